@@ -1,0 +1,2 @@
+// The public surface of the data module.
+export type { Batch, BatchSource } from './batch';

@@ -1,0 +1,11 @@
+// @research/common: the reusable core shared by every paper, project and tool.
+// Each folder is a module; its index.ts says what it offers.
+export * from './backend';
+export * from './config';
+export * from './data';
+export * from './models';
+export * from './training';
+export * from './metrics';
+export * from './tda';
+export * from './viz';
+export * from './hub';

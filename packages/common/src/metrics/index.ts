@@ -1,0 +1,2 @@
+// The public surface of the metrics module.
+export {};

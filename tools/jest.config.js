@@ -1,0 +1,8 @@
+const preset = require('../jest.preset.js');
+
+module.exports = {
+  ...preset,
+  displayName: 'tools',
+  rootDir: __dirname,
+  moduleNameMapper: { '^@research/common$': '<rootDir>/../packages/common/src/index.ts' },
+};
