@@ -1,2 +1,2 @@
 // The public surface of the hub module.
-export {};
+export { workspaceRoot, assetsDir, datasetsDir, modelsDir, outputsDir } from './paths';
