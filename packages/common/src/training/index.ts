@@ -1,2 +1,2 @@
 // The public surface of the training module.
-export {};
+export * from './optim';

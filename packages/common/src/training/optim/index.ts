@@ -1,0 +1,12 @@
+export { TorchOptimizer, type NamedVariable, type OptimizerState } from './optimizer';
+export { SGD, type SGDOptions } from './sgd';
+export { Adam, AdamW, type AdamOptions } from './adam';
+export {
+  type LRSchedule,
+  stepLR,
+  multiStepLR,
+  exponentialLR,
+  cosineAnnealingLR,
+  warmupCosineLR,
+  constantLR,
+} from './schedules';
