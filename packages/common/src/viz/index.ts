@@ -1,2 +1,3 @@
-// The public surface of the viz module.
-export {};
+// The public surface of the viz module: TensorBoard event files, plots (SVG/PNG), embeddings.
+export * from './tensorboard';
+export type { ImageInput, RasterImage, RawImage, TensorLike } from './raster';

@@ -1,0 +1,3 @@
+export { SummaryWriter, type SummaryWriterOptions } from './summaryWriter';
+export { buildHistogram, tensorflowBucketEdges, type HistogramBins } from './histogram';
+export { encodeTfRecord, maskedCrc32c } from './tfrecord';
