@@ -1,2 +1,5 @@
-// The public surface of the config module.
-export {};
+// The public surface of the config module: convict schemas composed the Hydra way.
+export { ConfigError } from './errors';
+export { composeConfig, composeConfigDetailed, type ComposeOptions, type ComposedConfig, type GroupChoices } from './compose';
+export { saveConfig, loadConfig } from './persist';
+export { numberIn, intIn, arrayOf, type ConfigSchema, type DescribedFormat } from './schema';
