@@ -1,2 +1,3 @@
 // The public surface of the training module.
 export * from './optim';
+export * from './losses';
