@@ -30,7 +30,7 @@ export function checkClassification(owner: string, logits: tf.Tensor, labels: tf
   if (labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
     throw new Error(`${owner}: labels must be class indices of shape [${logits.shape[0]}], got shape [${labels.shape}]`);
   }
-  return logits.shape[1];
+  return logits.shape[1] as number;
 }
 
 export function classWeights(owner: string, weight: readonly number[] | tf.Tensor1D, classes: number): tf.Tensor1D {
