@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs';
+import { BACKEND_ENV_VAR, describeBackend, initBackend, resolveBackendPreference } from './init';
+
+const quiet = { log: () => undefined };
+const nothingNative = { ...quiet, isInstalled: () => false };
+
+describe('initBackend', () => {
+  it('auto picks wasm with SIMD when no native package is installed, and prints one line', async () => {
+    const lines: string[] = [];
+    const info = await initBackend('auto', { isInstalled: () => false, env: {}, log: (l) => lines.push(l) });
+    expect(info).toMatchObject({ name: 'wasm', tfBackend: 'wasm', simd: true });
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(info.version).toContain(tf.version.tfjs);
+    expect(tf.getBackend()).toBe('wasm');
+    expect(lines).toEqual([`[backend] ${describeBackend(info)} (preference 'auto')`]);
+    expect(lines[0]).toMatch(/wasm \(SIMD on, \d threads?\)/);
+  });
+
+  it('the environment variable overrides the preference', async () => {
+    const info = await initBackend('wasm', { ...nothingNative, env: { [BACKEND_ENV_VAR]: 'cpu' } });
+    expect(info.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('a missing tfjs-node fails with an error naming the package and how to install it', async () => {
+    await expect(initBackend('tfjs-node', { ...nothingNative, env: {} })).rejects.toThrow(
+      /@tensorflow\/tfjs-node is not installed\. Install it with `npm install --save-exact @tensorflow\/tfjs-node@4\.22\.0/,
+    );
+    await expect(initBackend('auto', { ...nothingNative, env: { [BACKEND_ENV_VAR]: 'tfjs-node-gpu' } })).rejects.toThrow(
+      /RESEARCH_BACKEND=tfjs-node-gpu.*@tensorflow\/tfjs-node-gpu is not installed.*CUDA/,
+    );
+  });
+
+  it('auto tries the native packages first, GPU before CPU', async () => {
+    const asked: string[] = [];
+    const isInstalled = (pkg: string) => {
+      asked.push(pkg);
+      return false;
+    };
+    await initBackend('auto', { ...quiet, isInstalled, env: {} });
+    expect(asked).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
+  });
+
+  it('rejects an unknown backend name', () => {
+    expect(() => resolveBackendPreference('auto', { [BACKEND_ENV_VAR]: 'webgpu' })).toThrow(
+      "Unknown backend RESEARCH_BACKEND=webgpu: expected one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu.",
+    );
+    expect(resolveBackendPreference('cpu', {})).toEqual({ preference: 'cpu', source: "preference 'cpu'" });
+  });
+});

@@ -1,0 +1,138 @@
+// Picks and initialises the TensorFlow.js backend: native TensorFlow when a user installed it, otherwise wasm made
+// complete and fast by our kernels, otherwise the pure-JS cpu backend.
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmKernels } from './kernels';
+
+export const BACKEND_PREFERENCES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+/** The environment variable that forces a backend (same values as `BackendPreference`). */
+export const BACKEND_ENV_VAR = 'RESEARCH_BACKEND';
+
+/** What runs, recorded by every run. */
+export interface BackendInfo {
+  /** The preference that was resolved: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu'. */
+  name: Exclude<BackendPreference, 'auto'>;
+  /** The tfjs backend name ('tensorflow', 'wasm', 'cpu'). */
+  tfBackend: string;
+  simd: boolean;
+  threads: number;
+  /** @tensorflow/tfjs version (and the native package's version when one runs). */
+  version: string;
+}
+
+export interface InitBackendOptions {
+  /** Where the one-line report goes (default console.log). */
+  log?: (line: string) => void;
+  /** Whether an npm package can be resolved (default require.resolve); replaceable in tests. */
+  isInstalled?: (pkg: string) => boolean;
+  /** Environment to read RESEARCH_BACKEND from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+const NATIVE_PACKAGES = { 'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu', 'tfjs-node': '@tensorflow/tfjs-node' } as const;
+
+function defaultIsInstalled(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function missingNativeError(name: keyof typeof NATIVE_PACKAGES, source: string): Error {
+  const pkg = NATIVE_PACKAGES[name];
+  return new Error(
+    `Backend '${name}' was requested (${source}) but the package ${pkg} is not installed. ` +
+      `Install it with \`npm install --save-exact ${pkg}@${tf.version.tfjs} -w packages/common\` ` +
+      `(its install script downloads libtensorflow from storage.googleapis.com, so it needs that network access` +
+      (name === 'tfjs-node-gpu' ? ' and CUDA/cuDNN on the machine' : '') +
+      `), or choose another backend: ${BACKEND_PREFERENCES.join(', ')}.`,
+  );
+}
+
+/** The preference after applying RESEARCH_BACKEND, validated. */
+export function resolveBackendPreference(
+  preference: BackendPreference,
+  env: NodeJS.ProcessEnv = process.env,
+): { preference: BackendPreference; source: string } {
+  const forced = env[BACKEND_ENV_VAR]?.trim();
+  const [value, source] = forced ? [forced, `${BACKEND_ENV_VAR}=${forced}`] : [preference, `preference '${preference}'`];
+  if (!(BACKEND_PREFERENCES as readonly string[]).includes(value)) {
+    throw new Error(`Unknown backend ${source}: expected one of ${BACKEND_PREFERENCES.join(', ')}.`);
+  }
+  return { preference: value as BackendPreference, source };
+}
+
+async function initNative(name: keyof typeof NATIVE_PACKAGES): Promise<BackendInfo> {
+  const pkg = NATIVE_PACKAGES[name];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const native = require(pkg) as { version?: Record<string, string> };
+  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} is installed but its 'tensorflow' backend failed to start.`);
+  const nativeVersion = native.version?.['tfjs-node'] ?? 'unknown';
+  return { name, tfBackend: 'tensorflow', simd: true, threads: 0, version: `tfjs ${tf.version.tfjs}, ${pkg} ${nativeVersion}` };
+}
+
+async function initWasm(): Promise<BackendInfo> {
+  // Importing the package registers the 'wasm' backend factory; our kernels complete and replace some of its own.
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmKernels();
+  if (!(await tf.setBackend('wasm'))) throw new Error('The wasm backend failed to start (see the error above).');
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  const threads = 1;
+  return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}` };
+}
+
+async function initCpu(): Promise<BackendInfo> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('The cpu backend failed to start.');
+  return { name: 'cpu', tfBackend: 'cpu', simd: false, threads: 1, version: `tfjs ${tf.version.tfjs}` };
+}
+
+let active: BackendInfo | undefined;
+
+/**
+ * Selects and starts the backend: `auto` takes tfjs-node-gpu, then tfjs-node (only when installed), then wasm, then
+ * cpu. RESEARCH_BACKEND overrides `preference`. Prints one line saying what runs and returns it.
+ */
+export async function initBackend(preference: BackendPreference = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const { log = console.log, isInstalled = defaultIsInstalled, env = process.env } = options;
+  const resolved = resolveBackendPreference(preference, env);
+  tf.enableProdMode();
+
+  let info: BackendInfo;
+  switch (resolved.preference) {
+    case 'tfjs-node-gpu':
+    case 'tfjs-node':
+      if (!isInstalled(NATIVE_PACKAGES[resolved.preference])) throw missingNativeError(resolved.preference, resolved.source);
+      info = await initNative(resolved.preference);
+      break;
+    case 'wasm':
+      info = await initWasm();
+      break;
+    case 'cpu':
+      info = await initCpu();
+      break;
+    case 'auto': {
+      const native = (['tfjs-node-gpu', 'tfjs-node'] as const).find((name) => isInstalled(NATIVE_PACKAGES[name]));
+      info = native ? await initNative(native) : await initWasm().catch((error: Error) => {
+            log(`[backend] wasm failed to start (${error.message}); falling back to cpu`);
+            return initCpu();
+          });
+      break;
+    }
+  }
+  active = info;
+  log(`[backend] ${describeBackend(info)} (${resolved.source})`);
+  return info;
+}
+
+/** One human-readable line, e.g. "wasm (SIMD on, 2 threads) - tfjs 4.22.0, wasm 4.22.0". */
+export function describeBackend(info: BackendInfo): string {
+  const detail = info.name === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})` : '';
+  return `${info.name}${detail} - ${info.version}`;
+}
+
+/** The BackendInfo of the last initBackend call, if any. */
+export function activeBackend(): BackendInfo | undefined {
+  return active;
+}

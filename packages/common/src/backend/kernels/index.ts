@@ -1,0 +1,33 @@
+// Our wasm kernels: the gradient kernels the wasm backend lacks, and faster versions of slow ones.
+import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilter, conv2DBackpropInput } from './conv_backprop';
+import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise_backprop';
+import { einsum } from './einsum';
+import { avgPoolGrad, maxPoolGrad } from './pool_grads';
+import { unsortedSegmentSum } from './unsorted_segment_sum';
+
+/** Kernels the wasm backend does not have (found with scripts/kernel-diff.ts). */
+export const ADDED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
+  Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter as unknown as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput as unknown as tf.KernelFunc,
+  UnsortedSegmentSum: unsortedSegmentSum as unknown as tf.KernelFunc,
+  Einsum: einsum as unknown as tf.KernelFunc,
+};
+
+/** Kernels the wasm backend has, replaced by faster formulations. */
+export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
+  Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
+  MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
+  AvgPoolGrad: avgPoolGrad as unknown as tf.KernelFunc,
+};
+
+/** Registers every kernel above for backendName 'wasm'; calling it again changes nothing. */
+export function registerWasmKernels(): void {
+  for (const [kernelName, kernelFunc] of Object.entries({ ...ADDED_WASM_KERNELS, ...REPLACED_WASM_KERNELS })) {
+    const current = tf.getKernel(kernelName, 'wasm');
+    if (current?.kernelFunc === kernelFunc) continue;
+    if (current) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+}

@@ -1,0 +1,188 @@
+// Every kernel we register for wasm against the cpu backend's kernel: forward values and gradients (tf.grads) on
+// random inputs, over strides, paddings, dilations, odd/even sizes and batch sizes.
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../init';
+import { ADDED_WASM_KERNELS, REPLACED_WASM_KERNELS } from './index';
+
+type Pad = 'valid' | 'same' | tf.backend_util.ExplicitPadding;
+
+/** Deterministic N(0,1)-ish values (sum of uniforms) so failures reproduce. */
+function randomValues(size: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const next = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return Float32Array.from({ length: size }, () => next() + next() + next() - 1.5);
+}
+
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(randomValues(tf.util.sizeFromShape(shape), seed), shape);
+}
+
+/** Runs `build` on cpu then on wasm and expects equal outputs within float32 tolerance. */
+async function expectSameOnBothBackends(build: () => tf.Tensor[], what: string): Promise<void> {
+  const results: Float32Array[][] = [];
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    results.push(tf.tidy(build).map((t) => {
+      const values = t.dataSync() as Float32Array;
+      t.dispose();
+      return values;
+    }));
+  }
+  const [expected, actual] = results;
+  expect(actual.length).toBe(expected.length);
+  expected.forEach((e, i) => {
+    const a = actual[i];
+    expect(a.length).toBe(e.length);
+    const scale = Math.max(1, ...Array.from(e, Math.abs));
+    let worst = 0;
+    for (let j = 0; j < e.length; j++) worst = Math.max(worst, Math.abs(a[j] - e[j]));
+    if (worst > 2e-5 * scale * Math.sqrt(e.length + 10)) throw new Error(`${what}, output ${i}: max |wasm - cpu| = ${worst} (scale ${scale})`);
+  });
+}
+
+/** Gradients of sum(f(inputs) * r) for a fixed random r: a random upstream gradient. */
+function gradsOf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], seed: number): tf.Tensor[] {
+  const y = tf.tidy(() => f(...inputs));
+  const r = randomTensor(y.shape, seed);
+  y.dispose();
+  return [f(...inputs), ...tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), r)))(inputs)];
+}
+
+const explicitPad: tf.backend_util.ExplicitPadding = [[0, 0], [1, 2], [2, 0], [0, 0]];
+const pads: Pad[] = ['valid', 'same', explicitPad];
+
+beforeAll(async () => {
+  await initBackend('wasm', { log: () => undefined, env: {} });
+});
+
+describe('kernel registration', () => {
+  it('registers every added and replaced kernel for wasm', () => {
+    for (const [name, func] of Object.entries({ ...ADDED_WASM_KERNELS, ...REPLACED_WASM_KERNELS })) {
+      expect(tf.getKernel(name, 'wasm')?.kernelFunc).toBe(func);
+    }
+  });
+});
+
+describe('Conv2D gradients (Conv2DBackpropFilter, Conv2DBackpropInput)', () => {
+  const cases: Array<[number, number, number, number, number, number, Pad]> = [];
+  for (const stride of [1, 2]) for (const pad of pads) for (const [batch, size] of [[1, 7], [3, 8]]) cases.push([batch, size, 3, stride, 3, 4, pad]);
+  cases.push([2, 9, 1, 1, 2, 5, 'same'], [2, 10, 4, 2, 3, 2, 'same'], [2, 28, 7, 7, 1, 6, 'valid']);
+
+  it.each(cases)('batch %i size %i kernel %i stride %i ci %i co %i pad %j', async (batch, size, k, stride, ci, co, pad) => {
+    const x = randomValues(batch * size * (size + 1) * ci, 1);
+    const w = randomValues(k * k * ci * co, 2);
+    await expectSameOnBothBackends(() => {
+      const inputs = [tf.tensor4d(x, [batch, size, size + 1, ci]), tf.tensor4d(w, [k, k, ci, co])];
+      return gradsOf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), inputs, 3);
+    }, `conv2d ${JSON.stringify({ batch, size, k, stride, pad })}`);
+  });
+
+  it.each([[1, 'same'], [2, 'valid'], [2, 'same']] as Array<[number, 'same' | 'valid']>)('conv2dTranspose stride %i pad %s', async (stride, pad) => {
+    const dy = randomValues(2 * 5 * 6 * 4, 4);
+    const w = randomValues(3 * 3 * 3 * 4, 5);
+    const inH = pad === 'same' ? 5 * stride : (5 - 1) * stride + 3;
+    const inW = pad === 'same' ? 6 * stride : (6 - 1) * stride + 3;
+    await expectSameOnBothBackends(() => {
+      const inputs = [tf.tensor4d(dy, [2, 5, 6, 4]), tf.tensor4d(w, [3, 3, 3, 4])];
+      return gradsOf((a, b) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, inH, inW, 3], stride, pad), inputs, 6);
+    }, `conv2dTranspose stride ${stride} pad ${pad}`);
+  });
+});
+
+describe('DepthwiseConv2dNative gradients', () => {
+  const cases: Array<[number, number, number, number, number, Pad]> = [];
+  for (const stride of [1, 2]) for (const pad of pads) for (const [batch, size] of [[1, 7], [2, 8]]) cases.push([batch, size, stride, 3, 2, pad]);
+  cases.push([2, 9, 1, 4, 1, 'same']);
+
+  it.each(cases)('batch %i size %i stride %i channels %i multiplier %i pad %j', async (batch, size, stride, c, m, pad) => {
+    const x = randomValues(batch * size * size * c, 7);
+    const w = randomValues(3 * 3 * c * m, 8);
+    await expectSameOnBothBackends(() => {
+      const inputs = [tf.tensor4d(x, [batch, size, size, c]), tf.tensor4d(w, [3, 3, c, m])];
+      return gradsOf((a, b) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), inputs, 9);
+    }, `depthwise ${JSON.stringify({ batch, size, stride, pad })}`);
+  });
+
+  // tf.grads refuses dilations > 1, but the kernels take them: call them directly. The cpu kernels ignore dilations,
+  // so the reference is the undilated kernel on the zero-dilated filter (the same convolution): dx equal, and dW
+  // equal to the dilated filter's gradient at the taps.
+  const runDepthwiseGrads = (x: Float32Array, dy: Float32Array, w: Float32Array, filterShape: number[], dilation: number, pad: Pad) => {
+    const shape: [number, number, number, number] = [2, 9, 8, 3];
+    const info = tf.backend_util.computeConv2DInfo(shape, filterShape as [number, number, number, number], 1, dilation, pad, undefined, true);
+    const attrs = { strides: [1, 1], dilations: [dilation, dilation], pad };
+    const dyT = tf.tensor4d(dy, info.outShape);
+    const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dyT, filter: tf.tensor(w, filterShape) }, { ...attrs, inputShape: shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const dw = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor4d(x, shape), dy: dyT }, { ...attrs, filterShape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    return [dx.dataSync(), dw.dataSync()];
+  };
+  const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+  it.each([['valid'], ['same'], [explicitPad]] as Array<[Pad]>)('dilation 2 equals the undilated kernels on the dilated filter, pad %j', (pad) => {
+    const outShape = tf.backend_util.computeConv2DInfo([2, 9, 8, 3], [3, 3, 3, 2], 1, 2, pad, undefined, true).outShape;
+    const x = randomValues(2 * 9 * 8 * 3, 10);
+    const dy = randomValues(tf.util.sizeFromShape(outShape), 11);
+    const w = randomValues(3 * 3 * 3 * 2, 12);
+    const tap = (i: number, j: number, k: number) => (2 * i * 5 + 2 * j) * 6 + k; // index in the [5,5,3,2] filter
+    const wDilated = new Float32Array(5 * 5 * 3 * 2);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 6; k++) wDilated[tap(i, j, k)] = w[(i * 3 + j) * 6 + k];
+    tf.tidy(() => {
+      expect(tf.getBackend()).toBe('wasm');
+      const [dx, dw] = runDepthwiseGrads(x, dy, w, [3, 3, 3, 2], 2, pad);
+      const [dxRef, dwDilated] = runDepthwiseGrads(x, dy, wDilated, [5, 5, 3, 2], 1, pad);
+      const dwRef = new Float32Array(dw.length);
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 6; k++) dwRef[(i * 3 + j) * 6 + k] = dwDilated[tap(i, j, k)];
+      expect(maxDiff(dx, dxRef)).toBeLessThan(1e-4);
+      expect(maxDiff(dw, dwRef)).toBeLessThan(1e-4);
+      expect(Math.max(...Array.from(dxRef, Math.abs), ...Array.from(dwRef, Math.abs))).toBeGreaterThan(0.1);
+    });
+  });
+});
+
+describe('pooling gradients (MaxPoolGrad, AvgPoolGrad)', () => {
+  const cases: Array<[number, number, number, number, 'valid' | 'same']> = [];
+  for (const [k, stride] of [[2, 2], [3, 1], [3, 2]]) for (const pad of ['valid', 'same'] as const) for (const [batch, size] of [[1, 7], [2, 8]]) cases.push([batch, size, k, stride, pad]);
+
+  it.each(cases)('batch %i size %i window %i stride %i pad %s', async (batch, size, k, stride, pad) => {
+    const x = randomValues(batch * size * (size + 1) * 3, 13);
+    await expectSameOnBothBackends(() => {
+      const input = [tf.tensor4d(x, [batch, size, size + 1, 3])];
+      return [
+        ...gradsOf((a) => tf.maxPool(a as tf.Tensor4D, k, stride, pad), input, 14),
+        ...gradsOf((a) => tf.avgPool(a as tf.Tensor4D, k, stride, pad), input, 15).slice(1),
+      ];
+    }, `pool ${JSON.stringify({ batch, size, k, stride, pad })}`);
+  });
+
+  it('MaxPoolGrad sends a tied window gradient to its first maximum only', async () => {
+    await expectSameOnBothBackends(() => {
+      const x = tf.relu(randomTensor([2, 6, 6, 4], 16)); // many zero ties
+      return tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), randomTensor([2, 3, 3, 4], 17))))([x]);
+    }, 'maxPool ties');
+  });
+});
+
+describe('UnsortedSegmentSum and Einsum', () => {
+  it('unsortedSegmentSum matches cpu, dropping out-of-range ids', async () => {
+    const x = randomValues(7 * 5, 18);
+    await expectSameOnBothBackends(() => [tf.unsortedSegmentSum(tf.tensor2d(x, [7, 5]), tf.tensor1d([0, 2, 2, 3, 0, -1, 3], 'int32'), 4)], 'segment sum');
+  });
+
+  it('gather gradients (UnsortedSegmentSum) match cpu', async () => {
+    const table = randomValues(6 * 4, 19);
+    await expectSameOnBothBackends(() => {
+      const indices = tf.tensor1d([5, 0, 5, 2, 2, 2], 'int32');
+      return gradsOf((t) => tf.gather(t, indices), [tf.tensor2d(table, [6, 4])], 20);
+    }, 'gather gradient');
+  });
+
+  // tfjs defines no Einsum gradient, so only values are compared.
+  it.each(['ij,jk->ik', 'bij,bjk->bik', 'ij->ji', 'ij,ij->i', 'i,j->ij', 'bhqd,bhkd->bhqk'])('einsum %s', async (equation) => {
+    const terms = equation.split('->')[0].split(',');
+    const sizes: Record<string, number> = { i: 3, j: 4, k: 5, b: 2, h: 2, q: 3, d: 4 };
+    const values = terms.map((term, n) => randomValues(term.split('').reduce((p, ch) => p * sizes[ch], 1), 21 + n));
+    await expectSameOnBothBackends(() => {
+      const inputs = terms.map((term, n) => tf.tensor(values[n], term.split('').map((ch) => sizes[ch])));
+      return [tf.einsum(equation, ...inputs)];
+    }, `einsum ${equation}`);
+  });
+});
