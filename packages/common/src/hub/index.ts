@@ -9,3 +9,5 @@ export type { HubManifest, ManifestEntry } from './manifest';
 export { barProgress, consoleProgress, lineProgress, silentProgress, formatBytes } from './progress';
 export type { DownloadProgress } from './progress';
 export { parquetConfigSplit, selectDatasetFiles } from './dataset-files';
+export { loadSafetensors, saveSafetensors, decodeSafetensors, encodeSafetensors, parseSafetensorsHeader } from './safetensors';
+export type { SafetensorsContent, SafetensorsDtype, SafetensorsEntry } from './safetensors';
