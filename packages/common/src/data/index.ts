@@ -8,3 +8,9 @@ export {
   FASHION_MNIST_CLASSES, MNIST_CLASSES, CIFAR10_CLASSES, FASHION_MNIST_SAMPLE_DIR,
   type DatasetSplit, type LoadedDataset, type LoadOptions,
 } from './datasets';
+export { DataLoader, type DataLoaderOptions } from './loader';
+export {
+  composeTransforms, normalize, randomCrop, randomHorizontalFlip, randomRotation, randomAffine, randomPerspective, resize, warpImages,
+  type ImageTransform, type WarpOptions, type AffineOptions,
+} from './transforms';
+export { affineAboutCentre, perspectiveRow, transformRow, type Matrix3 } from './geometry';
