@@ -2,7 +2,7 @@
 // persistent cohomology with clearing for H1, where triangles are integers in the combinatorial number system
 // (never materialised), cofacets are enumerated on the fly and apparent / emergent pairs skip most reductions.
 import { enclosingRadius, pairwiseDistances, toDistanceMatrix, type DistanceMatrix, type PointMatrix } from './distances';
-import { SimplexHeap } from './filtration-heap';
+import { WorkingColumn } from './working-column';
 import type { PersistenceDiagram, PersistencePair } from './types';
 
 export interface RipsOptions {
@@ -58,7 +58,8 @@ interface EdgeColumns {
 class RipsFiltration {
   private readonly n: number;
   private readonly d: Float64Array;
-  /** binomial(v, 2) and binomial(v, 3) */
+  /** binomial(v, 1), binomial(v, 2) and binomial(v, 3) */
+  private readonly c1: Float64Array;
   private readonly c2: Float64Array;
   private readonly c3: Float64Array;
 
@@ -68,9 +69,11 @@ class RipsFiltration {
   ) {
     this.n = dm.size;
     this.d = dm.distances;
+    this.c1 = new Float64Array(this.n + 1);
     this.c2 = new Float64Array(this.n + 1);
     this.c3 = new Float64Array(this.n + 1);
     for (let v = 0; v <= this.n; v++) {
+      this.c1[v] = v;
       this.c2[v] = (v * (v - 1)) / 2;
       this.c3[v] = (v * (v - 1) * (v - 2)) / 6;
     }
@@ -145,7 +148,7 @@ class RipsFiltration {
   computeH1(columns: EdgeColumns): PersistencePair[] {
     const { n } = this;
     const pairs: PersistencePair[] = [];
-    const heap = new SimplexHeap();
+    const column = new WorkingColumn();
     const pivotColumn = new Map<number, number>();
     // Stored reduction columns (edges as a*n+b) beyond each column's own edge.
     const reductionStart: number[] = [0];
@@ -157,30 +160,30 @@ class RipsFiltration {
       const b = columns.b[j];
       const birth = columns.diam[j];
       working.length = 0;
-      heap.clear();
-      if (this.pushCoboundaryOrFindEmergent(a, b, birth, heap, pivotColumn)) {
+      column.clear(birth);
+      if (this.pushCoboundaryOrFindEmergent(a, b, birth, column, pivotColumn)) {
         // Emergent pair: its death equals the birth, so nothing is reported and the reduction column is empty.
         pivotColumn.set(this.emergentIndex, j);
         reductionStart.push(reductionEdges.length);
         continue;
       }
       while (true) {
-        if (!heap.settlePivot()) {
+        if (!column.settlePivot()) {
           pairs.push([birth, Infinity]);
           break;
         }
-        const pivotIndex = heap.index[0];
-        const pivotDiam = heap.diam[0];
+        const pivotIndex = column.pivotIndex;
+        const pivotDiam = column.pivotDiameter;
         const other = pivotColumn.get(pivotIndex);
         if (other !== undefined) {
-          this.addCoboundary(columns.a[other] * n + columns.b[other], heap, working);
-          for (let r = reductionStart[other]; r < reductionStart[other + 1]; r++) this.addCoboundary(reductionEdges[r], heap, working);
+          this.addCoboundary(columns.a[other] * n + columns.b[other], column, working);
+          for (let r = reductionStart[other]; r < reductionStart[other + 1]; r++) this.addCoboundary(reductionEdges[r], column, working);
           continue;
         }
         const facet = this.zeroApparentFacet(pivotIndex, pivotDiam);
         if (facet >= 0) {
           // The pivot is paired apparently with `facet`, whose column was never stored: add its coboundary instead.
-          this.addCoboundary(facet, heap, working);
+          this.addCoboundary(facet, column, working);
           continue;
         }
         if (pivotDiam > birth) pairs.push([birth, pivotDiam]);
@@ -199,13 +202,14 @@ class RipsFiltration {
   /**
    * Returns true when the first cofacet of edge (a, b) with the edge's own diameter forms an emergent pair (it is
    * not yet a pivot and not apparent): that cofacet is then the column's pivot and nothing else is needed.
-   * Otherwise the whole coboundary is put on the heap and false is returned.
+   * Otherwise the whole coboundary is put in the working column and false is returned.
    */
-  private pushCoboundaryOrFindEmergent(a: number, b: number, diameter: number, heap: SimplexHeap, pivotColumn: Map<number, number>): boolean {
+  private pushCoboundaryOrFindEmergent(a: number, b: number, diameter: number, column: WorkingColumn, pivotColumn: Map<number, number>): boolean {
     const { n, d, threshold } = this;
     const rowA = a * n;
     const rowB = b * n;
     let checkEmergent = true;
+    column.reserve(n);
     for (let k = n - 1; k >= 0; k--) {
       if (k === a || k === b) continue;
       let x = diameter;
@@ -222,9 +226,8 @@ class RipsFiltration {
         }
         checkEmergent = false;
       }
-      heap.append(x, index);
+      column.push(x, index);
     }
-    heap.heapify();
     return false;
   }
 
@@ -235,24 +238,17 @@ class RipsFiltration {
   }
 
   /** Adds the coboundary of an edge (a*n+b, a > b) to the working column and the edge to the reduction column. */
-  private addCoboundary(edge: number, heap: SimplexHeap, working: number[]): void {
-    const { n, d, threshold } = this;
+  private addCoboundary(edge: number, column: WorkingColumn, working: number[]): void {
+    const { n, d, threshold, c1, c2, c3 } = this;
     const a = Math.floor(edge / n);
     const b = edge - a * n;
     working.push(edge);
+    column.reserve(n);
+    // Cofacets {a, b, k} in decreasing index order; the index is base + binomial(k, position of k).
     const diameter = d[edge];
-    const rowA = a * n;
-    const rowB = b * n;
-    for (let k = n - 1; k >= 0; k--) {
-      if (k === a || k === b) continue;
-      let x = diameter;
-      const da = d[rowA + k];
-      const db = d[rowB + k];
-      if (da > x) x = da;
-      if (db > x) x = db;
-      if (x > threshold) continue;
-      heap.push(x, this.triangleIndex(a, b, k));
-    }
+    column.pushCofacets(d, a * n, b * n, diameter, threshold, n - 1, a + 1, c3, c2[a] + b);
+    column.pushCofacets(d, a * n, b * n, diameter, threshold, a - 1, b + 1, c2, c3[a] + b);
+    column.pushCofacets(d, a * n, b * n, diameter, threshold, b - 1, 0, c1, c3[a] + c2[b]);
   }
 
   /** The edge (a*n+b, a > b) paired apparently with triangle `index` of the given diameter, or -1. */
@@ -286,12 +282,10 @@ class RipsFiltration {
    * of equal diameter), else -1.
    */
   private zeroApparentFacetOf(p: number, q: number, r: number, diameter: number): number {
-    let x = p;
-    let y = q;
-    let z = r;
-    if (x < y) [x, y] = [y, x];
-    if (y < z) [y, z] = [z, y];
-    if (x < y) [x, y] = [y, x];
+    // Sort to x > y > z.
+    const x = Math.max(p, q, r);
+    const z = Math.min(p, q, r);
+    const y = p + q + r - x - z;
     const { n, d } = this;
     // Facets in increasing index order: (y, z), (x, z), (x, y).
     if (d[y * n + z] === diameter) return this.zeroPivotCofacetVertex(y, z, diameter) === x ? y * n + z : -1;
