@@ -1,0 +1,82 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Callback } from '../callback';
+import { type EpochRecord, saveCheckpoint } from '../checkpoint';
+import type { TrainModule } from '../module';
+import type { Trainer } from '../trainer';
+import { type MonitorMode, checkMode, improves, monitoredValue } from './monitor';
+
+export interface ModelCheckpointOptions {
+  /** Directory of the checkpoint files. Default: `<runDir>/checkpoints`. */
+  dir?: string;
+  /** Metric that defines "best" (e.g. 'val_loss'); without it only `last` is written. */
+  monitor?: string;
+  mode?: MonitorMode;
+  /** Write `last.safetensors` after every epoch. Default true. */
+  saveLast?: boolean;
+}
+
+/**
+ * Saves `best.safetensors` (when the monitored metric improves) and `last.safetensors` (each epoch) with weights,
+ * optimizer state, schedule, epoch, global step, history, RNG and callback states. Files are written atomically.
+ */
+export class ModelCheckpoint implements Callback {
+  readonly stateKey = 'ModelCheckpoint';
+  readonly monitor?: string;
+  readonly mode: MonitorMode;
+  readonly saveLast: boolean;
+  private readonly dirOption?: string;
+  bestScore: number | null = null;
+  bestEpoch: number | null = null;
+
+  constructor(opts: ModelCheckpointOptions = {}) {
+    this.dirOption = opts.dir;
+    this.monitor = opts.monitor;
+    this.mode = checkMode('ModelCheckpoint', opts.mode ?? 'min');
+    this.saveLast = opts.saveLast ?? true;
+  }
+
+  dir(trainer: Trainer): string {
+    const dir = this.dirOption ?? (trainer.runDir ? path.join(trainer.runDir, 'checkpoints') : undefined);
+    if (!dir) throw new Error('ModelCheckpoint: set `dir` or the trainer\'s `runDir`');
+    return dir;
+  }
+
+  lastPath(trainer: Trainer): string {
+    return path.join(this.dir(trainer), 'last.safetensors');
+  }
+
+  bestPath(trainer: Trainer): string {
+    return path.join(this.dir(trainer), 'best.safetensors');
+  }
+
+  onEpochCommitted(trainer: Trainer, module: TrainModule, record: EpochRecord): void {
+    let saveBest = false;
+    if (this.monitor) {
+      const value = monitoredValue('ModelCheckpoint', record, this.monitor);
+      if (improves(value, this.bestScore, this.mode)) {
+        this.bestScore = value;
+        this.bestEpoch = record.epoch;
+        saveBest = true;
+      }
+    }
+    if (!saveBest && !this.saveLast) return;
+    const ckpt = trainer.checkpoint(module); // after the best-score update, so it is part of the saved state
+    try {
+      if (saveBest) saveCheckpoint(this.bestPath(trainer), ckpt);
+      if (this.saveLast) saveCheckpoint(this.lastPath(trainer), ckpt);
+    } finally {
+      tf.dispose(ckpt.tensors);
+    }
+  }
+
+  stateDict(): unknown {
+    return { bestScore: this.bestScore, bestEpoch: this.bestEpoch };
+  }
+
+  loadStateDict(state: unknown): void {
+    const s = state as { bestScore: number | null; bestEpoch: number | null };
+    this.bestScore = s.bestScore;
+    this.bestEpoch = s.bestEpoch;
+  }
+}

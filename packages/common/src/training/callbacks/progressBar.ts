@@ -1,0 +1,88 @@
+import { SingleBar } from 'cli-progress';
+import type { Callback, TrainBatchInfo } from '../callback';
+import type { EpochRecord } from '../checkpoint';
+import type { TrainModule } from '../module';
+import type { FitResult, Trainer } from '../trainer';
+
+export interface ProgressBarOptions {
+  /** 'auto' (default): a bar on a TTY unless CI=true, else lines. */
+  mode?: 'auto' | 'bar' | 'lines';
+  /** Default process.stderr. */
+  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Print a line every this many batches (default: the trainer's logEveryNSteps). */
+  everyNBatches?: number;
+}
+
+export function formatMetric(v: number): string {
+  return Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3);
+}
+
+/**
+ * Progress of the fit: a cli-progress bar on a terminal; on a pipe or in CI periodic lines such as
+ * `epoch 2/10 step 300/938 loss 0.4120 12.3 it/s` and one summary line per epoch with every metric.
+ */
+export class ProgressBar implements Callback {
+  private readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
+  private readonly useBar: boolean;
+  private readonly everyNBatches?: number;
+  private bar?: SingleBar;
+  private epochStart = 0;
+  private lossSum = 0;
+  private lossCount = 0;
+
+  constructor(opts: ProgressBarOptions = {}) {
+    this.stream = opts.stream ?? process.stderr;
+    const mode = opts.mode ?? 'auto';
+    this.useBar = mode === 'bar' || (mode === 'auto' && this.stream.isTTY === true && process.env.CI !== 'true');
+    this.everyNBatches = opts.everyNBatches;
+  }
+
+  onEpochStart(trainer: Trainer, _module: TrainModule, epoch: number): void {
+    this.epochStart = performance.now();
+    this.lossSum = 0;
+    this.lossCount = 0;
+    if (this.useBar) {
+      this.bar = new SingleBar({
+        stream: this.stream,
+        format: `epoch ${epoch + 1}/${trainer.maxEpochs} {bar} {value}/{total} loss {loss} {speed} it/s eta {eta_formatted}`,
+        hideCursor: true,
+      });
+      this.bar.start(0, 0, { loss: '-', speed: '-' });
+    }
+  }
+
+  onTrainBatchEnd(trainer: Trainer, _module: TrainModule, info: TrainBatchInfo): void {
+    this.lossSum += info.loss * info.batchSize;
+    this.lossCount += info.batchSize;
+    const done = info.batchIndex + 1;
+    const seconds = (performance.now() - this.epochStart) / 1000;
+    const speed = seconds > 0 ? (done / seconds).toFixed(1) : '-';
+    const loss = formatMetric(this.lossSum / this.lossCount);
+    if (this.bar) {
+      this.bar.setTotal(info.batchesPerEpoch);
+      this.bar.update(done, { loss, speed });
+      return;
+    }
+    const every = this.everyNBatches ?? trainer.logEveryNSteps;
+    if (done % every === 0 || done === info.batchesPerEpoch) {
+      this.stream.write(`epoch ${info.epoch + 1}/${trainer.maxEpochs} step ${done}/${info.batchesPerEpoch} loss ${loss} ${speed} it/s\n`);
+    }
+  }
+
+  onEpochEnd(trainer: Trainer, _module: TrainModule, record: EpochRecord): void {
+    this.bar?.stop();
+    this.bar = undefined;
+    const seconds = ((performance.now() - this.epochStart) / 1000).toFixed(1);
+    const metrics = Object.entries(record)
+      .filter(([k]) => k !== 'epoch' && k !== 'global_step')
+      .map(([k, v]) => `${k} ${formatMetric(v)}`)
+      .join(' ');
+    this.stream.write(`epoch ${record.epoch + 1}/${trainer.maxEpochs} done in ${seconds} s: ${metrics}\n`);
+  }
+
+  onFitEnd(_trainer: Trainer, _module: TrainModule, result: FitResult): void {
+    this.bar?.stop();
+    this.bar = undefined;
+    if (result.stopReason) this.stream.write(`stopped: ${result.stopReason}\n`);
+  }
+}

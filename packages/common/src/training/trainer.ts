@@ -1,0 +1,365 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Batch, BatchSource } from '../data';
+import type { Callback, TrainBatchInfo } from './callback';
+import { type Checkpoint, type EpochRecord, type TrainerState, loadCheckpoint } from './checkpoint';
+import { type EvaluationStepOutput, type ModuleParameters, type StepContext, type TrainModule, moduleParameters } from './module';
+import { type LRSchedule, type TorchOptimizer, constantLR } from './optim';
+import { getGlobalRngState, seedEverything, setGlobalRngState } from './seed';
+
+export interface TrainerOptions {
+  maxEpochs: number;
+  optimizer: TorchOptimizer;
+  /** Sets optimizer.lr from optimizer.initialLr per step or per epoch. Default: constant. */
+  schedule?: LRSchedule;
+  /** Clip the gradients' global L2 norm to this value (torch.nn.utils.clip_grad_norm_). */
+  gradClipNorm?: number;
+  /** Average the gradients of this many batches before each optimizer update. Default 1. */
+  accumulateGradBatches?: number;
+  callbacks?: Callback[];
+  /** Seeds Math.random (initializers, dropout) at fit start, see seedEverything. Ignored on resume (the RNG state is restored). */
+  seed?: number;
+  /** How often (in batches) loggers and progress lines report. Default 50. */
+  logEveryNSteps?: number;
+  /** Where callbacks write by default (checkpoints/, metrics.csv, tensorboard/). */
+  runDir?: string;
+}
+
+export interface FitOptions {
+  /** A checkpoint file written by ModelCheckpoint: restores weights, optimizer, schedule, epoch, step, history, RNG, callbacks. */
+  resumeFrom?: string;
+}
+
+export interface FitResult {
+  history: EpochRecord[];
+  globalStep: number;
+  /** Epochs completed. */
+  epochs: number;
+  /** Set when a callback stopped the fit (early stopping, NaN guard). */
+  stopReason?: string;
+}
+
+/** Returns the example count of a batch: the first dimension of its first tensor. */
+export function batchSizeOf(batch: Batch): number {
+  const first = Object.values(batch)[0];
+  if (!first) throw new Error('batch has no tensors');
+  return first.rank === 0 ? 1 : first.shape[0];
+}
+
+/** A mean of numbers weighted by example counts, per key. */
+class WeightedMeans {
+  private readonly sums = new Map<string, number>();
+  private readonly counts = new Map<string, number>();
+
+  add(key: string, total: number, count: number): void {
+    this.sums.set(key, (this.sums.get(key) ?? 0) + total);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + count);
+  }
+
+  means(prefix: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [key, sum] of this.sums) out[prefix + key] = sum / (this.counts.get(key) as number);
+    return out;
+  }
+}
+
+/**
+ * The training loop (Lightning's Trainer): gradients from tf.variableGrads over the module's trainable weights,
+ * accumulation over k batches (averaged), global-norm clipping, torch-semantics optimizers and LR schedules,
+ * callbacks, checkpoint resume. Every tensor a step creates is disposed before the next one.
+ */
+export class Trainer {
+  readonly maxEpochs: number;
+  readonly optimizer: TorchOptimizer;
+  readonly schedule: LRSchedule;
+  readonly gradClipNorm?: number;
+  readonly accumulateGradBatches: number;
+  readonly callbacks: Callback[];
+  readonly seed?: number;
+  readonly logEveryNSteps: number;
+  readonly runDir?: string;
+
+  /** Epochs completed (the index of the next epoch to run). */
+  epoch = 0;
+  globalStep = 0;
+  history: EpochRecord[] = [];
+  private stopReason?: string;
+  private params?: ModuleParameters;
+
+  constructor(opts: TrainerOptions) {
+    if (!(Number.isInteger(opts.maxEpochs) && opts.maxEpochs > 0)) {
+      throw new Error(`Trainer: maxEpochs must be a positive integer, got ${opts.maxEpochs}`);
+    }
+    const k = opts.accumulateGradBatches ?? 1;
+    if (!(Number.isInteger(k) && k > 0)) throw new Error(`Trainer: accumulateGradBatches must be a positive integer, got ${k}`);
+    if (opts.gradClipNorm !== undefined && !(opts.gradClipNorm > 0)) {
+      throw new Error(`Trainer: gradClipNorm must be > 0, got ${opts.gradClipNorm}`);
+    }
+    const every = opts.logEveryNSteps ?? 50;
+    if (!(Number.isInteger(every) && every > 0)) throw new Error(`Trainer: logEveryNSteps must be a positive integer, got ${every}`);
+    this.maxEpochs = opts.maxEpochs;
+    this.optimizer = opts.optimizer;
+    this.schedule = opts.schedule ?? constantLR();
+    this.gradClipNorm = opts.gradClipNorm;
+    this.accumulateGradBatches = k;
+    this.callbacks = opts.callbacks ?? [];
+    this.seed = opts.seed;
+    this.logEveryNSteps = every;
+    this.runDir = opts.runDir;
+  }
+
+  /** Asks the loop to stop after the current batch (the pending update is not applied). */
+  stop(reason: string): void {
+    this.stopReason ??= reason;
+  }
+
+  get shouldStop(): boolean {
+    return this.stopReason !== undefined;
+  }
+
+  async fit(module: TrainModule, train: BatchSource, val?: BatchSource, opts: FitOptions = {}): Promise<FitResult> {
+    this.params = moduleParameters(module);
+    this.stopReason = undefined;
+    if (opts.resumeFrom) this.restore(module, opts.resumeFrom);
+    else {
+      this.epoch = 0;
+      this.globalStep = 0;
+      this.history = [];
+      if (this.seed !== undefined) seedEverything(this.seed);
+    }
+    await module.onFitStart?.();
+    await this.emit((c) => c.onFitStart?.(this, module));
+    while (this.epoch < this.maxEpochs && !this.shouldStop) {
+      const epoch = this.epoch;
+      if (this.schedule.interval === 'epoch') this.optimizer.lr = this.schedule.lrAt(epoch, this.optimizer.initialLr);
+      const lr = this.optimizer.lr;
+      await module.onEpochStart?.(epoch);
+      await this.emit((c) => c.onEpochStart?.(this, module, epoch));
+      const trainMetrics = await this.trainEpoch(module, train, epoch);
+      if (this.stopReason !== undefined && trainMetrics === null) break;
+      const valMetrics = val ? await this.evaluate(module, val, 'val', epoch) : {};
+      await this.emit((c) => c.onValidationEnd?.(this, module, valMetrics));
+      const record = { epoch, global_step: this.globalStep, lr, ...trainMetrics, ...valMetrics } as EpochRecord;
+      this.history.push(record);
+      this.epoch = epoch + 1;
+      await module.onEpochEnd?.(epoch);
+      await this.emit((c) => c.onEpochEnd?.(this, module, record));
+      await this.emit((c) => c.onEpochCommitted?.(this, module, record));
+    }
+    const result: FitResult = { history: this.history, globalStep: this.globalStep, epochs: this.epoch, stopReason: this.stopReason };
+    await this.emit((c) => c.onFitEnd?.(this, module, result));
+    return result;
+  }
+
+  /** Mean validation outputs over `source`, keys prefixed `val_`. */
+  validate(module: TrainModule, source: BatchSource): Promise<Record<string, number>> {
+    return this.evaluate(module, source, 'val', this.epoch);
+  }
+
+  /** Mean test outputs (testStep, else validationStep) over `source`, keys prefixed `test_`. */
+  test(module: TrainModule, source: BatchSource): Promise<Record<string, number>> {
+    return this.evaluate(module, source, 'test', this.epoch);
+  }
+
+  /** Weights, optimizer state and trainer state; the caller disposes the tensors. */
+  checkpoint(module: TrainModule): Checkpoint {
+    const params = this.params ?? moduleParameters(module);
+    const tensors: Record<string, tf.Tensor> = {};
+    for (const p of params.all) tensors[`model/${p.name}`] = p.variable.clone();
+    const opt = this.optimizer.stateDict();
+    for (const [key, t] of Object.entries(opt.tensors)) tensors[`optimizer/${key}`] = t;
+    const callbacks: Record<string, unknown> = {};
+    for (const c of this.callbacks) if (c.stateKey && c.stateDict) callbacks[c.stateKey] = c.stateDict();
+    const state: TrainerState = {
+      epoch: this.epoch,
+      globalStep: this.globalStep,
+      history: this.history,
+      rng: getGlobalRngState(),
+      optimizer: { kind: opt.kind, lr: opt.lr, json: opt.json },
+      schedule: this.schedule.describe(),
+      callbacks,
+      parameters: params.all.map((p, i) => ({ name: p.name, tfjsName: params.displayNames[i] })),
+    };
+    return { tensors, state };
+  }
+
+  private restore(module: TrainModule, file: string): void {
+    const ckpt = loadCheckpoint(file);
+    try {
+      const params = this.params ?? moduleParameters(module);
+      const expected = new Set(params.all.map((p) => `model/${p.name}`));
+      for (const key of Object.keys(ckpt.tensors)) {
+        if (key.startsWith('model/') && !expected.has(key)) {
+          throw new Error(`checkpoint ${file}: weight '${key}' has no counterpart in the module (it has ${params.all.length} weights)`);
+        }
+      }
+      params.all.forEach((p, i) => {
+        const t = ckpt.tensors[`model/${p.name}`];
+        if (!t) throw new Error(`checkpoint ${file}: missing weight 'model/${p.name}' (${params.displayNames[i]})`);
+        if (t.shape.join() !== p.variable.shape.join()) {
+          throw new Error(
+            `checkpoint ${file}: weight 'model/${p.name}' (${params.displayNames[i]}) has shape [${t.shape}], the module's is [${p.variable.shape}]`,
+          );
+        }
+        p.variable.assign(t);
+      });
+      const optTensors: Record<string, tf.Tensor> = {};
+      for (const [key, t] of Object.entries(ckpt.tensors)) if (key.startsWith('optimizer/')) optTensors[key.slice(10)] = t;
+      this.optimizer.loadStateDict({ ...ckpt.state.optimizer, tensors: optTensors });
+      const { state } = ckpt;
+      if (JSON.stringify(state.schedule) !== JSON.stringify(this.schedule.describe())) {
+        throw new Error(
+          `checkpoint ${file}: LR schedule ${JSON.stringify(state.schedule)} differs from the trainer's ${JSON.stringify(this.schedule.describe())}`,
+        );
+      }
+      this.epoch = state.epoch;
+      this.globalStep = state.globalStep;
+      this.history = [...state.history];
+      setGlobalRngState(state.rng);
+      for (const c of this.callbacks) {
+        if (c.stateKey && c.loadStateDict && state.callbacks[c.stateKey] !== undefined) c.loadStateDict(state.callbacks[c.stateKey]);
+      }
+    } finally {
+      Object.values(ckpt.tensors).forEach((t) => t.dispose());
+    }
+  }
+
+  private async emit(call: (c: Callback) => void | Promise<void>): Promise<void> {
+    for (const c of this.callbacks) await call(c);
+  }
+
+  /** One epoch of training; returns the epoch means (`train_loss`, `train_<log>`), or null if stopped mid-epoch. */
+  private async trainEpoch(module: TrainModule, source: BatchSource, epoch: number): Promise<Record<string, number> | null> {
+    const params = this.params as ModuleParameters;
+    const means = new WeightedMeans();
+    let accumulated: Record<string, tf.Tensor> | null = null;
+    let inGroup = 0;
+    let batchIndex = 0;
+    for await (const batch of source.batches(epoch)) {
+      if (this.schedule.interval === 'step') this.optimizer.lr = this.schedule.lrAt(this.globalStep, this.optimizer.initialLr);
+      const ctx: StepContext = { epoch, batchIndex, globalStep: this.globalStep, stage: 'train' };
+      const batchSize = batchSizeOf(batch);
+      let step: ReturnType<Trainer['computeGradients']>;
+      try {
+        step = this.computeGradients(module, params, batch, ctx);
+      } finally {
+        tf.dispose(batch);
+      }
+      const info: TrainBatchInfo = {
+        epoch,
+        batchIndex,
+        batchesPerEpoch: source.batchesPerEpoch,
+        globalStep: this.globalStep,
+        batchSize,
+        loss: step.loss,
+        logs: step.logs,
+        lr: this.optimizer.lr,
+        stepped: false,
+      };
+      await this.emit((c) => c.onAfterBackward?.(this, module, info));
+      if (this.shouldStop) {
+        tf.dispose([step.grads, accumulated ?? {}]);
+        return null;
+      }
+      accumulated = accumulate(accumulated, step.grads);
+      inGroup++;
+      if (inGroup === this.accumulateGradBatches || batchIndex + 1 === source.batchesPerEpoch) {
+        info.gradNorm = this.applyGradients(params, accumulated, inGroup);
+        accumulated = null;
+        inGroup = 0;
+        info.stepped = true;
+        info.globalStep = this.globalStep;
+      }
+      means.add('loss', step.loss * batchSize, batchSize);
+      for (const [k, v] of Object.entries(step.logs)) means.add(k, v * batchSize, batchSize);
+      await this.emit((c) => c.onTrainBatchEnd?.(this, module, info));
+      batchIndex++;
+      if (this.shouldStop) break;
+    }
+    if (accumulated) this.applyGradients(params, accumulated, inGroup); // batchesPerEpoch over-counted the batches
+    return means.means('train_');
+  }
+
+  /** Runs trainingStep under the gradient tape; returns the loss and logs as numbers and the gradients by parameter name. */
+  private computeGradients(module: TrainModule, params: ModuleParameters, batch: Batch, ctx: StepContext) {
+    let logTensors: Record<string, tf.Scalar> = {};
+    const vars = params.trainable.map((p) => p.variable);
+    const { value, grads } = tf.variableGrads(() => {
+      const out = module.trainingStep(batch, ctx);
+      logTensors = out.logs ?? {};
+      for (const t of Object.values(logTensors)) tf.keep(t); // survive the tape's tidy
+      return out.loss;
+    }, vars);
+    const byName: Record<string, tf.Tensor> = {};
+    for (const p of params.trainable) {
+      const g = grads[p.variable.name];
+      if (g) byName[p.name] = g;
+    }
+    const loss = value.dataSync()[0];
+    const logs: Record<string, number> = {};
+    for (const [k, t] of Object.entries(logTensors)) logs[k] = t.dataSync()[0];
+    tf.dispose([value, logTensors]);
+    return { loss, logs, grads: byName };
+  }
+
+  /** Averages accumulated gradients over `count` batches, clips, steps the optimizer; returns the pre-clip global norm. */
+  private applyGradients(params: ModuleParameters, summed: Record<string, tf.Tensor>, count: number): number {
+    const grads = tf.tidy(() => {
+      const out: Record<string, tf.Tensor> = {};
+      for (const [k, g] of Object.entries(summed)) out[k] = count === 1 ? g.clone() : g.div(count);
+      return out;
+    });
+    tf.dispose(summed);
+    const norm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt().dataSync()[0]);
+    // torch's clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is < 1.
+    const scale = this.gradClipNorm !== undefined ? this.gradClipNorm / (norm + 1e-6) : 1;
+    const applied = scale < 1 ? tf.tidy(() => mapValues(grads, (g) => g.mul(scale))) : grads;
+    this.optimizer.step(params.trainable, applied);
+    tf.dispose([grads, applied]);
+    this.globalStep++;
+    return norm;
+  }
+
+  private async evaluate(module: TrainModule, source: BatchSource, stage: 'val' | 'test', epoch: number): Promise<Record<string, number>> {
+    const step = stage === 'test' ? (module.testStep ?? module.validationStep) : module.validationStep;
+    if (!step) throw new Error(`Trainer: the module has no ${stage === 'test' ? 'testStep or ' : ''}validationStep`);
+    const means = new WeightedMeans();
+    let batchIndex = 0;
+    for await (const batch of source.batches(epoch)) {
+      const ctx: StepContext = { epoch, batchIndex: batchIndex++, globalStep: this.globalStep, stage };
+      const n = batchSizeOf(batch);
+      let out: EvaluationStepOutput;
+      try {
+        out = tf.tidy(() => step.call(module, batch, ctx));
+      } finally {
+        tf.dispose(batch);
+      }
+      for (const [key, t] of Object.entries(out)) {
+        if (t.rank === 0) means.add(key, t.dataSync()[0] * n, n);
+        else if (t.rank === 1) means.add(key, sumOf(t.dataSync() as Float32Array), t.shape[0]);
+        else throw new Error(`Trainer: ${stage} output '${key}' must be a scalar (batch mean) or per-example [batch], got shape [${t.shape}]`);
+      }
+      tf.dispose(out);
+    }
+    return means.means(`${stage}_`);
+  }
+}
+
+function accumulate(sum: Record<string, tf.Tensor> | null, grads: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  if (!sum) return grads;
+  const out = tf.tidy(() => mapValues(grads, (g, k) => (sum[k] ? sum[k].add(g) : g.clone())));
+  for (const k of Object.keys(sum)) if (!(k in out)) out[k] = sum[k];
+  tf.dispose([grads, Object.entries(sum).filter(([k]) => out[k] !== sum[k]).map(([, t]) => t)]);
+  return out;
+}
+
+function mapValues<T>(obj: Record<string, T>, fn: (v: T, k: string) => tf.Tensor): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = fn(v, k);
+  return out;
+}
+
+function sumOf(values: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s;
+}
