@@ -1,0 +1,7 @@
+export { plotTrainingCurves, type TrainingCurvesOptions, type TrainingHistory } from './trainingCurves';
+export { plotConfusionMatrix, normalizeConfusionMatrix, type ConfusionMatrixPlotOptions } from './confusionMatrix';
+export { plotEmbedding2d, type Embedding2dOptions, type Points2d } from './embedding';
+export { plotPersistenceDiagram, plotBarcode, type DiagramToPlot, type PersistencePlotOptions } from './persistence';
+export { imageGrid, type ImageGridOptions } from './imageGrid';
+export { savePlot, renderPlotPng, svgToPng, plotFontFile, type Plot, type RenderOptions } from './render';
+export { niceTicks, niceDomain } from './scale';
