@@ -7,7 +7,7 @@
 // triangle have the same diameter, so they are always on the same side of tau and cancel in the heap.
 
 export class WorkingColumn {
-  private heapDiam = new Float64Array(1024);
+  private heapDiam: Float64Array<ArrayBuffer> = new Float64Array(1024);
   private heapIndex = new Float64Array(1024);
   private heapSize = 0;
   private overDiam = new Float64Array(1024);
@@ -189,7 +189,7 @@ export class WorkingColumn {
   }
 }
 
-function grow(a: Float64Array, size: number): Float64Array {
+function grow(a: Float64Array, size: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(size);
   b.set(a);
   return b;
