@@ -14,3 +14,4 @@ export {
   type ImageTransform, type WarpOptions, type AffineOptions,
 } from './transforms';
 export { affineAboutCentre, perspectiveRow, transformRow, type Matrix3 } from './geometry';
+export { readParquetImageDataset, loadParquetImageSplit, findParquetSplitFiles, writeIdxImageFolder, type ParquetImageOptions } from './parquet';
