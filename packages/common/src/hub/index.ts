@@ -11,3 +11,5 @@ export type { DownloadProgress } from './progress';
 export { parquetConfigSplit, selectDatasetFiles } from './dataset-files';
 export { loadSafetensors, saveSafetensors, decodeSafetensors, encodeSafetensors, parseSafetensorsHeader } from './safetensors';
 export type { SafetensorsContent, SafetensorsDtype, SafetensorsEntry } from './safetensors';
+export { ensureSymlink, importDataset, linkAsset } from './links';
+export type { ImportResult, LinkResult } from './links';
