@@ -241,6 +241,18 @@ describe('callbacks', () => {
     expect(lines[3]).toMatch(/^epoch 1\/2 done in [\d.]+ s: lr 0\.0010 train_loss \d+\.\d{4} train_acc \d\.\d{4}$/);
   });
 
+  it('ProgressBar draws a cli-progress bar on a TTY', async () => {
+    const { module } = freshModule(8);
+    let out = '';
+    const stream = { write: (s: string) => ((out += s), true), isTTY: true, columns: 120 } as unknown as NodeJS.WritableStream;
+    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), callbacks: [new ProgressBar({ stream, mode: 'bar' })] }).fit(
+      module,
+      syntheticLoader(30, 8, 6),
+    );
+    expect(out).toMatch(/epoch 1\/1 =+ 5\/5 loss \d+\.\d{4} [\d.]+ it\/s/);
+    expect(out).toMatch(/\nepoch 1\/1 done in [\d.]+ s: lr 0\.0010 train_loss /);
+  });
+
   it('TensorBoardLogger logs step scalars every logEveryNSteps and epoch metrics', async () => {
     const { module } = freshModule(9);
     const calls: [string, number, number][] = [];

@@ -37,18 +37,10 @@ export class ProgressBar implements Callback {
     this.everyNBatches = opts.everyNBatches;
   }
 
-  onEpochStart(trainer: Trainer, _module: TrainModule, epoch: number): void {
+  onEpochStart(): void {
     this.epochStart = performance.now();
     this.lossSum = 0;
     this.lossCount = 0;
-    if (this.useBar) {
-      this.bar = new SingleBar({
-        stream: this.stream,
-        format: `epoch ${epoch + 1}/${trainer.maxEpochs} {bar} {value}/{total} loss {loss} {speed} it/s eta {eta_formatted}`,
-        hideCursor: true,
-      });
-      this.bar.start(0, 0, { loss: '-', speed: '-' });
-    }
   }
 
   onTrainBatchEnd(trainer: Trainer, _module: TrainModule, info: TrainBatchInfo): void {
@@ -58,8 +50,15 @@ export class ProgressBar implements Callback {
     const seconds = (performance.now() - this.epochStart) / 1000;
     const speed = seconds > 0 ? (done / seconds).toFixed(1) : '-';
     const loss = formatMetric(this.lossSum / this.lossCount);
-    if (this.bar) {
-      this.bar.setTotal(info.batchesPerEpoch);
+    if (this.useBar) {
+      if (!this.bar) {
+        this.bar = new SingleBar({
+          stream: this.stream,
+          format: `epoch ${info.epoch + 1}/${trainer.maxEpochs} {bar} {value}/{total} loss {loss} {speed} it/s eta {eta_formatted}`,
+          hideCursor: true,
+        });
+        this.bar.start(info.batchesPerEpoch, 0, { loss, speed });
+      }
       this.bar.update(done, { loss, speed });
       return;
     }

@@ -10,3 +10,4 @@ export {
   warmupCosineLR,
   constantLR,
 } from './schedules';
+export { createOptimizer, createSchedule, type OptimizerSpec, type ScheduleSpec } from './factory';

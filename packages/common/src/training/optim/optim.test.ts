@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import golden from '../golden/optim.json';
 import schedGolden from '../golden/schedules.json';
-import { Adam, AdamW, SGD, TorchOptimizer, stepLR, multiStepLR, exponentialLR, cosineAnnealingLR, warmupCosineLR } from '.';
+import { Adam, AdamW, SGD, TorchOptimizer, createOptimizer, createSchedule, stepLR, multiStepLR, exponentialLR, cosineAnnealingLR, warmupCosineLR } from '.';
 import type { LRSchedule } from '.';
 
 beforeAll(async () => {
@@ -130,5 +130,21 @@ describe('LR schedules equal torch.optim.lr_scheduler', () => {
   it('names the bad option', () => {
     expect(() => stepLR({ stepSize: 0 })).toThrow(/stepLR: stepSize must be a positive integer, got 0/);
     expect(() => warmupCosineLR({ warmupSteps: 5, totalSteps: 5 })).toThrow(/totalSteps must be an integer > warmupSteps/);
+  });
+});
+
+describe('createOptimizer / createSchedule', () => {
+  it('builds what the spec names', () => {
+    const sgd = createOptimizer({ name: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true }) as SGD;
+    expect([sgd.kind, sgd.lr, sgd.momentum, sgd.nesterov]).toEqual(['sgd', 0.1, 0.9, true]);
+    const adamw = createOptimizer({ name: 'adamw', lr: 0.002 }) as AdamW;
+    expect([adamw.kind, adamw.lr, adamw.weightDecay]).toEqual(['adamw', 0.002, 0.01]);
+    expect(createSchedule({ name: 'multistep', milestones: [2], gamma: 0.5 }).lrAt(2, 1)).toBe(0.5);
+    expect(createSchedule({ name: 'warmupCosine', warmupSteps: 2, totalSteps: 10 }).interval).toBe('step');
+  });
+
+  it('names an unknown kind', () => {
+    expect(() => createOptimizer({ name: 'rmsprop' } as never)).toThrow(/name must be 'sgd', 'adam' or 'adamw', got 'rmsprop'/);
+    expect(() => createSchedule({ name: 'poly' } as never)).toThrow(/got 'poly'/);
   });
 });
