@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { register as assets } from './assets';
+import { register as hub } from './hub';
 
 /** A command module adds its subcommand(s) to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module.
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [hub, assets];
