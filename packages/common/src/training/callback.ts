@@ -15,7 +15,7 @@ export interface TrainBatchInfo {
   lr: number;
   /** Whether this batch completed an accumulation group and the optimizer stepped. */
   stepped: boolean;
-  /** Global gradient norm before clipping, when the optimizer stepped. */
+  /** Global gradient norm before clipping, when the optimizer stepped and gradClipNorm is set. */
   gradNorm?: number;
 }
 

@@ -257,7 +257,7 @@ describe('callbacks', () => {
     const { module } = freshModule(9);
     const calls: [string, number, number][] = [];
     const writer = { addScalar: (t: string, v: number, s: number) => void calls.push([t, v, s]), flush: () => undefined, close: () => undefined };
-    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), logEveryNSteps: 2, callbacks: [new TensorBoardLogger({ writer })] }).fit(
+    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), logEveryNSteps: 2, gradClipNorm: 100, callbacks: [new TensorBoardLogger({ writer })] }).fit(
       module,
       syntheticLoader(24, 9, 6),
       syntheticLoader(12, 9, 6),

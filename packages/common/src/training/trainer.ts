@@ -301,18 +301,22 @@ export class Trainer {
     return { loss, logs, grads: byName };
   }
 
-  /** Averages accumulated gradients over `count` batches, clips, steps the optimizer; returns the pre-clip global norm. */
-  private applyGradients(params: ModuleParameters, summed: Record<string, tf.Tensor>, count: number): number {
+  /** Averages accumulated gradients over `count` batches, clips, steps the optimizer; returns the pre-clip global norm when clipping. */
+  private applyGradients(params: ModuleParameters, summed: Record<string, tf.Tensor>, count: number): number | undefined {
     const grads = tf.tidy(() => {
       const out: Record<string, tf.Tensor> = {};
       for (const [k, g] of Object.entries(summed)) out[k] = count === 1 ? g.clone() : g.div(count);
       return out;
     });
     tf.dispose(summed);
-    const norm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt().dataSync()[0]);
-    // torch's clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is < 1.
-    const scale = this.gradClipNorm !== undefined ? this.gradClipNorm / (norm + 1e-6) : 1;
-    const applied = scale < 1 ? tf.tidy(() => mapValues(grads, (g) => g.mul(scale))) : grads;
+    let norm: number | undefined;
+    let applied = grads;
+    if (this.gradClipNorm !== undefined) {
+      norm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt().dataSync()[0]);
+      // torch's clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is < 1.
+      const scale = this.gradClipNorm / (norm + 1e-6);
+      if (scale < 1) applied = tf.tidy(() => mapValues(grads, (g) => g.mul(scale)));
+    }
     this.optimizer.step(params.trainable, applied);
     tf.dispose([grads, applied]);
     this.globalStep++;
