@@ -68,6 +68,17 @@ describe('transforms', () => {
     expect(rowsOf(randomHorizontalFlip(0)(x, createRng(0)))).toEqual(grid(2, 3));
   });
 
+  it('flips exactly the images whose draw falls below p', () => {
+    const batch = tf.tensor4d(Array.from({ length: 8 * 2 * 3 }, (_, i) => i), [8, 2, 3, 1]);
+    const out = randomHorizontalFlip(0.5)(batch, createRng(4)).arraySync() as number[][][][];
+    const input = batch.arraySync() as number[][][][];
+    const rng = createRng(4);
+    const flipped = input.map(() => rng.next() < 0.5);
+    expect(flipped).toContain(true);
+    expect(flipped).toContain(false);
+    out.forEach((img, b) => expect(img).toEqual(flipped[b] ? input[b].map((row) => [...row].reverse()) : input[b]));
+  });
+
   it('random crop with padding equals a window of the zero-padded image at the offsets the rng draws', () => {
     const batch = tf.tensor4d(Array.from({ length: 4 * 4 * 4 * 2 }, (_, i) => i + 1), [4, 4, 4, 2]);
     const out = randomCrop(3, { padding: 2 })(batch, createRng(11));

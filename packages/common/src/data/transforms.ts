@@ -65,14 +65,13 @@ export function randomCrop(size: number | [number, number], opts: { padding?: nu
   };
 }
 
-/** Mirrors each image left-right with probability `p`. */
+/** Mirrors each image left-right with probability `p` (an exact pixel copy: a mirror warp with nearest sampling). */
 export function randomHorizontalFlip(p = 0.5): ImageTransform {
-  return (images, rng) => tf.tidy(() => {
-    const b = images.shape[0];
-    const flip = tf.tensor4d(Array.from({ length: b }, () => (rng.next() < p ? 1 : 0)), [b, 1, 1, 1]);
-    const flipped = tf.reverse(images, 2);
-    return flipped.mul(flip).add(images.mul(tf.scalar(1).sub(flip))) as tf.Tensor4D;
-  });
+  return (images, rng) => {
+    const [b, , w] = images.shape;
+    const rows = Array.from({ length: b }, () => (rng.next() < p ? [-1, 0, w - 1, 0, 1, 0, 0, 0] : [1, 0, 0, 0, 1, 0, 0, 0]));
+    return warpImages(images, rows, { interpolation: 'nearest' });
+  };
 }
 
 function range(value: number | [number, number], name: string): [number, number] {
