@@ -2,14 +2,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from './errors';
-import { finalizeConfig } from './finalize';
+import { finalizeConfig, type GroupChoices } from './finalize';
 import { parseOverride, type Override } from './overrides';
 import { addFreeLeaf, cloneSchema, lookupSchema, typeOverrideValue, type ConfigSchema } from './schema';
 import { deletePath, getPath, isPlainObject, mergeInto, Origins, setPath, splitPath, type ConfigTree } from './tree';
 import { displayPath, leadingComments, readYamlDocument } from './yaml-file';
 
-/** The option chosen for each config group, e.g. `{model: 'vit', data: 'fashion-mnist'}` (null: none). */
-export type GroupChoices = Record<string, string | null>;
+export type { GroupChoices };
 
 export interface ComposeOptions<T> {
   /** Folder holding `<configName>.yaml` and one folder per group (`model/vit.yaml`, ...). */
@@ -165,7 +164,7 @@ export function composeConfigDetailed<T>(opts: ComposeOptions<T>): ComposedConfi
   const addedKeys: string[] = [];
   for (const override of keyOverrides) applyKeyOverride(override, tree, schema, origins, addedKeys);
 
-  const config = finalizeConfig<T>(tree, schema, origins, addedKeys, displayPath(rootFile));
+  const config = finalizeConfig<T>(tree, schema, origins, { addedKeys, choices }, displayPath(rootFile));
   return { config, choices, addedKeys };
 }
 

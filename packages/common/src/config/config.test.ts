@@ -188,6 +188,17 @@ describe('saveConfig / loadConfig', () => {
     expect(loadConfig(file, schema)).toEqual(cfg);
   });
 
+  it('rebuilds a schema made from group choices with the choices recorded in the file', () => {
+    const seen: unknown[] = [];
+    const fromChoices = (choices: Record<string, string | null>) => (seen.push(choices), schema);
+    const cfg = composeConfig({ configDir, schema: fromChoices, overrides: ['model=vit', 'train=sgd'] });
+    const file = saveConfig(fs.mkdtempSync(path.join(os.tmpdir(), 'run-')), cfg);
+    expect(loadConfig(file, fromChoices)).toEqual(cfg);
+    expect(seen).toEqual([{ model: 'vit', data: 'fashion-mnist', train: 'sgd' }, { model: 'vit', data: 'fashion-mnist', train: 'sgd' }]);
+    fs.writeFileSync(file, '{}\n');
+    expect(() => loadConfig(file, fromChoices)).toThrow('records no group choices');
+  });
+
   it('rejects a hand-edited file with a wrong value, naming the file', () => {
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-'));
     const file = saveConfig(runDir, composeConfig({ configDir, schema }));

@@ -5,11 +5,19 @@ import { asLeaf, isBranch, type ConfigSchema } from './schema';
 import { findProblems } from './validate';
 import { deepClone, getPath, isPlainObject, type ConfigTree, type Origins } from './tree';
 
-/** Keys each finished config holds beyond its schema (added with `+key=value`), so `saveConfig` can record them. */
-const addedKeysByConfig = new WeakMap<object, string[]>();
+/** The option chosen for each config group, e.g. `{model: 'vit', data: 'fashion-mnist'}` (null: none). */
+export type GroupChoices = Record<string, string | null>;
 
-export function addedKeysOf(config: object): string[] {
-  return addedKeysByConfig.get(config) ?? [];
+/** What `saveConfig` records beside the values: keys added with `+key=value`, and the group choices. */
+export interface ConfigProvenance {
+  addedKeys: string[];
+  choices: GroupChoices;
+}
+
+const provenanceByConfig = new WeakMap<object, ConfigProvenance>();
+
+export function provenanceOf(config: object): ConfigProvenance {
+  return provenanceByConfig.get(config) ?? { addedKeys: [], choices: {} };
 }
 
 /** Gives every schema key absent from the tree its default. */
@@ -32,7 +40,7 @@ function leafPaths(schema: ConfigSchema<ConfigTree>, at: string[] = []): string[
  * The last steps shared by compose and load: schema defaults, interpolation, strict validation (ours, with sources;
  * then convict's, which also runs formats registered with convict.addFormat), and a plain typed object.
  */
-export function finalizeConfig<T>(tree: ConfigTree, schema: ConfigSchema<ConfigTree>, origins: Origins, addedKeys: string[], label: string): T {
+export function finalizeConfig<T>(tree: ConfigTree, schema: ConfigSchema<ConfigTree>, origins: Origins, provenance: ConfigProvenance, label: string): T {
   fillDefaults(tree, schema);
   resolveInterpolations(tree);
   const problems = findProblems(tree, schema, origins);
@@ -47,6 +55,6 @@ export function finalizeConfig<T>(tree: ConfigTree, schema: ConfigSchema<ConfigT
     throw new ConfigError(`invalid config ${label}: ${(err as Error).message}`);
   }
   const config = checked.getProperties() as T;
-  addedKeysByConfig.set(config as object, addedKeys);
+  provenanceByConfig.set(config as object, provenance);
   return config;
 }
