@@ -148,7 +148,7 @@ export function validateExperiment(raw: unknown, source: string): HrnetExperimen
     config.load(raw);
     config.validate({ allowed: 'strict' });
   } catch (err) {
-    throw new Error(`Invalid experiment file ${source}: ${(err as Error).message}`);
+    throw new Error(`Invalid experiment file ${source}: ${(err as Error).message}`, { cause: err });
   }
   const experiment = config.getProperties() as unknown as HrnetExperiment;
   checkArchitecture(experiment.MODEL, source);
@@ -214,7 +214,7 @@ export function loadExperiment(ref: string): HrnetExperiment {
   try {
     raw = parseYaml(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`Invalid experiment file ${file}: not valid YAML: ${(err as Error).message}`);
+    throw new Error(`Invalid experiment file ${file}: not valid YAML: ${(err as Error).message}`, { cause: err });
   }
   return validateExperiment(raw, file);
 }
