@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import { type TrainModule, moduleParameters } from './module';
 import { decodeSafetensors, saveSafetensors } from '../hub';
 import type { RngState } from './seed';
 
@@ -62,4 +63,40 @@ export function loadCheckpoint(file: string): Checkpoint {
     if (state?.[key] === undefined) fail(`trainer state has no '${key}'`);
   }
   return { tensors, state: state as TrainerState };
+}
+
+/**
+ * Copies a checkpoint's weights into a module (all of them, optimizer state aside). Every weight is checked
+ * (presence, shape, no extras) before any is assigned, so a mismatch leaves the module untouched.
+ */
+export function assignModuleWeights(module: TrainModule, ckpt: Checkpoint, source: string): void {
+  const params = moduleParameters(module);
+  const expected = new Set(params.all.map((p) => `model/${p.name}`));
+  for (const key of Object.keys(ckpt.tensors)) {
+    if (key.startsWith('model/') && !expected.has(key)) {
+      throw new Error(`checkpoint ${source}: weight '${key}' has no counterpart in the module (it has ${params.all.length} weights)`);
+    }
+  }
+  const values = params.all.map((p, i) => {
+    const t = ckpt.tensors[`model/${p.name}`];
+    if (!t) throw new Error(`checkpoint ${source}: missing weight 'model/${p.name}' (${params.displayNames[i]})`);
+    if (t.shape.join() !== p.variable.shape.join()) {
+      throw new Error(
+        `checkpoint ${source}: weight 'model/${p.name}' (${params.displayNames[i]}) has shape [${t.shape}], the module's is [${p.variable.shape}]`,
+      );
+    }
+    return t;
+  });
+  params.all.forEach((p, i) => p.variable.assign(values[i]));
+}
+
+/** Loads only the weights of a checkpoint file into a module (e.g. `best.safetensors` before evaluating). */
+export function loadModuleWeights(module: TrainModule, file: string): TrainerState {
+  const ckpt = loadCheckpoint(file);
+  try {
+    assignModuleWeights(module, ckpt, file);
+    return ckpt.state;
+  } finally {
+    tf.dispose(ckpt.tensors);
+  }
 }

@@ -14,5 +14,5 @@ export {
   moduleParameters,
 } from './module';
 export { Trainer, batchSizeOf, type TrainerOptions, type FitOptions, type FitResult } from './trainer';
-export { saveCheckpoint, loadCheckpoint, type Checkpoint, type TrainerState, type EpochRecord } from './checkpoint';
+export { saveCheckpoint, loadCheckpoint, loadModuleWeights, assignModuleWeights, type Checkpoint, type TrainerState, type EpochRecord } from './checkpoint';
 export { seedEverything, unseedEverything, getGlobalRngState, setGlobalRngState, type RngState } from './seed';

@@ -18,6 +18,7 @@ import {
   classificationModule,
   crossEntropy,
   loadCheckpoint,
+  loadModuleWeights,
   multiStepLR,
   seedEverything,
   unseedEverything,
@@ -311,6 +312,23 @@ describe('checkpoints and resume', () => {
     tf.dispose(ckpt.tensors);
   });
 
+  it('loadModuleWeights puts the best weights into a fresh module, which then validates as the best epoch did', async () => {
+    const { module } = freshModule(13);
+    const runDir = path.join(dir, 'run');
+    const val = () => syntheticLoader(24, 14, 8);
+    const result = await new Trainer({ maxEpochs: 3, optimizer: new Adam({ lr: 0.05 }), runDir, callbacks: [new ModelCheckpoint({ monitor: 'val_acc', mode: 'max' })] }).fit(
+      module,
+      syntheticLoader(48, 13, 8),
+      val(),
+    );
+    const fresh = freshModule(77).module;
+    const state = loadModuleWeights(fresh, path.join(runDir, 'checkpoints', 'best.safetensors'));
+    const bestEpoch = state.epoch - 1;
+    expect(result.history[bestEpoch].val_acc).toBe(Math.max(...result.history.map((r) => r.val_acc)));
+    const metrics = await new Trainer({ maxEpochs: 1, optimizer: new Adam() }).validate(fresh, val());
+    expect(metrics.val_loss).toBeCloseTo(result.history[bestEpoch].val_loss, 6);
+  });
+
   it('rejects a checkpoint that does not fit the module or is corrupt, naming the problem', async () => {
     const { module } = freshModule(12);
     const runDir = path.join(dir, 'run');
@@ -330,6 +348,9 @@ describe('checkpoints and resume', () => {
     fs.writeFileSync(truncated, bytes.subarray(0, bytes.length - 10));
     expect(() => loadCheckpoint(truncated)).toThrow(/truncated\.safetensors/);
     expect(() => loadCheckpoint(path.join(dir, 'missing.safetensors'))).toThrow(/missing\.safetensors does not exist/);
+    const before = weightsOf(wider.models!.model);
+    expect(() => loadModuleWeights(wider, last)).toThrow(/has shape \[16,16\], the module's is \[16,8\]/);
+    expect(weightsOf(wider.models!.model)).toEqual(before); // nothing assigned on a mismatch
   });
 });
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, BatchSource } from '../data';
 import type { Callback, TrainBatchInfo } from './callback';
-import { type Checkpoint, type EpochRecord, type TrainerState, loadCheckpoint } from './checkpoint';
+import { type Checkpoint, type EpochRecord, type TrainerState, assignModuleWeights, loadCheckpoint } from './checkpoint';
 import { type EvaluationStepOutput, type ModuleParameters, type StepContext, type TrainModule, moduleParameters } from './module';
 import { type LRSchedule, type TorchOptimizer, constantLR } from './optim';
 import { getGlobalRngState, seedEverything, setGlobalRngState } from './seed';
@@ -185,32 +185,16 @@ export class Trainer {
   private restore(module: TrainModule, file: string): void {
     const ckpt = loadCheckpoint(file);
     try {
-      const params = this.params ?? moduleParameters(module);
-      const expected = new Set(params.all.map((p) => `model/${p.name}`));
-      for (const key of Object.keys(ckpt.tensors)) {
-        if (key.startsWith('model/') && !expected.has(key)) {
-          throw new Error(`checkpoint ${file}: weight '${key}' has no counterpart in the module (it has ${params.all.length} weights)`);
-        }
-      }
-      params.all.forEach((p, i) => {
-        const t = ckpt.tensors[`model/${p.name}`];
-        if (!t) throw new Error(`checkpoint ${file}: missing weight 'model/${p.name}' (${params.displayNames[i]})`);
-        if (t.shape.join() !== p.variable.shape.join()) {
-          throw new Error(
-            `checkpoint ${file}: weight 'model/${p.name}' (${params.displayNames[i]}) has shape [${t.shape}], the module's is [${p.variable.shape}]`,
-          );
-        }
-        p.variable.assign(t);
-      });
-      const optTensors: Record<string, tf.Tensor> = {};
-      for (const [key, t] of Object.entries(ckpt.tensors)) if (key.startsWith('optimizer/')) optTensors[key.slice(10)] = t;
-      this.optimizer.loadStateDict({ ...ckpt.state.optimizer, tensors: optTensors });
       const { state } = ckpt;
       if (JSON.stringify(state.schedule) !== JSON.stringify(this.schedule.describe())) {
         throw new Error(
           `checkpoint ${file}: LR schedule ${JSON.stringify(state.schedule)} differs from the trainer's ${JSON.stringify(this.schedule.describe())}`,
         );
       }
+      assignModuleWeights(module, ckpt, file);
+      const optTensors: Record<string, tf.Tensor> = {};
+      for (const [key, t] of Object.entries(ckpt.tensors)) if (key.startsWith('optimizer/')) optTensors[key.slice(10)] = t;
+      this.optimizer.loadStateDict({ ...state.optimizer, tensors: optTensors });
       this.epoch = state.epoch;
       this.globalStep = state.globalStep;
       this.history = [...state.history];
