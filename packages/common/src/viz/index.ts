@@ -1,4 +1,5 @@
-// The public surface of the viz module: TensorBoard event files, plots (SVG/PNG), embeddings.
+// The public surface of the viz module: TensorBoard event files, plots (SVG/PNG), embeddings (t-SNE, UMAP).
 export * from './tensorboard';
 export * from './plot';
+export * from './embedding';
 export type { ImageInput, RasterImage, RawImage, TensorLike } from './raster';
