@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { decodeCifarBatch, FASHION_MNIST_SAMPLE_DIR, loadCifar10, loadFashionMnist, loadMnist } from './datasets';
 import { writeIdx } from './idx';
 import { ImageDataset, seededSplit, splitIndices } from './image-dataset';
@@ -44,6 +45,19 @@ describe('loadFashionMnist', () => {
     expect(() => loadFashionMnist({ split: 'train', root: dir })).toThrow('holds 2 images but train-labels-idx1-ubyte.gz holds 3 labels');
     writeIdx(path.join(dir, 'train-labels-idx1-ubyte.gz'), { dtype: 'uint8', dims: [2], data: Uint8Array.from([1, 12]) });
     expect(() => loadFashionMnist({ split: 'train', root: dir })).toThrow('label 12 at index 1 is out of range [0, 10)');
+  });
+});
+
+describe('corrupt dataset files', () => {
+  it('a truncated copy of the sample is reported with its file name and the sizes expected', () => {
+    const dir = path.join(tmp, 'truncated');
+    fs.mkdirSync(dir, { recursive: true });
+    const raw = zlib.gunzipSync(fs.readFileSync(path.join(FASHION_MNIST_SAMPLE_DIR, 't10k-images-idx3-ubyte.gz')));
+    fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), raw.subarray(0, raw.length - 784));
+    fs.copyFileSync(path.join(FASHION_MNIST_SAMPLE_DIR, 't10k-labels-idx1-ubyte.gz'), path.join(dir, 't10k-labels-idx1-ubyte.gz'));
+    expect(() => loadFashionMnist({ split: 'test', root: dir })).toThrow(
+      `${path.join(dir, 't10k-images-idx3-ubyte')}: truncated: header says uint8 [1000, 28, 28], i.e. 784016 bytes, but the data has 783232`,
+    );
   });
 });
 
