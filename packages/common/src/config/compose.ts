@@ -23,8 +23,10 @@ export interface ComposeOptions<T> {
 
 type DefaultsEntry = { kind: 'self' } | { kind: 'group'; group: string; option: string | null } | { kind: 'config'; name: string };
 
+/** `<base>.yaml` or `<base>.yml` (or `base` itself when it already ends in one of them), if it exists. */
 function yamlFile(base: string): string | undefined {
-  return ['.yaml', '.yml'].map((ext) => base + ext).find((file) => fs.existsSync(file));
+  const candidates = /\.ya?ml$/.test(base) ? [base] : ['.yaml', '.yml'].map((ext) => base + ext);
+  return candidates.find((file) => fs.existsSync(file));
 }
 
 function parseDefaults(raw: unknown, file: string): DefaultsEntry[] {

@@ -108,6 +108,11 @@ describe('composeConfig', () => {
     expect(config.model.width).toBe(32);
   });
 
+  it('accepts the root config name with or without its extension', () => {
+    expect(composeConfig({ configDir, configName: 'config.yaml', schema })).toEqual(composeConfig({ configDir, schema }));
+    expectConfigError(() => composeConfig({ configDir, configName: 'nope', schema }), "no root config 'nope.yaml'");
+  });
+
   it('builds the schema from the chosen group options when given a function', () => {
     const seen: unknown[] = [];
     composeConfig({ configDir, overrides: ['model=vit'], schema: (choices) => (seen.push(choices), schema) });
