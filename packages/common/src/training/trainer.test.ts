@@ -254,6 +254,24 @@ describe('callbacks', () => {
     expect(out).toMatch(/\nepoch 1\/1 done in [\d.]+ s: lr 0\.0010 train_loss /);
   });
 
+  it('ProgressBar prints lines instead of a bar when CI=true, even on a TTY', async () => {
+    const { module } = freshModule(8);
+    let out = '';
+    const stream = { write: (s: string) => ((out += s), true), isTTY: true } as unknown as NodeJS.WritableStream;
+    const saved = process.env.CI;
+    process.env.CI = 'true';
+    try {
+      await new Trainer({ maxEpochs: 1, optimizer: new Adam(), logEveryNSteps: 5, callbacks: [new ProgressBar({ stream })] }).fit(
+        module,
+        syntheticLoader(30, 8, 6),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.CI;
+      else process.env.CI = saved;
+    }
+    expect(out.split('\n')[0]).toMatch(/^epoch 1\/1 step 5\/5 loss \d+\.\d{4} [\d.]+ it\/s$/);
+  });
+
   it('TensorBoardLogger logs step scalars every logEveryNSteps and epoch metrics', async () => {
     const { module } = freshModule(9);
     const calls: [string, number, number][] = [];
