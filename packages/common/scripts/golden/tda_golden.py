@@ -108,6 +108,7 @@ def distance_case(name, a, b):
         'b': enc_pairs(b.tolist()),
         'bottleneck': enc(gudhi.bottleneck_distance(a, b, e=0)),
         'wasserstein1': enc(gudhi.wasserstein.wasserstein_distance(a, b, order=1, internal_p=math.inf, keep_essential_parts=True)),
+        'wasserstein2': enc(gudhi.wasserstein.wasserstein_distance(a, b, order=2, internal_p=math.inf, keep_essential_parts=True)),
     }
 
 

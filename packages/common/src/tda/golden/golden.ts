@@ -19,6 +19,7 @@ export interface DistanceGoldenCase {
   b: PersistencePair[];
   bottleneck: number;
   wasserstein1: number;
+  wasserstein2: number;
 }
 
 const decode = (x: Encoded): number => (x === 'inf' ? Infinity : x);
@@ -43,6 +44,7 @@ export function distanceGolden(): DistanceGoldenCase[] {
     b: decodePairs(c.b as Encoded[][]),
     bottleneck: decode(c.bottleneck as Encoded),
     wasserstein1: decode(c.wasserstein1 as Encoded),
+    wasserstein2: decode(c.wasserstein2 as Encoded),
   }));
 }
 
