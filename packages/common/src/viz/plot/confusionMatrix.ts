@@ -54,8 +54,8 @@ export function plotConfusionMatrix(matrix: number[][], labels?: string[], optio
   const marginLeft = 40 + longest * 6.6;
   const marginBottom = 50 + (rotate ? longest * 6.6 * 0.71 : 0);
   const titleHeight = options.title ? 26 : 0;
-  const width = marginLeft + n * cell + 24;
-  const height = titleHeight + 20 + n * cell + marginBottom;
+  const width = Math.ceil(marginLeft + n * cell + 24);
+  const height = Math.ceil(titleHeight + 20 + n * cell + marginBottom);
 
   const ticks = names.map((_, i) => i + 0.5);
   const panel = new Panel({

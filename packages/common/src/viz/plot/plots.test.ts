@@ -114,7 +114,9 @@ describe('plotConfusionMatrix', () => {
   ];
 
   it('draws n² cells with the counts, the largest in the top colour of viridis', () => {
-    const nodes = parseSvg(plotConfusionMatrix(matrix, ['cat', 'dog', 'bird']).svg);
+    const plot = plotConfusionMatrix(matrix, ['cat', 'dog', 'bird']);
+    expect(Number.isInteger(plot.width) && Number.isInteger(plot.height)).toBe(true);
+    const nodes = parseSvg(plot.svg);
     const cells = byClass(nodes, 'cell');
     expect(cells).toHaveLength(9);
     expect(byClass(nodes, 'cell-value').map((n) => n.text)).toEqual(['5', '1', '0', '2', '3', '0', '0', '0', '0']);

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as protobuf from 'protobufjs';
 import { PNG } from 'pngjs';
+import { plotConfusionMatrix } from '../plot/confusionMatrix';
 import { SummaryWriter } from './summaryWriter';
 
 // An independent reader: its own bitwise CRC32C and a schema parsed from .proto text (not the writer's reflection).
@@ -136,6 +137,17 @@ describe('SummaryWriter', () => {
     expect([...PNG.sync.read(Buffer.from(grey.encoded_image_string)).data]).toEqual([0, 0, 0, 255, 255, 255, 255, 255]);
     expect(fromPng.summary.value[0].image).toMatchObject({ width: 4, height: 5, colorspace: 4 });
     expect(Buffer.from(fromPng.summary.value[0].image.encoded_image_string).equals(pngBytes)).toBe(true);
+  });
+
+  it('writes a plot as a PNG image of its size', () => {
+    const writer = new SummaryWriter(dir);
+    const plot = plotConfusionMatrix([[3, 1], [0, 4]], ['a', 'b']);
+    writer.addFigure('confusion', plot, 3);
+    writer.close();
+    const [, event] = readEvents(writer.filePath);
+    const image = event.summary.value[0].image;
+    expect(image).toMatchObject({ width: plot.width, height: plot.height, colorspace: 4 });
+    expect(PNG.sync.read(Buffer.from(image.encoded_image_string)).width).toBe(plot.width);
   });
 
   it('writes histograms with packed bucket limits and counts', () => {

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { renderPlotPng, type Plot } from '../plot/render';
 import { imageInputToPng, type ImageInput, type TensorLike } from '../raster';
 import { buildHistogram, type HistogramBins } from './histogram';
 import { DT_STRING, encodeEvent, type EventMessage, type SummaryValueMessage } from './protos';
@@ -101,6 +102,11 @@ export class SummaryWriter {
   addImage(tag: string, image: ImageInput, step: number, walltime?: number): void {
     const { png, width, height, channels } = imageInputToPng(image, `addImage('${tag}')`);
     this.addSummary('addImage', { tag, image: { height, width, colorspace: channels, encodedImageString: png } }, step, walltime);
+  }
+
+  /** A plot (training curves, confusion matrix, ...) rendered to PNG, like torch's add_figure. */
+  addFigure(tag: string, plot: Plot, step: number, walltime?: number): void {
+    this.addImage(tag, renderPlotPng(plot), step, walltime);
   }
 
   /** A histogram of finite values; `bins` as in torch ('tensorflow' = TensorBoard's default exponential buckets). */
