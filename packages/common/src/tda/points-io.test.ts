@@ -11,8 +11,10 @@ function npy(descr: string, shape: number[], values: number[], options: { fortra
   const size = descr.endsWith('4') ? 4 : 8;
   const data = Buffer.alloc(values.length * size);
   values.forEach((v, i) => {
-    if (size === 4) options.bigEndian ? data.writeFloatBE(v, 4 * i) : data.writeFloatLE(v, 4 * i);
-    else options.bigEndian ? data.writeDoubleBE(v, 8 * i) : data.writeDoubleLE(v, 8 * i);
+    if (size === 4 && options.bigEndian) data.writeFloatBE(v, 4 * i);
+    else if (size === 4) data.writeFloatLE(v, 4 * i);
+    else if (options.bigEndian) data.writeDoubleBE(v, 8 * i);
+    else data.writeDoubleLE(v, 8 * i);
   });
   const prefix = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
   return Buffer.concat([prefix, Buffer.from(header, 'latin1'), data]);
