@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import paperGenerator, { renderPaperFiles, writePaper } from '../../generators/paper/generator';
+
+const WORKSPACE = path.resolve(__dirname, '../../..');
+
+describe('new-paper generator', () => {
+  it('renders the paper files with the name substituted', () => {
+    const files = renderPaperFiles('my-paper');
+    expect([...files.keys()].sort()).toEqual([
+      '.gitignore',
+      'README.md',
+      'configs/config.yaml',
+      'configs/model/reference-cnn.yaml',
+      'configs/model/vit-tiny.yaml',
+      'jest.config.js',
+      'project.json',
+      'src/config.test.ts',
+      'src/config.ts',
+      'src/data.ts',
+      'src/evaluate.ts',
+      'src/files.ts',
+      'src/train.ts',
+      'tsconfig.json',
+    ]);
+    const project = JSON.parse(files.get('project.json')!) as { name: string; targets: Record<string, { options: { command: string } }> };
+    expect(project.name).toBe('my-paper');
+    expect(project.targets.train.options.command).toBe('tsx papers/my-paper/src/train.ts');
+    expect(project.targets.evaluate.options.command).toBe('tsx papers/my-paper/src/evaluate.ts');
+    for (const [file, text] of files) expect([file, text.includes('__PAPER__')]).toEqual([file, false]);
+  });
+
+  it('writes the same files through the Nx generator (npx nx g @research/tools:paper)', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    await paperGenerator(tree, { name: 'nx-paper' });
+    for (const [rel, text] of renderPaperFiles('nx-paper')) expect(tree.read(`papers/nx-paper/${rel}`, 'utf8')).toBe(text);
+    await expect(paperGenerator(tree, { name: 'nx-paper' })).rejects.toThrow('papers/nx-paper already exists');
+  });
+
+  it('refuses bad names, existing folders and taken project names', () => {
+    expect(() => renderPaperFiles('My_Paper')).toThrow(/must be lowercase letters and digits/);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'new-paper-'));
+    try {
+      fs.mkdirSync(path.join(root, 'papers', 'taken'), { recursive: true });
+      expect(() => writePaper(root, 'taken', path.join(root, 'datasets'))).toThrow(/already exists/);
+      fs.mkdirSync(path.join(root, 'tools'));
+      fs.writeFileSync(path.join(root, 'tools', 'project.json'), '{"name": "tools"}');
+      expect(() => writePaper(root, 'tools', path.join(root, 'datasets'))).toThrow('an Nx project named "tools" already exists');
+      expect(fs.readdirSync(path.join(root, 'papers'))).toEqual(['taken']);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('generates a paper that trains one short epoch on the embedded default and evaluates its checkpoint', () => {
+    // A scratch workspace outside the repository: the paper's imports resolve through NODE_PATH, its outputs go to
+    // RESEARCH_ASSETS_DIR, and nothing is left in the repository.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'new-paper-e2e-'));
+    try {
+      const assets = path.join(root, 'assets');
+      const paper = writePaper(root, 'demo', path.join(assets, 'datasets'));
+      expect(fs.realpathSync(path.join(paper.dir, 'data'))).toBe(fs.realpathSync(path.join(assets, 'datasets')));
+
+      const env: NodeJS.ProcessEnv = { ...process.env, RESEARCH_ASSETS_DIR: assets, NODE_PATH: path.join(WORKSPACE, 'node_modules'), CI: 'true' };
+      delete env.RESEARCH_BACKEND; // the default backend choice
+      const tsx = path.join(WORKSPACE, 'node_modules', '.bin', 'tsx');
+      const run = (script: string, args: string[]) => spawnSync(tsx, [path.join(paper.dir, 'src', script), ...args], { cwd: root, env, encoding: 'utf8' });
+
+      const train = run('train.ts', ['train.epochs=1', 'data.train_subset=256', 'data.batch_size=64']);
+      expect({ status: train.status, stderr: train.status ? train.stderr : '' }).toEqual({ status: 0, stderr: '' });
+      expect(train.stdout).toMatch(/data: fashion-mnist \(sample, .*\): 230 train \/ 26 validation images/);
+      expect(train.stdout).toMatch(/done: 1 epoch\(s\), val_loss \d+\.\d{4}, val_acc \d\.\d{4}/);
+      const runDir = /run: (.*)/.exec(train.stdout)![1].trim();
+      expect(path.dirname(path.dirname(runDir))).toBe(path.join(assets, 'outputs', 'demo'));
+      for (const f of ['config.yaml', 'backend.json', 'metrics.json', 'checkpoints/best.safetensors', 'checkpoints/last.safetensors']) {
+        expect([f, fs.existsSync(path.join(runDir, f))]).toEqual([f, true]);
+      }
+      const metrics = JSON.parse(fs.readFileSync(path.join(runDir, 'metrics.json'), 'utf8')) as { epoch: number; train_loss: number }[];
+      expect(metrics).toHaveLength(1);
+      expect(Number.isFinite(metrics[0].train_loss)).toBe(true);
+
+      const evaluate = run('evaluate.ts', []);
+      expect({ status: evaluate.status, stderr: evaluate.status ? evaluate.stderr : '' }).toEqual({ status: 0, stderr: '' });
+      const test = JSON.parse(fs.readFileSync(path.join(runDir, 'test_metrics.json'), 'utf8')) as { accuracy: number; checkpoint: string };
+      expect(test.checkpoint).toBe(path.join(runDir, 'checkpoints', 'best.safetensors'));
+      expect(evaluate.stdout).toContain(`test accuracy ${test.accuracy.toFixed(4)} (1000 images`);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
