@@ -1,10 +1,12 @@
 // Our wasm kernels: the gradient kernels the wasm backend lacks, and faster versions of slow ones.
 import * as tf from '@tensorflow/tfjs';
+import { batchMatMul } from './batch_mat_mul';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv_backprop';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise_backprop';
 import { einsum } from './einsum';
 import { avgPoolGrad, maxPoolGrad } from './pool_grads';
 import { unsortedSegmentSum } from './unsorted_segment_sum';
+import { originalWasmKernels } from './wasm_ops';
 
 /** Kernels the wasm backend does not have (found with scripts/kernel-diff.ts). */
 export const ADDED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
@@ -20,14 +22,21 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
   MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
   AvgPoolGrad: avgPoolGrad as unknown as tf.KernelFunc,
+  BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
 };
 
-/** Registers every kernel above for backendName 'wasm'; calling it again changes nothing. */
+/**
+ * Registers every kernel above for backendName 'wasm' (import '@tensorflow/tfjs-backend-wasm' first); calling it
+ * again changes nothing. A replaced kernel keeps the original's setupFunc, so the original stays callable.
+ */
 export function registerWasmKernels(): void {
   for (const [kernelName, kernelFunc] of Object.entries({ ...ADDED_WASM_KERNELS, ...REPLACED_WASM_KERNELS })) {
     const current = tf.getKernel(kernelName, 'wasm');
     if (current?.kernelFunc === kernelFunc) continue;
-    if (current) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    if (current) {
+      originalWasmKernels.set(kernelName, current);
+      tf.unregisterKernel(kernelName, 'wasm');
+    }
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, setupFunc: current?.setupFunc });
   }
 }

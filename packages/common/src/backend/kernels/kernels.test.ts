@@ -161,6 +161,25 @@ describe('pooling gradients (MaxPoolGrad, AvgPoolGrad)', () => {
   });
 });
 
+describe('BatchMatMul', () => {
+  const cases: Array<[number[], number[], boolean, boolean]> = [];
+  for (const tA of [false, true]) for (const tB of [false, true]) {
+    cases.push([tA ? [7, 5] : [5, 7], tB ? [3, 7] : [7, 3], tA, tB]); // single matrices
+    cases.push([tA ? [2, 4, 7, 5] : [2, 4, 5, 7], tB ? [3, 7] : [7, 3], tA, tB]); // batched a, shared b
+    cases.push([tA ? [3, 7, 5] : [3, 5, 7], tB ? [3, 4, 7] : [3, 7, 4], tA, tB]); // batched both
+  }
+  it.each(cases)('a %j b %j transposeA %s transposeB %s, with gradients', async (aShape, bShape, tA, tB) => {
+    const a = randomValues(tf.util.sizeFromShape(aShape), 31);
+    const b = randomValues(tf.util.sizeFromShape(bShape), 32);
+    // tfjs's matMul gradient cannot reduce a broadcast b, so a shared b is compared on values only.
+    const sharedB = bShape.length < aShape.length;
+    await expectSameOnBothBackends(() => {
+      const inputs = [tf.tensor(a, aShape), tf.tensor(b, bShape)];
+      return sharedB ? [tf.matMul(inputs[0], inputs[1], tA, tB)] : gradsOf((x, y) => tf.matMul(x, y, tA, tB), inputs, 33);
+    }, `matMul ${aShape} ${bShape} ${tA} ${tB}`);
+  });
+});
+
 describe('UnsortedSegmentSum and Einsum', () => {
   it('unsortedSegmentSum matches cpu, dropping out-of-range ids', async () => {
     const x = randomValues(7 * 5, 18);

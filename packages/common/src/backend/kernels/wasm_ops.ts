@@ -12,6 +12,9 @@ export interface KernelArgs {
 }
 export type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
 
+/** The wasm backend's own kernels that ours replace, kept so that ours can delegate to them. */
+export const originalWasmKernels = new Map<string, tf.KernelConfig>();
+
 /** Runs wasm kernels and remembers their outputs so they can be freed together; `keep` exempts the result. */
 export class WasmOps {
   private readonly made: Info[] = [];
@@ -21,6 +24,17 @@ export class WasmOps {
   run(kernelName: string, inputs: Record<string, Info>, attrs: Record<string, unknown> = {}): Info {
     const kernel = tf.getKernel(kernelName, 'wasm');
     if (!kernel) throw new Error(`wasm backend has no kernel '${kernelName}'`);
+    return this.runKernel(kernel, inputs, attrs);
+  }
+
+  /** Runs the wasm backend's own version of a kernel we replaced. */
+  runOriginal(kernelName: string, inputs: Record<string, Info>, attrs: Record<string, unknown> = {}): Info {
+    const kernel = originalWasmKernels.get(kernelName);
+    if (!kernel) throw new Error(`no original wasm kernel '${kernelName}' was recorded`);
+    return this.runKernel(kernel, inputs, attrs);
+  }
+
+  private runKernel(kernel: tf.KernelConfig, inputs: Record<string, Info>, attrs: Record<string, unknown>): Info {
     const out = kernel.kernelFunc({ inputs, attrs: attrs as tf.NamedAttrMap, backend: this.backend }) as Info;
     this.made.push(out);
     return out;

@@ -1,0 +1,146 @@
+// Training and inference throughput of the reference models on the selected backend, in the format of
+// ../shared/reference/torch_reference.py (one JSON object per line on stdout; progress goes to stderr).
+//
+//   npx nx run common:bench                       # both models on the auto-selected backend
+//   npx nx run common:bench -- --with-torch       # also run PyTorch's reference in the same run and print ratios
+//   npx nx run common:bench -- --profile          # per-kernel profile of one training step per model
+//   options: --backend wasm|cpu|...  --models cnn,vit-tiny  --batch 64  --steps 30
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendPreference } from '../src/backend';
+import { createModel } from '../src/models';
+
+/** Benchmark name (as in torch_reference.py) -> registry name. */
+const MODELS: Record<string, string> = { cnn: 'reference-cnn', 'vit-tiny': 'vit-tiny' };
+const TORCH_REFERENCE = path.resolve(__dirname, '../../../../shared/reference/torch_reference.py');
+const WARMUP = 3;
+
+interface Result {
+  model: string;
+  batch: number;
+  params: number;
+  train_img_s: number;
+  infer_img_s: number;
+  backend?: string;
+}
+
+function parseArgs(argv: string[]) {
+  const opts = { backend: 'auto' as BackendPreference, models: Object.keys(MODELS), batch: 64, steps: 30, withTorch: false, profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`bench: ${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--with-torch') opts.withTorch = true;
+    else if (arg === '--profile') opts.profile = true;
+    else if (arg === '--backend') opts.backend = value() as BackendPreference;
+    else if (arg === '--models') opts.models = value().split(',');
+    else if (arg === '--batch') opts.batch = Number(value());
+    else if (arg === '--steps') opts.steps = Number(value());
+    else throw new Error(`bench: unknown argument '${arg}' (expected --with-torch, --profile, --backend, --models, --batch, --steps)`);
+  }
+  for (const m of opts.models) if (!(m in MODELS)) throw new Error(`bench: unknown model '${m}'; expected ${Object.keys(MODELS).join(', ')}`);
+  if (!(opts.batch >= 1) || !(opts.steps >= 1)) throw new Error('bench: --batch and --steps must be positive integers');
+  return opts;
+}
+
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** One training step as in torch_reference.py: forward, cross-entropy, backward, Adam. */
+function makeTrainStep(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, optimizer: tf.Optimizer) {
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return () =>
+    tf.tidy(() => {
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, false, vars);
+    });
+}
+
+function timeIt(f: () => void, steps: number): number {
+  for (let i = 0; i < WARMUP; i++) f();
+  const start = performance.now();
+  for (let i = 0; i < steps; i++) f();
+  return (performance.now() - start) / 1000;
+}
+
+async function profileStep(step: () => void, name: string): Promise<void> {
+  const kernelNames = new Set(tf.getKernelsForBackend(tf.getBackend()).map((k) => k.kernelName));
+  const steps = 3;
+  const info = await tf.profile(() => {
+    for (let i = 0; i < steps; i++) step();
+  });
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    if (!kernelNames.has(k.name)) continue; // op scopes wrap kernels: count only the kernels
+    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += Number(k.kernelTimeMs) / steps;
+    entry.calls += 1 / steps;
+    byKernel.set(k.name, entry);
+  }
+  const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
+  const calls = [...byKernel.values()].reduce((s, e) => s + e.calls, 0);
+  console.log(`profile of one ${name} training step: ${total.toFixed(1)} ms in ${Math.round(calls)} kernel calls`);
+  for (const [kernel, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
+    console.log(`  ${kernel.padEnd(32)} ${e.ms.toFixed(1).padStart(7)} ms ${((100 * e.ms) / total).toFixed(0).padStart(3)}% ${String(Math.round(e.calls)).padStart(5)} calls`);
+  }
+}
+
+async function benchModel(name: string, batch: number, steps: number, backend: string, profile: boolean): Promise<Result> {
+  const model = createModel(MODELS[name]);
+  const params = model.countParams();
+  progress(`${name}: ${params} parameters; training ${WARMUP}+${steps} steps at batch ${batch}`);
+  const x = tf.randomNormal([batch, 28, 28, 1]);
+  const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
+  const optimizer = tf.train.adam(1e-3);
+  const step = makeTrainStep(model, x, labels, optimizer);
+  const trainS = timeIt(step, steps);
+  progress(`${name}: inference ${WARMUP}+${steps} batches`);
+  const inferS = timeIt(() => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()), steps);
+  if (profile) await profileStep(step, name);
+  tf.dispose([x, labels]);
+  optimizer.dispose();
+  model.dispose();
+  return { model: name, batch, params, train_img_s: Math.round((batch * steps) / trainS), infer_img_s: Math.round((batch * steps) / inferS), backend };
+}
+
+function torchAvailable(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+function runTorch(): Result[] {
+  progress(`PyTorch: /usr/bin/python3 ${TORCH_REFERENCE} throughput`);
+  const out = execFileSync('/usr/bin/python3', [TORCH_REFERENCE, 'throughput'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return out.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => ({ ...(JSON.parse(l) as Result), backend: 'torch' }));
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const info = await initBackend(opts.backend, { log: progress });
+  const ours: Result[] = [];
+  for (const name of opts.models) {
+    const result = await benchModel(name, opts.batch, opts.steps, info.name + (info.name === 'wasm' ? `-${info.threads}t` : ''), opts.profile);
+    console.log(JSON.stringify(result));
+    ours.push(result);
+  }
+  if (!opts.withTorch) return;
+  if (!torchAvailable()) {
+    progress('--with-torch: python3-torch is not importable (apt-get install -y python3-torch); skipping PyTorch');
+    return;
+  }
+  const torch = runTorch();
+  for (const t of torch) console.log(JSON.stringify(t));
+  for (const o of ours) {
+    const t = torch.find((r) => r.model === o.model);
+    if (!t) continue;
+    if (t.params !== o.params) progress(`WARNING ${o.model}: ${o.params} parameters here, ${t.params} in PyTorch`);
+    const ratio = (a: number, b: number) => Math.round((100 * a) / b) / 100;
+    console.log(JSON.stringify({ model: o.model, ratio_train: ratio(o.train_img_s, t.train_img_s), ratio_infer: ratio(o.infer_img_s, t.infer_img_s), backend: o.backend }));
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

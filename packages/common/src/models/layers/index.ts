@@ -1,0 +1,11 @@
+export { PatchEmbedding } from './patch_embedding';
+export type { PatchEmbeddingArgs } from './patch_embedding';
+export { ClassTokenPosition, TakeToken } from './class_token';
+export type { ClassTokenPositionArgs } from './class_token';
+export { MultiHeadSelfAttention } from './attention';
+export type { MultiHeadSelfAttentionArgs } from './attention';
+export { LayerNorm, layerNormOp } from './layer_norm';
+export type { LayerNormArgs } from './layer_norm';
+export { transformerEncoderBlock, layerNorm } from './encoder_block';
+export type { EncoderBlockOptions } from './encoder_block';
+export { torchDefaultInit } from './torch_init';
