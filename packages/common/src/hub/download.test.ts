@@ -189,6 +189,30 @@ describe('Hub downloads against a local fake Hub', () => {
     expect(fs.readFileSync(path.join(r.dir, 'model.safetensors')).equals(model.commits[model.refs.main]['model.safetensors'])).toBe(true);
   });
 
+  it('starts over when the server ignores the Range request', async () => {
+    const plain = await startFakeHub([model], { ignoreRange: true });
+    try {
+      const dir = modelsDir('acme/tiny-net');
+      const content = model.commits[model.refs.main]['model.safetensors'];
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'model.safetensors.part'), content.subarray(0, 1000));
+      const r = await downloadModel({ repoId: 'acme/tiny-net', filename: 'model.safetensors', hubUrl: plain.url, ...quiet });
+      expect(r.downloaded).toEqual(['model.safetensors']);
+      expect(plain.requests.some((q) => q.range === 'bytes=1000-')).toBe(true);
+      expect(fs.readFileSync(path.join(dir, 'model.safetensors')).equals(content)).toBe(true);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('refuses repo ids and local names that are not plain names', async () => {
+    await expect(downloadDataset({ name: '../etc', hubUrl: hub.url, ...quiet })).rejects.toThrow('dataset "../etc" is not a valid name');
+    await expect(downloadDataset({ name: 'acme/fmnist', localName: 'a/../../b', hubUrl: hub.url, ...quiet })).rejects.toThrow(
+      'local dataset name "a/../../b" is not a valid name',
+    );
+    await expect(downloadModel({ repoId: 'a/b/c', hubUrl: hub.url, ...quiet })).rejects.toThrow('model repo id "a/b/c" is not a valid name');
+  });
+
   it('removes a resumed download whose hash is wrong and never leaves it under the final name', async () => {
     const dir = modelsDir('acme/tiny-net');
     fs.mkdirSync(dir, { recursive: true });

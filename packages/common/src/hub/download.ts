@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectDatasetFiles } from './dataset-files';
 import { checkContent, fetchHubFile, type RemoteFile } from './fetch-file';
-import { describeRepo, HubDownloadError, resolveHubAccess, toHubError, type HubAccess, type HubRepoType } from './hub-client';
+import { checkAssetName, describeRepo, HubDownloadError, resolveHubAccess, toHubError, type HubAccess, type HubRepoType } from './hub-client';
 import { readManifest, writeManifest, type HubManifest } from './manifest';
 import { datasetsDir, modelsDir } from './paths';
 import { consoleProgress, silentProgress, type DownloadProgress } from './progress';
@@ -58,7 +58,9 @@ export interface DownloadResult {
  * Downloads a Hub dataset (all of it, or the parquet files of one config/split) into `assets/datasets/<name>`.
  * A second call fetches nothing that is already there; an interrupted one continues where it stopped.
  */
-export function downloadDataset(opts: DownloadDatasetOptions): Promise<DownloadResult> {
+export async function downloadDataset(opts: DownloadDatasetOptions): Promise<DownloadResult> {
+  checkAssetName(opts.name, 'dataset');
+  if (opts.localName !== undefined) checkAssetName(opts.localName, 'local dataset name');
   return syncRepo({
     type: 'dataset',
     id: opts.name,
@@ -69,7 +71,8 @@ export function downloadDataset(opts: DownloadDatasetOptions): Promise<DownloadR
 }
 
 /** Downloads a Hub model repo (or one file of it) into `assets/models/<repo-id>`, like downloadDataset. */
-export function downloadModel(opts: DownloadModelOptions): Promise<DownloadResult> {
+export async function downloadModel(opts: DownloadModelOptions): Promise<DownloadResult> {
+  checkAssetName(opts.repoId, 'model repo id');
   return syncRepo({ type: 'model', id: opts.repoId, dir: modelsDir(opts.repoId), onlyFile: opts.filename, opts });
 }
 
@@ -87,7 +90,7 @@ interface SyncParams {
 async function syncRepo(s: SyncParams): Promise<DownloadResult> {
   const access = resolveHubAccess(s.opts);
   const revision = s.opts.revision ?? 'main';
-  const progress = s.opts.progress === false ? silentProgress : s.opts.progress === true || !s.opts.progress ? consoleProgress() : s.opts.progress;
+  const progress = s.opts.progress === false ? silentProgress : typeof s.opts.progress === 'object' ? s.opts.progress : consoleProgress();
   const repo = { type: s.type, name: s.id };
 
   const commit = await resolveCommit(s.type, s.id, revision, access);

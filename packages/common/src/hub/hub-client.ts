@@ -1,4 +1,4 @@
-import { HubApiError } from '@huggingface/hub';
+import { HubApiError, InvalidApiResponseFormatError } from '@huggingface/hub';
 
 /** The public Hub; `--hub-url` or `$HF_ENDPOINT` select a mirror instead. */
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
@@ -23,6 +23,16 @@ export function resolveHubAccess(opts: { hubUrl?: string; token?: string }): Hub
   return { hubUrl, token };
 }
 
+/**
+ * Checks a repo id (`owner/name` or `name`) or a local asset name before it becomes a folder under assets/: letters,
+ * digits, '-', '_', '.', at most one '/', and no '.' or '..' segment that would leave the folder.
+ */
+export function checkAssetName(id: string, what: string): void {
+  const segments = id.split('/');
+  const ok = segments.length <= 2 && segments.every((s) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s) && s !== '.' && s !== '..');
+  if (!ok) throw new Error(`${what} "${id}" is not a valid name: expected "owner/name" or "name" (letters, digits, '-', '_', '.')`);
+}
+
 /** A failed Hub request, with the repo/file it was about and what to do. `status` is the HTTP status if any. */
 export class HubDownloadError extends Error {
   constructor(
@@ -43,6 +53,9 @@ export function describeRepo(type: HubRepoType, id: string): string {
 export function toHubError(err: unknown, what: string, access: HubAccess, revision: string): HubDownloadError {
   if (err instanceof HubDownloadError) return err;
   if (err instanceof HubApiError) return hubStatusError(err.statusCode, what, access, revision, err.message);
+  if (err instanceof InvalidApiResponseFormatError) {
+    return new HubDownloadError(`unexpected answer from ${access.hubUrl} about ${what}: ${err.message} (is it a Hub or a mirror of it?)`);
+  }
   return new HubDownloadError(`network error while fetching ${what} from ${access.hubUrl}: ${networkReason(err)}`);
 }
 

@@ -1,6 +1,7 @@
 // Assets live once under assets/; papers and tools point at them with symlinks, never copies.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkAssetName } from './hub-client';
 import { datasetsDir, workspaceRoot } from './paths';
 
 export interface LinkResult {
@@ -45,6 +46,7 @@ export function ensureSymlink(link: string, target: string): LinkResult {
 
 /** Links `assets/datasets/<dataset>` as `<into>/<dataset>` (e.g. into a paper's `data/` folder). */
 export function linkAsset(opts: { dataset: string; into: string }): LinkResult {
+  checkAssetName(opts.dataset, 'dataset');
   const target = datasetsDir(opts.dataset);
   if (!fs.existsSync(target)) {
     throw new Error(
@@ -69,6 +71,7 @@ export interface ImportResult {
  * An existing real folder there is never overwritten.
  */
 export function importDataset(opts: { name: string; from: string; copy?: boolean }): ImportResult {
+  checkAssetName(opts.name, 'dataset');
   const source = path.resolve(opts.from);
   if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) throw new Error(`import-dataset: ${source} is not a directory`);
   const files = listFilesUnder(source);

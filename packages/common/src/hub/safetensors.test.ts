@@ -18,6 +18,7 @@ function fileWith(header: unknown, dataBytes = 0): Uint8Array {
 
 describe('safetensors', () => {
   beforeAll(async () => {
+    tf.enableProdMode(); // no "install tfjs-node" banner
     await tf.setBackend('cpu');
   });
 

@@ -70,7 +70,15 @@ function entryOf(p: string, b: Buffer) {
   return { type: 'file', oid: gitBlobSha1(pointer), size: b.length, path: p, lfs: { oid, size: b.length, pointerSize: pointer.length } };
 }
 
-export async function startFakeHub(repos: FakeRepo[], opts: { token?: string } = {}): Promise<FakeHub> {
+export interface FakeHubOptions {
+  /** The token that opens private repos. */
+  token?: string;
+  /** Answer ranged downloads with the whole file (200), as a CDN without Range support does; the 1-byte size probe
+   * (`bytes=0-0`) is still answered with 206. */
+  ignoreRange?: boolean;
+}
+
+export async function startFakeHub(repos: FakeRepo[], opts: FakeHubOptions = {}): Promise<FakeHub> {
   const requests: FakeRequest[] = [];
   const cuts = new Map<string, { bytes: number; times: number }>();
   const lfsStore = new Map<string, { file: string; bytes: Buffer }>();
@@ -92,7 +100,8 @@ export async function startFakeHub(repos: FakeRepo[], opts: { token?: string } =
   const filesAt = (repo: FakeRepo, rev: string) => repo.commits[repo.refs[rev] ?? rev];
 
   const sendBytes = (req: http.IncomingMessage, res: http.ServerResponse, file: string, bytes: Buffer, etag: string) => {
-    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const probe = req.headers.range === 'bytes=0-0';
+    const range = opts.ignoreRange && !probe ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     let start = 0;
     let end = bytes.length - 1;
     if (range) {
