@@ -205,6 +205,20 @@ describe('Hub downloads against a local fake Hub', () => {
     }
   });
 
+  it('never downloads into an imported (symlinked) dataset folder', async () => {
+    const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'shared-'));
+    try {
+      fs.mkdirSync(datasetsDir(), { recursive: true });
+      fs.symlinkSync(shared, datasetsDir('fashion-mnist'));
+      await expect(downloadDataset({ name: 'acme/fmnist', localName: 'fashion-mnist', hubUrl: hub.url, ...quiet })).rejects.toThrow(
+        /fashion-mnist is a link to .*shared-.* \(imported, not downloaded\): choose another local name/,
+      );
+      expect(fs.readdirSync(shared)).toEqual([]);
+    } finally {
+      fs.rmSync(shared, { recursive: true, force: true });
+    }
+  });
+
   it('refuses repo ids and local names that are not plain names', async () => {
     await expect(downloadDataset({ name: '../etc', hubUrl: hub.url, ...quiet })).rejects.toThrow('dataset "../etc" is not a valid name');
     await expect(downloadDataset({ name: 'acme/fmnist', localName: 'a/../../b', hubUrl: hub.url, ...quiet })).rejects.toThrow(

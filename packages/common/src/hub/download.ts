@@ -99,6 +99,10 @@ async function syncRepo(s: SyncParams): Promise<DownloadResult> {
   const wanted = s.select ? s.select([...byPath.keys()]) : [...byPath.keys()];
 
   const previous = readManifest(s.dir);
+  if (!previous && isSymlink(s.dir)) {
+    // An imported folder (import-dataset): downloading would write into the folder it links to.
+    throw new Error(`${s.dir} is a link to ${fs.realpathSync(s.dir)} (imported, not downloaded): choose another local name`);
+  }
   if (previous && (previous.repo !== s.id || previous.type !== s.type)) {
     throw new Error(`${s.dir} holds ${describeRepo(previous.type, previous.repo)}, not ${describeRepo(s.type, s.id)}`);
   }
@@ -187,6 +191,14 @@ async function lookUpFile(type: HubRepoType, id: string, file: string, commit: s
   const entry = found.find((e) => e.path === file && e.type === 'file');
   if (!entry) throw new HubDownloadError(`not found: file "${file}" in ${describeRepo(type, id)} at commit ${commit} on ${access.hubUrl}`, 404);
   return [toRemoteFile(entry)];
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** The local path of a repo path, refusing listings that would escape the folder ("../x"). */
