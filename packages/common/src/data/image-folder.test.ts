@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
-import { decodeImageBatch, decodeImageFile, listImageFolder, loadImageFolderDataset } from './image-folder';
+import { decodeImageBatch, decodeImageFile, ImageFolderSource, listImageFolder, loadImageFolderDataset } from './image-folder';
 
 type Rgba = [number, number, number, number];
 
@@ -141,5 +142,61 @@ describe('decodeImageBatch and loadImageFolderDataset', () => {
     const batch = await decodeImageBatch([index.files[2], index.files[0]], { channels: 1, size: [1, 1] }, 1);
     expect(batch.length).toBe(2);
     expect(batch[0]).toBeGreaterThan(batch[1]); // brighter (7, 8, 9) first, in the requested order
+  });
+});
+
+describe('ImageFolderSource', () => {
+  let root: string;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    root = path.join(dir, 'source');
+    // Image k is a solid grey of value 10k, in class k % 2.
+    for (let k = 0; k < 5; k++) writePng(path.join(root, `c${k % 2}`, `img${k}.png`), 3, 3, solid(10 * k, 10 * k, 10 * k));
+  });
+
+  async function collect(source: ImageFolderSource, epoch: number): Promise<{ values: number[]; labels: number[]; shapes: number[][] }> {
+    const out = { values: [] as number[], labels: [] as number[], shapes: [] as number[][] };
+    for await (const { x, y } of source.batches(epoch)) {
+      out.shapes.push(x.shape);
+      const pixels = x.dataSync();
+      const size = x.shape.slice(1).reduce((a, b) => a * b, 1);
+      for (let i = 0; i < x.shape[0]; i++) out.values.push(Math.round(pixels[i * size] * 255));
+      out.labels.push(...Array.from(y.dataSync()));
+      tf.dispose([x, y]);
+    }
+    return out;
+  }
+
+  it('decodes batches lazily in file order without shuffling', async () => {
+    const index = listImageFolder(root);
+    const source = new ImageFolderSource(index, { channels: 1, size: [2, 2], batchSize: 2, shuffle: false });
+    expect([source.size, source.batchesPerEpoch]).toEqual([5, 3]);
+    const { values, labels, shapes } = await collect(source, 0);
+    // Files: c0/img0, c0/img2, c0/img4, c1/img1, c1/img3.
+    expect(values).toEqual([0, 20, 40, 10, 30]);
+    expect(labels).toEqual([0, 0, 0, 1, 1]);
+    expect(shapes).toEqual([[2, 2, 2, 1], [2, 2, 2, 1], [1, 2, 2, 1]]);
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
+  it('shuffles as a function of (seed, epoch) and keeps labels with their images', async () => {
+    const index = listImageFolder(root);
+    const make = (seed: number) => new ImageFolderSource(index, { channels: 3, size: [1, 1], batchSize: 2, seed, dropLast: true });
+    const a = await collect(make(1), 0);
+    expect(a.values.length).toBe(4);
+    expect(a.shapes).toEqual([[2, 1, 1, 3], [2, 1, 1, 3]]);
+    expect(await collect(make(1), 0)).toEqual(a);
+    const orders = await Promise.all([collect(make(1), 1), collect(make(2), 0), collect(make(1), 2)]);
+    expect(orders.some((o) => o.values.join() !== a.values.join())).toBe(true);
+    for (const o of [a, ...orders]) o.values.forEach((v, i) => expect(o.labels[i]).toBe((v / 10) % 2));
+  });
+
+  it('applies the transform and rejects a bad batch size', async () => {
+    const index = listImageFolder(root);
+    const source = new ImageFolderSource(index, {
+      channels: 1, size: [2, 2], batchSize: 5, shuffle: false, transform: (x) => tf.sub(1, x) as tf.Tensor4D,
+    });
+    expect((await collect(source, 0)).values).toEqual([255, 235, 215, 245, 225]);
+    expect(() => new ImageFolderSource(index, { channels: 1, size: [2, 2], batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
   });
 });

@@ -1,8 +1,12 @@
 // Image folders in the ImageNet / torchvision ImageFolder layout: <root>/<class>/**/<image>, decoded with sharp.
 import * as fs from 'fs';
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
 import sharp, { type KernelEnum, type OutputInfo } from 'sharp';
+import type { Batch, BatchSource } from './batch';
 import { ImageDataset } from './image-dataset';
+import { createRng, mixSeeds } from './rng';
+import type { ImageTransform } from './transforms';
 
 /** torchvision's IMG_EXTENSIONS: the files ImageFolder lists (matched case-insensitively). */
 export const IMAGE_FOLDER_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp'] as const;
@@ -153,4 +157,80 @@ export async function loadImageFolderDataset(
   const index = listImageFolder(root);
   const images = await decodeImageBatch(index.files, opts);
   return new ImageDataset(images, index.labels, [opts.size[0], opts.size[1], opts.channels], index.classes);
+}
+
+export interface ImageFolderSourceOptions extends DecodeImageOptions {
+  size: readonly [number, number];
+  batchSize: number;
+  /** Shuffle each epoch (order = f(seed, epoch)); default true. */
+  shuffle?: boolean;
+  seed?: number;
+  /** Drop the last, smaller batch; default false. */
+  dropLast?: boolean;
+  /** Applied to each batch `x` (float32 in [0, 1]) with an rng seeded by (seed, epoch, batch index). */
+  transform?: ImageTransform;
+  /** Batches decoded ahead of the one being consumed; default 1. */
+  prefetch?: number;
+  /** Files decoded at once; default 4. */
+  concurrency?: number;
+}
+
+/**
+ * A BatchSource that decodes an image folder lazily, batch by batch (for folders too large for memory, such as
+ * ImageNet): `{x: float32 [B, H, W, C] in [0, 1] (then transformed), y: int32 [B]}`, like DataLoader. The next
+ * batches are decoded (on sharp's threads) while the current one is being used.
+ */
+export class ImageFolderSource implements BatchSource {
+  readonly batchSize: number;
+  readonly seed: number;
+
+  constructor(readonly index: ImageFolderIndex, private readonly opts: ImageFolderSourceOptions) {
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize <= 0) {
+      throw new Error(`ImageFolderSource: batchSize must be a positive integer, got ${opts.batchSize}`);
+    }
+    this.batchSize = opts.batchSize;
+    this.seed = opts.seed ?? 0;
+  }
+
+  get size(): number {
+    return this.index.files.length;
+  }
+
+  get batchesPerEpoch(): number {
+    const n = this.size / this.batchSize;
+    return this.opts.dropLast ? Math.floor(n) : Math.ceil(n);
+  }
+
+  /** The order in which epoch `epoch` visits the files. */
+  order(epoch: number): Int32Array {
+    if (this.opts.shuffle === false) return Int32Array.from({ length: this.size }, (_, i) => i);
+    return createRng(mixSeeds(this.seed, epoch)).permutation(this.size);
+  }
+
+  async *batches(epoch: number): AsyncGenerator<Batch> {
+    const order = this.order(epoch);
+    const total = this.batchesPerEpoch;
+    const decode = (k: number) => {
+      const indices = order.subarray(k * this.batchSize, Math.min((k + 1) * this.batchSize, order.length));
+      const pixels = decodeImageBatch(Array.from(indices, (i) => this.index.files[i]), this.opts, this.opts.concurrency);
+      pixels.catch(() => undefined); // reported when awaited; avoids an unhandled rejection while it waits
+      return { indices, pixels };
+    };
+    const ahead = Math.max(0, this.opts.prefetch ?? 1);
+    const queue: ReturnType<typeof decode>[] = [];
+    let scheduled = 0;
+    while (scheduled < total && queue.length <= ahead) queue.push(decode(scheduled++));
+    for (let k = 0; k < total; k++) {
+      const { indices, pixels } = queue.shift()!;
+      const data = await pixels;
+      if (scheduled < total) queue.push(decode(scheduled++));
+      const [h, w] = this.opts.size;
+      const labels = Int32Array.from(indices, (i) => this.index.labels[i]);
+      const x = tf.tidy(() => {
+        const raw = tf.tensor4d(data, [indices.length, h, w, this.opts.channels], 'int32').toFloat().div(255) as tf.Tensor4D;
+        return this.opts.transform ? this.opts.transform(raw, createRng(mixSeeds(this.seed, epoch, k))) : raw;
+      });
+      yield { x, y: tf.tensor1d(labels, 'int32') };
+    }
+  }
 }

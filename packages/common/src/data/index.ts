@@ -15,4 +15,4 @@ export {
 } from './transforms';
 export { affineAboutCentre, perspectiveRow, transformRow, type Matrix3 } from './geometry';
 export { readParquetImageDataset, loadParquetImageSplit, findParquetSplitFiles, writeIdxImageFolder, type ParquetImageOptions } from './parquet';
-export { listImageFolder, decodeImageFile, decodeImageBatch, loadImageFolderDataset, IMAGE_FOLDER_EXTENSIONS, type ImageFolderIndex, type DecodeImageOptions, type DecodedImage } from './image-folder';
+export { listImageFolder, decodeImageFile, decodeImageBatch, loadImageFolderDataset, ImageFolderSource, IMAGE_FOLDER_EXTENSIONS, type ImageFolderIndex, type DecodeImageOptions, type DecodedImage, type ImageFolderSourceOptions } from './image-folder';
