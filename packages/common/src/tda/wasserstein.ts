@@ -39,6 +39,18 @@ function optimalAssignmentCost(ax: Float64Array, ay: Float64Array, bx: Float64Ar
   const ownA = Float64Array.from(ax, (x, i) => pow(diagonalCost(x, ay[i])));
   const ownB = Float64Array.from(bx, (x, j) => pow(diagonalCost(x, by[j])));
   // Row i (1-based) is A[i-1] for i <= n1, else a diagonal slot; column j is B[j-1] for j <= n2, else a slot.
+  /** The costs of row i (1-based) to every column, into out[1..N]. */
+  const fillRowCosts = (i: number, out: Float64Array): void => {
+    if (i <= n1) {
+      const x = ax[i - 1];
+      const y = ay[i - 1];
+      for (let j = 1; j <= n2; j++) out[j] = pow(Math.max(Math.abs(x - bx[j - 1]), Math.abs(y - by[j - 1])));
+      out.fill(ownA[i - 1], n2 + 1, N + 1);
+    } else {
+      out.set(ownB, 1);
+      out.fill(0, n2 + 1, N + 1);
+    }
+  };
   const cost = (i: number, j: number): number => {
     if (i <= n1) return j <= n2 ? pow(Math.max(Math.abs(ax[i - 1] - bx[j - 1]), Math.abs(ay[i - 1] - by[j - 1]))) : ownA[i - 1];
     return j <= n2 ? ownB[j - 1] : 0;
@@ -50,6 +62,7 @@ function optimalAssignmentCost(ax: Float64Array, ay: Float64Array, bx: Float64Ar
   const way = new Int32Array(N + 1);
   const minv = new Float64Array(N + 1);
   const used = new Uint8Array(N + 1);
+  const rowCost = new Float64Array(N + 1);
   for (let i = 1; i <= N; i++) {
     rowOf[0] = i;
     let j0 = 0;
@@ -58,17 +71,19 @@ function optimalAssignmentCost(ax: Float64Array, ay: Float64Array, bx: Float64Ar
     do {
       used[j0] = 1;
       const i0 = rowOf[j0];
+      fillRowCosts(i0, rowCost);
       let delta = Infinity;
       let j1 = 0;
       const ui = u[i0];
       for (let j = 1; j <= N; j++) {
         if (used[j]) continue;
-        const reduced = cost(i0, j) - ui - v[j];
+        const reduced = rowCost[j] - ui - v[j];
         if (reduced < minv[j]) {
           minv[j] = reduced;
           way[j] = j0;
         }
-        if (minv[j] < delta) {
+        // Among equal candidates prefer a free column: the diagonal slots make many exact ties.
+        if (minv[j] < delta || (minv[j] === delta && rowOf[j] === 0)) {
           delta = minv[j];
           j1 = j;
         }
