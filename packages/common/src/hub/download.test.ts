@@ -93,13 +93,18 @@ describe('Hub downloads against a local fake Hub', () => {
     expect(fs.readFileSync(path.join(datasetsDir('acme/fmnist'), 'fashion_mnist/test-00000-of-00001.parquet')).equals(newTest)).toBe(true);
   });
 
-  it('fetches an older revision by commit and records it', async () => {
+  it('fetches an older revision by commit or by a ref with slashes, and records it', async () => {
     const first = dataset.refs.main;
     pushFakeCommit(dataset, { ...dataset.commits[first], 'README.md': Buffer.from('# v2\n') });
     const r = await downloadDataset({ name: 'acme/fmnist', revision: first, hubUrl: hub.url, ...quiet });
     expect(r.commit).toBe(first);
     expect(fs.readFileSync(path.join(r.dir, 'README.md')).equals(CARD)).toBe(true);
     expect(readManifest(r.dir)!.revision).toBe(first);
+
+    dataset.refs['refs/convert/parquet'] = first; // where the Hub keeps the parquet conversion of other formats
+    const byRef = await downloadDataset({ name: 'acme/fmnist', localName: 'by-ref', revision: 'refs/convert/parquet', hubUrl: hub.url, ...quiet });
+    expect(byRef.commit).toBe(first);
+    expect(hub.requests.some((q) => q.path.startsWith('/api/datasets/acme/fmnist/revision/refs%2Fconvert%2Fparquet'))).toBe(true);
   });
 
   it('keeps files already present when their hash matches, and replaces those that differ', async () => {

@@ -71,7 +71,7 @@ export function hubStatusError(
   if (status === 401 || status === 403) {
     const hint = access.token
       ? 'the token in HF_TOKEN was refused: check that it grants read access to this repo'
-      : 'the repo is private or gated: set HF_TOKEN to an access token that can read it';
+      : 'the repo is private or gated (the Hub also says this for repos that do not exist): set HF_TOKEN to an access token that can read it';
     return new HubDownloadError(`access denied (HTTP ${status}) to ${where}: ${hint}`, status);
   }
   if (status === 404) return new HubDownloadError(`not found (HTTP 404): ${where}; check the name and the revision`, 404);
