@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { loadExperiment, type HrnetModelConfig } from '../config';
 import { buildHrnet, featureModel, POOLED_LAYER } from './hrnet';
 import { countTrainableParams, formatSummary } from './summary';
@@ -47,7 +48,8 @@ describe('parameter counts equal the official ones to 0.1M', () => {
 });
 
 describe('layers match the official module settings', () => {
-  const { model } = buildHrnet(modelConfig('w18_small_v2'), { init: 'zeros' });
+  let model: tf.LayersModel;
+  beforeAll(() => (model = buildHrnet(modelConfig('w18_small_v2'), { init: 'zeros' }).model));
   afterAll(() => model.dispose());
 
   it('every BatchNorm uses PyTorch momentum 0.1 (tfjs 0.9) and eps 1e-5', () => {
@@ -79,8 +81,12 @@ describe('layers match the official module settings', () => {
   });
 });
 
-// Shapes do not depend on the weights: zero-filled builds keep these tests fast (random init is slow under jest).
+// Shapes do not depend on the weights: zero-filled builds keep these tests fast (random init is slow under jest), and
+// the forward passes run on wasm (the cpu backend's JS kernels are several times slower inside jest's vm context).
 describe('forward shapes', () => {
+  beforeAll(() => tf.setBackend('wasm'));
+  afterAll(() => tf.setBackend('cpu'));
+
   it('logits are [B, classes] and each stage branch halves the resolution (non-square input)', () => {
     // IMAGE_SIZE is [width, height] as in the official files.
     const { model, stageOutputs } = buildHrnet(modelConfig('w18_small_v1', { IMAGE_SIZE: [64, 32], NUM_CLASSES: 7 }), { init: 'zeros' });
