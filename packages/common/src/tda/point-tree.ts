@@ -3,6 +3,9 @@
 // splitting point at mid = (lo + hi) >> 1, its left subtree in [lo, mid) and its right subtree in [mid + 1, hi);
 // per-segment bounding boxes and alive counts are stored at mid.
 
+// Module constants: global lookups in hot loops are slow inside vm contexts such as jest's.
+const { abs, max, min } = Math;
+
 export class PointTree {
   readonly size: number;
   private readonly ids: Int32Array;
@@ -103,10 +106,10 @@ export class PointTree {
     let count = 1;
     const children = lo < mid ? (mid + 1 < hi ? [(lo + mid) >> 1, (mid + 1 + hi) >> 1] : [(lo + mid) >> 1]) : mid + 1 < hi ? [(mid + 1 + hi) >> 1] : [];
     for (const child of children) {
-      x0 = Math.min(x0, this.minX[child]);
-      x1 = Math.max(x1, this.maxX[child]);
-      y0 = Math.min(y0, this.minY[child]);
-      y1 = Math.max(y1, this.maxY[child]);
+      x0 = min(x0, this.minX[child]);
+      x1 = max(x1, this.maxX[child]);
+      y0 = min(y0, this.minY[child]);
+      y1 = max(y1, this.maxY[child]);
       count += this.full[child];
     }
     this.minX[mid] = x0;
@@ -147,7 +150,7 @@ export class PointTree {
     let taken = 0;
     if (this.removed[mid] === 0) {
       const id = this.ids[mid];
-      if (Math.max(Math.abs(qx - this.xs[id]), Math.abs(qy - this.ys[id])) <= r) {
+      if (max(abs(qx - this.xs[id]), abs(qy - this.ys[id])) <= r) {
         this.removed[mid] = 1;
         out.push(id);
         taken = 1;
@@ -170,9 +173,9 @@ export class PointTree {
     const y1 = this.maxY[mid];
     if (qx - x1 > rHi || x0 - qx > rHi || qy - y1 > rHi || y0 - qy > rHi) return;
     // Every point of the box is closer than rLo: nothing in the shell.
-    if (Math.max(Math.abs(qx - x0), Math.abs(qx - x1)) < rLo && Math.max(Math.abs(qy - y0), Math.abs(qy - y1)) < rLo) return;
+    if (max(abs(qx - x0), abs(qx - x1)) < rLo && max(abs(qy - y0), abs(qy - y1)) < rLo) return;
     const id = this.ids[mid];
-    const dist = Math.max(Math.abs(qx - this.xs[id]), Math.abs(qy - this.ys[id]));
+    const dist = max(abs(qx - this.xs[id]), abs(qy - this.ys[id]));
     if (dist >= rLo && dist <= rHi) visit(id, dist);
     this.shell(lo, mid, qx, qy, rLo, rHi, visit);
     this.shell(mid + 1, hi, qx, qy, rLo, rHi, visit);
@@ -181,10 +184,10 @@ export class PointTree {
   private nearest(lo: number, hi: number, qx: number, qy: number, best: number): number {
     if (lo >= hi) return best;
     const mid = (lo + hi) >> 1;
-    const gap = Math.max(this.minX[mid] - qx, qx - this.maxX[mid], this.minY[mid] - qy, qy - this.maxY[mid], 0);
+    const gap = max(this.minX[mid] - qx, qx - this.maxX[mid], this.minY[mid] - qy, qy - this.maxY[mid], 0);
     if (gap >= best) return best;
     const id = this.ids[mid];
-    best = Math.min(best, Math.max(Math.abs(qx - this.xs[id]), Math.abs(qy - this.ys[id])));
+    best = min(best, max(abs(qx - this.xs[id]), abs(qy - this.ys[id])));
     best = this.nearest(lo, mid, qx, qy, best);
     return this.nearest(mid + 1, hi, qx, qy, best);
   }

@@ -2,6 +2,7 @@
 // persistent cohomology with clearing for H1, where triangles are integers in the combinatorial number system
 // (never materialised), cofacets are enumerated on the fly and apparent / emergent pairs skip most reductions.
 import { enclosingRadius, pairwiseDistances, toDistanceMatrix, type DistanceMatrix, type PointMatrix } from './distances';
+import { RipsGeometry } from './rips-geometry';
 import { WorkingColumn } from './working-column';
 import type { PersistenceDiagram, PersistencePair } from './types';
 
@@ -58,10 +59,7 @@ interface EdgeColumns {
 class RipsFiltration {
   private readonly n: number;
   private readonly d: Float64Array;
-  /** binomial(v, 1), binomial(v, 2) and binomial(v, 3) */
-  private readonly c1: Float64Array;
-  private readonly c2: Float64Array;
-  private readonly c3: Float64Array;
+  private readonly g: RipsGeometry;
 
   constructor(
     dm: DistanceMatrix,
@@ -69,14 +67,7 @@ class RipsFiltration {
   ) {
     this.n = dm.size;
     this.d = dm.distances;
-    this.c1 = new Float64Array(this.n + 1);
-    this.c2 = new Float64Array(this.n + 1);
-    this.c3 = new Float64Array(this.n + 1);
-    for (let v = 0; v <= this.n; v++) {
-      this.c1[v] = v;
-      this.c2[v] = (v * (v - 1)) / 2;
-      this.c3[v] = (v * (v - 1) * (v - 2)) / 6;
-    }
+    this.g = new RipsGeometry(this.n, this.d, threshold);
   }
 
   /** Kruskal over the edges in filtration order; non-merging edges that are not apparent become H1 columns. */
@@ -148,7 +139,7 @@ class RipsFiltration {
   computeH1(columns: EdgeColumns): PersistencePair[] {
     const { n } = this;
     const pairs: PersistencePair[] = [];
-    const column = new WorkingColumn();
+    const column = new WorkingColumn(this.g);
     const pivotColumn = new Map<number, number>();
     // Stored reduction columns (edges as a*n+b) beyond each column's own edge.
     const reductionStart: number[] = [0];
@@ -161,11 +152,16 @@ class RipsFiltration {
       const birth = columns.diam[j];
       working.length = 0;
       column.clear(birth);
-      if (this.pushCoboundaryOrFindEmergent(a, b, birth, column, pivotColumn)) {
-        // Emergent pair: its death equals the birth, so nothing is reported and the reduction column is empty.
-        pivotColumn.set(this.emergentIndex, j);
-        reductionStart.push(reductionEdges.length);
-        continue;
+      column.addEdge(a, b);
+      // Emergent pair: the first cofacet of equal diameter (the pivot) is not yet a pivot and not apparent. Its
+      // death equals the birth, so nothing is reported and the reduction column stays empty.
+      if (column.settlePivot() && column.pivotDiameter === birth) {
+        const index = column.pivotIndex;
+        if (!pivotColumn.has(index) && this.zeroApparentFacet(index, birth) < 0) {
+          pivotColumn.set(index, j);
+          reductionStart.push(reductionEdges.length);
+          continue;
+        }
       }
       while (true) {
         if (!column.settlePivot()) {
@@ -196,64 +192,16 @@ class RipsFiltration {
     return pairs;
   }
 
-  /** The triangle found by the last successful pushCoboundaryOrFindEmergent. */
-  private emergentIndex = -1;
-
-  /**
-   * Returns true when the first cofacet of edge (a, b) with the edge's own diameter forms an emergent pair (it is
-   * not yet a pivot and not apparent): that cofacet is then the column's pivot and nothing else is needed.
-   * Otherwise the whole coboundary is put in the working column and false is returned.
-   */
-  private pushCoboundaryOrFindEmergent(a: number, b: number, diameter: number, column: WorkingColumn, pivotColumn: Map<number, number>): boolean {
-    const { n, d, threshold } = this;
-    const rowA = a * n;
-    const rowB = b * n;
-    let checkEmergent = true;
-    column.reserve(n);
-    for (let k = n - 1; k >= 0; k--) {
-      if (k === a || k === b) continue;
-      let x = diameter;
-      const da = d[rowA + k];
-      const db = d[rowB + k];
-      if (da > x) x = da;
-      if (db > x) x = db;
-      if (x > threshold) continue;
-      const index = this.triangleIndex(a, b, k);
-      if (checkEmergent && x === diameter) {
-        if (!pivotColumn.has(index) && this.zeroApparentFacetOf(a, b, k, x) < 0) {
-          this.emergentIndex = index;
-          return true;
-        }
-        checkEmergent = false;
-      }
-      column.push(x, index);
-    }
-    return false;
-  }
-
-  /** Index of triangle {a > b, k} in the combinatorial number system. */
-  private triangleIndex(a: number, b: number, k: number): number {
-    const { c2, c3 } = this;
-    return k > a ? c3[k] + c2[a] + b : k > b ? c3[a] + c2[k] + b : c3[a] + c2[b] + k;
-  }
-
   /** Adds the coboundary of an edge (a*n+b, a > b) to the working column and the edge to the reduction column. */
   private addCoboundary(edge: number, column: WorkingColumn, working: number[]): void {
-    const { n, d, threshold, c1, c2, c3 } = this;
-    const a = Math.floor(edge / n);
-    const b = edge - a * n;
+    const a = Math.floor(edge / this.n);
     working.push(edge);
-    column.reserve(n);
-    // Cofacets {a, b, k} in decreasing index order; the index is base + binomial(k, position of k).
-    const diameter = d[edge];
-    column.pushCofacets(d, a * n, b * n, diameter, threshold, n - 1, a + 1, c3, c2[a] + b);
-    column.pushCofacets(d, a * n, b * n, diameter, threshold, a - 1, b + 1, c2, c3[a] + b);
-    column.pushCofacets(d, a * n, b * n, diameter, threshold, b - 1, 0, c1, c3[a] + c2[b]);
+    column.addEdge(a, edge - a * this.n);
   }
 
   /** The edge (a*n+b, a > b) paired apparently with triangle `index` of the given diameter, or -1. */
   private zeroApparentFacet(index: number, diameter: number): number {
-    const { c2, c3 } = this;
+    const { c2, c3 } = this.g;
     // Decode the triangle's vertices x > y > z: x is the largest with c3[x] <= index, then y likewise with c2.
     let lo = 2;
     let hi = this.n - 1;
@@ -288,28 +236,24 @@ class RipsFiltration {
     const y = p + q + r - x - z;
     const { n, d } = this;
     // Facets in increasing index order: (y, z), (x, z), (x, y).
-    if (d[y * n + z] === diameter) return this.zeroPivotCofacetVertex(y, z, diameter) === x ? y * n + z : -1;
-    if (d[x * n + z] === diameter) return this.zeroPivotCofacetVertex(x, z, diameter) === y ? x * n + z : -1;
-    if (d[x * n + y] === diameter) return this.zeroPivotCofacetVertex(x, y, diameter) === z ? x * n + y : -1;
-    return -1;
-  }
-
-  /** The added vertex of the first cofacet (in decreasing index order) of edge (a > b) with the edge's diameter, or -1. */
-  private zeroPivotCofacetVertex(a: number, b: number, diameter: number): number {
-    const { n, d } = this;
-    const rowA = a * n;
-    const rowB = b * n;
-    for (let k = n - 1; k >= 0; k--) {
-      if (k === a || k === b) continue;
-      if (d[rowA + k] <= diameter && d[rowB + k] <= diameter) return k;
-    }
+    if (d[y * n + z] === diameter) return this.g.zeroPivotCofacetVertex(y, z, diameter) === x ? y * n + z : -1;
+    if (d[x * n + z] === diameter) return this.g.zeroPivotCofacetVertex(x, z, diameter) === y ? x * n + z : -1;
+    if (d[x * n + y] === diameter) return this.g.zeroPivotCofacetVertex(x, y, diameter) === z ? x * n + y : -1;
     return -1;
   }
 
   /** True when edge (a > b) is paired apparently with a triangle of equal diameter (a zero-length H1 pair). */
   private hasZeroApparentCofacet(a: number, b: number, diameter: number): boolean {
-    const k = this.zeroPivotCofacetVertex(a, b, diameter);
-    return k >= 0 && this.zeroApparentFacetOf(a, b, k, diameter) === a * this.n + b;
+    const k = this.g.zeroPivotCofacetVertex(a, b, diameter);
+    if (k < 0) return false;
+    // The triangle's pivot facet is its first facet of equal diameter in increasing index order (y, z), (x, z),
+    // (x, y). If that is (a, b), whose pivot cofacet is the triangle by construction, the pair is apparent.
+    const { n, d } = this;
+    const x = Math.max(a, k);
+    const z = Math.min(b, k);
+    const y = a + b + k - x - z;
+    const first = d[y * n + z] === diameter ? y * n + z : d[x * n + z] === diameter ? x * n + z : x * n + y;
+    return first === a * n + b;
   }
 }
 

@@ -30,6 +30,10 @@ export function wassersteinDistance(a: readonly PairLike[], b: readonly PairLike
   return order === 1 ? total : total ** (1 / order);
 }
 
+// Module constants: global lookups (Infinity, Math) in hot loops are slow inside vm contexts such as jest's.
+const INF = Infinity;
+const { abs, max } = Math;
+
 function optimalAssignmentCost(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array, order: number): number {
   const n1 = ax.length;
   const n2 = bx.length;
@@ -44,7 +48,7 @@ function optimalAssignmentCost(ax: Float64Array, ay: Float64Array, bx: Float64Ar
     if (i <= n1) {
       const x = ax[i - 1];
       const y = ay[i - 1];
-      for (let j = 1; j <= n2; j++) out[j] = pow(Math.max(Math.abs(x - bx[j - 1]), Math.abs(y - by[j - 1])));
+      for (let j = 1; j <= n2; j++) out[j] = pow(max(abs(x - bx[j - 1]), abs(y - by[j - 1])));
       out.fill(ownA[i - 1], n2 + 1, N + 1);
     } else {
       out.set(ownB, 1);
@@ -66,13 +70,13 @@ function optimalAssignmentCost(ax: Float64Array, ay: Float64Array, bx: Float64Ar
   for (let i = 1; i <= N; i++) {
     rowOf[0] = i;
     let j0 = 0;
-    minv.fill(Infinity);
+    minv.fill(INF);
     used.fill(0);
     do {
       used[j0] = 1;
       const i0 = rowOf[j0];
       fillRowCosts(i0, rowCost);
-      let delta = Infinity;
+      let delta = INF;
       let j1 = 0;
       const ui = u[i0];
       for (let j = 1; j <= N; j++) {
