@@ -1,6 +1,8 @@
 // Vietoris-Rips persistence in dimensions 0 and 1, following Ripser (Bauer 2021): union-find for H0, then
 // persistent cohomology with clearing for H1, where triangles are integers in the combinatorial number system
 // (never materialised), cofacets are enumerated on the fly and apparent / emergent pairs skip most reductions.
+// Beyond Ripser, an edge's cofacets are listed lazily in order of distance from one endpoint (working-column.ts),
+// which needs every vertex's neighbours sorted by distance: memory is about 20 n^2 bytes with the distances.
 import { enclosingRadius, pairwiseDistances, toDistanceMatrix, type DistanceMatrix, type PointMatrix } from './distances';
 import { RipsGeometry } from './rips-geometry';
 import { WorkingColumn } from './working-column';
