@@ -42,6 +42,11 @@ describe('activationDiagrams', () => {
     const picked = sampleDistinctIndices(60, 30, 1);
     expect(diagrams).toEqual(ripsPersistence(Array.from(picked, (i) => f32[i])));
     t.dispose();
-    expect(() => activationDiagrams(tf.tensor1d([1, 2]))).toThrow(/rank >= 2/);
+    const vector = tf.tensor1d([1, 2]);
+    expect(() => activationDiagrams(vector)).toThrow(/rank >= 2/);
+    vector.dispose();
+    const ints = tf.tensor2d([[0, 0], [3, 4]], [2, 2], 'int32');
+    expect(activationDiagrams(ints, { maxDim: 0 })).toEqual([{ dim: 0, pairs: [[0, 5], [0, Infinity]] }]);
+    ints.dispose();
   });
 });

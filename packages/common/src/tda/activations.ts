@@ -26,9 +26,10 @@ function isTensor(x: unknown): x is Tensor {
 function tensorRows(t: Tensor): PointMatrix {
   if (t.rank < 2) throw new Error(`activationDiagrams: expected a tensor of rank >= 2 (examples x features), got shape [${t.shape.join(', ')}]`);
   const rows = t.shape[0];
+  if (t.dtype === 'string' || t.dtype === 'complex64') throw new Error(`activationDiagrams: expected a numeric tensor, got dtype ${t.dtype}`);
   const values = t.dataSync();
-  if (!(values instanceof Float32Array)) throw new Error(`activationDiagrams: expected a float32 tensor, got dtype ${t.dtype}`);
-  return { rows, cols: rows === 0 ? 0 : values.length / rows, data: values };
+  const data = values instanceof Float32Array ? values : Float64Array.from(values as ArrayLike<number>);
+  return { rows, cols: rows === 0 ? 0 : data.length / rows, data };
 }
 
 /**

@@ -9,7 +9,7 @@
 // candidate distances inside the bracket, so the value returned is one of the candidate edge lengths. The matching
 // is kept from one decision to the next, minus the edges longer than the new radius.
 import { PointTree } from './point-tree';
-import { assertValidPairs, essentialCost, splitFiniteAndEssential, type PairLike } from './types';
+import { assertValidPairs, diagonalCost, essentialCost, splitFiniteAndEssential, type PairLike } from './types';
 
 const BRACKET_RELATIVE_WIDTH = 1e-3;
 
@@ -32,11 +32,6 @@ interface Points {
   y: Float64Array;
   /** L-inf distance to the point's own diagonal projection. */
   own: Float64Array;
-}
-
-export function diagonalCost(birth: number, death: number): number {
-  const m = (birth + death) / 2;
-  return Math.max(Math.abs(birth - m), Math.abs(death - m));
 }
 
 /** Drops points on the diagonal (death - birth <= 0), as GUDHI does. */

@@ -61,3 +61,9 @@ export function essentialCost(a: Float64Array, b: Float64Array, order: number): 
   }
   return cost;
 }
+
+/** L-inf distance from (birth, death) to its diagonal projection (m, m), m = (birth + death) / 2, as GUDHI computes it. */
+export function diagonalCost(birth: number, death: number): number {
+  const m = (birth + death) / 2;
+  return Math.max(Math.abs(birth - m), Math.abs(death - m));
+}

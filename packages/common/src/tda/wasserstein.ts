@@ -4,8 +4,7 @@
 // The finite points form the augmented (n1 + n2) x (n1 + n2) assignment problem (a point goes to the diagonal at
 // the cost of reaching its projection, diagonal to diagonal costs 0), solved exactly in an equivalent
 // n1 x (n2 + n1) form by the Hungarian method (shortest augmenting paths, costs computed on the fly).
-import { diagonalCost } from './bottleneck';
-import { assertValidPairs, essentialCost, splitFiniteAndEssential, type PairLike } from './types';
+import { assertValidPairs, diagonalCost, essentialCost, splitFiniteAndEssential, type PairLike } from './types';
 
 export interface WassersteinOptions {
   /** The exponent p >= 1 (default 1). */
