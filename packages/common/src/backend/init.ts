@@ -2,6 +2,7 @@
 // complete and fast by our kernels, otherwise the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernels } from './kernels';
+import { prepareWasmThreads } from './wasm_threads';
 
 export const BACKEND_PREFERENCES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
@@ -25,7 +26,7 @@ export interface InitBackendOptions {
   log?: (line: string) => void;
   /** Whether an npm package can be resolved (default require.resolve); replaceable in tests. */
   isInstalled?: (pkg: string) => boolean;
-  /** Environment to read RESEARCH_BACKEND from (default process.env). */
+  /** Environment to read RESEARCH_BACKEND (and RESEARCH_WASM_THREADS=0, single-threaded wasm) from (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -73,13 +74,26 @@ async function initNative(name: keyof typeof NATIVE_PACKAGES): Promise<BackendIn
   return { name, tfBackend: 'tensorflow', simd: true, threads: 0, version: `tfjs ${tf.version.tfjs}, ${pkg} ${nativeVersion}` };
 }
 
-async function initWasm(): Promise<BackendInfo> {
+async function initWasm(useThreads: boolean): Promise<BackendInfo> {
   // Importing the package registers the 'wasm' backend factory; our kernels complete and replace some of its own.
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('The wasm backend failed to start (see the error above).');
+  // The wasm module is created once per process: the first initialisation decides threads or not.
+  const threadsPatch = useThreads && !('wasm' in tf.engine().registry) ? prepareWasmThreads(wasm.setThreadsCount) : undefined;
+  let started: boolean;
+  try {
+    started = await tf.setBackend('wasm');
+  } finally {
+    threadsPatch?.restore();
+  }
+  if (!started && threadsPatch) {
+    // A failed start can be retried: the retry builds the single-threaded module.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    started = await tf.setBackend('wasm');
+  }
+  if (!started) throw new Error('The wasm backend failed to start (see the error above).');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  const threads = 1;
+  const threads = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount();
   return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}` };
 }
 
@@ -96,6 +110,7 @@ let active: BackendInfo | undefined;
  */
 export async function initBackend(preference: BackendPreference = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
   const { log = console.log, isInstalled = defaultIsInstalled, env = process.env } = options;
+  const wasmThreads = env.RESEARCH_WASM_THREADS !== '0';
   const resolved = resolveBackendPreference(preference, env);
   tf.enableProdMode();
 
@@ -107,14 +122,14 @@ export async function initBackend(preference: BackendPreference = 'auto', option
       info = await initNative(resolved.preference);
       break;
     case 'wasm':
-      info = await initWasm();
+      info = await initWasm(wasmThreads);
       break;
     case 'cpu':
       info = await initCpu();
       break;
     case 'auto': {
       const native = (['tfjs-node-gpu', 'tfjs-node'] as const).find((name) => isInstalled(NATIVE_PACKAGES[name]));
-      info = native ? await initNative(native) : await initWasm().catch((error: Error) => {
+      info = native ? await initNative(native) : await initWasm(wasmThreads).catch((error: Error) => {
             log(`[backend] wasm failed to start (${error.message}); falling back to cpu`);
             return initCpu();
           });
