@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig, loadModuleWeights, type TrainerState } from '@research/common';
-import { tripletVaeSchema, type DatasetName, type TripletVaeConfig } from './config';
+import { overrideRunConfig, tripletVaeSchema, type DatasetName, type TripletVaeConfig } from './config';
 import { buildTripletVaeModel, type TripletVaeModel } from './model';
 
 /** Image shape and class count of each dataset. */
@@ -31,13 +31,21 @@ export interface RestoredModel {
   state: TrainerState;
 }
 
+export interface LoadCheckpointOptions {
+  /** Default: the run's `config.yaml` next to the `checkpoints/` folder. */
+  configFile?: string;
+  /** Config overrides applied to the saved config (e.g. `data.root=...`), validated again. */
+  overrides?: readonly string[];
+}
+
 /** Rebuilds the model of a run and loads a checkpoint's weights into it (e.g. `.../checkpoints/best.safetensors`). */
-export function loadCheckpoint(checkpointFile: string, configFile = runConfigPath(checkpointFile)): RestoredModel {
+export function loadCheckpoint(checkpointFile: string, opts: LoadCheckpointOptions = {}): RestoredModel {
+  const configFile = opts.configFile ?? runConfigPath(checkpointFile);
   if (!fs.existsSync(checkpointFile)) throw new Error(`checkpoint ${checkpointFile} does not exist`);
   if (!fs.existsSync(configFile)) {
     throw new Error(`checkpoint ${checkpointFile}: no run config at ${configFile} (a run writes config.yaml next to its checkpoints/ folder)`);
   }
-  const config = loadConfig<TripletVaeConfig>(configFile, tripletVaeSchema);
+  const config = overrideRunConfig(loadConfig<TripletVaeConfig>(configFile, tripletVaeSchema), opts.overrides ?? []);
   const model = modelForConfig(config);
   const state = loadModuleWeights({ models: model.models, trainingStep: () => { throw new Error('inference only'); } }, checkpointFile);
   return { model, config, state };

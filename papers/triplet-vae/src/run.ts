@@ -15,6 +15,7 @@ import { evaluateModel, type EvaluationResult } from './evaluate-model';
 import { countParameters } from './model';
 import { tripletVaeModule } from './module';
 import { TimeBudget } from './time-budget';
+import { guardWasmBatchMatMulRefCount } from './wasm-refcount-guard';
 import { TripletDataset } from './triplet-dataset';
 
 export const PROJECT = 'triplet-vae';
@@ -86,6 +87,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const log = opts.log ?? console.log;
   const { config, runDir } = runConfig(opts);
   const backend = await initBackend(config.backend as BackendPreference, { log });
+  if (guardWasmBatchMatMulRefCount()) log('wasm BatchMatMul: dropped the extra output reference (see wasm-refcount-guard.ts)');
   fs.mkdirSync(runDir, { recursive: true });
   saveConfig(runDir, config);
   fs.writeFileSync(path.join(runDir, 'backend.json'), JSON.stringify(backend, null, 1) + '\n');

@@ -1,0 +1,47 @@
+// `npx nx run triplet-vae:evaluate --checkpoint <run>/checkpoints/best.safetensors [key=value ...]`
+// Prints and writes `<run>/evaluation_<checkpoint>.json`: test accuracy and loss terms, kNN accuracy (k from the
+// config, the training split's embeddings as the index), reconstruction MSE.
+import * as path from 'node:path';
+import { initBackend, type BackendPreference } from '@research/common';
+import { loadCheckpoint } from './checkpoint';
+import { guardWasmBatchMatMulRefCount } from './wasm-refcount-guard';
+import { parseArgs } from './cli';
+import { loadRunData } from './data';
+import { evaluateModel } from './evaluate-model';
+import { writeJsonAtomic } from './run';
+
+export interface EvaluateOptions {
+  checkpoint: string;
+  overrides?: string[];
+  log?: (line: string) => void;
+}
+
+/** Evaluates a checkpoint; returns the figures and the JSON file they were written to. */
+export async function evaluateCheckpoint(opts: EvaluateOptions): Promise<{ metrics: Record<string, number>; file: string }> {
+  const log = opts.log ?? console.log;
+  const { model, config, state } = loadCheckpoint(opts.checkpoint, { overrides: opts.overrides });
+  await initBackend(config.backend as BackendPreference, { log });
+  if (guardWasmBatchMatMulRefCount()) log('wasm BatchMatMul: dropped the extra output reference (see wasm-refcount-guard.ts)');
+  const data = loadRunData(config);
+  log(`checkpoint ${opts.checkpoint} (epoch ${state.epoch}); ${config.data.dataset} (${data.source}): ${data.train.length} train (kNN index) / ${data.test.length} test`);
+  const { metrics } = await evaluateModel(model, config, data, { log });
+  const name = path.basename(opts.checkpoint).replace(/\.safetensors$/, '');
+  const file = path.join(path.dirname(path.dirname(path.resolve(opts.checkpoint))), `evaluation_${name}.json`);
+  writeJsonAtomic(file, { checkpoint: path.resolve(opts.checkpoint), epochs_trained: state.epoch, dataset: config.data.dataset, data_source: data.source, mode: config.model.mode, ...metrics });
+  return { metrics, file };
+}
+
+async function main(): Promise<void> {
+  const { options, overrides } = parseArgs(process.argv.slice(2), ['checkpoint']);
+  if (!options.checkpoint) throw new Error('evaluate needs --checkpoint <path to a .safetensors file of a triplet-vae run>');
+  const { metrics, file } = await evaluateCheckpoint({ checkpoint: options.checkpoint, overrides });
+  console.log(JSON.stringify(metrics, null, 1));
+  console.log(`written to ${file}`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
