@@ -43,7 +43,10 @@ export interface HrnetExperiment {
   DATA_DIR: string;
   PRINT_FREQ: number;
   MODEL: HrnetModelConfig;
-  DATASET: { DATASET: string; ROOT: string; TRAIN_SET: string; TEST_SET: string; DATA_FORMAT: string };
+  DATASET: {
+    DATASET: string; ROOT: string; TRAIN_SET: string; TEST_SET: string; DATA_FORMAT: string;
+    VAL_SIZE: number; TRAIN_LIMIT: number; TEST_LIMIT: number;
+  };
   TRAIN: {
     LR: number;
     OPTIMIZER: 'sgd' | 'adam';
@@ -57,8 +60,31 @@ export interface HrnetExperiment {
     BATCH_SIZE_PER_GPU: number;
     RESUME: boolean;
     SHUFFLE: boolean;
+    SEED: number;
   };
   TEST: { BATCH_SIZE_PER_GPU: number; MODEL_FILE: string };
+  TOPO: TopologyConfig;
+}
+
+/** Our additions: the topology monitor, the topological regulariser and topology-guided selection. */
+export interface TopologyConfig {
+  /** Compute train/val diagrams every N epochs (0: never). */
+  MONITOR_EVERY: number;
+  /** Examples in each fixed probe sample (train and validation). */
+  SAMPLES: number;
+  /** How a branch's [H, W, C] map becomes a point: 'gap' (per-channel mean) or 'flatten' (FLATTEN_DIMS seeded coordinates). */
+  REDUCE: 'gap' | 'flatten';
+  FLATTEN_DIMS: number;
+  /** Seed of the probe samples and coordinate subsets. */
+  SEED: number;
+  /** Weight of the Moor et al. distance-preservation loss on the pooled features (0: off). */
+  REG_WEIGHT: number;
+  /** Checkpoint-selection metric: val_acc (max), val_loss (min), topo_gap (min) or topo_score (max). */
+  SELECT: 'val_acc' | 'val_loss' | 'topo_gap' | 'topo_score';
+  /** topo_score = val_acc - SCORE_WEIGHT * topo_gap. */
+  SCORE_WEIGHT: number;
+  /** Stop after this many epochs without improvement of SELECT (0: no early stopping). */
+  EARLY_STOP_PATIENCE: number;
 }
 
 export const STAGE_NAMES = ['STAGE1', 'STAGE2', 'STAGE3', 'STAGE4'] as const;
@@ -117,6 +143,9 @@ const schema = {
     TRAIN_SET: { doc: 'training split folder', format: String, default: 'train' },
     TEST_SET: { doc: 'validation split folder', format: String, default: 'val' },
     DATA_FORMAT: { doc: 'image file format', format: String, default: 'jpg' },
+    VAL_SIZE: { doc: 'examples held out of the training split for validation (datasets without a validation split)', format: 'nat', default: 5000 },
+    TRAIN_LIMIT: { doc: 'use a stratified subset of this many training examples (0: all)', format: 'nat', default: 0 },
+    TEST_LIMIT: { doc: 'use a stratified subset of this many test examples (0: all)', format: 'nat', default: 0 },
   },
   TRAIN: {
     LR: { doc: 'initial learning rate', format: nonNegativeNumber, default: 0.05 },
@@ -131,10 +160,22 @@ const schema = {
     BATCH_SIZE_PER_GPU: { doc: 'training batch size', format: positiveInt, default: 32 },
     RESUME: { doc: 'resume from the last checkpoint', format: Boolean, default: true },
     SHUFFLE: { doc: 'shuffle training data', format: Boolean, default: true },
+    SEED: { doc: 'seed of the weights, data order, augmentation and splits', format: 'nat', default: 0 },
   },
   TEST: {
     BATCH_SIZE_PER_GPU: { doc: 'validation batch size', format: positiveInt, default: 32 },
     MODEL_FILE: { doc: 'checkpoint to validate', format: String, default: '' },
+  },
+  TOPO: {
+    MONITOR_EVERY: { doc: 'compute train/val persistence diagrams every N epochs (0: never)', format: 'nat', default: 1 },
+    SAMPLES: { doc: 'examples in each fixed probe sample', format: positiveInt, default: 64 },
+    REDUCE: { doc: 'branch map to point: gap (per-channel mean) or flatten (FLATTEN_DIMS coordinates)', format: ['gap', 'flatten'], default: 'gap' },
+    FLATTEN_DIMS: { doc: 'coordinates kept by REDUCE=flatten', format: positiveInt, default: 512 },
+    SEED: { doc: 'seed of the probe samples', format: 'nat', default: 0 },
+    REG_WEIGHT: { doc: 'weight of the Moor et al. 2020 topological loss on the pooled features (0: off)', format: nonNegativeNumber, default: 0 },
+    SELECT: { doc: 'checkpoint selection metric', format: ['val_acc', 'val_loss', 'topo_gap', 'topo_score'], default: 'val_acc' },
+    SCORE_WEIGHT: { doc: 'topo_score = val_acc - SCORE_WEIGHT * topo_gap', format: nonNegativeNumber, default: 1 },
+    EARLY_STOP_PATIENCE: { doc: 'epochs without improvement of SELECT before stopping (0: off)', format: 'nat', default: 0 },
   },
 };
 
@@ -152,7 +193,35 @@ export function validateExperiment(raw: unknown, source: string): HrnetExperimen
   }
   const experiment = config.getProperties() as unknown as HrnetExperiment;
   checkArchitecture(experiment.MODEL, source);
+  const topo = experiment.TOPO;
+  if ((topo.SELECT === 'topo_gap' || topo.SELECT === 'topo_score') && topo.MONITOR_EVERY !== 1) {
+    throw new Error(`Invalid experiment file ${source}: TOPO.SELECT '${topo.SELECT}' needs the gap every epoch: TOPO.MONITOR_EVERY must be 1, got ${topo.MONITOR_EVERY}`);
+  }
   return experiment;
+}
+
+/**
+ * Applies `KEY.PATH=value` overrides to a parsed experiment (values parsed as YAML: `TRAIN.LR=0.01`,
+ * `TRAIN.LR_STEP=[2,4]`, `TRAIN.NESTEROV=false`). Unknown keys are reported by validation.
+ */
+export function applyOverrides(raw: Record<string, unknown>, overrides: readonly string[]): Record<string, unknown> {
+  const out = structuredClone(raw);
+  for (const item of overrides) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`Invalid override '${item}': expected KEY.PATH=value (e.g. TRAIN.LR=0.01)`);
+    const keys = item.slice(0, eq).split('.');
+    let node: Record<string, unknown> = out;
+    for (const key of keys.slice(0, -1)) {
+      const next = node[key];
+      if (next === undefined) node[key] = {};
+      else if (next === null || typeof next !== 'object' || Array.isArray(next)) {
+        throw new Error(`Invalid override '${item}': '${key}' is not a section`);
+      }
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1]] = parseYaml(item.slice(eq + 1));
+  }
+  return out;
 }
 
 /** Constraints that span several keys (the official code checks the branch lists the same way). */
@@ -207,8 +276,8 @@ export function resolveExperimentPath(ref: string): string {
   throw new Error(`Unknown experiment '${ref}': not a file, nor one of ${[...shipped.keys()].join(', ')}`);
 }
 
-/** Reads and validates an experiment file given as a path or a shipped name. */
-export function loadExperiment(ref: string): HrnetExperiment {
+/** Reads and validates an experiment file given as a path or a shipped name, with optional KEY=value overrides. */
+export function loadExperiment(ref: string, overrides: readonly string[] = []): HrnetExperiment {
   const file = resolveExperimentPath(ref);
   let raw: unknown;
   try {
@@ -216,5 +285,8 @@ export function loadExperiment(ref: string): HrnetExperiment {
   } catch (err) {
     throw new Error(`Invalid experiment file ${file}: not valid YAML: ${(err as Error).message}`, { cause: err });
   }
-  return validateExperiment(raw, file);
+  if (overrides.length > 0 && raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    raw = applyOverrides(raw as Record<string, unknown>, overrides);
+  }
+  return validateExperiment(raw, overrides.length > 0 ? `${file} (with ${overrides.join(' ')})` : file);
 }

@@ -1,0 +1,81 @@
+// `nx run hrnet:experiment [--cfg w18_small_v1_32x32] [--seeds 0,1,2] [--topoWeight 0.01] [--out dir] [KEY.PATH=value ...]`
+// Baseline (cross-entropy, checkpoint by val_acc) against topology-guided training (Moor et al. loss on the pooled
+// features with weight --topoWeight, checkpoint by topo_score = val_acc - SCORE_WEIGHT * topo_gap), one run per arm
+// and seed, interleaved so that a cut-short experiment stays balanced. Writes results.json and results.md after
+// every run: mean ± std test accuracy per arm and the correlation of the topological gap with the generalisation gap.
+import * as path from 'path';
+import { outputsDir } from '@research/common';
+import { experimentFromCli, parseCli, runMain, str } from '../src/cli';
+import { loadExperiment } from '../src/config';
+import { type TrainRunResult, timestamp, trainExperiment, writeJsonAtomic, writeTextAtomic } from '../src/run';
+import { mean, pearson, sampleStd, spearman } from '../src/topology/rank';
+
+const USAGE = 'experiment [--cfg <experiment>] [--seeds 0,1,2] [--topoWeight 0.01] [--out <dir>] [KEY.PATH=value ...]';
+
+interface ArmRun {
+  arm: string;
+  seed: number;
+  result: Omit<TrainRunResult, 'history'>;
+  /** Per measured epoch: [topo_gap, train_acc - val_acc]. */
+  epochGaps: [number, number][];
+}
+
+const pct = (x: number) => (100 * x).toFixed(2);
+
+function table(runs: ArmRun[], header: string): string {
+  const lines = [header, '', '| arm | runs | test top-1 % (mean ± std) | test top-5 % | train-eval top-1 % | generalisation gap (pp) | topo_gap at selected epoch | selected epoch |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  for (const arm of [...new Set(runs.map((r) => r.arm))]) {
+    const rs = runs.filter((r) => r.arm === arm);
+    const col = (f: (r: ArmRun) => number) => rs.map(f);
+    const ms = (xs: number[], scale = 100) => `${(scale * mean(xs)).toFixed(2)} ± ${(scale * sampleStd(xs)).toFixed(2)}`;
+    lines.push(`| ${arm} | ${rs.length} (seeds ${rs.map((r) => r.seed).join(', ')}) | ${ms(col((r) => r.result.test.top1))} | ${ms(col((r) => r.result.test.top5))} | ` +
+      `${ms(col((r) => r.result.trainEval.top1))} | ${ms(col((r) => r.result.generalizationGap))} | ${ms(col((r) => r.result.topoGap), 1)} | ${rs.map((r) => r.result.bestEpoch).join(', ')} |`);
+  }
+  lines.push('', '| arm | seed | test top-1 % | generalisation gap (pp) | topo_gap | seconds |', '| --- | --- | --- | --- | --- | --- |');
+  for (const r of runs) lines.push(`| ${r.arm} | ${r.seed} | ${pct(r.result.test.top1)} | ${pct(r.result.generalizationGap)} | ${r.result.topoGap.toFixed(4)} | ${r.result.seconds.toFixed(0)} |`);
+  const measured = runs.filter((r) => Number.isFinite(r.result.topoGap));
+  if (measured.length >= 3) {
+    const g = measured.map((r) => r.result.topoGap);
+    const e = measured.map((r) => r.result.generalizationGap);
+    lines.push('', `Run level (${measured.length} runs, selected epochs): topo_gap vs generalisation gap (train-eval top-1 - test top-1): ` +
+      `Pearson ${pearson(g, e).toFixed(3)}, Spearman ${spearman(g, e).toFixed(3)}.`);
+  }
+  const epochs = runs.flatMap((r) => r.epochGaps).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+  if (epochs.length >= 3) {
+    lines.push(`Epoch level (${epochs.length} epochs of all runs): topo_gap vs train_acc - val_acc: ` +
+      `Pearson ${pearson(epochs.map((x) => x[0]), epochs.map((x) => x[1])).toFixed(3)}, Spearman ${spearman(epochs.map((x) => x[0]), epochs.map((x) => x[1])).toFixed(3)}.`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+runMain(async () => {
+  const { values, overrides } = parseCli(process.argv.slice(2), {
+    cfg: { type: 'string', default: 'w18_small_v1_32x32' }, seeds: { type: 'string', default: '0,1,2' },
+    topoWeight: { type: 'string', default: '0.01' }, out: { type: 'string' },
+  }, USAGE);
+  const { name, file } = experimentFromCli(values.cfg, overrides, USAGE);
+  const seeds = String(values.seeds).split(',').map(Number);
+  if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(`--seeds must be non-negative integers, got '${values.seeds}'`);
+  const topoWeight = Number(values.topoWeight);
+  if (!(topoWeight > 0)) throw new Error(`--topoWeight must be > 0, got '${values.topoWeight}'`);
+  const out = path.resolve(str(values.out) ?? path.join(outputsDir('hrnet'), name, `experiment-${timestamp()}`));
+  const arms: [string, string[]][] = [
+    ['baseline', ['TOPO.REG_WEIGHT=0', 'TOPO.SELECT=val_acc']],
+    ['topology-guided', [`TOPO.REG_WEIGHT=${topoWeight}`, 'TOPO.SELECT=topo_score', 'TOPO.MONITOR_EVERY=1']],
+  ];
+  const command = `npx nx run hrnet:experiment ${process.argv.slice(2).join(' ')}`;
+  const runs: ArmRun[] = [];
+  for (const seed of seeds) {
+    for (const [arm, armOverrides] of arms) {
+      const experiment = loadExperiment(file, [...overrides, ...armOverrides, `TRAIN.SEED=${seed}`]);
+      console.error(`[experiment] ${arm} seed ${seed}`);
+      const { history, ...result } = await trainExperiment({ experiment, name, runDir: path.join(out, `${arm}_seed${seed}`), command });
+      const epochGaps = history.map((h) => [h.topo_gap ?? NaN, (h.train_acc ?? NaN) - (h.val_acc ?? NaN)] as [number, number]);
+      runs.push({ arm, seed, result, epochGaps });
+      writeJsonAtomic(path.join(out, 'results.json'), { command, experiment: file, overrides, topoWeight, runs });
+      writeTextAtomic(path.join(out, 'results.md'), table(runs, `Command: \`${command}\``));
+    }
+  }
+  console.log(table(runs, `Command: \`${command}\``));
+  console.log(`[experiment] ${out}`);
+});
