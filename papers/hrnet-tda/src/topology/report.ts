@@ -1,5 +1,6 @@
 // The topology report of a trained network: per-layer train/val diagrams (JSON, "inf" for essential classes),
 // the distances table (JSON and markdown) and diagram / barcode plots.
+import * as fs from 'fs';
 import * as path from 'path';
 import { plotBarcode, savePlot, writeDiagramsFile } from '@research/common';
 import { writeJsonAtomic, writeTextAtomic } from '../run';
@@ -37,6 +38,7 @@ export function distancesMarkdown(measurement: TopologyMeasurement, ctx: ReportC
 /** Writes the report into `dir`; returns the files written. */
 export function writeTopologyReport(dir: string, measurement: TopologyMeasurement, ctx: ReportContext): string[] {
   const files: string[] = [];
+  fs.mkdirSync(path.join(dir, 'diagrams'), { recursive: true });
   for (const [key, gap] of measurement.gaps) {
     for (const [split, diagrams] of [['train', gap.train], ['val', gap.val]] as const) {
       const file = path.join(dir, 'diagrams', `${key}.${split}.json`);
