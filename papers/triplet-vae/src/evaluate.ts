@@ -2,9 +2,10 @@
 // Prints and writes `<run>/evaluation_<checkpoint>.json`: test accuracy and loss terms, kNN accuracy (k from the
 // config, the training split's embeddings as the index), reconstruction MSE.
 import * as path from 'node:path';
-import { initBackend, type BackendPreference } from '@research/common';
-import { loadCheckpoint } from './checkpoint';
-import { guardWasmBatchMatMulRefCount } from './wasm-refcount-guard';
+import { loadConfig, type BackendPreference } from '@research/common';
+import { loadCheckpoint, runConfigPath } from './checkpoint';
+import { overrideRunConfig, tripletVaeSchema, type TripletVaeConfig } from './config';
+import { initBackendOnce } from './wasm-refcount-guard';
 import { parseArgs } from './cli';
 import { loadRunData } from './data';
 import { evaluateModel } from './evaluate-model';
@@ -19,9 +20,10 @@ export interface EvaluateOptions {
 /** Evaluates a checkpoint; returns the figures and the JSON file they were written to. */
 export async function evaluateCheckpoint(opts: EvaluateOptions): Promise<{ metrics: Record<string, number>; file: string }> {
   const log = opts.log ?? console.log;
+  // The backend first (from the run's config), so the model's weights are created on it.
+  const saved = loadConfig<TripletVaeConfig>(runConfigPath(opts.checkpoint), tripletVaeSchema);
+  await initBackendOnce(overrideRunConfig(saved, opts.overrides ?? []).backend as BackendPreference, log);
   const { model, config, state } = loadCheckpoint(opts.checkpoint, { overrides: opts.overrides });
-  await initBackend(config.backend as BackendPreference, { log });
-  if (guardWasmBatchMatMulRefCount()) log('wasm BatchMatMul: dropped the extra output reference (see wasm-refcount-guard.ts)');
   const data = loadRunData(config);
   log(`checkpoint ${opts.checkpoint} (epoch ${state.epoch}); ${config.data.dataset} (${data.source}): ${data.train.length} train (kNN index) / ${data.test.length} test`);
   const { metrics } = await evaluateModel(model, config, data, { log });

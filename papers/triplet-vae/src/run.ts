@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  createOptimizer, createSchedule, EarlyStopping, initBackend, loadConfig, loadModuleWeights, MetricsLogger, ModelCheckpoint, NanGuard,
+  createOptimizer, createSchedule, EarlyStopping, loadConfig, loadModuleWeights, MetricsLogger, ModelCheckpoint, NanGuard,
   outputsDir, ProgressBar, saveConfig, seedEverything, SummaryWriter, TensorBoardLogger, Trainer, type BackendPreference, type Callback,
   type ScheduleSpec, type OptimizerSpec,
 } from '@research/common';
@@ -15,7 +15,7 @@ import { evaluateModel, type EvaluationResult } from './evaluate-model';
 import { countParameters } from './model';
 import { tripletVaeModule } from './module';
 import { TimeBudget } from './time-budget';
-import { guardWasmBatchMatMulRefCount } from './wasm-refcount-guard';
+import { initBackendOnce } from './wasm-refcount-guard';
 import { TripletDataset } from './triplet-dataset';
 
 export const PROJECT = 'triplet-vae';
@@ -86,8 +86,7 @@ function runConfig(opts: TrainOptions): { config: TripletVaeConfig; runDir: stri
 export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const log = opts.log ?? console.log;
   const { config, runDir } = runConfig(opts);
-  const backend = await initBackend(config.backend as BackendPreference, { log });
-  if (guardWasmBatchMatMulRefCount()) log('wasm BatchMatMul: dropped the extra output reference (see wasm-refcount-guard.ts)');
+  const backend = await initBackendOnce(config.backend as BackendPreference, log);
   fs.mkdirSync(runDir, { recursive: true });
   saveConfig(runDir, config);
   fs.writeFileSync(path.join(runDir, 'backend.json'), JSON.stringify(backend, null, 1) + '\n');

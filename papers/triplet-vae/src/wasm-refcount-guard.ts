@@ -5,6 +5,7 @@
 // aborts with wasm out-of-memory after ~100 steps). The guard probes for the extra reference and, only if it is
 // there, wraps the kernel to drop it. Once the kernel is fixed the probe finds one reference and nothing changes.
 import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendInfo, type BackendPreference } from '@research/common';
 
 interface RefCounting {
   refCount(dataId: object): number;
@@ -31,4 +32,19 @@ export function guardWasmBatchMatMulRefCount(): boolean {
     },
   });
   return true;
+}
+
+let ready: Promise<BackendInfo> | undefined;
+
+/**
+ * initBackend once per process, then the guard. A second initBackend would re-register common's kernel over the
+ * wrapper and record the wrapper as the "original" it delegates to, a cycle; so train and evaluate in one process
+ * (tests) share this first initialisation.
+ */
+export function initBackendOnce(preference: BackendPreference, log: (line: string) => void): Promise<BackendInfo> {
+  ready ??= initBackend(preference, { log }).then((info) => {
+    if (guardWasmBatchMatMulRefCount()) log('wasm BatchMatMul: dropped the extra output reference (see wasm-refcount-guard.ts)');
+    return info;
+  });
+  return ready;
 }

@@ -1,0 +1,57 @@
+// A short run on a slice of the embedded Fashion-MNIST sample: train -> checkpoints, TensorBoard, pictures, results
+// -> evaluate the best checkpoint -> the same figures; loadCheckpoint restores the model for inference.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { FASHION_MNIST_SAMPLE_DIR } from '@research/common';
+import { loadCheckpoint } from './checkpoint';
+import { evaluateCheckpoint } from './evaluate';
+import { train } from './run';
+
+// Single-threaded wasm: the threaded build's workers are not for a jest worker, and tests share the cores.
+process.env.RESEARCH_WASM_THREADS = '0';
+
+const overrides = [
+  'backend=wasm',
+  `data.root=${FASHION_MNIST_SAMPLE_DIR}`,
+  'data.train_limit=120',
+  'data.test_limit=40',
+  'data.val_size=20',
+  'data.batch_size=16',
+  'model.dim=16',
+  'model.depth=1',
+  'model.heads=2',
+  'model.mlp_dim=16',
+  'model.latent_dim=4',
+  'model.embedding_dim=4',
+  'model.decoder_channels=4',
+  'eval.tsne_points=30',
+  'eval.tsne_iterations=250',
+];
+
+it('trains, checkpoints and evaluates', async () => {
+  const outputRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'triplet-vae-'));
+  const quiet = () => undefined;
+  const result = await train({ configName: 'fashionmnist', overrides, epochs: 2, seed: 3, outputRoot, progress: false, log: quiet });
+  const run = result.runDir;
+  expect(path.dirname(path.dirname(run))).toBe(outputRoot);
+  for (const file of ['config.yaml', 'checkpoints/best.safetensors', 'checkpoints/last.safetensors', 'embeddings_tsne.png', 'triplet_samples_fashionmnist.png', 'metrics.json', 'results.json']) {
+    expect(fs.existsSync(path.join(run, file))).toBe(true);
+  }
+  expect(fs.readdirSync(path.join(run, 'tensorboard')).some((f) => f.startsWith('events.out.tfevents'))).toBe(true);
+  expect(result.epochs).toBe(2);
+  for (const key of ['test_acc', 'knn_acc', 'rec_mse', 'test_triplet', 'test_cls', 'test_rec', 'test_kl']) expect(Number.isFinite(result.metrics[key])).toBe(true);
+
+  const evaluated = await evaluateCheckpoint({ checkpoint: path.join(run, 'checkpoints/best.safetensors'), overrides: [], log: quiet });
+  for (const key of ['test_acc', 'knn_acc', 'rec_mse', 'test_loss']) expect(evaluated.metrics[key]).toBeCloseTo(result.metrics[key], 5);
+  expect(JSON.parse(fs.readFileSync(evaluated.file, 'utf8')).knn_acc).toBe(evaluated.metrics.knn_acc);
+
+  const { model, config } = loadCheckpoint(path.join(run, 'checkpoints/best.safetensors'));
+  expect(config.model.latent_dim).toBe(4);
+  expect(config.seed).toBe(3);
+  const logits = model.forward(tf.zeros([2, 28, 28, 1]) as tf.Tensor4D, false).logits;
+  expect(logits.shape).toEqual([2, 10]);
+  expect(() => loadCheckpoint(path.join(run, 'checkpoints/best.safetensors'), { overrides: ['model.latent_dim=5'] })).toThrow(/shape/);
+  fs.rmSync(outputRoot, { recursive: true, force: true });
+});
