@@ -1,6 +1,7 @@
 // `npx nx run triplet-vae:evaluate --checkpoint <run>/checkpoints/best.safetensors [key=value ...]`
 // Prints and writes `<run>/evaluation_<checkpoint>.json`: test accuracy and loss terms, kNN accuracy (k from the
 // config, the training split's embeddings as the index), reconstruction MSE.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig, type BackendPreference } from '@research/common';
 import { loadCheckpoint, runConfigPath } from './checkpoint';
@@ -20,6 +21,7 @@ export interface EvaluateOptions {
 /** Evaluates a checkpoint; returns the figures and the JSON file they were written to. */
 export async function evaluateCheckpoint(opts: EvaluateOptions): Promise<{ metrics: Record<string, number>; file: string }> {
   const log = opts.log ?? console.log;
+  if (!fs.existsSync(opts.checkpoint)) throw new Error(`checkpoint ${opts.checkpoint} does not exist`);
   // The backend first (from the run's config), so the model's weights are created on it.
   const saved = loadConfig<TripletVaeConfig>(runConfigPath(opts.checkpoint), tripletVaeSchema);
   await initBackendOnce(overrideRunConfig(saved, opts.overrides ?? []).backend as BackendPreference, log);

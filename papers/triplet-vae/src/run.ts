@@ -86,14 +86,15 @@ function runConfig(opts: TrainOptions): { config: TripletVaeConfig; runDir: stri
 export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const log = opts.log ?? console.log;
   const { config, runDir } = runConfig(opts);
+  // Data first: a missing dataset fails with the data module's how-to-get-it message before a run folder exists.
+  const data = loadRunData(config);
   const backend = await initBackendOnce(config.backend as BackendPreference, log);
   fs.mkdirSync(runDir, { recursive: true });
   saveConfig(runDir, config);
   fs.writeFileSync(path.join(runDir, 'backend.json'), JSON.stringify(backend, null, 1) + '\n');
   log(`run folder: ${runDir}`);
-
-  const data = loadRunData(config);
   log(`data: ${config.data.dataset} (${data.source}): ${data.train.length} train / ${data.val.length} val / ${data.test.length} test`);
+
   seedEverything(config.seed); // before building the model, so the initial weights are seeded
   const model = modelForConfig(config);
   log(`model: ${config.model.mode}, ${countParameters(model).toLocaleString('en-US')} parameters`);
