@@ -1,0 +1,11 @@
+// The public surface of @research/triplet-vae.
+export { ImageTransformer, MultiTaskImageTransformer, buildTripletVaeModel, countParameters, l2Normalize } from './model';
+export type { ForwardOutputs, ImageTransformerOptions, MultiTaskImageTransformerOptions, TripletVaeModel } from './model';
+export { TripletDataset, sampleTriplets, indicesByClass, type Triplets, type TripletDatasetOptions } from './triplet-dataset';
+export { tripletVaeLoss, lossTerms, lossWeights, tripletTerm, type TripletLayout } from './losses';
+export { tripletVaeModule } from './module';
+export { composeTripletVaeConfig, overrideRunConfig, tripletVaeSchema, CONFIG_DIR, type TripletVaeConfig } from './config';
+export { loadCheckpoint, modelForConfig, type RestoredModel, type LoadCheckpointOptions } from './checkpoint';
+export { runInference, knnAccuracy, type DatasetOutputs } from './evaluation';
+export { train, type TrainOptions, type TrainResult } from './run';
+export { evaluateCheckpoint, type EvaluateOptions } from './evaluate';
