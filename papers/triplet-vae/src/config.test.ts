@@ -1,0 +1,61 @@
+// Config composition and overrides, the round trip of a saved config through overrides, argv parsing, time budget.
+import { composeTripletVaeConfig, configAsOverrides, overrideRunConfig } from './config';
+import { intOption, parseArgs } from './cli';
+import { scheduleSpec } from './run';
+import { TimeBudget } from './time-budget';
+import type { Trainer } from '@research/common';
+
+describe('config', () => {
+  it('composes the dataset config with its groups and applies typed overrides', () => {
+    const { config, choices } = composeTripletVaeConfig('fashionmnist', ['model.latent_dim=16', 'scheduler=step', 'data.augment.affine_scale=[0.8,1.2]']);
+    expect(choices).toEqual({ model: 'multitask', scheduler: 'step' });
+    expect(config.model.latent_dim).toBe(16);
+    expect(config.experiment.name).toBe('fashionmnist_multitask');
+    expect(config.data.augment.affine_scale).toEqual([0.8, 1.2]);
+    expect(scheduleSpec(config)).toEqual({ name: 'step', stepSize: 5, gamma: 0.5, interval: 'epoch' });
+    const simple = composeTripletVaeConfig('cifar10', ['model=simple']).config;
+    expect([simple.model.mode, simple.model.patch_size, simple.experiment.name]).toEqual(['simple', 4, 'cifar10_simple']);
+  });
+
+  it('rejects unknown configs, keys and out-of-range values with their names', () => {
+    expect(() => composeTripletVaeConfig('svhn')).toThrow("unknown config 'svhn'");
+    expect(() => composeTripletVaeConfig('mnist', ['model.latnet_dim=3'])).toThrow('latnet_dim');
+    expect(() => composeTripletVaeConfig('mnist', ['data.batch_size=1'])).toThrow('batch_size');
+  });
+
+  it('a saved config survives the round trip through overrides; new overrides win and are validated', () => {
+    const saved = composeTripletVaeConfig('mnist', ['model=simple', 'scheduler=exponential', 'seed=4', 'data.root=/x y']).config;
+    expect(overrideRunConfig(saved, ['seed=4'])).toEqual(saved);
+    expect(configAsOverrides({ a: { b: 'x', c: [1, 2] }, d: true })).toEqual(['a.b="x"', 'a.c=[1,2]', 'd=true']);
+    expect(overrideRunConfig(saved, ['train.epochs=2']).train.epochs).toBe(2);
+    expect(() => overrideRunConfig(saved, ['train.epochs=0'])).toThrow('epochs');
+  });
+});
+
+describe('parseArgs', () => {
+  it('separates --options (both spellings) from key=value overrides', () => {
+    expect(parseArgs(['model.latent_dim=32', '--epochs', '3', '--seed=1'], ['epochs', 'seed'])).toEqual({ options: { epochs: '3', seed: '1' }, overrides: ['model.latent_dim=32'] });
+    expect(() => parseArgs(['--epoch', '3'], ['epochs'])).toThrow('unknown option --epoch');
+    expect(() => parseArgs(['--epochs'], ['epochs'])).toThrow('--epochs needs a value');
+    expect(intOption({ epochs: '2' }, 'epochs', 1)).toBe(2);
+    expect(() => intOption({ epochs: '0' }, 'epochs', 1)).toThrow('--epochs must be an integer >= 1');
+  });
+});
+
+describe('TimeBudget', () => {
+  it('stops when another epoch as slow as the slowest would pass the budget', () => {
+    let now = 0;
+    const reasons: string[] = [];
+    const trainer = { stop: (r: string) => reasons.push(r) } as unknown as Trainer;
+    const budget = new TimeBudget(100, () => now);
+    budget.onFitStart();
+    budget.onEpochStart();
+    now = 40;
+    budget.onEpochEnd(trainer); // 40 + 40 <= 100
+    expect(reasons).toEqual([]);
+    budget.onEpochStart();
+    now = 70;
+    budget.onEpochEnd(trainer); // 70 + 40 > 100
+    expect(reasons).toHaveLength(1);
+  });
+});
