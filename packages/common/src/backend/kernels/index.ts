@@ -33,10 +33,11 @@ export function registerWasmKernels(): void {
   for (const [kernelName, kernelFunc] of Object.entries({ ...ADDED_WASM_KERNELS, ...REPLACED_WASM_KERNELS })) {
     const current = tf.getKernel(kernelName, 'wasm');
     if (current?.kernelFunc === kernelFunc) continue;
-    if (current) {
-      originalWasmKernels.set(kernelName, current);
-      tf.unregisterKernel(kernelName, 'wasm');
-    }
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, setupFunc: current?.setupFunc });
+    // The wasm backend's own kernel is recorded once: a later caller's wrapper around ours must not become the
+    // "original" that ours delegates to (a cycle).
+    if (current && !originalWasmKernels.has(kernelName)) originalWasmKernels.set(kernelName, current);
+    if (current) tf.unregisterKernel(kernelName, 'wasm');
+    const original = originalWasmKernels.get(kernelName);
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, setupFunc: original?.setupFunc });
   }
 }

@@ -63,6 +63,32 @@ describe('kernel registration', () => {
   });
 });
 
+describe('memory', () => {
+  it('kernels free every intermediate: no wasm buffer outlives a tidy, outputs hold one reference', () => {
+    const backend = tf.backend() as unknown as { numDataIds(): number; refCount(dataId: object): number };
+    expect(tf.getBackend()).toBe('wasm');
+    const x = randomTensor([2, 8, 8, 3], 40);
+    const w = randomTensor([3, 3, 3, 4], 41);
+    const a = randomTensor([2, 5, 7], 42);
+    const b = randomTensor([7, 3], 43);
+    const before = backend.numDataIds();
+    tf.tidy(() => {
+      const y = tf.matMul(a, b);
+      expect(backend.refCount(y.dataId)).toBe(1);
+      const z = tf.matMul(a, b, false, false).add(1);
+      gradsOf((p, q) => tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same'), [x, w], 44);
+      gradsOf((p, q) => tf.depthwiseConv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'valid'), [x, tf.slice(w, [0, 0, 0, 0], [3, 3, 3, 1])], 45);
+      gradsOf((p) => tf.maxPool(p as tf.Tensor4D, 2, 2, 'valid'), [x], 46);
+      gradsOf((p) => tf.avgPool(p as tf.Tensor4D, 3, 2, 'same'), [x], 47);
+      gradsOf((p, q) => tf.matMul(p, q, true, false), [tf.reshape(a, [10, 7]), tf.reshape(tf.slice(a, [0, 0, 0], [2, 5, 3]), [10, 3])], 48);
+      tf.einsum('bij,jk->bik', a, b);
+      tf.unsortedSegmentSum(b, tf.tensor1d([0, 1, 1, 0, 2, 2, 1], 'int32'), 3);
+      return z;
+    }).dispose();
+    expect(backend.numDataIds()).toBe(before);
+  });
+});
+
 describe('Conv2D gradients (Conv2DBackpropFilter, Conv2DBackpropInput)', () => {
   const cases: Array<[number, number, number, number, number, number, Pad]> = [];
   for (const stride of [1, 2]) for (const pad of pads) for (const [batch, size] of [[1, 7], [3, 8]]) cases.push([batch, size, 3, stride, 3, 4, pad]);

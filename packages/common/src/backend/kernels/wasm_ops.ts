@@ -42,7 +42,8 @@ export class WasmOps {
 
   /** Frees every intermediate except `result`. */
   finish(result: Info): Info {
-    for (const info of this.made) if (info.dataId !== result.dataId) this.backend.disposeData(info.dataId);
+    // By identity, not dataId: a reshape shares its input's dataId and holds its own reference to it.
+    for (const info of this.made) if (info !== result) this.backend.disposeData(info.dataId);
     this.made.length = 0;
     return result;
   }
