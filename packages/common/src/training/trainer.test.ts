@@ -223,7 +223,14 @@ describe('callbacks', () => {
     expect(lines[0]).toBe('epoch,global_step,lr,train_loss,train_acc,val_loss,val_acc');
     expect(lines).toHaveLength(3);
     expect(Number(lines[2].split(',')[5])).toBe(history[1].val_loss);
-    expect(fs.readdirSync(dir).sort()).toEqual(['metrics.csv', 'metrics.json']); // no temporary files left
+    expect(fs.readdirSync(dir).sort()).toEqual(['backend.json', 'metrics.csv', 'metrics.json']); // no temporary files left
+  });
+
+  it('records the tensor backend in the run directory', async () => {
+    const { module } = freshModule(7);
+    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), runDir: dir }).fit(module, syntheticLoader(32, 7, 16));
+    const recorded = JSON.parse(fs.readFileSync(path.join(dir, 'backend.json'), 'utf8'));
+    expect(recorded.tfBackend).toBe(tf.getBackend());
   });
 
   it('ProgressBar prints periodic lines and epoch summaries off a TTY', async () => {

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
+import { activeBackend } from '../backend';
 import type { Batch, BatchSource } from '../data';
+import { writeFileAtomic } from './atomicWrite';
 import type { Callback, TrainBatchInfo } from './callback';
 import { type Checkpoint, type EpochRecord, type TrainerState, assignModuleWeights, loadCheckpoint } from './checkpoint';
 import { type EvaluationStepOutput, type ModuleParameters, type StepContext, type TrainModule, moduleParameters } from './module';
@@ -112,6 +115,12 @@ export class Trainer {
     this.stopReason ??= reason;
   }
 
+  /** Every run directory says which tensor backend produced it (`initBackend`'s report, or tfjs' own backend name). */
+  private recordBackend(runDir: string): void {
+    const info = activeBackend() ?? { tfBackend: tf.getBackend(), note: 'initBackend() was not called' };
+    writeFileAtomic(path.join(runDir, 'backend.json'), JSON.stringify(info, null, 1) + '\n');
+  }
+
   get shouldStop(): boolean {
     return this.stopReason !== undefined;
   }
@@ -126,6 +135,7 @@ export class Trainer {
       this.history = [];
       if (this.seed !== undefined) seedEverything(this.seed);
     }
+    if (this.runDir) this.recordBackend(this.runDir);
     await module.onFitStart?.();
     await this.emit((c) => c.onFitStart?.(this, module));
     while (this.epoch < this.maxEpochs && !this.shouldStop) {
