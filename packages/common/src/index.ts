@@ -9,3 +9,4 @@ export * from './metrics';
 export * from './tda';
 export * from './viz';
 export * from './hub';
+export * from './io';

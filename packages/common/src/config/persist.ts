@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
+import { writeFileAtomic } from '../io';
 import { ConfigError } from './errors';
 import { finalizeConfig, provenanceOf, type GroupChoices } from './finalize';
 import { addFreeLeaf, cloneSchema, type ConfigSchema } from './schema';
@@ -27,9 +28,7 @@ export function saveConfig(runDir: string, config: object): string {
     ...(choiceText.length ? [` ${CHOICES_TAG} ${choiceText.join(', ')}`] : []),
     ...(addedKeys.length ? [` ${ADDED_KEYS_TAG} ${addedKeys.join(', ')}`] : []),
   ].join('\n');
-  const temporary = `${file}.tmp-${process.pid}-${Date.now()}`;
-  fs.writeFileSync(temporary, doc.toString());
-  fs.renameSync(temporary, file);
+  writeFileAtomic(file, doc.toString());
   return file;
 }
 

@@ -1,8 +1,8 @@
 // The IDX format of MNIST-family files: a 4-byte magic (0, 0, dtype code, number of dims), big-endian uint32 dims,
 // then the values row-major and big-endian. Files may be gzip-compressed.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { writeFileAtomic } from '../io';
 
 const dtypes = {
   0x08: { name: 'uint8', bytes: 1 },
@@ -120,8 +120,5 @@ export function writeIdx(file: string, array: IdxArray): void {
   const raw = encodeIdx(array);
   // mtime 0 in the gzip header (zlib writes 0) keeps the output byte-identical across runs.
   const bytes = file.endsWith('.gz') ? zlib.gzipSync(raw, { level: 9 }) : raw;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(temporary, bytes);
-  fs.renameSync(temporary, file);
+  writeFileAtomic(file, bytes);
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../io';
 import type { HubRepoType } from './hub-client';
 
 /** What was downloaded for one file; a later run skips the file when the Hub still lists the same oid and size. */

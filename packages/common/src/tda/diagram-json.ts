@@ -1,7 +1,7 @@
 // Persistence diagrams as JSON: {"diagrams": [{"dim": 0, "pairs": [[0, 0.5], [0, "inf"]]}, ...]}.
 // JSON has no Infinity (JSON.stringify(Infinity) is null), so an infinite death is the string "inf".
 import { readFileSync } from 'node:fs';
-import { writeFileAtomically } from './atomic-write';
+import { writeFileAtomic } from '../io';
 import type { PersistenceDiagram, PersistencePair } from './types';
 
 const encode = (x: number): number | string => (x === Infinity ? 'inf' : x);
@@ -52,5 +52,5 @@ export function readDiagramsFile(path: string): PersistenceDiagram[] {
 
 /** Writes the diagrams JSON through a temporary file and a rename, so a failure leaves no partial file. */
 export function writeDiagramsFile(path: string, diagrams: readonly PersistenceDiagram[]): void {
-  writeFileAtomically(path, diagramsToJson(diagrams));
+  writeFileAtomic(path, diagramsToJson(diagrams));
 }

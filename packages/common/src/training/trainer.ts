@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { activeBackend } from '../backend';
 import type { Batch, BatchSource } from '../data';
-import { writeFileAtomic } from './atomicWrite';
+import { writeFileAtomic } from '../io';
 import type { Callback, TrainBatchInfo } from './callback';
 import { type Checkpoint, type EpochRecord, type TrainerState, assignModuleWeights, loadCheckpoint } from './checkpoint';
 import { type EvaluationStepOutput, type ModuleParameters, type StepContext, type TrainModule, moduleParameters } from './module';

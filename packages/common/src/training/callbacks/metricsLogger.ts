@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Callback } from '../callback';
 import type { EpochRecord } from '../checkpoint';
-import { writeFileAtomic } from '../atomicWrite';
+import { writeFileAtomic } from '../../io';
 import type { Trainer } from '../trainer';
 
 export interface MetricsLoggerOptions {

@@ -3,6 +3,7 @@ import { Resvg } from '@resvg/resvg-js';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeFileAtomic } from '../../io';
 
 /** A finished plot: its SVG, its size in px, and for raster plots (image grids) the exact PNG. */
 export interface Plot {
@@ -69,19 +70,6 @@ export function svgToPng(svg: string, options: RenderOptions = {}): Buffer {
 export function renderPlotPng(plot: Plot, options: RenderOptions = {}): Buffer {
   if (plot.png && (options.scale ?? 1) === 1) return plot.png;
   return svgToPng(plot.svg, options);
-}
-
-/** Writes to a temporary name in the same directory, then renames, so readers never see a partial file. */
-export function writeFileAtomic(target: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const temp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  try {
-    fs.writeFileSync(temp, data);
-    fs.renameSync(temp, target);
-  } catch (err) {
-    fs.rmSync(temp, { force: true });
-    throw err;
-  }
 }
 
 /**

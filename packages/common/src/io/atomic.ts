@@ -3,7 +3,11 @@ import * as path from 'node:path';
 
 let tempCounter = 0;
 
-/** Writes `data` to a temporary file beside `file`, then renames it over `file` (atomic on POSIX). */
+/**
+ * Writes `data` to a temporary sibling of `file`, then renames it over `file` (atomic on POSIX): readers see the old
+ * file or the whole new one, never a partial one. The temporary name comes from the pid and a counter, not from
+ * Math.random, which seedEverything replaces with the run's seeded stream.
+ */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${tempCounter++}`;

@@ -1,0 +1,2 @@
+// The public surface of the io module: file helpers every other module shares.
+export { writeFileAtomic } from './atomic';
