@@ -50,6 +50,7 @@ export interface TrainRunResult {
   /** topo_gap at the best epoch (NaN when not measured). */
   topoGap: number;
   seconds: number;
+  /** Training images per wall-clock second of the whole fit (validation and topology measurements included). */
   trainImagesPerSecond: number;
 }
 
