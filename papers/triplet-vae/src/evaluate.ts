@@ -3,10 +3,9 @@
 // config, the training split's embeddings as the index), reconstruction MSE.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig, type BackendPreference } from '@research/common';
+import { initBackend, loadConfig, type BackendPreference } from '@research/common';
 import { loadCheckpoint, runConfigPath } from './checkpoint';
 import { overrideRunConfig, tripletVaeSchema, type TripletVaeConfig } from './config';
-import { initBackendOnce } from './wasm-refcount-guard';
 import { parseArgs } from './cli';
 import { loadRunData } from './data';
 import { evaluateModel } from './evaluate-model';
@@ -24,7 +23,7 @@ export async function evaluateCheckpoint(opts: EvaluateOptions): Promise<{ metri
   if (!fs.existsSync(opts.checkpoint)) throw new Error(`checkpoint ${opts.checkpoint} does not exist`);
   // The backend first (from the run's config), so the model's weights are created on it.
   const saved = loadConfig<TripletVaeConfig>(runConfigPath(opts.checkpoint), tripletVaeSchema);
-  await initBackendOnce(overrideRunConfig(saved, opts.overrides ?? []).backend as BackendPreference, log);
+  await initBackend(overrideRunConfig(saved, opts.overrides ?? []).backend as BackendPreference, { log });
   const { model, config, state } = loadCheckpoint(opts.checkpoint, { overrides: opts.overrides });
   const data = loadRunData(config);
   log(`checkpoint ${opts.checkpoint} (epoch ${state.epoch}); ${config.data.dataset} (${data.source}): ${data.train.length} train (kNN index) / ${data.test.length} test`);

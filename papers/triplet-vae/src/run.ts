@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  initBackend,
   createOptimizer, createSchedule, EarlyStopping, loadConfig, loadModuleWeights, MetricsLogger, ModelCheckpoint, NanGuard,
   outputsDir, ProgressBar, saveConfig, seedEverything, SummaryWriter, TensorBoardLogger, Trainer, type BackendPreference, type Callback,
   type ScheduleSpec, type OptimizerSpec,
@@ -15,7 +16,6 @@ import { evaluateModel, type EvaluationResult } from './evaluate-model';
 import { countParameters } from './model';
 import { tripletVaeModule } from './module';
 import { TimeBudget } from './time-budget';
-import { initBackendOnce } from './wasm-refcount-guard';
 import { TripletDataset } from './triplet-dataset';
 
 export const PROJECT = 'triplet-vae';
@@ -88,10 +88,9 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const { config, runDir } = runConfig(opts);
   // Data first: a missing dataset fails with the data module's how-to-get-it message before a run folder exists.
   const data = loadRunData(config);
-  const backend = await initBackendOnce(config.backend as BackendPreference, log);
+  const backend = await initBackend(config.backend as BackendPreference, { log });
   fs.mkdirSync(runDir, { recursive: true });
   saveConfig(runDir, config);
-  fs.writeFileSync(path.join(runDir, 'backend.json'), JSON.stringify(backend, null, 1) + '\n');
   log(`run folder: ${runDir}`);
   log(`data: ${config.data.dataset} (${data.source}): ${data.train.length} train / ${data.val.length} val / ${data.test.length} test`);
 
