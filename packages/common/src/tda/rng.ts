@@ -1,16 +1,5 @@
-// A small seeded random generator for reproducible subsampling (independent of Math.random and of tfjs).
-
-/** mulberry32: a 32-bit state generator; returns uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded subsampling for reproducible diagrams (independent of Math.random and of tfjs).
+import { mulberry32 } from '../data/rng';
 
 /** `count` distinct indices of [0, n), chosen uniformly by a partial Fisher-Yates shuffle, returned in ascending order. */
 export function sampleDistinctIndices(n: number, count: number, seed: number): Int32Array {

@@ -4,7 +4,8 @@
 import { toDenseMatrix, squaredDistances, type EmbeddingInput } from './matrix';
 import { principalComponentScores } from './pca';
 import { MACHINE_EPSILON, jointProbabilities } from './perplexity';
-import { normalSampler, seededRandom } from './random';
+import { mulberry32 } from '../../data/rng';
+import { normalSampler } from './random';
 
 export interface TsneProgress {
   /** 1-based iteration just computed. */
@@ -165,7 +166,7 @@ function accumulate2d(p: Float64Array, y: Float64Array, n: number, sums: Float64
 function initialEmbedding(x: ReturnType<typeof toDenseMatrix>, dims: number, init: 'pca' | 'random', seed: number): Float64Array {
   const { n } = x;
   if (init === 'random') {
-    const normal = normalSampler(seededRandom(seed));
+    const normal = normalSampler(mulberry32(seed));
     return Float64Array.from({ length: n * dims }, () => 1e-4 * normal());
   }
   const scores = principalComponentScores(x, dims);

@@ -1,7 +1,7 @@
 // UMAP through umap-js, made reproducible by a seeded generator.
 import { UMAP } from 'umap-js';
 import { toDenseMatrix, type EmbeddingInput } from './matrix';
-import { seededRandom } from './random';
+import { mulberry32 } from '../../data/rng';
 import type { EmbeddingResult } from './tsne';
 
 export interface UmapOptions {
@@ -25,7 +25,7 @@ export function umap(input: EmbeddingInput, options: UmapOptions = {}): Embeddin
   if (!Number.isInteger(nNeighbors) || nNeighbors < 2 || nNeighbors >= x.n) throw new Error(`umap: nNeighbors must be an integer in [2, n) = [2, ${x.n}), got ${nNeighbors}`);
   if (!Number.isInteger(dims) || dims < 1) throw new Error(`umap: dims must be a positive integer, got ${dims}`);
   const rows = Array.from({ length: x.n }, (_, i) => Array.from(x.data.subarray(i * x.d, (i + 1) * x.d)));
-  const model = new UMAP({ nComponents: dims, nNeighbors, minDist, spread, nEpochs: epochs, random: seededRandom(seed) });
+  const model = new UMAP({ nComponents: dims, nNeighbors, minDist, spread, nEpochs: epochs, random: mulberry32(seed) });
   const total = model.initializeFit(rows);
   for (let epoch = 0; epoch < total; epoch++) {
     model.step();
