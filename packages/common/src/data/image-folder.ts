@@ -4,9 +4,9 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import sharp, { type KernelEnum, type OutputInfo } from 'sharp';
 import type { Batch, BatchSource } from './batch';
+import type { DataLoaderOptions } from './loader';
 import { ImageDataset } from './image-dataset';
 import { createRng, mixSeeds } from './rng';
-import type { ImageTransform } from './transforms';
 
 /** torchvision's IMG_EXTENSIONS: the files ImageFolder lists (matched case-insensitively). */
 export const IMAGE_FOLDER_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp'] as const;
@@ -159,18 +159,9 @@ export async function loadImageFolderDataset(
   return new ImageDataset(images, index.labels, [opts.size[0], opts.size[1], opts.channels], index.classes);
 }
 
-export interface ImageFolderSourceOptions extends DecodeImageOptions {
+/** DataLoader's options (batching, seeded order, drop-last, transform, prefetch: default 1 here) plus decoding. */
+export interface ImageFolderSourceOptions extends DecodeImageOptions, DataLoaderOptions {
   size: readonly [number, number];
-  batchSize: number;
-  /** Shuffle each epoch (order = f(seed, epoch)); default true. */
-  shuffle?: boolean;
-  seed?: number;
-  /** Drop the last, smaller batch; default false. */
-  dropLast?: boolean;
-  /** Applied to each batch `x` (float32 in [0, 1]) with an rng seeded by (seed, epoch, batch index). */
-  transform?: ImageTransform;
-  /** Batches decoded ahead of the one being consumed; default 1. */
-  prefetch?: number;
   /** Files decoded at once; default 4. */
   concurrency?: number;
 }
