@@ -4,10 +4,10 @@
 // and seed, interleaved so that a cut-short experiment stays balanced. Writes results.json and results.md after
 // every run: mean ± std test accuracy per arm and the correlation of the topological gap with the generalisation gap.
 import * as path from 'path';
-import { outputsDir } from '@research/common';
+import { outputsDir, writeFileAtomic } from '@research/common';
 import { experimentFromCli, parseCli, runMain, str } from '../src/cli';
 import { loadExperiment } from '../src/config';
-import { type TrainRunResult, timestamp, trainExperiment, writeJsonAtomic, writeTextAtomic } from '../src/run';
+import { type TrainRunResult, timestamp, trainExperiment, writeJsonAtomic } from '../src/run';
 import { mean, pearson, sampleStd, spearman } from '../src/topology/rank';
 
 const USAGE = 'experiment [--cfg <experiment>] [--seeds 0,1,2] [--topoWeight 0.01] [--out <dir>] [KEY.PATH=value ...]';
@@ -73,7 +73,7 @@ runMain(async () => {
       const epochGaps = history.map((h) => [h.topo_gap ?? NaN, (h.train_acc ?? NaN) - (h.val_acc ?? NaN)] as [number, number]);
       runs.push({ arm, seed, result, epochGaps });
       writeJsonAtomic(path.join(out, 'results.json'), { command, experiment: file, overrides, topoWeight, runs });
-      writeTextAtomic(path.join(out, 'results.md'), table(runs, `Command: \`${command}\``));
+      writeFileAtomic(path.join(out, 'results.md'), table(runs, `Command: \`${command}\``));
     }
   }
   console.log(table(runs, `Command: \`${command}\``));

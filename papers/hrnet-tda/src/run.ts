@@ -8,6 +8,7 @@ import {
   Adam, type BatchSource, type Callback, EarlyStopping, type LRSchedule, MetricsLogger, ModelCheckpoint, ProgressBar, SGD,
   SummaryWriter, TensorBoardLogger, Trainer, type TorchOptimizer, activeBackend, assignModuleWeights, describeBackend,
   loadCheckpoint, multiStepLR, constantLR, outputsDir, seedEverything, type EpochRecord, type TrainModule,
+  writeFileAtomic,
 } from '@research/common';
 import type { HrnetExperiment } from './config';
 import { type ExperimentData, loadExperimentData, probeBatch } from './data';
@@ -58,18 +59,9 @@ export function timestamp(date = new Date()): string {
   return date.toISOString().replace(/[:.]/g, '-');
 }
 
+/** JSON with Infinity written as "inf" (JSON has no Infinity), through a temporary name. */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(value, (_k, v: unknown) => (v === Infinity ? 'inf' : v), 1) + '\n');
-  fs.renameSync(tmp, file);
-}
-
-export function writeTextAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(value, (_k, v: unknown) => (v === Infinity ? 'inf' : v), 1) + '\n');
 }
 
 export function createOptimizerFor(exp: HrnetExperiment): TorchOptimizer {
@@ -118,7 +110,7 @@ export async function trainExperiment(opts: TrainRunOptions): Promise<TrainRunRe
   const logDir = path.resolve(opts.logDir ?? path.join(runDir, 'tensorboard'));
   const progress = opts.progress ?? process.stderr;
   fs.mkdirSync(runDir, { recursive: true });
-  writeTextAtomic(path.join(runDir, 'config.yaml'), toYaml(exp));
+  writeFileAtomic(path.join(runDir, 'config.yaml'), toYaml(exp));
 
   const data = loadExperimentData(exp, opts.dataDir);
   const backend = activeBackend();

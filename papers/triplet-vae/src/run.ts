@@ -7,6 +7,7 @@ import {
   createOptimizer, createSchedule, EarlyStopping, loadConfig, loadModuleWeights, MetricsLogger, ModelCheckpoint, NanGuard,
   outputsDir, ProgressBar, saveConfig, seedEverything, SummaryWriter, TensorBoardLogger, Trainer, type BackendPreference, type Callback,
   type ScheduleSpec, type OptimizerSpec,
+  writeFileAtomic,
 } from '@research/common';
 import { firstImages, ReconstructionGrid, saveEmbeddingTsne, saveTripletSamples } from './artifacts';
 import { runConfigPath, modelForConfig } from './checkpoint';
@@ -177,7 +178,5 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {
-  const temporary = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(temporary, JSON.stringify(value, null, 1) + '\n');
-  fs.renameSync(temporary, file);
+  writeFileAtomic(file, JSON.stringify(value, null, 1) + '\n');
 }

@@ -2,8 +2,8 @@
 // the distances table (JSON and markdown) and diagram / barcode plots.
 import * as fs from 'fs';
 import * as path from 'path';
-import { plotBarcode, savePlot, writeDiagramsFile } from '@research/common';
-import { writeJsonAtomic, writeTextAtomic } from '../run';
+import { plotBarcode, savePlot, writeDiagramsFile, writeFileAtomic } from '@research/common';
+import { writeJsonAtomic } from '../run';
 import { GAP_DISTANCE_KEYS } from './gap';
 import { type TopologyMeasurement, plotLayerDiagrams } from './monitor';
 
@@ -52,7 +52,7 @@ export function writeTopologyReport(dir: string, measurement: TopologyMeasuremen
   const json = path.join(dir, 'distances.json');
   writeJsonAtomic(json, { ...ctx, topo_gap: measurement.metrics.topo_gap, layers: table });
   const md = path.join(dir, 'distances.md');
-  writeTextAtomic(md, distancesMarkdown(measurement, ctx));
+  writeFileAtomic(md, distancesMarkdown(measurement, ctx));
   files.push(json, md);
   return files;
 }
