@@ -1,6 +1,7 @@
 // Picks and initialises the TensorFlow.js backend: native TensorFlow when a user installed it, otherwise wasm made
 // complete and fast by our kernels, otherwise the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs';
+import { registerBatchNormGradient } from './batch_norm_grad';
 import { registerWasmKernels } from './kernels';
 import { prepareWasmThreads } from './wasm_threads';
 
@@ -113,6 +114,7 @@ export async function initBackend(preference: BackendPreference = 'auto', option
   const wasmThreads = env.RESEARCH_WASM_THREADS !== '0';
   const resolved = resolveBackendPreference(preference, env);
   tf.enableProdMode();
+  registerBatchNormGradient();
 
   let info: BackendInfo;
   switch (resolved.preference) {

@@ -2,6 +2,7 @@
 // random inputs, over strides, paddings, dilations, odd/even sizes and batch sizes.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../init';
+import { convGradLimits } from './conv_backprop';
 import { ADDED_WASM_KERNELS, REPLACED_WASM_KERNELS } from './index';
 
 type Pad = 'valid' | 'same' | tf.backend_util.ExplicitPadding;
@@ -93,6 +94,9 @@ describe('Conv2D gradients (Conv2DBackpropFilter, Conv2DBackpropInput)', () => {
   const cases: Array<[number, number, number, number, number, number, Pad]> = [];
   for (const stride of [1, 2]) for (const pad of pads) for (const [batch, size] of [[1, 7], [3, 8]]) cases.push([batch, size, 3, stride, 3, 4, pad]);
   cases.push([2, 9, 1, 1, 2, 5, 'same'], [2, 10, 4, 2, 3, 2, 'same'], [2, 28, 7, 7, 1, 6, 'valid']);
+  // Many input channels, few output channels: the batch/channel-swapped filter gradient; a filter larger than dy at
+  // stride 1: the col2im input gradient.
+  cases.push([2, 6, 3, 2, 16, 8, 'valid'], [1, 3, 3, 1, 16, 8, 'same'], [2, 5, 1, 1, 20, 4, 'valid']);
 
   it.each(cases)('batch %i size %i kernel %i stride %i ci %i co %i pad %j', async (batch, size, k, stride, ci, co, pad) => {
     const x = randomValues(batch * size * (size + 1) * ci, 1);
@@ -112,6 +116,21 @@ describe('Conv2D gradients (Conv2DBackpropFilter, Conv2DBackpropInput)', () => {
       const inputs = [tf.tensor4d(dy, [2, 5, 6, 4]), tf.tensor4d(w, [3, 3, 3, 4])];
       return gradsOf((a, b) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, inH, inW, 3], stride, pad), inputs, 6);
     }, `conv2dTranspose stride ${stride} pad ${pad}`);
+  });
+
+  it('strided input gradient built a few images at a time equals the one-pass result', async () => {
+    const x = randomValues(5 * 9 * 9 * 3, 7);
+    const w = randomValues(3 * 3 * 3 * 4, 8);
+    const saved = convGradLimits.maxFloats;
+    convGradLimits.maxFloats = 2 * 4 * 4 * 27; // two images of 4x4 output rows x 27-float windows per slice
+    try {
+      await expectSameOnBothBackends(() => {
+        const inputs = [tf.tensor4d(x, [5, 9, 9, 3]), tf.tensor4d(w, [3, 3, 3, 4])];
+        return gradsOf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'valid'), inputs, 9);
+      }, 'conv2d stride 2 in slices of 2 images');
+    } finally {
+      convGradLimits.maxFloats = saved;
+    }
   });
 });
 

@@ -48,6 +48,22 @@ export class WasmOps {
     return result;
   }
 
+  /** Frees one intermediate now (a loop's temporary), instead of at `finish`. */
+  free(info: Info): void {
+    const at = this.made.indexOf(info);
+    if (at < 0) throw new Error('WasmOps.free: not an intermediate of this WasmOps');
+    this.made.splice(at, 1);
+    this.backend.disposeData(info.dataId);
+  }
+
+  /** A new float32 tensor of zeros. */
+  zeros(shape: number[]): Info {
+    const out = this.backend.makeOutput(shape, 'float32');
+    this.backend.typedArrayFromHeap(out).fill(0);
+    this.made.push(out);
+    return out;
+  }
+
   /** A new tensor with the given values (e.g. a constant filter). */
   constant(values: Float32Array, shape: number[]): Info {
     const out = this.backend.makeOutput(shape, 'float32');
