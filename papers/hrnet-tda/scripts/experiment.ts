@@ -3,6 +3,10 @@
 // features with weight --topoWeight, checkpoint by topo_score = val_acc - SCORE_WEIGHT * topo_gap), one run per arm
 // and seed, interleaved so that a cut-short experiment stays balanced. Writes results.json and results.md after
 // every run: mean ± std test accuracy per arm and the correlation of the topological gap with the generalisation gap.
+// The tables are built from every finished run folder (`<arm>_seed<N>/results.json`) in --out, so an experiment
+// started again with the same --out skips the runs already finished, and processes given disjoint --seeds and the
+// same --out (one per core) fill one table.
+import * as fs from 'fs';
 import * as path from 'path';
 import { outputsDir, writeFileAtomic } from '@research/common';
 import { experimentFromCli, parseCli, runMain, str } from '../src/cli';
@@ -13,6 +17,7 @@ import { mean, pearson, sampleStd, spearman } from '../src/topology/rank';
 const USAGE = 'experiment [--cfg <experiment>] [--seeds 0,1,2] [--topoWeight 0.01] [--out <dir>] [KEY.PATH=value ...]';
 
 interface ArmRun {
+  runDir: string;
   arm: string;
   seed: number;
   result: Omit<TrainRunResult, 'history'>;
@@ -48,6 +53,26 @@ function table(runs: ArmRun[], header: string): string {
   return lines.join('\n') + '\n';
 }
 
+const RUN_FOLDER = /^(.+)_seed(\d+)$/;
+
+/** A finished run read back from its folder, or undefined when it has no results.json yet. */
+function readRun(runDir: string): ArmRun | undefined {
+  const match = RUN_FOLDER.exec(path.basename(runDir));
+  const resultsFile = path.join(runDir, 'results.json');
+  if (!match || !fs.existsSync(resultsFile)) return undefined;
+  const result = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Omit<TrainRunResult, 'history'>;
+  const history = JSON.parse(fs.readFileSync(path.join(runDir, 'metrics.json'), 'utf8')) as TrainRunResult['history'];
+  const epochGaps = history.map((h) => [h.topo_gap ?? NaN, (h.train_acc ?? NaN) - (h.val_acc ?? NaN)] as [number, number]);
+  return { runDir, arm: match[1], seed: Number(match[2]), result, epochGaps };
+}
+
+/** Every finished run in `out`, by arm (in `armOrder`) then seed. */
+function finishedRuns(out: string, armOrder: string[]): ArmRun[] {
+  const runs = fs.readdirSync(out).map((name) => readRun(path.join(out, name))).filter((r): r is ArmRun => r !== undefined);
+  const rank = (arm: string) => (armOrder.includes(arm) ? armOrder.indexOf(arm) : armOrder.length);
+  return runs.sort((a, b) => rank(a.arm) - rank(b.arm) || a.arm.localeCompare(b.arm) || a.seed - b.seed);
+}
+
 runMain(async () => {
   const { values, overrides } = parseCli(process.argv.slice(2), {
     cfg: { type: 'string', default: 'w18_small_v1_32x32' }, seeds: { type: 'string', default: '0,1,2' },
@@ -64,18 +89,23 @@ runMain(async () => {
     ['topology-guided', [`TOPO.REG_WEIGHT=${topoWeight}`, 'TOPO.SELECT=topo_score', 'TOPO.MONITOR_EVERY=1']],
   ];
   const command = `npx nx run hrnet:experiment ${process.argv.slice(2).join(' ')}`;
-  const runs: ArmRun[] = [];
+  const armNames = arms.map(([arm]) => arm);
+  fs.mkdirSync(out, { recursive: true });
   for (const seed of seeds) {
     for (const [arm, armOverrides] of arms) {
+      const runDir = path.join(out, `${arm}_seed${seed}`);
+      if (readRun(runDir)) {
+        console.error(`[experiment] ${arm} seed ${seed}: finished before (${runDir}), kept`);
+        continue;
+      }
       const experiment = loadExperiment(file, [...overrides, ...armOverrides, `TRAIN.SEED=${seed}`]);
       console.error(`[experiment] ${arm} seed ${seed}`);
-      const { history, ...result } = await trainExperiment({ experiment, name, runDir: path.join(out, `${arm}_seed${seed}`), command });
-      const epochGaps = history.map((h) => [h.topo_gap ?? NaN, (h.train_acc ?? NaN) - (h.val_acc ?? NaN)] as [number, number]);
-      runs.push({ arm, seed, result, epochGaps });
-      writeJsonAtomic(path.join(out, 'results.json'), { command, experiment: file, overrides, topoWeight, runs });
+      await trainExperiment({ experiment, name, runDir, command });
+      const runs = finishedRuns(out, armNames);
+      writeJsonAtomic(path.join(out, 'results.json'), { command, experiment: file, overrides, topoWeight, runs: runs.map(({ runDir: _dir, ...run }) => run) });
       writeFileAtomic(path.join(out, 'results.md'), table(runs, `Command: \`${command}\``));
     }
   }
-  console.log(table(runs, `Command: \`${command}\``));
+  console.log(table(finishedRuns(out, armNames), `Command: \`${command}\``));
   console.log(`[experiment] ${out}`);
 });

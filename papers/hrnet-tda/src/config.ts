@@ -60,6 +60,7 @@ export interface HrnetExperiment {
     BATCH_SIZE_PER_GPU: number;
     RESUME: boolean;
     SHUFFLE: boolean;
+    SAMPLES_PER_EPOCH: number;
     SEED: number;
   };
   TEST: { BATCH_SIZE_PER_GPU: number; MODEL_FILE: string };
@@ -160,6 +161,10 @@ const schema = {
     BATCH_SIZE_PER_GPU: { doc: 'training batch size', format: positiveInt, default: 32 },
     RESUME: { doc: 'resume from the last checkpoint', format: Boolean, default: true },
     SHUFFLE: { doc: 'shuffle training data', format: Boolean, default: true },
+    SAMPLES_PER_EPOCH: {
+      doc: 'training examples per epoch, a fresh seeded draw from the whole training split each epoch (0: all)',
+      format: 'nat', default: 0,
+    },
     SEED: { doc: 'seed of the weights, data order, augmentation and splits', format: 'nat', default: 0 },
   },
   TEST: {

@@ -124,7 +124,10 @@ export async function trainExperiment(opts: TrainRunOptions): Promise<TrainRunRe
   seedEverything(seed);
   const { model, stageOutputs } = buildHrnet(exp.MODEL, { init: 'official', seed });
   const module = hrnetModule(model, { topoWeight: exp.TOPO.REG_WEIGHT });
-  const train = data.train.source({ batchSize: exp.TRAIN.BATCH_SIZE_PER_GPU, augment: true, shuffle: exp.TRAIN.SHUFFLE, seed });
+  const train = data.train.source({
+    batchSize: exp.TRAIN.BATCH_SIZE_PER_GPU, augment: true, shuffle: exp.TRAIN.SHUFFLE, seed,
+    samplesPerEpoch: exp.TRAIN.SAMPLES_PER_EPOCH || undefined,
+  });
   const val = evalSource(data.val, exp);
 
   const writer = new SummaryWriter(logDir);
@@ -174,7 +177,7 @@ export async function trainExperiment(opts: TrainRunOptions): Promise<TrainRunRe
   const result: TrainRunResult = {
     runDir, bestCheckpoint, lastCheckpoint: checkpoint.lastPath(trainer), select: topo.SELECT, bestEpoch, epochs: fit.epochs,
     stopReason: fit.stopReason, history: fit.history, test, trainEval, generalizationGap: trainEval.top1 - test.top1, topoGap,
-    seconds, trainImagesPerSecond: (fit.epochs * data.train.size) / seconds,
+    seconds, trainImagesPerSecond: (fit.epochs * train.batchesPerEpoch * exp.TRAIN.BATCH_SIZE_PER_GPU) / seconds,
   };
   const { history: _history, ...summary } = result;
   writeJsonAtomic(path.join(runDir, 'results.json'), { experiment: opts.name, data: data.description, ...summary });

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import sharp, { type KernelEnum, type OutputInfo } from 'sharp';
 import type { Batch, BatchSource } from './batch';
-import type { DataLoaderOptions } from './loader';
+import { batchesPerEpoch, epochOrder, examplesPerEpoch, type DataLoaderOptions } from './loader';
 import { ImageDataset } from './image-dataset';
 import { createRng, mixSeeds } from './rng';
 
@@ -181,6 +181,7 @@ export class ImageFolderSource implements BatchSource {
     }
     this.batchSize = opts.batchSize;
     this.seed = opts.seed ?? 0;
+    examplesPerEpoch(index.files.length, opts); // validates samplesPerEpoch
   }
 
   get size(): number {
@@ -188,14 +189,12 @@ export class ImageFolderSource implements BatchSource {
   }
 
   get batchesPerEpoch(): number {
-    const n = this.size / this.batchSize;
-    return this.opts.dropLast ? Math.floor(n) : Math.ceil(n);
+    return batchesPerEpoch(examplesPerEpoch(this.size, this.opts), this.batchSize, this.opts.dropLast);
   }
 
   /** The order in which epoch `epoch` visits the files. */
   order(epoch: number): Int32Array {
-    if (this.opts.shuffle === false) return Int32Array.from({ length: this.size }, (_, i) => i);
-    return createRng(mixSeeds(this.seed, epoch)).permutation(this.size);
+    return epochOrder(this.size, { ...this.opts, seed: this.seed }, epoch);
   }
 
   async *batches(epoch: number): AsyncGenerator<Batch> {

@@ -50,6 +50,26 @@ describe('DataLoader', () => {
     expect((await collect(loader, 0)).y).toEqual([[0, 1, 2, 0], [1, 2, 0, 1]]);
   });
 
+  it('samplesPerEpoch: each epoch visits that many distinct examples, a fresh seeded draw from the whole dataset', async () => {
+    const loader = new DataLoader(dataset, { batchSize: 2, seed: 5, samplesPerEpoch: 3 });
+    expect(loader.batchesPerEpoch).toBe(2);
+    const seen = new Set<number>();
+    for (let epoch = 0; epoch < 6; epoch++) {
+      const order = Array.from(loader.order(epoch));
+      expect(order).toHaveLength(3);
+      expect(new Set(order).size).toBe(3);
+      // Each epoch's examples are the head of that epoch's full permutation.
+      expect(order).toEqual(Array.from(new DataLoader(dataset, { batchSize: 2, seed: 5 }).order(epoch)).slice(0, 3));
+      order.forEach((i) => seen.add(i));
+    }
+    expect(seen.size).toBeGreaterThan(3);
+    const epoch1 = await collect(loader, 1);
+    expect(epoch1.y.flat()).toEqual(Array.from(loader.order(1), (i) => i % 3));
+    expect(new DataLoader(dataset, { batchSize: 4, samplesPerEpoch: 50 }).batchesPerEpoch).toBe(3); // capped at the dataset
+    expect(Array.from(new DataLoader(dataset, { batchSize: 4, samplesPerEpoch: 2, shuffle: false }).order(3))).toEqual([0, 1]);
+    expect(() => new DataLoader(dataset, { batchSize: 4, samplesPerEpoch: 0 })).toThrow('samplesPerEpoch must be a positive integer, got 0');
+  });
+
   it('augments the same way whatever the prefetch depth, and differently per epoch', async () => {
     const transform = composeTransforms(randomHorizontalFlip(), randomAffine({ degrees: 30, translate: [0.2, 0.2] }));
     const run = (prefetch: number, epoch: number) => collect(new DataLoader(dataset, { batchSize: 3, seed: 1, transform, prefetch }), epoch);

@@ -12,10 +12,36 @@ export interface DataLoaderOptions {
   seed?: number;
   /** Drop the last, smaller batch; default false. */
   dropLast?: boolean;
+  /**
+   * Examples per epoch (default: all): each epoch takes the first `samplesPerEpoch` of its own seeded permutation
+   * (without replacement within an epoch, like PyTorch's RandomSampler(num_samples=...)), so shorter epochs still
+   * draw from the whole dataset. Without shuffling, the first `samplesPerEpoch` examples.
+   */
+  samplesPerEpoch?: number;
   /** Applied to each batch `x` (float32 in [0, 1]) with an rng seeded by (seed, epoch, batch index). */
   transform?: ImageTransform;
   /** Batches prepared ahead of the one being consumed; default 2 (0: prepare on demand). */
   prefetch?: number;
+}
+
+/** Number of examples an epoch visits. */
+export function examplesPerEpoch(datasetSize: number, opts: Pick<DataLoaderOptions, 'samplesPerEpoch'>): number {
+  const wanted = opts.samplesPerEpoch;
+  if (wanted === undefined) return datasetSize;
+  if (!Number.isInteger(wanted) || wanted <= 0) throw new Error(`samplesPerEpoch must be a positive integer, got ${wanted}`);
+  return Math.min(wanted, datasetSize);
+}
+
+/** The example order of epoch `epoch`: a permutation seeded by (seed, epoch), cut to `samplesPerEpoch`. */
+export function epochOrder(datasetSize: number, opts: Pick<DataLoaderOptions, 'shuffle' | 'seed' | 'samplesPerEpoch'>, epoch: number): Int32Array {
+  const count = examplesPerEpoch(datasetSize, opts);
+  if (opts.shuffle === false) return Int32Array.from({ length: count }, (_, i) => i);
+  return createRng(mixSeeds(opts.seed ?? 0, epoch)).permutation(datasetSize).subarray(0, count);
+}
+
+/** Batches in an epoch of `count` examples. */
+export function batchesPerEpoch(count: number, batchSize: number, dropLast = false): number {
+  return dropLast ? Math.floor(count / batchSize) : Math.ceil(count / batchSize);
 }
 
 /**
@@ -29,6 +55,7 @@ export class DataLoader implements BatchSource {
   readonly seed: number;
   private readonly shuffle: boolean;
   private readonly dropLast: boolean;
+  private readonly samplesPerEpoch?: number;
   private readonly prefetch: number;
   private readonly transform?: ImageTransform;
 
@@ -38,6 +65,8 @@ export class DataLoader implements BatchSource {
     this.seed = opts.seed ?? 0;
     this.shuffle = opts.shuffle ?? true;
     this.dropLast = opts.dropLast ?? false;
+    this.samplesPerEpoch = opts.samplesPerEpoch;
+    examplesPerEpoch(dataset.length, opts); // validates samplesPerEpoch
     this.prefetch = Math.max(0, opts.prefetch ?? 2);
     this.transform = opts.transform;
   }
@@ -47,15 +76,12 @@ export class DataLoader implements BatchSource {
   }
 
   get batchesPerEpoch(): number {
-    const n = this.dataset.length / this.batchSize;
-    return this.dropLast ? Math.floor(n) : Math.ceil(n);
+    return batchesPerEpoch(examplesPerEpoch(this.dataset.length, { samplesPerEpoch: this.samplesPerEpoch }), this.batchSize, this.dropLast);
   }
 
   /** The order in which epoch `epoch` visits the examples. */
   order(epoch: number): Int32Array {
-    const n = this.dataset.length;
-    if (!this.shuffle) return Int32Array.from({ length: n }, (_, i) => i);
-    return createRng(mixSeeds(this.seed, epoch)).permutation(n);
+    return epochOrder(this.dataset.length, { shuffle: this.shuffle, seed: this.seed, samplesPerEpoch: this.samplesPerEpoch }, epoch);
   }
 
   /** Builds batch `k` of an epoch synchronously. */

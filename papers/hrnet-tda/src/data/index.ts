@@ -21,6 +21,8 @@ export interface SourceOptions {
   seed: number;
   /** Only these examples of the split, in this order. */
   indices?: ArrayLike<number>;
+  /** Examples per epoch, drawn afresh each epoch (default: all). */
+  samplesPerEpoch?: number;
 }
 
 /** One split: its labels and batch sources over it. */
@@ -65,7 +67,8 @@ function inMemorySplit(dataset: ImageDataset, transforms: { train: ImageTransfor
     labels: dataset.labels,
     source: (o) =>
       new DataLoader(o.indices ? dataset.subset(o.indices) : dataset, {
-        batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, transform: o.augment ? transforms.train : transforms.eval,
+        batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, samplesPerEpoch: o.samplesPerEpoch,
+        transform: o.augment ? transforms.train : transforms.eval,
       }),
   };
 }
@@ -130,6 +133,7 @@ function folderSplit(index: ImageFolderIndex, exp: HrnetExperiment): SplitData {
         : composeTransforms(centerCrop([height, width]), norm);
       return new ImageFolderSource(sub, {
         channels, size: decodedSize, fit: 'cover', batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, transform,
+        samplesPerEpoch: o.samplesPerEpoch,
       });
     },
   };
