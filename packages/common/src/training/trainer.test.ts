@@ -249,6 +249,15 @@ describe('callbacks', () => {
     expect(lines[3]).toMatch(/^epoch 1\/2 done in [\d.]+ s: lr 0\.0010 train_loss \d+\.\d{4} train_acc \d\.\d{4}$/);
   });
 
+  it('ProgressBar prints only the epoch metrics its filter keeps', async () => {
+    const { module } = freshModule(8);
+    let out = '';
+    const stream = { write: (s: string) => ((out += s), true), isTTY: false } as unknown as NodeJS.WritableStream;
+    const progress = new ProgressBar({ stream, epochMetrics: (name) => !name.startsWith('train_') });
+    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), logEveryNSteps: 10, callbacks: [progress] }).fit(module, syntheticLoader(30, 8, 6));
+    expect(out.trim().split('\n').pop()).toMatch(/^epoch 1\/1 done in [\d.]+ s: lr 0\.0010$/);
+  });
+
   it('ProgressBar draws a cli-progress bar on a TTY', async () => {
     const { module } = freshModule(8);
     let out = '';

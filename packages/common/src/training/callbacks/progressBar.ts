@@ -11,6 +11,8 @@ export interface ProgressBarOptions {
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Print a line every this many batches (default: the trainer's logEveryNSteps). */
   everyNBatches?: number;
+  /** Which metrics the epoch summary line prints (default: all); metrics.json and TensorBoard keep every one. */
+  epochMetrics?: (name: string) => boolean;
 }
 
 export function formatMetric(v: number): string {
@@ -25,6 +27,7 @@ export class ProgressBar implements Callback {
   private readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
   private readonly useBar: boolean;
   private readonly everyNBatches?: number;
+  private readonly epochMetrics: (name: string) => boolean;
   private bar?: SingleBar;
   private epochStart = 0;
   private lossSum = 0;
@@ -35,6 +38,7 @@ export class ProgressBar implements Callback {
     const mode = opts.mode ?? 'auto';
     this.useBar = mode === 'bar' || (mode === 'auto' && this.stream.isTTY === true && process.env.CI !== 'true');
     this.everyNBatches = opts.everyNBatches;
+    this.epochMetrics = opts.epochMetrics ?? (() => true);
   }
 
   onEpochStart(): void {
@@ -73,7 +77,7 @@ export class ProgressBar implements Callback {
     this.bar = undefined;
     const seconds = ((performance.now() - this.epochStart) / 1000).toFixed(1);
     const metrics = Object.entries(record)
-      .filter(([k]) => k !== 'epoch' && k !== 'global_step')
+      .filter(([k]) => k !== 'epoch' && k !== 'global_step' && this.epochMetrics(k))
       .map(([k, v]) => `${k} ${formatMetric(v)}`)
       .join(' ');
     this.stream.write(`epoch ${record.epoch + 1}/${trainer.maxEpochs} done in ${seconds} s: ${metrics}\n`);
