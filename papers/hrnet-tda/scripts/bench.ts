@@ -1,10 +1,16 @@
-// `nx run hrnet:bench --cfg <experiment> [--batch N] [--steps N] [--profile]`: forward and SGD training-step
-// throughput of an experiment's network on the selected backend (RESEARCH_BACKEND / auto), to plan runs on this
-// machine; --profile adds the kernels and layer shapes that take the time in one training step.
-import { parseArgs } from 'util';
+// `nx run hrnet:bench --cfg <experiment> [--batch N] [--steps N] [--profile] [--with-torch <dir>] [KEY.PATH=value ...]`:
+// forward and SGD training-step throughput of an experiment's network on the selected backend (RESEARCH_BACKEND /
+// auto), to plan runs on this machine. --profile adds the kernels and layer shapes that take the time in one training
+// step; --with-torch <dir of the official cls_hrnet.py> then times the official PyTorch network on the same experiment
+// (scripts/bench_torch.py, /usr/bin/python3 with python3-torch, 2 threads) and prints the ratios.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@research/common';
-import { loadExperiment } from '../src/config';
+import { stringify as toYaml } from 'yaml';
+import { experimentFromCli, parseCli, runMain, str } from '../src/cli';
+import type { HrnetExperiment } from '../src/config';
 import { buildHrnet } from '../src/model/hrnet';
 import { countTrainableParams } from '../src/model/summary';
 
@@ -15,13 +21,39 @@ async function timeIt(steps: number, run: () => Promise<void>): Promise<number> 
   return (performance.now() - t0) / steps;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { cfg: { type: 'string' }, batch: { type: 'string' }, steps: { type: 'string', default: '3' }, profile: { type: 'boolean', default: false } } });
-  if (values.cfg === undefined) throw new Error('usage: bench --cfg <experiment> [--batch N] [--steps N] [--profile]');
-  const experiment = loadExperiment(values.cfg);
+const USAGE = 'bench --cfg <experiment> [--batch N] [--steps N] [--profile] [--with-torch <dir of cls_hrnet.py>] [KEY.PATH=value ...]';
+
+interface Throughput {
+  forward_img_per_s: number;
+  train_img_per_s: number;
+}
+
+/** The official network in PyTorch on the same (resolved) experiment, batch and steps. */
+function torchPeer(modelsDir: string, experiment: HrnetExperiment, batch: number, steps: number): Throughput {
+  const script = path.join(__dirname, 'bench_torch.py');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnet-bench-'));
+  try {
+    const file = path.join(dir, 'experiment.yaml');
+    fs.writeFileSync(file, toYaml(experiment));
+    const out = execFileSync('/usr/bin/python3', [script, modelsDir, file, '--batch', String(batch), '--steps', String(steps), '--threads', '2'], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    console.log(out.trim());
+    return JSON.parse(out) as Throughput;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+runMain(async () => {
+  const { values, overrides } = parseCli(process.argv.slice(2), {
+    cfg: { type: 'string' }, batch: { type: 'string' }, steps: { type: 'string', default: '3' },
+    profile: { type: 'boolean', default: false }, 'with-torch': { type: 'string' },
+  }, USAGE);
+  const { experiment } = experimentFromCli(values.cfg, overrides, USAGE);
   const batch = Number(values.batch ?? experiment.TRAIN.BATCH_SIZE_PER_GPU);
   const steps = Number(values.steps);
-  await initBackend();
+  if (!Number.isInteger(batch) || batch <= 0 || !Number.isInteger(steps) || steps <= 0) throw new Error(`--batch and --steps must be positive integers\nusage: ${USAGE}`);
   const cfg = experiment.MODEL;
   const { model } = buildHrnet(cfg, { init: 'official', seed: 0 });
   const [width, height] = cfg.IMAGE_SIZE;
@@ -41,15 +73,21 @@ async function main(): Promise<void> {
     loss!.dispose();
   };
   const trainMs = await timeIt(steps, trainStep);
-  console.log(JSON.stringify({
+  const ours = {
     experiment: values.cfg, params: countTrainableParams(model), input: [batch, height, width, cfg.IN_CHANNELS], backend: tf.getBackend(),
     forward_ms: Math.round(forwardMs), forward_img_per_s: +((1000 * batch) / forwardMs).toFixed(1),
     train_step_ms: Math.round(trainMs), train_img_per_s: +((1000 * batch) / trainMs).toFixed(1),
-  }));
+  };
+  console.log(JSON.stringify(ours));
   if (values.profile) await printProfile(trainStep);
   tf.dispose([x, y]);
   model.dispose();
-}
+  const modelsDir = str(values['with-torch']);
+  if (modelsDir !== undefined) {
+    const torch = torchPeer(modelsDir, experiment, batch, steps);
+    console.log(`ratio tfjs/torch: train ${(ours.train_img_per_s / torch.train_img_per_s).toFixed(2)}, forward ${(ours.forward_img_per_s / torch.forward_img_per_s).toFixed(2)}`);
+  }
+});
 
 /** Kernel time of one training step by kernel and by kernel + input shapes (tf.profile; op scopes left out). */
 async function printProfile(step: () => Promise<void>): Promise<void> {
@@ -74,7 +112,3 @@ async function printProfile(step: () => Promise<void>): Promise<void> {
   for (const [key, ms] of [...byShape].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${key}`);
 }
 
-main().catch((err: Error) => {
-  console.error(err.message);
-  process.exit(1);
-});
