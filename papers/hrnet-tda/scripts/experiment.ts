@@ -1,11 +1,12 @@
-// `nx run hrnet:experiment [--cfg w18_small_v1_32x32] [--seeds 0,1,2] [--topoWeight 0.01] [--out dir] [KEY.PATH=value ...]`
+// `nx run hrnet:experiment [--cfg w18_small_v1_32x32] [--seeds 0,1,2] [--arms baseline,topology-guided] [--topoWeight 0.01]
+//   [--out dir] [KEY.PATH=value ...]`
 // Baseline (cross-entropy, checkpoint by val_acc) against topology-guided training (Moor et al. loss on the pooled
 // features with weight --topoWeight, checkpoint by topo_score = val_acc - SCORE_WEIGHT * topo_gap), one run per arm
 // and seed, interleaved so that a cut-short experiment stays balanced. Writes results.json and results.md after
 // every run: mean ± std test accuracy per arm and the correlation of the topological gap with the generalisation gap.
 // The tables are built from every finished run folder (`<arm>_seed<N>/results.json`) in --out, so an experiment
-// started again with the same --out skips the runs already finished, and processes given disjoint --seeds and the
-// same --out (one per core) fill one table.
+// started again with the same --out skips the runs already finished, and processes given disjoint --seeds / --arms and
+// the same --out (one per core) fill one table.
 import * as fs from 'fs';
 import * as path from 'path';
 import { outputsDir, writeFileAtomic } from '@research/common';
@@ -14,7 +15,7 @@ import { loadExperiment } from '../src/config';
 import { type TrainRunResult, timestamp, trainExperiment, writeJsonAtomic } from '../src/run';
 import { mean, pearson, sampleStd, spearman } from '../src/topology/rank';
 
-const USAGE = 'experiment [--cfg <experiment>] [--seeds 0,1,2] [--topoWeight 0.01] [--out <dir>] [KEY.PATH=value ...]';
+const USAGE = 'experiment [--cfg <experiment>] [--seeds 0,1,2] [--arms baseline,topology-guided] [--topoWeight 0.01] [--out <dir>] [KEY.PATH=value ...]';
 
 interface ArmRun {
   runDir: string;
@@ -75,7 +76,7 @@ function finishedRuns(out: string, armOrder: string[]): ArmRun[] {
 
 runMain(async () => {
   const { values, overrides } = parseCli(process.argv.slice(2), {
-    cfg: { type: 'string', default: 'w18_small_v1_32x32' }, seeds: { type: 'string', default: '0,1,2' },
+    cfg: { type: 'string', default: 'w18_small_v1_32x32' }, seeds: { type: 'string', default: '0,1,2' }, arms: { type: 'string' },
     topoWeight: { type: 'string', default: '0.01' }, out: { type: 'string' },
   }, USAGE);
   const { name, file } = experimentFromCli(values.cfg, overrides, USAGE);
@@ -90,9 +91,12 @@ runMain(async () => {
   ];
   const command = `npx nx run hrnet:experiment ${process.argv.slice(2).join(' ')}`;
   const armNames = arms.map(([arm]) => arm);
+  const selected = values.arms === undefined ? armNames : String(values.arms).split(',');
+  const unknown = selected.filter((arm) => !armNames.includes(arm));
+  if (unknown.length > 0) throw new Error(`--arms: unknown arm(s) ${unknown.join(', ')}; the arms are ${armNames.join(', ')}`);
   fs.mkdirSync(out, { recursive: true });
   for (const seed of seeds) {
-    for (const [arm, armOverrides] of arms) {
+    for (const [arm, armOverrides] of arms.filter(([name]) => selected.includes(name))) {
       const runDir = path.join(out, `${arm}_seed${seed}`);
       if (readRun(runDir)) {
         console.error(`[experiment] ${arm} seed ${seed}: finished before (${runDir}), kept`);
