@@ -56,7 +56,8 @@ function backpropFilterIm2Col(ops: WasmOps, x: Info, dy: Info, info: tf.backend_
   for (let b0 = 0; b0 < batchSize; b0 += imagesPerSlice) {
     const images = Math.min(imagesPerSlice, batchSize - b0);
     const rows = images * outHeight * outWidth;
-    // Columns transposed, [window position, row], so that the product below is a 1x1 convolution.
+    // Columns transposed, [window position, row], so that the product below is a 1x1 convolution. The window walk is
+    // written out here and in col2im: through a shared visitor callback it ran 1.6x slower (the call is not inlined).
     const colsT = ops.zeros([1, 1, windowSize, rows]);
     const xValues = ops.backend.typedArrayFromHeap(x) as Float32Array;
     const colValues = ops.backend.typedArrayFromHeap(colsT) as Float32Array;
