@@ -22,6 +22,17 @@ interface ConvGradAttrs {
 /** im2col / col2im buffers are filled a batch slice at a time to stay under `maxFloats` (64 MB; tests lower it). */
 export const convGradLimits = { maxFloats: 1 << 24 };
 
+/** How many images one im2col / col2im buffer of `windowSize`-float rows holds within `convGradLimits`. */
+function imagesPerSlice(info: tf.backend_util.Conv2DInfo, windowSize: number): number {
+  return Math.max(1, Math.floor(convGradLimits.maxFloats / (info.outHeight * info.outWidth * windowSize)));
+}
+
+/** Images [b0, b0 + images) of a batch tensor (the tensor itself when that is all of it). */
+function batchSlice(ops: WasmOps, t: Info, b0: number, images: number): Info {
+  if (b0 === 0 && images === t.shape[0]) return t;
+  return ops.slice(t, [b0, 0, 0, 0], [images, ...t.shape.slice(1)]);
+}
+
 function assertNHWC(kernel: string, dataFormat: string): void {
   if (dataFormat !== 'NHWC') throw new Error(`wasm ${kernel}: dataFormat '${dataFormat}' is not supported, use 'NHWC'`);
 }
@@ -51,10 +62,10 @@ function backpropFilterIm2Col(ops: WasmOps, x: Info, dy: Info, info: tf.backend_
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const { top, left } = info.padInfo;
   const windowSize = kh * kw * inChannels;
-  const imagesPerSlice = Math.max(1, Math.floor(convGradLimits.maxFloats / (outHeight * outWidth * windowSize)));
+  const perSlice = imagesPerSlice(info, windowSize);
   let dW: Info | undefined;
-  for (let b0 = 0; b0 < batchSize; b0 += imagesPerSlice) {
-    const images = Math.min(imagesPerSlice, batchSize - b0);
+  for (let b0 = 0; b0 < batchSize; b0 += perSlice) {
+    const images = Math.min(perSlice, batchSize - b0);
     const rows = images * outHeight * outWidth;
     // Columns transposed, [window position, row], so that the product below is a 1x1 convolution. The window walk is
     // written out here and in col2im: through a shared visitor callback it ran 1.6x slower (the call is not inlined).
@@ -79,7 +90,7 @@ function backpropFilterIm2Col(ops: WasmOps, x: Info, dy: Info, info: tf.backend_
         }
       }
     }
-    const dySlice = images === batchSize ? dy : ops.slice(dy, [b0, 0, 0, 0], [images, outHeight, outWidth, outChannels]);
+    const dySlice = batchSlice(ops, dy, b0, images);
     const part = ops.conv2d(colsT, ops.reshape(dySlice, [1, 1, rows, outChannels]), [1, 1], [1, 1], [0, 0, 0, 0]);
     ops.free(colsT);
     dW = dW === undefined ? part : ops.run('Add', { a: dW, b: part });
@@ -108,7 +119,6 @@ function backpropInputFlipped(ops: WasmOps, dy: Info, filter: Info, info: tf.bac
   return ops.conv2d(dy, flipped, [1, 1], [1, 1], [top, bottom, left, right]);
 }
 
-
 function backpropInputCol2Im(ops: WasmOps, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const { top, left } = info.padInfo;
@@ -116,11 +126,11 @@ function backpropInputCol2Im(ops: WasmOps, dy: Info, filter: Info, info: tf.back
   const filter2d = ops.reshape(filter, [windowSize, outChannels]);
   let filterT: Info | undefined; // [1, 1, Co, kh*kw*Ci], made on first use
   const dx = ops.zeros([batchSize, inHeight, inWidth, inChannels]);
-  const imagesPerSlice = Math.max(1, Math.floor(convGradLimits.maxFloats / (outHeight * outWidth * windowSize)));
-  for (let b0 = 0; b0 < batchSize; b0 += imagesPerSlice) {
-    const images = Math.min(imagesPerSlice, batchSize - b0);
+  const perSlice = imagesPerSlice(info, windowSize);
+  for (let b0 = 0; b0 < batchSize; b0 += perSlice) {
+    const images = Math.min(perSlice, batchSize - b0);
     const rows = images * outHeight * outWidth;
-    const dySlice = ops.reshape(images === batchSize ? dy : ops.slice(dy, [b0, 0, 0, 0], [images, outHeight, outWidth, outChannels]), [rows, outChannels]);
+    const dySlice = ops.reshape(batchSlice(ops, dy, b0, images), [rows, outChannels]);
     // The product as a 1x1 convolution whose "filter" (which XNNPACK repacks on every call) is the smaller operand:
     // cols [rows, window] = dy filter^T when there are more rows than window positions (early layers), else
     // cols^T [window, rows] = filter dy^T (deep layers: a small batch of 2x2 maps against a 3x3x512 window).
