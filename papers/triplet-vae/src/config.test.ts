@@ -17,6 +17,19 @@ describe('config', () => {
     expect([simple.model.mode, simple.model.patch_size, simple.experiment.name]).toEqual(['simple', 4, 'cifar10_simple']);
   });
 
+  it('the fashionmnist_full recipe is the README\'s full-data command line, and overrides still win over it', () => {
+    const readmeCommand = [
+      'train.epochs=32', 'seed=0', 'data.val_size=2000', 'data.anchors_per_epoch=20000', 'data.augment.rotation_degrees=5',
+      'data.augment.affine_translate=0.05', 'data.augment.affine_scale=[0.95,1.05]', 'data.augment.affine_shear=0',
+      'data.augment.perspective_p=0', 'train.optimizer.lr=0.0015', 'eval.tsne_iterations=300', 'experiment.name=fashionmnist_multitask_full',
+    ];
+    const recipe = composeTripletVaeConfig('fashionmnist', ['+recipe=fashionmnist_full']);
+    expect(recipe.config).toEqual(composeTripletVaeConfig('fashionmnist', readmeCommand).config);
+    expect(recipe.choices).toEqual({ model: 'multitask', scheduler: 'cosine', recipe: 'fashionmnist_full' });
+    expect(composeTripletVaeConfig('fashionmnist', ['+recipe=fashionmnist_full', 'train.epochs=2']).config.train.epochs).toBe(2);
+    expect(() => composeTripletVaeConfig('fashionmnist', ['+recipe=fashionmnist_ful'])).toThrow('fashionmnist_ful');
+  });
+
   it('rejects unknown configs, keys and out-of-range values with their names', () => {
     expect(() => composeTripletVaeConfig('svhn')).toThrow("unknown config 'svhn'");
     expect(() => composeTripletVaeConfig('mnist', ['model.latnet_dim=3'])).toThrow('latnet_dim');
