@@ -58,6 +58,7 @@ export interface HrnetExperiment {
     BEGIN_EPOCH: number;
     END_EPOCH: number;
     BATCH_SIZE_PER_GPU: number;
+    ACCUMULATE_GRAD_BATCHES: number;
     RESUME: boolean;
     SHUFFLE: boolean;
     SAMPLES_PER_EPOCH: number;
@@ -159,6 +160,10 @@ const schema = {
     BEGIN_EPOCH: { doc: 'first epoch', format: 'nat', default: 0 },
     END_EPOCH: { doc: 'epoch to stop before', format: positiveInt, default: 100 },
     BATCH_SIZE_PER_GPU: { doc: 'training batch size', format: positiveInt, default: 32 },
+    ACCUMULATE_GRAD_BATCHES: {
+      doc: 'batches whose gradients are averaged into one optimizer step (effective batch BATCH_SIZE_PER_GPU x this; BN sees one batch)',
+      format: positiveInt, default: 1,
+    },
     RESUME: { doc: 'resume from the last checkpoint', format: Boolean, default: true },
     SHUFFLE: { doc: 'shuffle training data', format: Boolean, default: true },
     SAMPLES_PER_EPOCH: {

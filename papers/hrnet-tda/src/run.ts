@@ -152,6 +152,7 @@ export async function trainExperiment(opts: TrainRunOptions): Promise<TrainRunRe
 
   const trainer = new Trainer({
     maxEpochs: exp.TRAIN.END_EPOCH, optimizer: createOptimizerFor(exp), schedule: scheduleFor(exp), seed, runDir,
+    accumulateGradBatches: exp.TRAIN.ACCUMULATE_GRAD_BATCHES,
     logEveryNSteps: Math.max(1, Math.min(exp.PRINT_FREQ, train.batchesPerEpoch)), callbacks,
   });
   const t0 = performance.now();

@@ -27,8 +27,9 @@ afterAll(() => {
 });
 
 it('trains with the topology monitor and regulariser, then valid and analyze agree with the run', async () => {
-  // 16 of the 32 training images per epoch, drawn afresh each epoch: one batch of 16 per epoch.
-  const experiment = loadExperiment(TINY, ['TRAIN.SAMPLES_PER_EPOCH=16']);
+  // 16 of the 32 training images per epoch, drawn afresh each epoch: two batches of 8 per epoch, whose gradients are
+  // accumulated into one optimizer step.
+  const experiment = loadExperiment(TINY, ['TRAIN.SAMPLES_PER_EPOCH=16', 'TRAIN.BATCH_SIZE_PER_GPU=8', 'TRAIN.ACCUMULATE_GRAD_BATCHES=2']);
   const progress = new PassThrough();
   let log = '';
   progress.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -51,7 +52,7 @@ it('trains with the topology monitor and regulariser, then valid and analyze agr
     expect(row.topo_score).toBeCloseTo(row.val_acc - row.topo_gap, 10);
     expect(Number.isFinite(row.train_topo)).toBe(true); // the regulariser's term is logged
   }
-  expect(history.map((row) => row.global_step)).toEqual([1, 2]);
+  expect(history.map((row) => row.global_step)).toEqual([1, 2]); // optimizer steps: [2, 4] without accumulation
   expect(history[0].lr).toBe(0.05);
   expect(history[1].lr).toBeCloseTo(0.005, 12); // LR_STEP [1], LR_FACTOR 0.1
   // ModelCheckpoint kept the epoch with the best topo_score.
