@@ -185,7 +185,7 @@ export async function trainExperiment(opts: TrainRunOptions): Promise<TrainRunRe
   const { history: _history, ...summary } = result;
   writeJsonAtomic(path.join(runDir, 'results.json'), { experiment: opts.name, data: data.description, ...summary });
   progress.write(
-    `[hrnet] best epoch ${bestEpoch} by ${topo.SELECT}: test loss ${test.loss.toFixed(4)} top-1 ${(100 * test.top1).toFixed(2)}% ` +
+    `[hrnet] best epoch ${bestEpoch + 1}/${fit.epochs} by ${topo.SELECT}: test loss ${test.loss.toFixed(4)} top-1 ${(100 * test.top1).toFixed(2)}% ` +
       `top-5 ${(100 * test.top5).toFixed(2)}%; train-eval top-1 ${(100 * trainEval.top1).toFixed(2)}%; ${seconds.toFixed(0)} s\n`,
   );
   model.dispose();

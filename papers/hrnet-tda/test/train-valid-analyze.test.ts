@@ -58,6 +58,7 @@ it('trains with the topology monitor and regulariser, then valid and analyze agr
   // ModelCheckpoint kept the epoch with the best topo_score.
   const best = history.reduce((a, b) => (b.topo_score > a.topo_score ? b : a));
   expect(result.bestEpoch).toBe(best.epoch);
+  expect(log).toContain(`best epoch ${best.epoch + 1}/2 by topo_score`); // progress lines count epochs from 1
   expect(result.topoGap).toBe(best.topo_gap);
   expect(result.test.n).toBe(24);
   expect(result.generalizationGap).toBeCloseTo(result.trainEval.top1 - result.test.top1, 12);

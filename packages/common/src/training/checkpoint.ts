@@ -4,7 +4,10 @@ import { type TrainModule, moduleParameters } from './module';
 import { decodeSafetensors, saveSafetensors } from '../hub';
 import type { RngState } from './seed';
 
-/** One row of the fit history: epoch-level metrics (`train_*`, `val_*`), lr, epoch and global step. */
+/**
+ * One row of the fit history: epoch-level metrics (`train_*`, `val_*`), lr, epoch and global step. `epoch` is the
+ * 0-based index (Lightning's `current_epoch`); progress lines count from 1 (`epoch 1/32` is index 0).
+ */
 export type EpochRecord = Record<string, number> & { epoch: number; global_step: number; lr: number };
 
 /** Everything besides tensors that a resumed fit needs. */
