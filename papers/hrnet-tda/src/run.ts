@@ -86,7 +86,7 @@ export function loadClassifierWeights(model: tf.LayersModel, file: string): void
   const ckpt = loadCheckpoint(file);
   try {
     const tensors = Object.fromEntries(Object.entries(ckpt.tensors).filter(([k]) => k.startsWith('model/model/')));
-    assignModuleWeights({ models: { model }, trainingStep: () => { throw new Error('not trainable'); } }, { ...ckpt, tensors }, file);
+    assignModuleWeights({ models: { model } }, { ...ckpt, tensors }, file);
   } finally {
     tf.dispose(Object.values(ckpt.tensors));
   }

@@ -1,6 +1,9 @@
 // Pictures a run leaves behind: triplet samples, reconstruction grids in TensorBoard, the t-SNE of test embeddings.
 import * as tf from '@tensorflow/tfjs';
-import { imageGrid, plotEmbedding2d, savePlot, tsne, type Callback, type EpochRecord, type ImageDataset, type RawImage, type SummaryWriter, type Trainer, type TrainModule } from '@research/common';
+import * as path from 'node:path';
+import {
+  imageGrid, plotEmbedding2d, savePlot, SummaryWriter, tsne, type Callback, type EpochRecord, type ImageDataset, type RawImage, type TrainerView, type TrainModule,
+} from '@research/common';
 import type { TripletVaeModel } from './model';
 import type { TripletDataset } from './triplet-dataset';
 
@@ -44,17 +47,20 @@ export function firstImages(dataset: ImageDataset, count: number): tf.Tensor4D {
 }
 
 /**
- * After each epoch, writes `reconstructions` to TensorBoard: the same validation images (top row) and their
- * reconstructions from z = mu (bottom row). Multi-task mode only.
+ * After each epoch, writes `reconstructions` to the run's TensorBoard folder: the same validation images (top row)
+ * and their reconstructions from z = mu (bottom row). Multi-task mode only.
  */
 export class ReconstructionGrid implements Callback {
-  private readonly images: tf.Tensor4D;
+  private writer?: SummaryWriter;
 
-  constructor(private readonly model: TripletVaeModel, private readonly writer: SummaryWriter, images: tf.Tensor4D) {
-    this.images = images;
+  constructor(private readonly model: TripletVaeModel, private readonly images: tf.Tensor4D) {}
+
+  onFitStart(trainer: TrainerView): void {
+    if (trainer.runDir) this.writer = new SummaryWriter(path.join(trainer.runDir, 'tensorboard'));
   }
 
-  onEpochEnd(_trainer: Trainer, _module: TrainModule, record: EpochRecord): void {
+  onEpochEnd(_trainer: TrainerView, _module: TrainModule, record: EpochRecord): void {
+    if (!this.writer) return;
     const reconstruction = this.model.forward(this.images, false).reconstruction;
     if (!reconstruction) return;
     try {
@@ -68,8 +74,18 @@ export class ReconstructionGrid implements Callback {
   }
 
   onFitEnd(): void {
+    this.writer?.close();
     this.images.dispose();
   }
+}
+
+/** Writes `triplet_samples_<dataset>.png` into the run folder when the fit starts. */
+export function tripletSamplesCallback(source: TripletDataset, dataset: string): Callback {
+  return {
+    onFitStart(trainer) {
+      if (trainer.runDir) saveTripletSamples(source, path.join(trainer.runDir, `triplet_samples_${dataset}.png`));
+    },
+  };
 }
 
 /** t-SNE of (up to `points`) embeddings coloured by class, saved as PNG. */

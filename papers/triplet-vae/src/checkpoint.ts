@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig, loadModuleWeights, type TrainerState } from '@research/common';
-import { overrideRunConfig, tripletVaeSchema, type DatasetName, type TripletVaeConfig } from './config';
+import { tripletVaeSchema, type DatasetName, type TripletVaeConfig } from './config';
 import { buildTripletVaeModel, type TripletVaeModel } from './model';
 
 /** Image shape and class count of each dataset. */
@@ -45,8 +45,8 @@ export function loadCheckpoint(checkpointFile: string, opts: LoadCheckpointOptio
   if (!fs.existsSync(configFile)) {
     throw new Error(`checkpoint ${checkpointFile}: no run config at ${configFile} (a run writes config.yaml next to its checkpoints/ folder)`);
   }
-  const config = overrideRunConfig(loadConfig<TripletVaeConfig>(configFile, tripletVaeSchema), opts.overrides ?? []);
+  const config = loadConfig<TripletVaeConfig>(configFile, tripletVaeSchema, opts.overrides ?? []);
   const model = modelForConfig(config);
-  const state = loadModuleWeights({ models: model.models, trainingStep: () => { throw new Error('inference only'); } }, checkpointFile);
+  const state = loadModuleWeights(model, checkpointFile);
   return { model, config, state };
 }

@@ -1,9 +1,11 @@
-// Config composition and overrides, the round trip of a saved config through overrides, argv parsing, time budget.
-import { composeTripletVaeConfig, configAsOverrides, overrideRunConfig } from './config';
-import { intOption, parseArgs } from './cli';
-import { scheduleSpec } from './run';
+// Config composition and overrides, the round trip of a saved config through overrides, time budget.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig, saveConfig, type TrainerView } from '@research/common';
+import { scheduleSpec } from './app';
+import { composeTripletVaeConfig, tripletVaeSchema, type TripletVaeConfig } from './config';
 import { TimeBudget } from './time-budget';
-import type { Trainer } from '@research/common';
 
 describe('config', () => {
   it('composes the dataset config with its groups and applies typed overrides', () => {
@@ -36,22 +38,15 @@ describe('config', () => {
     expect(() => composeTripletVaeConfig('mnist', ['data.batch_size=1'])).toThrow('batch_size');
   });
 
-  it('a saved config survives the round trip through overrides; new overrides win and are validated', () => {
+  it('a saved config survives the round trip; overrides on it win and are validated', () => {
     const saved = composeTripletVaeConfig('mnist', ['model=simple', 'scheduler=exponential', 'seed=4', 'data.root=/x y']).config;
-    expect(overrideRunConfig(saved, ['seed=4'])).toEqual(saved);
-    expect(configAsOverrides({ a: { b: 'x', c: [1, 2] }, d: true })).toEqual(['a.b="x"', 'a.c=[1,2]', 'd=true']);
-    expect(overrideRunConfig(saved, ['train.epochs=2']).train.epochs).toBe(2);
-    expect(() => overrideRunConfig(saved, ['train.epochs=0'])).toThrow('epochs');
-  });
-});
-
-describe('parseArgs', () => {
-  it('separates --options (both spellings) from key=value overrides', () => {
-    expect(parseArgs(['model.latent_dim=32', '--epochs', '3', '--seed=1'], ['epochs', 'seed'])).toEqual({ options: { epochs: '3', seed: '1' }, overrides: ['model.latent_dim=32'] });
-    expect(() => parseArgs(['--epoch', '3'], ['epochs'])).toThrow('unknown option --epoch');
-    expect(() => parseArgs(['--epochs'], ['epochs'])).toThrow('--epochs needs a value');
-    expect(intOption({ epochs: '2' }, 'epochs', 1)).toBe(2);
-    expect(() => intOption({ epochs: '0' }, 'epochs', 1)).toThrow('--epochs must be an integer >= 1');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'triplet-vae-config-'));
+    const file = saveConfig(dir, saved);
+    expect(loadConfig<TripletVaeConfig>(file, tripletVaeSchema)).toEqual(saved);
+    expect(loadConfig<TripletVaeConfig>(file, tripletVaeSchema, ['train.epochs=2']).train.epochs).toBe(2);
+    expect(() => loadConfig(file, tripletVaeSchema, ['train.epochs=0'])).toThrow('epochs');
+    expect(() => loadConfig(file, tripletVaeSchema, ['model.embed_dim=3'])).toThrow("did you mean 'model.embedding_dim'?");
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 
@@ -59,7 +54,7 @@ describe('TimeBudget', () => {
   it('stops when another epoch as slow as the slowest would pass the budget', () => {
     let now = 0;
     const reasons: string[] = [];
-    const trainer = { stop: (r: string) => reasons.push(r) } as unknown as Trainer;
+    const trainer = { stop: (r: string) => reasons.push(r) } as unknown as TrainerView;
     const budget = new TimeBudget(100, () => now);
     budget.onFitStart();
     budget.onEpochStart();

@@ -163,23 +163,3 @@ export function composeTripletVaeConfig(configName: string, overrides: readonly 
   const { config, choices } = composeConfigDetailed<TripletVaeConfig>({ configDir: CONFIG_DIR, configName, overrides, schema: tripletVaeSchema });
   return { config, choices };
 }
-
-/** `a.b=value` overrides that reproduce every leaf of a config (strings quoted, arrays as YAML flow lists). */
-export function configAsOverrides(config: object, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const [key, value] of Object.entries(config)) {
-    const name = prefix + key;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) out.push(...configAsOverrides(value as object, `${name}.`));
-    else out.push(`${name}=${typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? JSON.stringify(value) : String(value)}`);
-  }
-  return out;
-}
-
-/**
- * A saved run config with further overrides applied and everything validated again: the saved values become
- * overrides of the dataset's config, followed by the new ones.
- */
-export function overrideRunConfig(saved: TripletVaeConfig, overrides: readonly string[]): TripletVaeConfig {
-  if (overrides.length === 0) return saved;
-  return composeTripletVaeConfig(saved.data.dataset, [...configAsOverrides(saved), ...overrides]).config;
-}

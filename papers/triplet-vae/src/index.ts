@@ -4,8 +4,7 @@ export type { ForwardOutputs, ImageTransformerOptions, MultiTaskImageTransformer
 export { TripletDataset, sampleTriplets, indicesByClass, type Triplets, type TripletDatasetOptions } from './triplet-dataset';
 export { tripletVaeLoss, lossTerms, lossWeights, tripletTerm, type TripletLayout } from './losses';
 export { tripletVaeModule } from './module';
-export { composeTripletVaeConfig, overrideRunConfig, tripletVaeSchema, CONFIG_DIR, type TripletVaeConfig } from './config';
+export { composeTripletVaeConfig, tripletVaeSchema, CONFIG_DIR, type TripletVaeConfig } from './config';
 export { loadCheckpoint, modelForConfig, type RestoredModel, type LoadCheckpointOptions } from './checkpoint';
 export { runInference, knnAccuracy, type DatasetOutputs } from './evaluation';
-export { train, type TrainOptions, type TrainResult } from './run';
-export { evaluateCheckpoint, type EvaluateOptions } from './evaluate';
+export { tripletVaeApp, scheduleSpec } from './app';

@@ -1,6 +1,6 @@
 // Stops a fit before a wall-clock budget runs out: after each epoch, if another epoch as long as the slowest one so
 // far would end past the budget. The best checkpoint so far is then evaluated as usual.
-import type { Callback, Trainer } from '@research/common';
+import type { Callback, TrainerView } from '@research/common';
 
 export class TimeBudget implements Callback {
   private started = 0;
@@ -19,7 +19,7 @@ export class TimeBudget implements Callback {
     this.epochStarted = this.now();
   }
 
-  onEpochEnd(trainer: Trainer): void {
+  onEpochEnd(trainer: TrainerView): void {
     const now = this.now();
     this.slowestEpoch = Math.max(this.slowestEpoch, now - this.epochStarted);
     const elapsed = now - this.started;

@@ -1,13 +1,13 @@
-// A short run on a slice of the embedded Fashion-MNIST sample: train -> checkpoints, TensorBoard, pictures, results
-// -> evaluate the best checkpoint -> the same figures; loadCheckpoint restores the model for inference.
+// A short run on a slice of the embedded Fashion-MNIST sample through common's run layer: train -> checkpoints,
+// TensorBoard, pictures, results -> evaluate the best checkpoint -> the same figures; loadCheckpoint restores the
+// model for inference.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { FASHION_MNIST_SAMPLE_DIR } from '@research/common';
+import { evaluateRun, FASHION_MNIST_SAMPLE_DIR, trainRun } from '@research/common';
+import { tripletVaeApp } from './app';
 import { loadCheckpoint } from './checkpoint';
-import { evaluateCheckpoint } from './evaluate';
-import { train } from './run';
 
 // Single-threaded wasm: the threaded build's workers are not for a jest worker, and tests share the cores.
 process.env.RESEARCH_WASM_THREADS = '0';
@@ -33,19 +33,21 @@ const overrides = [
 it('trains, checkpoints and evaluates', async () => {
   const outputRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'triplet-vae-'));
   const quiet = () => undefined;
-  const result = await train({ configName: 'fashionmnist', overrides, epochs: 2, seed: 3, outputRoot, progress: false, log: quiet });
-  const run = result.runDir;
+  const { runDir: run, results } = await trainRun(tripletVaeApp, { config: 'fashionmnist', overrides, epochs: 2, seed: 3, outputRoot, progress: false, log: quiet });
   expect(path.dirname(path.dirname(run))).toBe(outputRoot);
-  for (const file of ['config.yaml', 'checkpoints/best.safetensors', 'checkpoints/last.safetensors', 'embeddings_tsne.png', 'triplet_samples_fashionmnist.png', 'metrics.json', 'results.json']) {
+  for (const file of [
+    'config.yaml', 'run.json', 'checkpoints/best.safetensors', 'checkpoints/last.safetensors', 'embeddings_tsne.png', 'triplet_samples_fashionmnist.png',
+    'metrics.json', 'results.json', 'curves.png', 'confusion_matrix.png', 'classification_report.txt',
+  ]) {
     expect(fs.existsSync(path.join(run, file))).toBe(true);
   }
   expect(fs.readdirSync(path.join(run, 'tensorboard')).some((f) => f.startsWith('events.out.tfevents'))).toBe(true);
-  expect(result.epochs).toBe(2);
-  for (const key of ['test_acc', 'knn_acc', 'rec_mse', 'test_triplet', 'test_cls', 'test_rec', 'test_kl']) expect(Number.isFinite(result.metrics[key])).toBe(true);
+  expect(results.epochs).toBe(2);
+  for (const key of ['test_acc', 'knn_acc', 'rec_mse', 'test_triplet', 'test_cls', 'test_rec', 'test_kl']) expect(Number.isFinite(results[key])).toBe(true);
 
-  const evaluated = await evaluateCheckpoint({ checkpoint: path.join(run, 'checkpoints/best.safetensors'), overrides: [], log: quiet });
-  for (const key of ['test_acc', 'knn_acc', 'rec_mse', 'test_loss']) expect(evaluated.metrics[key]).toBeCloseTo(result.metrics[key], 5);
-  expect(JSON.parse(fs.readFileSync(evaluated.file, 'utf8')).knn_acc).toBe(evaluated.metrics.knn_acc);
+  const evaluated = await evaluateRun(tripletVaeApp, { target: path.join(run, 'checkpoints/best.safetensors'), log: quiet });
+  for (const key of ['test_acc', 'knn_acc', 'rec_mse', 'test_loss']) expect(evaluated.results[key]).toBeCloseTo(results[key] as number, 5);
+  expect(JSON.parse(fs.readFileSync(path.join(evaluated.outDir, 'results.json'), 'utf8')).knn_acc).toBe(evaluated.results.knn_acc);
 
   const { model, config } = loadCheckpoint(path.join(run, 'checkpoints/best.safetensors'));
   expect(config.model.latent_dim).toBe(4);

@@ -18,18 +18,17 @@ describe('new-paper generator', () => {
       'configs/model/vit-tiny.yaml',
       'jest.config.js',
       'project.json',
+      'src/app.ts',
       'src/config.test.ts',
       'src/config.ts',
       'src/data.ts',
-      'src/evaluate.ts',
-      'src/files.ts',
-      'src/train.ts',
+      'src/main.ts',
       'tsconfig.json',
     ]);
     const project = JSON.parse(files.get('project.json')!) as { name: string; targets: Record<string, { options: { command: string } }> };
     expect(project.name).toBe('my-paper');
-    expect(project.targets.train.options.command).toBe('tsx papers/my-paper/src/train.ts');
-    expect(project.targets.evaluate.options.command).toBe('tsx papers/my-paper/src/evaluate.ts');
+    expect(project.targets.train.options.command).toBe('tsx papers/my-paper/src/main.ts train');
+    expect(project.targets.evaluate.options.command).toBe('tsx papers/my-paper/src/main.ts evaluate');
     for (const [file, text] of files) expect([file, text.includes('__PAPER__')]).toEqual([file, false]);
   });
 
@@ -67,26 +66,28 @@ describe('new-paper generator', () => {
       const env: NodeJS.ProcessEnv = { ...process.env, RESEARCH_ASSETS_DIR: assets, NODE_PATH: path.join(WORKSPACE, 'node_modules'), CI: 'true' };
       delete env.RESEARCH_BACKEND; // the default backend choice
       const tsx = path.join(WORKSPACE, 'node_modules', '.bin', 'tsx');
-      const run = (script: string, args: string[]) => spawnSync(tsx, [path.join(paper.dir, 'src', script), ...args], { cwd: root, env, encoding: 'utf8' });
+      const run = (args: string[]) => spawnSync(tsx, [path.join(paper.dir, 'src', 'main.ts'), ...args], { cwd: root, env, encoding: 'utf8' });
 
-      const train = run('train.ts', ['train.epochs=1', 'data.train_subset=256', 'data.batch_size=64']);
+      const train = run(['train', 'train.epochs=1', 'data.train_subset=256', 'data.batch_size=64', '--no-progress']);
       expect({ status: train.status, stderr: train.status ? train.stderr : '' }).toEqual({ status: 0, stderr: '' });
-      expect(train.stdout).toMatch(/data: fashion-mnist \(sample, .*\): 230 train \/ 26 validation images/);
-      expect(train.stdout).toMatch(/done: 1 epoch\(s\), val_loss \d+\.\d{4}, val_acc \d\.\d{4}/);
-      const runDir = /run: (.*)/.exec(train.stdout)![1].trim();
+      expect(train.stdout).toMatch(/data: fashion-mnist \(sample, .*\): 230 train \/ 26 validation \/ 1000 test images/);
+      expect(train.stdout).toMatch(/test \(best.safetensors\): test_loss \d+\.\d{4} test_acc \d\.\d{4}/);
+      const runDir = /run folder (.*)/.exec(train.stdout)![1].trim();
       expect(path.dirname(path.dirname(runDir))).toBe(path.join(assets, 'outputs', 'demo'));
-      for (const f of ['config.yaml', 'backend.json', 'metrics.json', 'checkpoints/best.safetensors', 'checkpoints/last.safetensors']) {
+      for (const f of ['config.yaml', 'run.json', 'metrics.json', 'results.json', 'curves.png', 'confusion_matrix.png', 'checkpoints/best.safetensors', 'checkpoints/last.safetensors']) {
         expect([f, fs.existsSync(path.join(runDir, f))]).toEqual([f, true]);
       }
       const metrics = JSON.parse(fs.readFileSync(path.join(runDir, 'metrics.json'), 'utf8')) as { epoch: number; train_loss: number }[];
       expect(metrics).toHaveLength(1);
       expect(Number.isFinite(metrics[0].train_loss)).toBe(true);
 
-      const evaluate = run('evaluate.ts', []);
+      const evaluate = run(['evaluate', '--checkpoint', runDir]);
       expect({ status: evaluate.status, stderr: evaluate.status ? evaluate.stderr : '' }).toEqual({ status: 0, stderr: '' });
-      const test = JSON.parse(fs.readFileSync(path.join(runDir, 'test_metrics.json'), 'utf8')) as { accuracy: number; checkpoint: string };
+      const trained = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8')) as { test_acc: number };
+      const test = JSON.parse(fs.readFileSync(path.join(runDir, 'evaluation_best', 'results.json'), 'utf8')) as { test_acc: number; checkpoint: string };
       expect(test.checkpoint).toBe(path.join(runDir, 'checkpoints', 'best.safetensors'));
-      expect(evaluate.stdout).toContain(`test accuracy ${test.accuracy.toFixed(4)} (1000 images`);
+      expect(test.test_acc).toBe(trained.test_acc);
+      expect(fs.existsSync(path.join(runDir, 'evaluation_best', 'classification_report.txt'))).toBe(true);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

@@ -6,6 +6,7 @@ import { finalizeConfig, type GroupChoices } from './finalize';
 import { parseOverride, type Override } from './overrides';
 import { addFreeLeaf, cloneSchema, lookupSchema, typeOverrideValue, type ConfigSchema } from './schema';
 import { deletePath, getPath, isPlainObject, mergeInto, Origins, setPath, splitPath, type ConfigTree } from './tree';
+import { closest, nearestKey } from './validate';
 import { displayPath, leadingComments, readYamlDocument } from './yaml-file';
 
 export type { GroupChoices };
@@ -76,7 +77,13 @@ function applyGroupOverride(override: Override, entries: DefaultsEntry[]): void 
   }
 }
 
-function applyKeyOverride(override: Override, tree: ConfigTree, schema: ConfigSchema<ConfigTree>, origins: Origins, added: string[]): void {
+/** Config groups: folders of the config directory holding option files. */
+function configGroups(configDir: string): string[] {
+  return fs.readdirSync(configDir, { withFileTypes: true }).filter((e) => e.isDirectory() && groupOptions(configDir, e.name).length > 0).map((e) => e.name).sort();
+}
+
+/** Applies one `key=value` / `+key=value` / `++key=value` / `~key` override to a composed tree. */
+export function applyKeyOverride(override: Override, tree: ConfigTree, schema: ConfigSchema<ConfigTree>, origins: Origins, added: string[], groups: string[]): void {
   const { op, path: keyPath, key, text } = override;
   const lookup = lookupSchema(schema, keyPath);
   const exists = getPath(tree, keyPath).found;
@@ -87,7 +94,21 @@ function applyKeyOverride(override: Override, tree: ConfigTree, schema: ConfigSc
   }
   const declared = lookup.type !== 'absent';
   if (op === 'set' && !declared && !exists) {
-    throw new ConfigError(`override '${text}': no key '${key}' in the schema or the config files; to add a new key write +${text}`);
+    const hint = nearestKey(schema, key);
+    throw new ConfigError(
+      `override '${text}': no key '${key}' in the schema or the config files` +
+        (hint ? `; did you mean '${hint}'?` : '') +
+        ` (+${text} would add '${key}' as a new key, which nothing reads unless the code asks for it)`,
+    );
+  }
+  // `+name=option` with a bare name selects a group option in Hydra; a name that is no group is almost always a typo.
+  if (op === 'add' && keyPath.length === 1 && !declared && !exists) {
+    const hint = closest(key, groups);
+    throw new ConfigError(
+      `override '${text}': there is no config group '${key}'` +
+        (hint ? `; did you mean '+${hint}=${override.value}'?` : '') +
+        ` Groups: ${groups.join(', ') || '(none)'}. To add a top-level key instead, write +${text}`,
+    );
   }
   if (op === 'add' && (exists || lookup.type === 'leaf' || lookup.type === 'branch')) {
     throw new ConfigError(`override '${text}': key '${key}' already exists; set it with ${text.slice(1)} (or ++${text.slice(1)})`);
@@ -164,7 +185,8 @@ export function composeConfigDetailed<T>(opts: ComposeOptions<T>): ComposedConfi
 
   const schema = cloneSchema((typeof opts.schema === 'function' ? opts.schema(choices) : opts.schema) as ConfigSchema<ConfigTree>);
   const addedKeys: string[] = [];
-  for (const override of keyOverrides) applyKeyOverride(override, tree, schema, origins, addedKeys);
+  const groups = configGroups(configDir);
+  for (const override of keyOverrides) applyKeyOverride(override, tree, schema, origins, addedKeys, groups);
 
   const config = finalizeConfig<T>(tree, schema, origins, { addedKeys, choices }, displayPath(rootFile));
   return { config, choices, addedKeys };

@@ -2,4 +2,6 @@
 export { ConfigError } from './errors';
 export { composeConfig, composeConfigDetailed, type ComposeOptions, type ComposedConfig, type GroupChoices } from './compose';
 export { saveConfig, loadConfig } from './persist';
-export { numberIn, intIn, arrayOf, type ConfigSchema, type DescribedFormat } from './schema';
+export { numberIn, intIn, arrayOf, leafKind, isBranch, asLeaf, type ConfigSchema, type DescribedFormat, type SchemaLeaf } from './schema';
+export { nearestKey, schemaLeafPaths } from './validate';
+export { provenanceOf } from './finalize';

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { writeFileAtomic } from '../io';
 import { ConfigError } from './errors';
+import { applyKeyOverride } from './compose';
 import { finalizeConfig, provenanceOf, type GroupChoices } from './finalize';
+import { parseOverride } from './overrides';
 import { addFreeLeaf, cloneSchema, type ConfigSchema } from './schema';
 import { getPath, isPlainObject, Origins, splitPath, type ConfigTree } from './tree';
 import { displayPath, leadingComments, readYamlDocument } from './yaml-file';
@@ -39,9 +41,14 @@ function headerList(file: string, tag: string): string[] | undefined {
 
 /**
  * Reads a saved `config.yaml` and validates it strictly against the schema (defaults fill keys it lacks). A schema
- * built from group choices gets the choices recorded in the file.
+ * built from group choices gets the choices recorded in the file. `overrides` (`key=value`, `+key=value`, `~key`)
+ * change keys of the saved config; its group choices are fixed.
  */
-export function loadConfig<T>(file: string, schema: ConfigSchema<T> | ((choices: GroupChoices) => ConfigSchema<T>)): T {
+export function loadConfig<T>(
+  file: string,
+  schema: ConfigSchema<T> | ((choices: GroupChoices) => ConfigSchema<T>),
+  overrides: readonly string[] = [],
+): T {
   const doc = readYamlDocument(file);
   const tree = (doc.toJS() ?? {}) as ConfigTree;
   if (!isPlainObject(tree)) throw new ConfigError(`config file ${displayPath(file)} must hold a mapping`);
@@ -58,5 +65,12 @@ export function loadConfig<T>(file: string, schema: ConfigSchema<T> | ((choices:
   for (const key of added) addFreeLeaf(extended, splitPath(key), getPath(tree, splitPath(key)).value);
   const origins = new Origins();
   for (const [key, value] of Object.entries(tree)) origins.record([key], value, displayPath(file));
+  for (const text of overrides) {
+    const override = parseOverride(text);
+    if (!override.key.includes('.') && override.key in choices) {
+      throw new ConfigError(`override '${text}': the group choices of a saved config (${displayPath(file)}) are fixed; start a new run to change '${override.key}'`);
+    }
+    applyKeyOverride(override, tree, extended, origins, added, []);
+  }
   return finalizeConfig<T>(tree, extended, origins, { addedKeys: added, choices }, displayPath(file));
 }

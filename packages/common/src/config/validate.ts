@@ -15,14 +15,48 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-function closest(word: string, candidates: string[]): string | undefined {
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * The candidate nearest to `word` by edit distance, if any is near enough to be a likely misspelling; ties go to the
+ * longer common prefix (`embed_dim` -> `embedding_dim` rather than `mlp_dim`).
+ */
+export function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  let bestPrefix = -1;
   for (const candidate of candidates) {
     const d = editDistance(word, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+    const prefix = commonPrefix(word, candidate);
+    if (d < bestDistance || (d === bestDistance && best !== undefined && prefix > bestPrefix)) [best, bestDistance, bestPrefix] = [candidate, d, prefix];
   }
   return best;
+}
+
+/** Dotted paths of every leaf of a schema (`train.optimizer.lr`, ...). */
+export function schemaLeafPaths(schema: ConfigSchema<ConfigTree>, at: string[] = []): string[] {
+  const out: string[] = [];
+  for (const [key, node] of Object.entries(schema)) {
+    if (isBranch(node)) out.push(...schemaLeafPaths(node, [...at, key]));
+    else out.push([...at, key].join('.'));
+  }
+  return out;
+}
+
+/** The declared key nearest to a misspelt dotted key (`model.embed_dim` -> `model.embedding_dim`). */
+export function nearestKey(schema: ConfigSchema<ConfigTree>, key: string): string | undefined {
+  const paths = schemaLeafPaths(schema);
+  const byPath = closest(key, paths);
+  if (byPath) return byPath;
+  // A long path can be off by more than the whole-path threshold allows; compare the last segment among siblings.
+  const parent = key.split('.').slice(0, -1).join('.');
+  const siblings = paths.filter((p) => p.split('.').slice(0, -1).join('.') === parent).map((p) => p.split('.').pop() as string);
+  const leaf = closest(key.split('.').pop() as string, siblings);
+  return leaf ? (parent ? `${parent}.${leaf}` : leaf) : undefined;
 }
 
 /**

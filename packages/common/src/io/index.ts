@@ -1,2 +1,2 @@
 // The public surface of the io module: file helpers every other module shares.
-export { writeFileAtomic } from './atomic';
+export { writeFileAtomic, writeJsonAtomic } from './atomic';

@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { type TrainModule, moduleParameters } from './module';
+import { type WeightOwner, moduleParameters } from './module';
 import { decodeSafetensors, saveSafetensors } from '../hub';
 import type { RngState } from './seed';
 
 /**
- * One row of the fit history: epoch-level metrics (`train_*`, `val_*`), lr, epoch and global step. `epoch` is the
- * 0-based index (Lightning's `current_epoch`); progress lines count from 1 (`epoch 1/32` is index 0).
+ * One row of the fit history: epoch-level metrics (`train_*`, `val_*`), lr, epoch and global step. `epoch` counts
+ * from 1, as progress lines do (`epoch 1/32` is the first epoch's record), in metrics files, TensorBoard's `epoch/*`
+ * steps, `best_epoch` and checkpoints alike. (Data sources and step contexts get the 0-based epoch index, as torch's
+ * `sampler.set_epoch`.)
  */
 export type EpochRecord = Record<string, number> & { epoch: number; global_step: number; lr: number };
 
@@ -68,11 +70,8 @@ export function loadCheckpoint(file: string): Checkpoint {
   return { tensors, state: state as TrainerState };
 }
 
-/**
- * Copies a checkpoint's weights into a module (all of them, optimizer state aside). Every weight is checked
- * (presence, shape, no extras) before any is assigned, so a mismatch leaves the module untouched.
- */
-export function assignModuleWeights(module: TrainModule, ckpt: Checkpoint, source: string): void {
+/** Checks a checkpoint's weights against a module's (presence, shape, no extras); throws naming the first mismatch. */
+export function checkModuleWeights(module: WeightOwner, ckpt: Checkpoint, source: string): tf.Tensor[] {
   const params = moduleParameters(module);
   const expected = new Set(params.all.map((p) => `model/${p.name}`));
   for (const key of Object.keys(ckpt.tensors)) {
@@ -80,7 +79,7 @@ export function assignModuleWeights(module: TrainModule, ckpt: Checkpoint, sourc
       throw new Error(`checkpoint ${source}: weight '${key}' has no counterpart in the module (it has ${params.all.length} weights)`);
     }
   }
-  const values = params.all.map((p, i) => {
+  return params.all.map((p, i) => {
     const t = ckpt.tensors[`model/${p.name}`];
     if (!t) throw new Error(`checkpoint ${source}: missing weight 'model/${p.name}' (${params.displayNames[i]})`);
     if (t.shape.join() !== p.variable.shape.join()) {
@@ -90,11 +89,40 @@ export function assignModuleWeights(module: TrainModule, ckpt: Checkpoint, sourc
     }
     return t;
   });
-  params.all.forEach((p, i) => p.variable.assign(values[i]));
+}
+
+/**
+ * Copies a checkpoint's weights into a module (all of them, optimizer state aside). Every weight is checked
+ * (presence, shape, no extras) before any is assigned, so a mismatch leaves the module untouched.
+ */
+export function assignModuleWeights(module: WeightOwner, ckpt: Checkpoint, source: string): void {
+  const values = checkModuleWeights(module, ckpt, source);
+  moduleParameters(module).all.forEach((p, i) => p.variable.assign(values[i]));
+}
+
+/** A resumed fit must continue the schedule it was trained with (a changed --epochs changes a cosine schedule). */
+export function checkSchedule(ckpt: Checkpoint, file: string, schedule: Record<string, unknown>): void {
+  if (JSON.stringify(ckpt.state.schedule) !== JSON.stringify(schedule)) {
+    throw new Error(`checkpoint ${file}: LR schedule ${JSON.stringify(ckpt.state.schedule)} differs from the trainer's ${JSON.stringify(schedule)}`);
+  }
+}
+
+/**
+ * Whether a fit can resume from `file` without changing anything: the module's weights fit and the LR schedule is
+ * the one the checkpoint was trained with. Throws naming what differs.
+ */
+export function checkResumable(module: WeightOwner, file: string, schedule: Record<string, unknown>): void {
+  const ckpt = loadCheckpoint(file);
+  try {
+    checkSchedule(ckpt, file, schedule);
+    checkModuleWeights(module, ckpt, file);
+  } finally {
+    tf.dispose(ckpt.tensors);
+  }
 }
 
 /** Loads only the weights of a checkpoint file into a module (e.g. `best.safetensors` before evaluating). */
-export function loadModuleWeights(module: TrainModule, file: string): TrainerState {
+export function loadModuleWeights(module: WeightOwner, file: string): TrainerState {
   const ckpt = loadCheckpoint(file);
   try {
     assignModuleWeights(module, ckpt, file);

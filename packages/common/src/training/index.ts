@@ -2,9 +2,11 @@
 export * from './optim';
 export * from './losses';
 export * from './callbacks';
-export type { Callback, TrainBatchInfo } from './callback';
+export type { Callback, FitResult, TrainBatchInfo, TrainerView } from './callback';
+export { evaluate, batchSizeOf, type EvaluateOptions } from './evaluate';
 export {
   type TrainModule,
+  type WeightOwner,
   type StepContext,
   type TrainingStepOutput,
   type EvaluationStepOutput,
@@ -13,6 +15,6 @@ export {
   classificationModule,
   moduleParameters,
 } from './module';
-export { Trainer, batchSizeOf, type TrainerOptions, type FitOptions, type FitResult } from './trainer';
-export { saveCheckpoint, loadCheckpoint, loadModuleWeights, assignModuleWeights, type Checkpoint, type TrainerState, type EpochRecord } from './checkpoint';
+export { Trainer, type TrainerOptions, type FitOptions } from './trainer';
+export { saveCheckpoint, loadCheckpoint, loadModuleWeights, assignModuleWeights, checkModuleWeights, checkResumable, type Checkpoint, type TrainerState, type EpochRecord } from './checkpoint';
 export { seedEverything, unseedEverything, getGlobalRngState, setGlobalRngState, type RngState } from './seed';

@@ -25,13 +25,14 @@ export interface TrainingStepOutput {
  */
 export type EvaluationStepOutput = Record<string, tf.Tensor>;
 
-/**
- * What the Trainer trains (LightningModule's role). Weights come from `models` (all their weights are
- * checkpointed; their trainable weights are optimized) and/or free `variables`.
- */
-export interface TrainModule {
+/** Whatever holds weights: `models` (all their weights are checkpointed, their trainable ones optimized) and free `variables`. */
+export interface WeightOwner {
   models?: Record<string, tf.LayersModel>;
   variables?: Record<string, tf.Variable>;
+}
+
+/** What the Trainer trains (LightningModule's role): the weights plus the steps. */
+export interface TrainModule extends WeightOwner {
   /** Runs inside the gradient tape; tensors other than the returned ones are disposed by the trainer. */
   trainingStep(batch: Batch, ctx: StepContext): TrainingStepOutput;
   validationStep?(batch: Batch, ctx: StepContext): EvaluationStepOutput;
@@ -55,7 +56,7 @@ export interface ModuleParameters {
  * Names a module's weights. Model weights are named by position (`<model>/<index>`) because tfjs' layer names
  * carry global counters (dense_Dense3) that differ between two builds of the same architecture in one process.
  */
-export function moduleParameters(module: TrainModule): ModuleParameters {
+export function moduleParameters(module: WeightOwner): ModuleParameters {
   const all: NamedVariable[] = [];
   const trainable: NamedVariable[] = [];
   const displayNames: string[] = [];
@@ -74,7 +75,7 @@ export function moduleParameters(module: TrainModule): ModuleParameters {
     displayNames.push(variable.name);
     if (variable.trainable) trainable.push(entry);
   }
-  if (trainable.length === 0) throw new Error('TrainModule has no trainable weights (set `models` or `variables`)');
+  if (trainable.length === 0) throw new Error('the module has no trainable weights (set `models` or `variables`)');
   return { all, trainable, displayNames };
 }
 

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
-import { activeBackend } from '../backend';
 import type { Batch, BatchSource } from '../data';
-import { writeFileAtomic } from '../io';
-import type { Callback, TrainBatchInfo } from './callback';
-import { type Checkpoint, type EpochRecord, type TrainerState, assignModuleWeights, loadCheckpoint } from './checkpoint';
-import { type EvaluationStepOutput, type ModuleParameters, type StepContext, type TrainModule, moduleParameters } from './module';
+import type { Callback, FitResult, TrainBatchInfo, TrainerView } from './callback';
+import { type Checkpoint, type EpochRecord, type TrainerState, assignModuleWeights, checkSchedule, loadCheckpoint } from './checkpoint';
+import { batchSizeOf, evaluate, WeightedMeans } from './evaluate';
+import { type ModuleParameters, type StepContext, type TrainModule, moduleParameters } from './module';
 import { type LRSchedule, type TorchOptimizer, constantLR } from './optim';
 import { getGlobalRngState, seedEverything, setGlobalRngState } from './seed';
 
@@ -32,45 +30,12 @@ export interface FitOptions {
   resumeFrom?: string;
 }
 
-export interface FitResult {
-  history: EpochRecord[];
-  globalStep: number;
-  /** Epochs completed. */
-  epochs: number;
-  /** Set when a callback stopped the fit (early stopping, NaN guard). */
-  stopReason?: string;
-}
-
-/** Returns the example count of a batch: the first dimension of its first tensor. */
-export function batchSizeOf(batch: Batch): number {
-  const first = Object.values(batch)[0];
-  if (!first) throw new Error('batch has no tensors');
-  return first.rank === 0 ? 1 : first.shape[0];
-}
-
-/** A mean of numbers weighted by example counts, per key. */
-class WeightedMeans {
-  private readonly sums = new Map<string, number>();
-  private readonly counts = new Map<string, number>();
-
-  add(key: string, total: number, count: number): void {
-    this.sums.set(key, (this.sums.get(key) ?? 0) + total);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + count);
-  }
-
-  means(prefix: string): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [key, sum] of this.sums) out[prefix + key] = sum / (this.counts.get(key) as number);
-    return out;
-  }
-}
-
 /**
  * The training loop (Lightning's Trainer): gradients from tf.variableGrads over the module's trainable weights,
  * accumulation over k batches (averaged), global-norm clipping, torch-semantics optimizers and LR schedules,
  * callbacks, checkpoint resume. Every tensor a step creates is disposed before the next one.
  */
-export class Trainer {
+export class Trainer implements TrainerView {
   readonly maxEpochs: number;
   readonly optimizer: TorchOptimizer;
   readonly schedule: LRSchedule;
@@ -115,12 +80,6 @@ export class Trainer {
     this.stopReason ??= reason;
   }
 
-  /** Every run directory says which tensor backend produced it (`initBackend`'s report, or tfjs' own backend name). */
-  private recordBackend(runDir: string): void {
-    const info = activeBackend() ?? { tfBackend: tf.getBackend(), note: 'initBackend() was not called' };
-    writeFileAtomic(path.join(runDir, 'backend.json'), JSON.stringify(info, null, 1) + '\n');
-  }
-
   get shouldStop(): boolean {
     return this.stopReason !== undefined;
   }
@@ -135,7 +94,6 @@ export class Trainer {
       this.history = [];
       if (this.seed !== undefined) seedEverything(this.seed);
     }
-    if (this.runDir) this.recordBackend(this.runDir);
     await module.onFitStart?.();
     await this.emit((c) => c.onFitStart?.(this, module));
     while (this.epoch < this.maxEpochs && !this.shouldStop) {
@@ -148,7 +106,7 @@ export class Trainer {
       if (this.stopReason !== undefined && trainMetrics === null) break;
       const valMetrics = val ? await this.evaluate(module, val, 'val', epoch) : {};
       await this.emit((c) => c.onValidationEnd?.(this, module, valMetrics));
-      const record = { epoch, global_step: this.globalStep, lr, ...trainMetrics, ...valMetrics } as EpochRecord;
+      const record = { epoch: epoch + 1, global_step: this.globalStep, lr, ...trainMetrics, ...valMetrics } as EpochRecord;
       this.history.push(record);
       this.epoch = epoch + 1;
       await module.onEpochEnd?.(epoch);
@@ -196,11 +154,7 @@ export class Trainer {
     const ckpt = loadCheckpoint(file);
     try {
       const { state } = ckpt;
-      if (JSON.stringify(state.schedule) !== JSON.stringify(this.schedule.describe())) {
-        throw new Error(
-          `checkpoint ${file}: LR schedule ${JSON.stringify(state.schedule)} differs from the trainer's ${JSON.stringify(this.schedule.describe())}`,
-        );
-      }
+      checkSchedule(ckpt, file, this.schedule.describe());
       assignModuleWeights(module, ckpt, file);
       const optTensors: Record<string, tf.Tensor> = {};
       for (const [key, t] of Object.entries(ckpt.tensors)) if (key.startsWith('optimizer/')) optTensors[key.slice(10)] = t;
@@ -317,28 +271,8 @@ export class Trainer {
     return norm;
   }
 
-  private async evaluate(module: TrainModule, source: BatchSource, stage: 'val' | 'test', epoch: number): Promise<Record<string, number>> {
-    const step = stage === 'test' ? (module.testStep ?? module.validationStep) : module.validationStep;
-    if (!step) throw new Error(`Trainer: the module has no ${stage === 'test' ? 'testStep or ' : ''}validationStep`);
-    const means = new WeightedMeans();
-    let batchIndex = 0;
-    for await (const batch of source.batches(epoch)) {
-      const ctx: StepContext = { epoch, batchIndex: batchIndex++, globalStep: this.globalStep, stage };
-      const n = batchSizeOf(batch);
-      let out: EvaluationStepOutput;
-      try {
-        out = tf.tidy(() => step.call(module, batch, ctx));
-      } finally {
-        tf.dispose(batch);
-      }
-      for (const [key, t] of Object.entries(out)) {
-        if (t.rank === 0) means.add(key, t.dataSync()[0] * n, n);
-        else if (t.rank === 1) means.add(key, sumOf(t.dataSync() as Float32Array), t.shape[0]);
-        else throw new Error(`Trainer: ${stage} output '${key}' must be a scalar (batch mean) or per-example [batch], got shape [${t.shape}]`);
-      }
-      tf.dispose(out);
-    }
-    return means.means(`${stage}_`);
+  private evaluate(module: TrainModule, source: BatchSource, stage: 'val' | 'test', epoch: number): Promise<Record<string, number>> {
+    return evaluate(module, source, { stage, epoch, globalStep: this.globalStep });
   }
 }
 
@@ -354,10 +288,4 @@ function mapValues<T>(obj: Record<string, T>, fn: (v: T, k: string) => tf.Tensor
   const out: Record<string, tf.Tensor> = {};
   for (const [k, v] of Object.entries(obj)) out[k] = fn(v, k);
   return out;
-}
-
-function sumOf(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return s;
 }

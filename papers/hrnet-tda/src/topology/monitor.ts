@@ -23,9 +23,9 @@ export interface TopologyMonitorOptions {
   reduction?: Reduction;
   /** topo_score = val_acc - scoreWeight * topo_gap. Default 1. */
   scoreWeight?: number;
-  /** Scalars `topo/<layer>/<distance>` and `topo/gap` at the epoch index. */
+  /** Scalars `topo/<layer>/<distance>` and `topo/gap` at the epoch number (from 1). */
   writer?: TopologyWriter;
-  /** PNG diagrams go to `<plotDir>/epoch_<NNN>/<layer>_{train,val}.png`. */
+  /** PNG diagrams go to `<plotDir>/epoch_<NNN>/<layer>_{train,val}.png` (NNN from 001). */
   plotDir?: string;
   /** Layers plotted each time (default: the pooled features only; `analyze` plots all). */
   plotLayers?: string[];
@@ -84,14 +84,15 @@ export class TopologyMonitor implements Callback {
     const measurement = measureTopology(model, layers, trainSample, valSample, this.reduction);
     Object.assign(metrics, measurement.metrics);
     metrics.topo_score = (metrics.val_acc ?? NaN) - this.scoreWeight * measurement.metrics.topo_gap;
-    this.last = { ...measurement, epoch };
+    const number = epoch + 1; // epochs count from 1 in files, as in the epoch records
+    this.last = { ...measurement, epoch: number };
     const writer = this.opts.writer;
     if (writer) {
-      for (const [k, v] of Object.entries(measurement.metrics)) writer.addScalar(k === 'topo_gap' ? 'topo/gap' : k, v, epoch);
+      for (const [k, v] of Object.entries(measurement.metrics)) writer.addScalar(k === 'topo_gap' ? 'topo/gap' : k, v, number);
     }
     if (this.opts.plotDir) {
-      const dir = path.join(this.opts.plotDir, `epoch_${String(epoch).padStart(3, '0')}`);
-      plotLayerDiagrams(measurement.gaps, this.opts.plotLayers ?? ['pooled'], dir, `epoch ${epoch}`);
+      const dir = path.join(this.opts.plotDir, `epoch_${String(number).padStart(3, '0')}`);
+      plotLayerDiagrams(measurement.gaps, this.opts.plotLayers ?? ['pooled'], dir, `epoch ${number}`);
     }
   }
 }

@@ -1,7 +1,6 @@
-import type { Callback } from '../callback';
+import type { Callback, TrainerView } from '../callback';
 import type { EpochRecord } from '../checkpoint';
 import type { TrainModule } from '../module';
-import type { Trainer } from '../trainer';
 import { type MonitorMode, checkMode, improves, monitoredValue } from './monitor';
 
 export interface EarlyStoppingOptions {
@@ -34,7 +33,7 @@ export class EarlyStopping implements Callback {
     if (!(this.minDelta >= 0)) throw new Error(`EarlyStopping: minDelta must be >= 0, got ${this.minDelta}`);
   }
 
-  onEpochEnd(trainer: Trainer, _module: TrainModule, record: EpochRecord): void {
+  onEpochEnd(trainer: TrainerView, _module: TrainModule, record: EpochRecord): void {
     const value = monitoredValue('EarlyStopping', record, this.monitor);
     if (improves(value, this.best, this.mode, this.minDelta)) {
       this.best = value;

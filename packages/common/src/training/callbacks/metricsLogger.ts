@@ -1,8 +1,7 @@
 import * as path from 'node:path';
-import type { Callback } from '../callback';
+import type { Callback, TrainerView } from '../callback';
 import type { EpochRecord } from '../checkpoint';
 import { writeFileAtomic } from '../../io';
-import type { Trainer } from '../trainer';
 
 export interface MetricsLoggerOptions {
   /** Default `<runDir>`. Files: metrics.csv and metrics.json. */
@@ -26,13 +25,13 @@ export class MetricsLogger implements Callback {
     this.dirOption = opts.dir;
   }
 
-  dir(trainer: Trainer): string {
+  dir(trainer: TrainerView): string {
     const dir = this.dirOption ?? trainer.runDir;
     if (!dir) throw new Error("MetricsLogger: set `dir` or the trainer's `runDir`");
     return dir;
   }
 
-  onEpochEnd(trainer: Trainer): void {
+  onEpochEnd(trainer: TrainerView): void {
     const dir = this.dir(trainer);
     writeFileAtomic(path.join(dir, 'metrics.csv'), historyToCsv(trainer.history));
     writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(trainer.history, null, 1) + '\n');

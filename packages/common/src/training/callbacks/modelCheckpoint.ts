@@ -1,9 +1,8 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Callback } from '../callback';
+import type { Callback, TrainerView } from '../callback';
 import { type EpochRecord, saveCheckpoint } from '../checkpoint';
 import type { TrainModule } from '../module';
-import type { Trainer } from '../trainer';
 import { type MonitorMode, checkMode, improves, monitoredValue } from './monitor';
 
 export interface ModelCheckpointOptions {
@@ -36,21 +35,21 @@ export class ModelCheckpoint implements Callback {
     this.saveLast = opts.saveLast ?? true;
   }
 
-  dir(trainer: Trainer): string {
+  dir(trainer: TrainerView): string {
     const dir = this.dirOption ?? (trainer.runDir ? path.join(trainer.runDir, 'checkpoints') : undefined);
     if (!dir) throw new Error('ModelCheckpoint: set `dir` or the trainer\'s `runDir`');
     return dir;
   }
 
-  lastPath(trainer: Trainer): string {
+  lastPath(trainer: TrainerView): string {
     return path.join(this.dir(trainer), 'last.safetensors');
   }
 
-  bestPath(trainer: Trainer): string {
+  bestPath(trainer: TrainerView): string {
     return path.join(this.dir(trainer), 'best.safetensors');
   }
 
-  onEpochCommitted(trainer: Trainer, module: TrainModule, record: EpochRecord): void {
+  onEpochCommitted(trainer: TrainerView, module: TrainModule, record: EpochRecord): void {
     let saveBest = false;
     if (this.monitor) {
       const value = monitoredValue('ModelCheckpoint', record, this.monitor);

@@ -1,6 +1,5 @@
-import type { Callback, TrainBatchInfo } from '../callback';
+import type { Callback, TrainBatchInfo, TrainerView } from '../callback';
 import type { TrainModule } from '../module';
-import type { Trainer } from '../trainer';
 
 /**
  * Stops training at the first batch whose loss or a logged loss term is NaN or ±Inf, before that batch's
@@ -10,13 +9,13 @@ export class NanGuard implements Callback {
   /** The message of the stop, if it fired. */
   message?: string;
 
-  onAfterBackward(trainer: Trainer, _module: TrainModule, info: TrainBatchInfo): void {
+  onAfterBackward(trainer: TrainerView, _module: TrainModule, info: TrainBatchInfo): void {
     const terms: [string, number][] = [['loss', info.loss], ...Object.entries(info.logs)];
     const bad = terms.filter(([, v]) => !Number.isFinite(v));
     if (bad.length === 0) return;
     const what = bad.map(([k, v]) => `'${k}' = ${v}`).join(', ');
     this.message =
-      `NanGuard: non-finite loss term ${what} at epoch ${info.epoch}, batch ${info.batchIndex}, global step ${info.globalStep}; ` +
+      `NanGuard: non-finite loss term ${what} at epoch ${info.epoch + 1}, batch ${info.batchIndex + 1}, global step ${info.globalStep}; ` +
       'stopped before applying its gradients';
     trainer.stop(this.message);
   }

@@ -1,8 +1,7 @@
 import { SingleBar } from 'cli-progress';
-import type { Callback, TrainBatchInfo } from '../callback';
 import type { EpochRecord } from '../checkpoint';
 import type { TrainModule } from '../module';
-import type { FitResult, Trainer } from '../trainer';
+import type { Callback, FitResult, TrainBatchInfo, TrainerView } from '../callback';
 
 export interface ProgressBarOptions {
   /** 'auto' (default): a bar on a TTY unless CI=true, else lines. */
@@ -47,7 +46,7 @@ export class ProgressBar implements Callback {
     this.lossCount = 0;
   }
 
-  onTrainBatchEnd(trainer: Trainer, _module: TrainModule, info: TrainBatchInfo): void {
+  onTrainBatchEnd(trainer: TrainerView, _module: TrainModule, info: TrainBatchInfo): void {
     this.lossSum += info.loss * info.batchSize;
     this.lossCount += info.batchSize;
     const done = info.batchIndex + 1;
@@ -72,7 +71,7 @@ export class ProgressBar implements Callback {
     }
   }
 
-  onEpochEnd(trainer: Trainer, _module: TrainModule, record: EpochRecord): void {
+  onEpochEnd(trainer: TrainerView, _module: TrainModule, record: EpochRecord): void {
     this.bar?.stop();
     this.bar = undefined;
     const seconds = ((performance.now() - this.epochStart) / 1000).toFixed(1);
@@ -80,10 +79,10 @@ export class ProgressBar implements Callback {
       .filter(([k]) => k !== 'epoch' && k !== 'global_step' && this.epochMetrics(k))
       .map(([k, v]) => `${k} ${formatMetric(v)}`)
       .join(' ');
-    this.stream.write(`epoch ${record.epoch + 1}/${trainer.maxEpochs} done in ${seconds} s: ${metrics}\n`);
+    this.stream.write(`epoch ${record.epoch}/${trainer.maxEpochs} done in ${seconds} s: ${metrics}\n`);
   }
 
-  onFitEnd(_trainer: Trainer, _module: TrainModule, result: FitResult): void {
+  onFitEnd(_trainer: TrainerView, _module: TrainModule, result: FitResult): void {
     this.bar?.stop();
     this.bar = undefined;
     if (result.stopReason) this.stream.write(`stopped: ${result.stopReason}\n`);

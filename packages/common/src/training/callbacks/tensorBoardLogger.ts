@@ -1,9 +1,8 @@
 import * as path from 'node:path';
 import { SummaryWriter } from '../../viz';
-import type { Callback, TrainBatchInfo } from '../callback';
+import type { Callback, TrainBatchInfo, TrainerView } from '../callback';
 import type { EpochRecord } from '../checkpoint';
 import type { TrainModule } from '../module';
-import type { Trainer } from '../trainer';
 
 /** The part of viz's SummaryWriter the logger uses. */
 export interface ScalarWriter {
@@ -34,14 +33,14 @@ export class TensorBoardLogger implements Callback {
     this.logDir = opts.logDir;
   }
 
-  onFitStart(trainer: Trainer): void {
+  onFitStart(trainer: TrainerView): void {
     if (this.writer) return;
     const dir = this.logDir ?? (trainer.runDir ? path.join(trainer.runDir, 'tensorboard') : undefined);
     if (!dir) throw new Error("TensorBoardLogger: set `logDir` or the trainer's `runDir`");
     this.writer = new SummaryWriter(dir);
   }
 
-  onTrainBatchEnd(trainer: Trainer, _module: TrainModule, info: TrainBatchInfo): void {
+  onTrainBatchEnd(trainer: TrainerView, _module: TrainModule, info: TrainBatchInfo): void {
     if (!this.writer || (info.batchIndex + 1) % trainer.logEveryNSteps !== 0) return;
     this.writer.addScalar('train/loss', info.loss, info.globalStep);
     for (const [k, v] of Object.entries(info.logs)) this.writer.addScalar(`train/${k}`, v, info.globalStep);
@@ -49,7 +48,7 @@ export class TensorBoardLogger implements Callback {
     if (info.gradNorm !== undefined) this.writer.addScalar('train/grad_norm', info.gradNorm, info.globalStep);
   }
 
-  onEpochEnd(_trainer: Trainer, _module: TrainModule, record: EpochRecord): void {
+  onEpochEnd(_trainer: TrainerView, _module: TrainModule, record: EpochRecord): void {
     if (!this.writer) return;
     for (const [k, v] of Object.entries(record)) if (k !== 'epoch') this.writer.addScalar(`epoch/${k}`, v, record.epoch);
     this.writer.flush();

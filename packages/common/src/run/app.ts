@@ -1,0 +1,84 @@
+// What an app gives the run layer: its config, how the Trainer is set up from it, and its data and module.
+import type { BackendPreference } from '../backend';
+import type { ConfigSchema, GroupChoices } from '../config';
+import type { Batch, BatchSource } from '../data';
+import type * as tf from '@tensorflow/tfjs';
+import type { Callback, OptimizerSpec, ScheduleSpec, TrainModule } from '../training';
+
+/** How the one Trainer is configured for a run (read from the app's config by `AppDefinition.trainer`). */
+export interface TrainerSettings {
+  epochs: number;
+  seed: number;
+  backend: BackendPreference;
+  optimizer: OptimizerSpec;
+  schedule?: ScheduleSpec;
+  gradClipNorm?: number;
+  accumulateGradBatches?: number;
+  logEveryNSteps?: number;
+  /** The epoch metric that selects `best.safetensors`. */
+  checkpoint: { monitor: string; mode: 'min' | 'max' };
+  earlyStopping?: { monitor: string; mode: 'min' | 'max'; patience: number; minDelta?: number };
+  /** Which metrics the epoch progress line prints (metrics.json and TensorBoard keep all). */
+  progressMetrics?: (name: string) => boolean;
+}
+
+/** Setup builds; it writes nothing (artefacts go through callbacks, which see `trainer.runDir`, or `afterTest`). */
+export interface SetupContext {
+  /** 'fit' builds train/val/test; 'evaluate' may leave `train` and `val` out. */
+  stage: 'fit' | 'evaluate';
+  log: (line: string) => void;
+}
+
+/** A classifier's view of the module: the run layer writes the confusion matrix and the classification report. */
+export interface ClassifierOutputs {
+  /** Logits or probabilities [batch, classes] for a batch (called inside tf.tidy). */
+  predict(batch: Batch): tf.Tensor;
+  /** The batch key holding integer labels. Default 'y'. */
+  targetKey?: string;
+  classNames?: readonly string[];
+}
+
+export interface AfterTestContext {
+  /** Where artefacts go: the run folder after training, `<run>/evaluation_<checkpoint>/` for `evaluate`. */
+  outDir: string;
+  stage: 'fit' | 'evaluate';
+  /** The test metrics of the best weights (`test_*`). */
+  metrics: Record<string, number>;
+  log: (line: string) => void;
+}
+
+/** What `AppDefinition.setup` returns: the module and its data, and what the app adds to the standard run. */
+export interface Experiment {
+  module: TrainModule;
+  train?: BatchSource;
+  val?: BatchSource;
+  test: BatchSource;
+  /** Where the data came from ("Fashion-MNIST full, 55000 train / 5000 val / 10000 test"): recorded, and compared at evaluation. */
+  data: string;
+  /** Images (examples) one training epoch processes, for the img/s figure. Default: train.size. */
+  trainExamplesPerEpoch?: number;
+  parameters?: number;
+  callbacks?: Callback[];
+  classifier?: ClassifierOutputs;
+  /** Figures and artefacts after the best weights were tested (kNN accuracy, t-SNE, ...): merged into the results. */
+  afterTest?(ctx: AfterTestContext): Promise<Record<string, unknown>> | Record<string, unknown>;
+  dispose?(): void;
+}
+
+/** An app: a paper, a project or a framework command (Hydra's `@hydra.main` + LightningCLI's roles). */
+export interface AppDefinition<C extends object> {
+  /** Folder under assets/outputs and the name in messages (`triplet-vae`, `hrnet`). */
+  project: string;
+  description: string;
+  /** Folder of the root configs and of one folder per config group. */
+  configDir: string;
+  /** Root config when --config is not given. */
+  defaultConfig: string;
+  /** Root configs a user may name (default: the .yaml files of configDir); `resolve` maps an alias to a file name. */
+  configs?: { list(): string[]; resolve(name: string): string };
+  schema: ConfigSchema<C> | ((choices: GroupChoices) => ConfigSchema<C>);
+  /** Config keys behind the standard options and the run folder's name. */
+  keys: { epochs: string; seed: string; experimentName: string };
+  trainer(config: C): TrainerSettings;
+  setup(config: C, ctx: SetupContext): Promise<Experiment> | Experiment;
+}
