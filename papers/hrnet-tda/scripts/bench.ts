@@ -1,16 +1,17 @@
-// `nx run hrnet:bench --cfg <experiment> [--batch N] [--steps N] [--profile] [--with-torch <dir>] [KEY.PATH=value ...]`:
+// `nx run hrnet:bench -- --cfg <experiment> [--batch N] [--steps N] [--profile] [--with-torch <dir>] [KEY.PATH=value ...]`:
 // forward and SGD training-step throughput of an experiment's network on the selected backend (RESEARCH_BACKEND /
 // auto), to plan runs on this machine. --profile adds the kernels and layer shapes that take the time in one training
 // step; --with-torch <dir of the official cls_hrnet.py> then times the official PyTorch network on the same experiment
 // (scripts/bench_torch.py, /usr/bin/python3 with python3-torch, 2 threads) and prints the ratios.
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import { experimentFromCli, parseCli, runMain, str } from '../src/cli';
-import type { HrnetExperiment } from '../src/config';
+import { initBackend } from '@research/common';
+import { loadExperiment, type HrnetExperiment } from '../src/config';
 import { buildHrnet } from '../src/model/hrnet';
 import { countTrainableParams } from '../src/model/summary';
 
@@ -20,8 +21,6 @@ async function timeIt(steps: number, run: () => Promise<void>): Promise<number> 
   for (let s = 0; s < steps; s++) await run();
   return (performance.now() - t0) / steps;
 }
-
-const USAGE = 'bench --cfg <experiment> [--batch N] [--steps N] [--profile] [--with-torch <dir of cls_hrnet.py>] [KEY.PATH=value ...]';
 
 interface Throughput {
   forward_img_per_s: number;
@@ -45,15 +44,21 @@ function torchPeer(modelsDir: string, experiment: HrnetExperiment, batch: number
   }
 }
 
-runMain(async () => {
-  const { values, overrides } = parseCli(process.argv.slice(2), {
-    cfg: { type: 'string' }, batch: { type: 'string' }, steps: { type: 'string', default: '3' },
-    profile: { type: 'boolean', default: false }, 'with-torch': { type: 'string' },
-  }, USAGE);
-  const { experiment } = experimentFromCli(values.cfg, overrides, USAGE);
+interface BenchFlags {
+  /** --config or --cfg (commander keeps the last long name). */
+  cfg: string;
+  batch?: string;
+  steps: string;
+  profile?: boolean;
+  withTorch?: string;
+}
+
+async function bench(overrides: string[], values: BenchFlags): Promise<void> {
+  const experiment = loadExperiment(values.cfg, overrides);
+  await initBackend(experiment.BACKEND);
   const batch = Number(values.batch ?? experiment.TRAIN.BATCH_SIZE_PER_GPU);
   const steps = Number(values.steps);
-  if (!Number.isInteger(batch) || batch <= 0 || !Number.isInteger(steps) || steps <= 0) throw new Error(`--batch and --steps must be positive integers\nusage: ${USAGE}`);
+  if (!Number.isInteger(batch) || batch <= 0 || !Number.isInteger(steps) || steps <= 0) throw new Error('--batch and --steps must be positive integers');
   const cfg = experiment.MODEL;
   const { model } = buildHrnet(cfg, { init: 'official', seed: 0 });
   const [width, height] = cfg.IMAGE_SIZE;
@@ -74,7 +79,7 @@ runMain(async () => {
   };
   const trainMs = await timeIt(steps, trainStep);
   const ours = {
-    experiment: values.cfg, params: countTrainableParams(model), input: [batch, height, width, cfg.IN_CHANNELS], backend: tf.getBackend(),
+    experiment: experiment.NAME, params: countTrainableParams(model), input: [batch, height, width, cfg.IN_CHANNELS], backend: tf.getBackend(),
     forward_ms: Math.round(forwardMs), forward_img_per_s: +((1000 * batch) / forwardMs).toFixed(1),
     train_step_ms: Math.round(trainMs), train_img_per_s: +((1000 * batch) / trainMs).toFixed(1),
   };
@@ -82,12 +87,26 @@ runMain(async () => {
   if (values.profile) await printProfile(trainStep);
   tf.dispose([x, y]);
   model.dispose();
-  const modelsDir = str(values['with-torch']);
+  const modelsDir = values.withTorch;
   if (modelsDir !== undefined) {
     const torch = torchPeer(modelsDir, experiment, batch, steps);
     console.log(`ratio tfjs/torch: train ${(ours.train_img_per_s / torch.train_img_per_s).toFixed(2)}, forward ${(ours.forward_img_per_s / torch.forward_img_per_s).toFixed(2)}`);
   }
-});
+}
+
+new Command('hrnet-bench')
+  .argument('[overrides...]', 'experiment overrides, e.g. TRAIN.BATCH_SIZE_PER_GPU=64')
+  .option('--config, --cfg <experiment>', 'experiment short name, file name or path', 'w18_small_v1_32x32')
+  .option('--batch <n>', 'batch size (default TRAIN.BATCH_SIZE_PER_GPU)')
+  .option('--steps <n>', 'timed steps after one warm-up', '3')
+  .option('--profile', 'kernel times of one training step')
+  .option('--with-torch <dir>', 'folder of the official cls_hrnet.py: time PyTorch on the same experiment')
+  .action(bench)
+  .parseAsync()
+  .catch((err: Error) => {
+    console.error(`error: ${err.message}`);
+    process.exitCode = 1;
+  });
 
 /** Kernel time of one training step by kernel and by kernel + input shapes (tf.profile; op scopes left out). */
 async function printProfile(step: () => Promise<void>): Promise<void> {

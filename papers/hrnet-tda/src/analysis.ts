@@ -1,19 +1,30 @@
 // The topology report of a checkpoint: fixed train and validation probe samples (TOPO.SAMPLES, TOPO.SEED), every
 // monitored layer's diagrams and train/val distances, written by writeTopologyReport.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { assignModuleWeights, loadCheckpoint, runTimestamp } from '@research/common';
 import type { HrnetExperiment } from './config';
 import { loadExperimentData, probeBatch } from './data';
 import { buildHrnet } from './model/hrnet';
-import { loadClassifierWeights, timestamp } from './run';
 import { monitoredLayers } from './topology/activations';
 import { type TopologyMeasurement, measureTopology } from './topology/monitor';
 import { writeTopologyReport } from './topology/report';
 
+/** Copies only the classifier's weights (`model/model/<i>`) of a training checkpoint into `model`. */
+export function loadClassifierWeights(model: tf.LayersModel, file: string): void {
+  const ckpt = loadCheckpoint(file);
+  try {
+    const tensors = Object.fromEntries(Object.entries(ckpt.tensors).filter(([k]) => k.startsWith('model/model/')));
+    assignModuleWeights({ models: { model } }, { ...ckpt, tensors }, file);
+  } finally {
+    tf.dispose(Object.values(ckpt.tensors));
+  }
+}
+
 /** `<run>/analysis` for a checkpoint in `<run>/checkpoints`, else `analysis-<time>` beside the checkpoint. */
 export function defaultReportDir(checkpoint: string): string {
   const dir = path.dirname(checkpoint);
-  return path.basename(dir) === 'checkpoints' ? path.join(path.dirname(dir), 'analysis') : path.join(dir, `analysis-${timestamp()}`);
+  return path.basename(dir) === 'checkpoints' ? path.join(path.dirname(dir), 'analysis') : path.join(dir, `analysis-${runTimestamp()}`);
 }
 
 export interface AnalysisResult {
@@ -23,9 +34,9 @@ export interface AnalysisResult {
   data: string;
 }
 
-export async function analyzeCheckpoint(exp: HrnetExperiment, name: string, checkpoint: string, opts: { out?: string; dataDir?: string } = {}): Promise<AnalysisResult> {
+export async function analyzeCheckpoint(exp: HrnetExperiment, checkpoint: string, opts: { out?: string } = {}): Promise<AnalysisResult> {
   const topo = exp.TOPO;
-  const data = loadExperimentData(exp, opts.dataDir);
+  const data = loadExperimentData(exp);
   const { model, stageOutputs } = buildHrnet(exp.MODEL, { init: 'zeros' });
   const train = await probeBatch(data.train, topo.SAMPLES, topo.SEED);
   const val = await probeBatch(data.val, topo.SAMPLES, topo.SEED + 1);
@@ -40,7 +51,7 @@ export async function analyzeCheckpoint(exp: HrnetExperiment, name: string, chec
   }
   const dir = path.resolve(opts.out ?? defaultReportDir(checkpoint));
   const files = writeTopologyReport(dir, measurement, {
-    checkpoint, experiment: name, samples: Math.min(topo.SAMPLES, data.train.size, data.val.size),
+    checkpoint, experiment: exp.NAME, samples: Math.min(topo.SAMPLES, data.train.size, data.val.size),
     reduction: topo.REDUCE === 'gap' ? 'global average pooling per channel' : `${topo.FLATTEN_DIMS} seeded coordinates of the flattened map`,
   });
   return { dir, files, measurement, data: data.description };

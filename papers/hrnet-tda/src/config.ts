@@ -1,13 +1,14 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import convict from 'convict';
-import { parse as parseYaml } from 'yaml';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { arrayOf, BACKEND_PREFERENCES, composeConfig, intIn, numberIn, type BackendPreference, type ConfigSchema } from '@research/common';
 
 /**
- * HRNet experiment files: the keys of the official HRNet-Image-Classification yaml files (yacs), validated with a
- * convict schema. Keys the official files carry only for PyTorch/cuDNN/multi-GPU (GPUS, WORKERS, CUDNN, DEBUG) are
- * not part of the schema; additions of ours are MODEL.IN_CHANNELS and MODEL.EXTRA.STEM_STRIDES (defaults reproduce
- * the official network).
+ * HRNet experiment files: the keys of the official HRNet-Image-Classification yaml files (yacs), composed and
+ * validated by common's config layer like every app's config. Keys the official files carry only for
+ * PyTorch/cuDNN/multi-GPU or that the run layer decides (GPUS, WORKERS, CUDNN, DEBUG, OUTPUT_DIR, LOG_DIR, BEGIN_EPOCH,
+ * RESUME, TEST.MODEL_FILE, DATASET.ROOT, DATA_FORMAT) are not part of the schema: a run folder holds the outputs,
+ * `--resume <run>` resumes and `evaluate --checkpoint` names the model. Additions of ours are NAME, BACKEND,
+ * MODEL.IN_CHANNELS and MODEL.EXTRA.STEM_STRIDES (defaults reproduce the official network) and the TOPO section.
  */
 
 export type BlockType = 'BASIC' | 'BOTTLENECK';
@@ -38,15 +39,13 @@ export interface HrnetModelConfig {
 }
 
 export interface HrnetExperiment {
-  OUTPUT_DIR: string;
-  LOG_DIR: string;
+  /** The run folder's name under assets/outputs/hrnet (the experiment's short name). */
+  NAME: string;
+  BACKEND: BackendPreference;
   DATA_DIR: string;
   PRINT_FREQ: number;
   MODEL: HrnetModelConfig;
-  DATASET: {
-    DATASET: string; ROOT: string; TRAIN_SET: string; TEST_SET: string; DATA_FORMAT: string;
-    VAL_SIZE: number; TRAIN_LIMIT: number; TEST_LIMIT: number;
-  };
+  DATASET: { DATASET: string; TRAIN_SET: string; TEST_SET: string; VAL_SIZE: number; TRAIN_LIMIT: number; TEST_LIMIT: number };
   TRAIN: {
     LR: number;
     OPTIMIZER: 'sgd' | 'adam';
@@ -55,16 +54,14 @@ export interface HrnetExperiment {
     NESTEROV: boolean;
     LR_STEP: number[];
     LR_FACTOR: number;
-    BEGIN_EPOCH: number;
     END_EPOCH: number;
     BATCH_SIZE_PER_GPU: number;
     ACCUMULATE_GRAD_BATCHES: number;
-    RESUME: boolean;
     SHUFFLE: boolean;
     SAMPLES_PER_EPOCH: number;
     SEED: number;
   };
-  TEST: { BATCH_SIZE_PER_GPU: number; MODEL_FILE: string };
+  TEST: { BATCH_SIZE_PER_GPU: number };
   TOPO: TopologyConfig;
 }
 
@@ -94,45 +91,36 @@ export const STAGE_NAMES = ['STAGE1', 'STAGE2', 'STAGE3', 'STAGE4'] as const;
 /** The folder of the experiment files shipped with this paper. */
 export const experimentsDir = path.resolve(__dirname, '..', 'experiments');
 
-/** A convict format that names what was expected, and says "missing" when a key without default is absent. */
-function format(expected: string, ok: (val: unknown) => boolean): (val: unknown) => void {
-  return (val) => {
-    if (val === null || val === undefined) throw new Error(`is missing: expected ${expected}`);
-    if (!ok(val)) throw new Error(`must be ${expected}`);
-  };
-}
+const positiveInt = intIn(1);
+const natural = intIn(0);
+const nonNegative = numberIn(0, Infinity);
+const intList = arrayOf('int');
 
-const isPositiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
-const positiveInt = format('a positive integer', isPositiveInt);
-const nonNegativeNumber = format('a non-negative number', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0);
-const positiveIntList = format('a non-empty list of positive integers', (v) => Array.isArray(v) && v.length > 0 && v.every(isPositiveInt));
-const nonNegativeIntList = format('a list of non-negative integers', (v) => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0));
-const blockType = format('BASIC or BOTTLENECK', (v) => v === 'BASIC' || v === 'BOTTLENECK');
-
-function stageSchema(doc: string) {
+function stageSchema(doc: string): ConfigSchema<StageConfig> {
   // Stage keys have no meaningful default: a null default makes a missing key fail validation by name.
-  return {
+  const schema = {
     NUM_MODULES: { doc: `${doc}: number of HighResolutionModules`, format: positiveInt, default: null },
     NUM_BRANCHES: { doc: `${doc}: number of parallel resolutions`, format: positiveInt, default: null },
-    BLOCK: { doc: `${doc}: residual block type`, format: blockType, default: null },
-    NUM_BLOCKS: { doc: `${doc}: blocks per branch`, format: positiveIntList, default: null },
-    NUM_CHANNELS: { doc: `${doc}: channels per branch (before block expansion)`, format: positiveIntList, default: null },
+    BLOCK: { doc: `${doc}: residual block type`, format: ['BASIC', 'BOTTLENECK'], default: null },
+    NUM_BLOCKS: { doc: `${doc}: blocks per branch`, format: intList, default: null },
+    NUM_CHANNELS: { doc: `${doc}: channels per branch (before block expansion)`, format: intList, default: null },
     FUSE_METHOD: { doc: `${doc}: how branches are fused`, format: ['SUM'], default: 'SUM' },
   };
+  return schema as unknown as ConfigSchema<StageConfig>; // convict's types have no null default for a required key
 }
 
-const schema = {
-  OUTPUT_DIR: { doc: 'where checkpoints go', format: String, default: 'output/' },
-  LOG_DIR: { doc: 'where logs go', format: String, default: 'log/' },
-  DATA_DIR: { doc: 'parent of DATASET.DATASET/images', format: String, default: '' },
+export const hrnetSchema: ConfigSchema<HrnetExperiment> = {
+  NAME: { doc: 'run folder name under assets/outputs/hrnet', format: String, default: 'hrnet' },
+  BACKEND: { doc: 'tfjs backend', format: [...BACKEND_PREFERENCES], default: 'auto' },
+  DATA_DIR: { doc: 'parent of DATASET.DATASET (empty: assets/datasets)', format: String, default: '' },
   PRINT_FREQ: { doc: 'log every N iterations', format: positiveInt, default: 1000 },
   MODEL: {
     NAME: { doc: 'architecture', format: ['cls_hrnet'], default: 'cls_hrnet' },
     NUM_CLASSES: { doc: 'classifier outputs', format: positiveInt, default: 1000 },
-    IMAGE_SIZE: { doc: '[width, height] of the network input', format: positiveIntList, default: [224, 224] },
+    IMAGE_SIZE: { doc: '[width, height] of the network input', format: arrayOf('int', { length: 2 }), default: [224, 224] },
     IN_CHANNELS: { doc: 'input channels (3 for RGB, 1 for grey)', format: positiveInt, default: 3 },
     EXTRA: {
-      STEM_STRIDES: { doc: 'strides of the two stem 3x3 convolutions', format: positiveIntList, default: [2, 2] },
+      STEM_STRIDES: { doc: 'strides of the two stem 3x3 convolutions', format: arrayOf('int', { length: 2 }), default: [2, 2] },
       STAGE1: stageSchema('stage 1'),
       STAGE2: stageSchema('stage 2'),
       STAGE3: stageSchema('stage 3'),
@@ -140,108 +128,62 @@ const schema = {
     },
   },
   DATASET: {
-    DATASET: { doc: 'dataset name (folder under DATA_DIR)', format: String, default: 'imagenet' },
-    ROOT: { doc: 'dataset root', format: String, default: 'data/imagenet/' },
+    DATASET: { doc: 'fashion-mnist, or a folder <DATA_DIR>/<DATASET>/images/{TRAIN_SET,TEST_SET}/<class>/*', format: String, default: 'imagenet' },
     TRAIN_SET: { doc: 'training split folder', format: String, default: 'train' },
     TEST_SET: { doc: 'validation split folder', format: String, default: 'val' },
-    DATA_FORMAT: { doc: 'image file format', format: String, default: 'jpg' },
-    VAL_SIZE: { doc: 'examples held out of the training split for validation (datasets without a validation split)', format: 'nat', default: 5000 },
-    TRAIN_LIMIT: { doc: 'use a stratified subset of this many training examples (0: all)', format: 'nat', default: 0 },
-    TEST_LIMIT: { doc: 'use a stratified subset of this many test examples (0: all)', format: 'nat', default: 0 },
+    VAL_SIZE: { doc: 'examples held out of the training split for validation (datasets without a validation split)', format: natural, default: 5000 },
+    TRAIN_LIMIT: { doc: 'use a stratified subset of this many training examples (0: all)', format: natural, default: 0 },
+    TEST_LIMIT: { doc: 'use a stratified subset of this many test examples (0: all)', format: natural, default: 0 },
   },
   TRAIN: {
-    LR: { doc: 'initial learning rate', format: nonNegativeNumber, default: 0.05 },
+    LR: { doc: 'initial learning rate', format: nonNegative, default: 0.05 },
     OPTIMIZER: { doc: 'optimizer', format: ['sgd', 'adam'], default: 'sgd' },
-    MOMENTUM: { doc: 'SGD momentum', format: nonNegativeNumber, default: 0.9 },
-    WD: { doc: 'weight decay', format: nonNegativeNumber, default: 0.0001 },
+    MOMENTUM: { doc: 'SGD momentum', format: nonNegative, default: 0.9 },
+    WD: { doc: 'weight decay', format: nonNegative, default: 0.0001 },
     NESTEROV: { doc: 'Nesterov momentum', format: Boolean, default: true },
-    LR_STEP: { doc: 'epochs at which the LR is multiplied by LR_FACTOR', format: nonNegativeIntList, default: [30, 60, 90] },
-    LR_FACTOR: { doc: 'LR decay factor', format: nonNegativeNumber, default: 0.1 },
-    BEGIN_EPOCH: { doc: 'first epoch', format: 'nat', default: 0 },
-    END_EPOCH: { doc: 'epoch to stop before', format: positiveInt, default: 100 },
+    LR_STEP: { doc: 'epochs at which the LR is multiplied by LR_FACTOR', format: intList, default: [30, 60, 90] },
+    LR_FACTOR: { doc: 'LR decay factor', format: nonNegative, default: 0.1 },
+    END_EPOCH: { doc: 'epochs to train', format: intIn(1, 1_000_000), default: 100 },
     BATCH_SIZE_PER_GPU: { doc: 'training batch size', format: positiveInt, default: 32 },
     ACCUMULATE_GRAD_BATCHES: {
       doc: 'batches whose gradients are averaged into one optimizer step (effective batch BATCH_SIZE_PER_GPU x this; BN sees one batch)',
       format: positiveInt, default: 1,
     },
-    RESUME: { doc: 'resume from the last checkpoint', format: Boolean, default: true },
     SHUFFLE: { doc: 'shuffle training data', format: Boolean, default: true },
-    SAMPLES_PER_EPOCH: {
-      doc: 'training examples per epoch, a fresh seeded draw from the whole training split each epoch (0: all)',
-      format: 'nat', default: 0,
-    },
-    SEED: { doc: 'seed of the weights, data order, augmentation and splits', format: 'nat', default: 0 },
+    SAMPLES_PER_EPOCH: { doc: 'training examples per epoch, a fresh seeded draw from the whole training split each epoch (0: all)', format: natural, default: 0 },
+    SEED: { doc: 'seed of the weights, data order, augmentation and splits', format: intIn(0, 2 ** 32 - 1), default: 0 },
   },
   TEST: {
     BATCH_SIZE_PER_GPU: { doc: 'validation batch size', format: positiveInt, default: 32 },
-    MODEL_FILE: { doc: 'checkpoint to validate', format: String, default: '' },
   },
   TOPO: {
-    MONITOR_EVERY: { doc: 'compute train/val persistence diagrams every N epochs (0: never)', format: 'nat', default: 1 },
+    MONITOR_EVERY: { doc: 'compute train/val persistence diagrams every N epochs (0: never)', format: natural, default: 1 },
     SAMPLES: { doc: 'examples in each fixed probe sample', format: positiveInt, default: 64 },
     REDUCE: { doc: 'branch map to point: gap (per-channel mean) or flatten (FLATTEN_DIMS coordinates)', format: ['gap', 'flatten'], default: 'gap' },
     FLATTEN_DIMS: { doc: 'coordinates kept by REDUCE=flatten', format: positiveInt, default: 512 },
-    SEED: { doc: 'seed of the probe samples', format: 'nat', default: 0 },
-    REG_WEIGHT: { doc: 'weight of the Moor et al. 2020 topological loss on the pooled features (0: off)', format: nonNegativeNumber, default: 0 },
+    SEED: { doc: 'seed of the probe samples', format: natural, default: 0 },
+    REG_WEIGHT: { doc: 'weight of the Moor et al. 2020 topological loss on the pooled features (0: off)', format: nonNegative, default: 0 },
     SELECT: { doc: 'checkpoint selection metric', format: ['val_acc', 'val_loss', 'topo_gap', 'topo_score'], default: 'val_acc' },
-    SCORE_WEIGHT: { doc: 'topo_score = val_acc - SCORE_WEIGHT * topo_gap', format: nonNegativeNumber, default: 1 },
-    EARLY_STOP_PATIENCE: { doc: 'epochs without improvement of SELECT before stopping (0: off)', format: 'nat', default: 0 },
+    SCORE_WEIGHT: { doc: 'topo_score = val_acc - SCORE_WEIGHT * topo_gap', format: nonNegative, default: 1 },
+    EARLY_STOP_PATIENCE: { doc: 'epochs without improvement of SELECT before stopping (0: off)', format: natural, default: 0 },
   },
 };
-
-/** Validates a parsed experiment object; `source` names it (a file path) in error messages. */
-export function validateExperiment(raw: unknown, source: string): HrnetExperiment {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new Error(`Invalid experiment file ${source}: expected a YAML mapping at the top level`);
-  }
-  const config = convict(schema, { env: {}, args: [] });
-  try {
-    config.load(raw);
-    config.validate({ allowed: 'strict' });
-  } catch (err) {
-    throw new Error(`Invalid experiment file ${source}: ${(err as Error).message}`, { cause: err });
-  }
-  const experiment = config.getProperties() as unknown as HrnetExperiment;
-  checkArchitecture(experiment.MODEL, source);
-  const topo = experiment.TOPO;
-  if ((topo.SELECT === 'topo_gap' || topo.SELECT === 'topo_score') && topo.MONITOR_EVERY !== 1) {
-    throw new Error(`Invalid experiment file ${source}: TOPO.SELECT '${topo.SELECT}' needs the gap every epoch: TOPO.MONITOR_EVERY must be 1, got ${topo.MONITOR_EVERY}`);
-  }
-  return experiment;
-}
-
-/**
- * Applies `KEY.PATH=value` overrides to a parsed experiment (values parsed as YAML: `TRAIN.LR=0.01`,
- * `TRAIN.LR_STEP=[2,4]`, `TRAIN.NESTEROV=false`). Unknown keys are reported by validation.
- */
-export function applyOverrides(raw: Record<string, unknown>, overrides: readonly string[]): Record<string, unknown> {
-  const out = structuredClone(raw);
-  for (const item of overrides) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new Error(`Invalid override '${item}': expected KEY.PATH=value (e.g. TRAIN.LR=0.01)`);
-    const keys = item.slice(0, eq).split('.');
-    let node: Record<string, unknown> = out;
-    for (const key of keys.slice(0, -1)) {
-      const next = node[key];
-      if (next === undefined) node[key] = {};
-      else if (next === null || typeof next !== 'object' || Array.isArray(next)) {
-        throw new Error(`Invalid override '${item}': '${key}' is not a section`);
-      }
-      node = node[key] as Record<string, unknown>;
-    }
-    node[keys[keys.length - 1]] = parseYaml(item.slice(eq + 1));
-  }
-  return out;
-}
 
 /** Constraints that span several keys (the official code checks the branch lists the same way). */
 function checkArchitecture(model: HrnetModelConfig, source: string): void {
   const fail = (key: string, message: string): never => {
-    throw new Error(`Invalid experiment file ${source}: ${key}: ${message}`);
+    throw new Error(`${source}: ${key}: ${message}`);
   };
+  const positive = (key: string, list: number[]) => {
+    if (list.some((v) => v <= 0)) fail(key, `must hold positive integers, got ${JSON.stringify(list)}`);
+  };
+  positive('MODEL.IMAGE_SIZE', model.IMAGE_SIZE);
+  positive('MODEL.EXTRA.STEM_STRIDES', model.EXTRA.STEM_STRIDES);
   STAGE_NAMES.forEach((name, index) => {
     const stage = model.EXTRA[name];
     const key = `MODEL.EXTRA.${name}`;
+    positive(`${key}.NUM_BLOCKS`, stage.NUM_BLOCKS);
+    positive(`${key}.NUM_CHANNELS`, stage.NUM_CHANNELS);
     if (stage.NUM_BRANCHES !== index + 1) {
       fail(`${key}.NUM_BRANCHES`, `must be ${index + 1} (HRNet stage ${index + 1} has ${index + 1} resolutions), got ${stage.NUM_BRANCHES}`);
     }
@@ -255,10 +197,6 @@ function checkArchitecture(model: HrnetModelConfig, source: string): void {
   if (model.EXTRA.STAGE1.NUM_MODULES !== 1) {
     fail('MODEL.EXTRA.STAGE1.NUM_MODULES', `must be 1 (stage 1 is a single residual layer), got ${model.EXTRA.STAGE1.NUM_MODULES}`);
   }
-  if (model.IMAGE_SIZE.length !== 2) fail('MODEL.IMAGE_SIZE', `must be [width, height], got ${JSON.stringify(model.IMAGE_SIZE)}`);
-  if (model.EXTRA.STEM_STRIDES.length !== 2) {
-    fail('MODEL.EXTRA.STEM_STRIDES', `must list the strides of the 2 stem convolutions, got ${JSON.stringify(model.EXTRA.STEM_STRIDES)}`);
-  }
   // The fuse layers add a nearest-upsampled lower branch to a higher one, so every branch must halve exactly.
   const divisor = model.EXTRA.STEM_STRIDES[0] * model.EXTRA.STEM_STRIDES[1] * 8;
   if (model.IMAGE_SIZE.some((s) => s % divisor !== 0)) {
@@ -271,32 +209,38 @@ export function experimentShortName(file: string): string {
   return path.basename(file).replace(/\.ya?ml$/, '').replace(/^cls_hrnet_/, '').replace(/_sgd_.*$/, '');
 }
 
-/** The experiment files shipped in `experiments/`, by short name. */
+/** The experiment files shipped in `experiments/`, by short name (file names without .yaml as values). */
 export function listExperiments(): Map<string, string> {
   const files = fs.readdirSync(experimentsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
-  return new Map(files.map((f) => [experimentShortName(f), path.join(experimentsDir, f)]));
+  return new Map(files.map((f) => [experimentShortName(f), f.replace(/\.ya?ml$/, '')]));
 }
 
-/** Resolves a path to a yaml file, a shipped file's name (with or without .yaml), or its short name (`w18`). */
-export function resolveExperimentPath(ref: string): string {
-  if (fs.existsSync(ref) && fs.statSync(ref).isFile()) return path.resolve(ref);
+/**
+ * A shipped experiment's config name from its short name (`w18`) or file name (with or without .yaml), or the
+ * absolute path of a yaml file elsewhere.
+ */
+export function resolveExperiment(ref: string): string {
   const shipped = listExperiments();
-  const byShortName = shipped.get(ref) ?? shipped.get(experimentShortName(ref));
-  if (byShortName !== undefined) return byShortName;
-  throw new Error(`Unknown experiment '${ref}': not a file, nor one of ${[...shipped.keys()].join(', ')}`);
+  const byName = shipped.get(ref) ?? shipped.get(experimentShortName(ref));
+  if (byName !== undefined && !ref.includes('/')) return byName;
+  if (fs.existsSync(ref) && fs.statSync(ref).isFile()) return path.resolve(ref);
+  if (byName !== undefined) return byName;
+  throw new Error(`unknown experiment '${ref}': not a file, nor one of ${[...shipped.keys()].join(', ')}`);
 }
 
-/** Reads and validates an experiment file given as a path or a shipped name, with optional KEY=value overrides. */
+/** Cross-key checks of a composed experiment (the official code checks the branch lists the same way). */
+export function checkExperiment(exp: HrnetExperiment, source = 'experiment'): HrnetExperiment {
+  checkArchitecture(exp.MODEL, source);
+  const topo = exp.TOPO;
+  if ((topo.SELECT === 'topo_gap' || topo.SELECT === 'topo_score') && topo.MONITOR_EVERY !== 1) {
+    throw new Error(`${source}: TOPO.SELECT '${topo.SELECT}' needs the gap every epoch: TOPO.MONITOR_EVERY must be 1, got ${topo.MONITOR_EVERY}`);
+  }
+  return exp;
+}
+
+/** An experiment by short name, file name or path, composed with `KEY.PATH=value` overrides and checked. */
 export function loadExperiment(ref: string, overrides: readonly string[] = []): HrnetExperiment {
-  const file = resolveExperimentPath(ref);
-  let raw: unknown;
-  try {
-    raw = parseYaml(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`Invalid experiment file ${file}: not valid YAML: ${(err as Error).message}`, { cause: err });
-  }
-  if (overrides.length > 0 && raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
-    raw = applyOverrides(raw as Record<string, unknown>, overrides);
-  }
-  return validateExperiment(raw, overrides.length > 0 ? `${file} (with ${overrides.join(' ')})` : file);
+  const resolved = resolveExperiment(ref);
+  const [configDir, configName] = path.isAbsolute(resolved) ? [path.dirname(resolved), path.basename(resolved).replace(/\.ya?ml$/, '')] : [experimentsDir, resolved];
+  return checkExperiment(composeConfig<HrnetExperiment>({ configDir, configName, overrides, schema: hrnetSchema }), `${resolved}.yaml`);
 }

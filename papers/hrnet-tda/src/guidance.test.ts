@@ -1,8 +1,8 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { applyOverrides, loadExperiment } from './config';
+import { loadExperiment } from './config';
 import { topKCorrect } from './module';
-import { selectMode } from './run';
+import { selectMode } from './app';
 import { pearson, rankRuns, ranks, spearman, type RunSummary } from './topology/rank';
 
 const TINY = path.join(__dirname, '__fixtures__', 'tiny_32x32.yaml');
@@ -13,19 +13,15 @@ beforeAll(async () => {
 });
 
 describe('experiment overrides', () => {
-  it('sets nested keys with YAML-typed values and leaves the input untouched', () => {
-    const raw = { TRAIN: { LR: 0.05 } };
-    const out = applyOverrides(raw, ['TRAIN.LR=0.01', 'TRAIN.LR_STEP=[2, 4]', 'TRAIN.NESTEROV=false', 'TOPO.SELECT=topo_gap']);
-    expect(out).toEqual({ TRAIN: { LR: 0.01, LR_STEP: [2, 4], NESTEROV: false }, TOPO: { SELECT: 'topo_gap' } });
-    expect(raw.TRAIN.LR).toBe(0.05);
-  });
-
-  it('validates overridden experiments, naming the overrides', () => {
-    expect(loadExperiment(TINY, ['TRAIN.SEED=7']).TRAIN.SEED).toBe(7);
-    expect(() => loadExperiment(TINY, ['TRAIN.LRR=1'])).toThrow(/with TRAIN\.LRR=1.*LRR/s);
+  it('go through common\'s composer: typed values, checked keys and values, cross-key checks', () => {
+    const exp = loadExperiment(TINY, ['TRAIN.SEED=7', 'TRAIN.LR_STEP=[2,4]', 'TRAIN.NESTEROV=false']);
+    expect([exp.TRAIN.SEED, exp.TRAIN.LR_STEP, exp.TRAIN.NESTEROV]).toEqual([7, [2, 4], false]);
+    // A misspelt key is blamed on the override, with the nearest key suggested (not on the experiment file).
+    expect(() => loadExperiment(TINY, ['TRAIN.LRR=0.1'])).toThrow("override 'TRAIN.LRR=0.1': no key 'TRAIN.LRR' in the schema or the config files; did you mean 'TRAIN.LR'?");
+    expect(() => loadExperiment(TINY, ['TRAIN.SEED=4294967296'])).toThrow(/TRAIN.SEED = 4294967296 .*an integer in \[0, 4294967295\]/);
+    expect(() => loadExperiment(TINY, ['TRAIN.END_EPOCH=1e20'])).toThrow(/TRAIN.END_EPOCH/);
     expect(() => loadExperiment(TINY, ['TOPO.MONITOR_EVERY=2'])).toThrow(/TOPO.SELECT 'topo_score' needs the gap every epoch: TOPO.MONITOR_EVERY must be 1, got 2/);
-    expect(() => applyOverrides({}, ['LR'])).toThrow(/Invalid override 'LR': expected KEY.PATH=value/);
-    expect(() => applyOverrides({ TRAIN: 3 }, ['TRAIN.LR=1'])).toThrow(/'TRAIN' is not a section/);
+    expect(() => loadExperiment(TINY, ['MODEL.EXTRA.STAGE2.NUM_CHANNELS=[4,0]'])).toThrow(/MODEL.EXTRA.STAGE2.NUM_CHANNELS: must hold positive integers/);
   });
 });
 

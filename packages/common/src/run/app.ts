@@ -3,7 +3,7 @@ import type { BackendPreference } from '../backend';
 import type { ConfigSchema, GroupChoices } from '../config';
 import type { Batch, BatchSource } from '../data';
 import type * as tf from '@tensorflow/tfjs';
-import type { Callback, OptimizerSpec, ScheduleSpec, TrainModule } from '../training';
+import type { Callback, EpochRecord, OptimizerSpec, ScheduleSpec, TrainModule } from '../training';
 
 /** How the one Trainer is configured for a run (read from the app's config by `AppDefinition.trainer`). */
 export interface TrainerSettings {
@@ -44,6 +44,9 @@ export interface AfterTestContext {
   stage: 'fit' | 'evaluate';
   /** The test metrics of the best weights (`test_*`). */
   metrics: Record<string, number>;
+  /** The fit's epoch records (from the checkpoint when evaluating) and the epoch whose weights were tested. */
+  history: readonly EpochRecord[];
+  bestEpoch: number | null;
   log: (line: string) => void;
 }
 
@@ -74,7 +77,10 @@ export interface AppDefinition<C extends object> {
   configDir: string;
   /** Root config when --config is not given. */
   defaultConfig: string;
-  /** Root configs a user may name (default: the .yaml files of configDir); `resolve` maps an alias to a file name. */
+  /**
+   * Root configs a user may name (default: the .yaml files of configDir); `resolve` maps an alias to a config name in
+   * configDir, or to an absolute path of a config file elsewhere.
+   */
   configs?: { list(): string[]; resolve(name: string): string };
   schema: ConfigSchema<C> | ((choices: GroupChoices) => ConfigSchema<C>);
   /** Config keys behind the standard options and the run folder's name. */

@@ -44,7 +44,8 @@ export async function evaluateRun<C extends object>(app: AppDefinition<C>, opts:
     const outDir = path.join(location.runDir, `evaluation_${path.basename(location.checkpoint).replace(/\.safetensors$/, '')}`);
     fs.mkdirSync(outDir, { recursive: true });
     if (experiment.classifier) await writeClassifierReport(outDir, experiment.classifier, experiment.test);
-    const extra = experiment.afterTest ? await experiment.afterTest({ outDir, stage: 'evaluate', metrics, log }) : {};
+    const bestEpoch = (state.callbacks.ModelCheckpoint as { bestEpoch?: number | null } | undefined)?.bestEpoch ?? null;
+    const extra = experiment.afterTest ? await experiment.afterTest({ outDir, stage: 'evaluate', metrics, history: state.history, bestEpoch, log }) : {};
     const results = {
       project: app.project, checkpoint: location.checkpoint, epochs_trained: state.epoch, overrides: opts.overrides ?? [], data: experiment.data,
       backend: describeBackend(backend), parameters: experiment.parameters ?? null, ...metrics, ...extra,

@@ -80,7 +80,9 @@ export function runConfig<C extends object>(app: AppDefinition<C>, opts: TrainRu
     return { config, configName: readRunInfo(location.runDir)?.config ?? '(saved)', resumeFrom: location };
   }
   const configName = resolveConfigName(app, opts.config);
-  const { config } = composeConfigDetailed<C>({ configDir: app.configDir, configName, overrides, schema: app.schema });
+  // A config file outside the app's folder composes on its own (no groups of the app's folder apply to it).
+  const [configDir, name] = path.isAbsolute(configName) ? [path.dirname(configName), path.basename(configName).replace(/\.ya?ml$/, '')] : [app.configDir, configName];
+  const { config } = composeConfigDetailed<C>({ configDir, configName: name, overrides, schema: app.schema });
   return { config, configName };
 }
 
@@ -179,7 +181,7 @@ async function fitAndTest<C extends object>(
   opts.log(`[${app.project}] test (${path.basename(best)}): ${Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')}`);
   if (experiment.classifier) await writeClassifierReport(runDir, experiment.classifier, experiment.test);
   writeCurves(runDir, fit.history, `${app.project} ${experimentName(app, config)}`);
-  const extra = experiment.afterTest ? await experiment.afterTest({ outDir: runDir, stage: 'fit', metrics, log: opts.log }) : {};
+  const extra = experiment.afterTest ? await experiment.afterTest({ outDir: runDir, stage: 'fit', metrics, history: fit.history, bestEpoch: checkpoint.bestEpoch, log: opts.log }) : {};
   const json: Record<string, unknown> = {
     project: app.project, experiment: experimentName(app, config), config: opts.configName, run_dir: runDir, data: experiment.data,
     backend: opts.backend,

@@ -146,7 +146,7 @@ function imageFolders(exp: HrnetExperiment, dataDir: string): ExperimentData {
   const valDir = path.join(root, exp.DATASET.TEST_SET);
   for (const dir of [trainDir, valDir]) {
     if (!fs.existsSync(dir)) {
-      throw new Error(`Dataset folder ${dir} does not exist (DATASET.DATASET=${exp.DATASET.DATASET}, expected <dataDir>/<DATASET>/images/{${exp.DATASET.TRAIN_SET},${exp.DATASET.TEST_SET}}/<class>/*; set --dataDir or DATA_DIR)`);
+      throw new Error(`Dataset folder ${dir} does not exist (DATASET.DATASET=${exp.DATASET.DATASET}, expected <dataDir>/<DATASET>/images/{${exp.DATASET.TRAIN_SET},${exp.DATASET.TEST_SET}}/<class>/*; set DATA_DIR=<folder>)`);
     }
   }
   const limit = (index: ImageFolderIndex, count: number): ImageFolderIndex => {
@@ -170,9 +170,9 @@ function imageFolders(exp: HrnetExperiment, dataDir: string): ExperimentData {
   };
 }
 
-/** The train / val / test splits of an experiment. `dataDir` defaults to DATA_DIR, then assets/datasets. */
-export function loadExperimentData(exp: HrnetExperiment, dataDir?: string): ExperimentData {
-  const dir = dataDir ?? (exp.DATA_DIR !== '' ? exp.DATA_DIR : undefined);
+/** The train / val / test splits of an experiment: under DATA_DIR, or assets/datasets when it is empty. */
+export function loadExperimentData(exp: HrnetExperiment): ExperimentData {
+  const dir = exp.DATA_DIR !== '' ? exp.DATA_DIR : undefined;
   if (exp.DATASET.DATASET === 'fashion-mnist') return fashionMnist(exp, dir);
   return imageFolders(exp, dir ?? datasetsDir());
 }

@@ -1,8 +1,10 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { validateExperiment } from '../config';
+import { stringify } from 'yaml';
+import { loadExperiment } from '../config';
 import { buildHrnet } from './hrnet';
 import { loadTorchStateDict, torchStateDictShapes, type TorchTensor } from './torch-weights';
 
@@ -54,7 +56,13 @@ describe('HRNet against the official PyTorch implementation', () => {
   });
   afterAll(() => tf.setBackend('cpu'));
 
-  const config = validateExperiment({ MODEL: golden.model }, GOLDEN_FILE).MODEL;
+  // The golden file's architecture, composed and checked like any experiment file.
+  const config = (() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnet-golden-'));
+    const file = path.join(dir, 'golden.yaml');
+    fs.writeFileSync(file, stringify({ MODEL: golden.model }));
+    return loadExperiment(file).MODEL;
+  })();
   let model: tf.LayersModel;
   beforeAll(() => (model = buildHrnet(config, { init: 'zeros' }).model));
   afterAll(() => model.dispose());

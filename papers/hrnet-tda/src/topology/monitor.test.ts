@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { type Trainer, activationDiagrams, bottleneckDistance, initBackend, wassersteinDistance } from '@research/common';
+import { type TrainerView, activationDiagrams, bottleneckDistance, initBackend, wassersteinDistance } from '@research/common';
 import { loadExperiment } from '../config';
 import { buildHrnet, featureModel } from '../model/hrnet';
 import { monitoredLayers } from './activations';
@@ -33,7 +33,7 @@ describe('TopologyMonitor', () => {
     });
     const before = tf.memory().numTensors;
     const metrics: Record<string, number> = { val_acc: 0.4 };
-    monitor.onValidationEnd({ epoch: 2, maxEpochs: 10 } as Trainer, {} as never, metrics);
+    monitor.onValidationEnd({ epoch: 2, maxEpochs: 10 } as TrainerView, {} as never, metrics);
     expect(tf.memory().numTensors).toBe(before);
 
     // Independent computation: per-channel spatial means, common scale from the train cloud, Rips H0/H1, distances.
@@ -60,12 +60,12 @@ describe('TopologyMonitor', () => {
     expect(metrics.topo_gap).toBeGreaterThan(0);
     expect(metrics.topo_score).toBeCloseTo(0.4 - 0.5 * metrics.topo_gap, 6);
     expect(Object.keys(metrics)).toHaveLength(1 + 4 * layers.length + 2);
-    expect(scalars.find(([tag]) => tag === 'topo/pooled/wasserstein_h1')).toEqual(['topo/pooled/wasserstein_h1', metrics['topo/pooled/wasserstein_h1'], 2]);
-    expect(fs.readdirSync(path.join(plotDir, 'epoch_002')).sort()).toEqual(['pooled_train.png', 'pooled_val.png']);
+    expect(scalars.find(([tag]) => tag === 'topo/pooled/wasserstein_h1')).toEqual(['topo/pooled/wasserstein_h1', metrics['topo/pooled/wasserstein_h1'], 3]); // the third epoch (index 2), counted from 1
+    expect(fs.readdirSync(path.join(plotDir, 'epoch_003')).sort()).toEqual(['pooled_train.png', 'pooled_val.png']);
 
-    // Epoch 3 is neither a multiple of 2 nor the last: nothing is measured.
+    // Epoch index 3 is neither a multiple of 2 nor the last: nothing is measured.
     const skipped: Record<string, number> = {};
-    monitor.onValidationEnd({ epoch: 3, maxEpochs: 10 } as Trainer, {} as never, skipped);
+    monitor.onValidationEnd({ epoch: 3, maxEpochs: 10 } as TrainerView, {} as never, skipped);
     expect(skipped).toEqual({});
     tf.dispose([trainX, valX]);
     model.dispose();
@@ -77,7 +77,7 @@ describe('TopologyMonitor', () => {
     const x = tf.randomNormal([8, 32, 32, 1], 0, 1, 'float32', 5);
     const monitor = new TopologyMonitor({ model, layers: monitoredLayers(stageOutputs), trainSample: x, valSample: x });
     const metrics: Record<string, number> = {};
-    monitor.onValidationEnd({ epoch: 0, maxEpochs: 1 } as Trainer, {} as never, metrics);
+    monitor.onValidationEnd({ epoch: 0, maxEpochs: 1 } as TrainerView, {} as never, metrics);
     expect(metrics.topo_gap).toBe(0);
     expect(Number.isNaN(metrics.topo_score)).toBe(true); // no val_acc to score
     tf.dispose(x);

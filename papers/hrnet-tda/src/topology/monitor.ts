@@ -2,7 +2,7 @@
 // (`topo/<layer>/<distance>`, `topo_gap`, `topo_score`) that ModelCheckpoint / EarlyStopping can monitor.
 import * as path from 'path';
 import type * as tf from '@tensorflow/tfjs';
-import { type Callback, type Trainer, type TrainModule, plotPersistenceDiagram, savePlot } from '@research/common';
+import { type Callback, type TrainerView, type TrainModule, plotPersistenceDiagram, savePlot, SummaryWriter } from '@research/common';
 import { type MonitoredLayer, type Reduction, layerActivations } from './activations';
 import { GAP_DISTANCE_KEYS, type LayerGap, layerGap, topologicalGap } from './gap';
 
@@ -18,14 +18,14 @@ export interface TopologyMonitorOptions {
   /** Fixed probe inputs (evaluation transform); owned by the caller. */
   trainSample: tf.Tensor;
   valSample: tf.Tensor;
-  /** Measure at epochs 0, N, 2N, ... and at the last epoch. Default 1. */
+  /** Measure at epoch indices 0, N, 2N, ... (the 1st, N+1th, ... epoch) and at the last epoch. Default 1. */
   everyNEpochs?: number;
   reduction?: Reduction;
   /** topo_score = val_acc - scoreWeight * topo_gap. Default 1. */
   scoreWeight?: number;
-  /** Scalars `topo/<layer>/<distance>` and `topo/gap` at the epoch number (from 1). */
+  /** Scalars `topo/<layer>/<distance>` and `topo/gap` at the epoch number (from 1). Default: `<runDir>/tensorboard`. */
   writer?: TopologyWriter;
-  /** PNG diagrams go to `<plotDir>/epoch_<NNN>/<layer>_{train,val}.png` (NNN from 001). */
+  /** PNG diagrams go to `<plotDir>/epoch_<NNN>/<layer>_{train,val}.png` (NNN from 001). Default: `<runDir>/topology`. */
   plotDir?: string;
   /** Layers plotted each time (default: the pooled features only; `analyze` plots all). */
   plotLayers?: string[];
@@ -63,6 +63,9 @@ export class TopologyMonitor implements Callback {
   readonly scoreWeight: number;
   /** The last measurement (for inspection and tests). */
   last?: TopologyMeasurement & { epoch: number };
+  private writer?: TopologyWriter;
+  private ownWriter?: SummaryWriter;
+  private plotDir?: string;
 
   constructor(private readonly opts: TopologyMonitorOptions) {
     this.everyNEpochs = opts.everyNEpochs ?? 1;
@@ -71,13 +74,25 @@ export class TopologyMonitor implements Callback {
     }
     this.reduction = opts.reduction ?? { kind: 'gap' };
     this.scoreWeight = opts.scoreWeight ?? 1;
+    this.writer = opts.writer;
+    this.plotDir = opts.plotDir;
+  }
+
+  onFitStart(trainer: TrainerView): void {
+    if (!trainer.runDir) return;
+    if (!this.writer) this.writer = this.ownWriter = new SummaryWriter(path.join(trainer.runDir, 'tensorboard'));
+    this.plotDir ??= path.join(trainer.runDir, 'topology');
+  }
+
+  onFitEnd(): void {
+    this.ownWriter?.close();
   }
 
   shouldMeasure(epoch: number, maxEpochs: number): boolean {
     return epoch % this.everyNEpochs === 0 || epoch === maxEpochs - 1;
   }
 
-  onValidationEnd(trainer: Trainer, _module: TrainModule, metrics: Record<string, number>): void {
+  onValidationEnd(trainer: TrainerView, _module: TrainModule, metrics: Record<string, number>): void {
     const epoch = trainer.epoch;
     if (!this.shouldMeasure(epoch, trainer.maxEpochs)) return;
     const { model, layers, trainSample, valSample } = this.opts;
@@ -86,12 +101,12 @@ export class TopologyMonitor implements Callback {
     metrics.topo_score = (metrics.val_acc ?? NaN) - this.scoreWeight * measurement.metrics.topo_gap;
     const number = epoch + 1; // epochs count from 1 in files, as in the epoch records
     this.last = { ...measurement, epoch: number };
-    const writer = this.opts.writer;
+    const writer = this.writer;
     if (writer) {
       for (const [k, v] of Object.entries(measurement.metrics)) writer.addScalar(k === 'topo_gap' ? 'topo/gap' : k, v, number);
     }
-    if (this.opts.plotDir) {
-      const dir = path.join(this.opts.plotDir, `epoch_${String(number).padStart(3, '0')}`);
+    if (this.plotDir) {
+      const dir = path.join(this.plotDir, `epoch_${String(number).padStart(3, '0')}`);
       plotLayerDiagrams(measurement.gaps, this.opts.plotLayers ?? ['pooled'], dir, `epoch ${number}`);
     }
   }

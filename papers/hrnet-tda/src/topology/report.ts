@@ -1,9 +1,8 @@
 // The topology report of a trained network: per-layer train/val diagrams (JSON, "inf" for essential classes),
 // the distances table (JSON and markdown) and diagram / barcode plots.
-import * as fs from 'fs';
-import * as path from 'path';
-import { plotBarcode, savePlot, writeDiagramsFile, writeFileAtomic } from '@research/common';
-import { writeJsonAtomic } from '../run';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { plotBarcode, savePlot, writeDiagramsFile, writeFileAtomic, writeJsonAtomic } from '@research/common';
 import { GAP_DISTANCE_KEYS } from './gap';
 import { type TopologyMeasurement, plotLayerDiagrams } from './monitor';
 
