@@ -4,5 +4,4 @@ module.exports = {
   ...preset,
   displayName: 'tools',
   rootDir: __dirname,
-  moduleNameMapper: { '^@research/common$': '<rootDir>/../packages/common/src/index.ts' },
 };

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bottleneckDistance, ripsPersistence, wassersteinDistance, type PersistencePair } from '../src/tda';
-import { mulberry32 } from '../src/data/rng';
+import { mulberry32 } from '../src/random/rng';
 
 const args = process.argv.slice(2);
 const full = args.includes('--full');

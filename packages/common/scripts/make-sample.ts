@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { encodeIdx, writeIdx } from '../src/data/idx';
 import { readIdxImageFolder, FASHION_MNIST_CLASSES, FASHION_MNIST_SAMPLE_DIR, type DatasetSplit } from '../src/data/datasets';
-import { createRng } from '../src/data/rng';
+import { createRng } from '../src/random/rng';
 import { createHash } from 'node:crypto';
 
 function argument(name: string, fallback: string): string {

@@ -1,5 +1,7 @@
 // @research/common: the reusable core shared by every paper, project and tool.
 // Each folder is a module; its index.ts says what it offers.
+export * from './io';
+export * from './random';
 export * from './backend';
 export * from './config';
 export * from './data';
@@ -9,5 +11,4 @@ export * from './metrics';
 export * from './tda';
 export * from './viz';
 export * from './hub';
-export * from './io';
 export * from './run';

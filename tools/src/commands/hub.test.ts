@@ -1,11 +1,10 @@
-import { loadFashionMnist } from '@research/common';
+import { loadFashionMnist, requireEsm } from '@research/common';
+import { fakeRepo, startFakeHub, type FakeHub } from '@research/common/testing';
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import { requireEsm } from '../../../packages/common/src/hub/esm-require';
-import { fakeRepo, startFakeHub, type FakeHub } from '../../../packages/common/src/hub/testing/fake-hub';
 import { register } from './hub';
 
 const { parquetWriteBuffer } = requireEsm<{ parquetWriteBuffer(o: Record<string, unknown>): ArrayBuffer }>('hyparquet-writer');

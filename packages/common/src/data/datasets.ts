@@ -1,7 +1,7 @@
 // Loaders for the standard image datasets, from `assets/datasets/<name>` (see the hub module's `datasetsDir`).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { datasetsDir } from '../hub/paths';
+import { datasetsDir } from '../io/paths';
 import { readIdxUint8 } from './idx';
 import { ImageDataset } from './image-dataset';
 

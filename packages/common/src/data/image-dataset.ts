@@ -1,4 +1,4 @@
-import { createRng } from './rng';
+import { createRng } from '../random/rng';
 
 /** Uint8 images in NHWC order with integer labels, all in memory. */
 export class ImageDataset {

@@ -6,7 +6,7 @@ import sharp, { type KernelEnum, type OutputInfo } from 'sharp';
 import type { Batch, BatchSource } from './batch';
 import { batchesPerEpoch, epochOrder, examplesPerEpoch, type DataLoaderOptions } from './loader';
 import { ImageDataset } from './image-dataset';
-import { createRng, mixSeeds } from './rng';
+import { createRng, mixSeeds } from '../random/rng';
 
 /** torchvision's IMG_EXTENSIONS: the files ImageFolder lists (matched case-insensitively). */
 export const IMAGE_FOLDER_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp'] as const;

@@ -1,6 +1,5 @@
 // The public surface of the data module.
 export type { Batch, BatchSource } from './batch';
-export { createRng, mixSeeds, type Rng } from './rng';
 export { readIdx, parseIdx, readIdxUint8, encodeIdx, writeIdx, type IdxArray, type IdxData, type IdxDtype } from './idx';
 export { ImageDataset, seededSplit, splitIndices, type SplitOptions } from './image-dataset';
 export {
@@ -16,3 +15,4 @@ export {
 export { affineAboutCentre, perspectiveRow, transformRow, type Matrix3 } from './geometry';
 export { readParquetImageDataset, loadParquetImageSplit, findParquetSplitFiles, writeIdxImageFolder, type ParquetImageOptions } from './parquet';
 export { listImageFolder, decodeImageFile, decodeImageBatch, loadImageFolderDataset, ImageFolderSource, IMAGE_FOLDER_EXTENSIONS, type ImageFolderIndex, type DecodeImageOptions, type DecodedImage, type ImageFolderSourceOptions } from './image-folder';
+export { parquetConfigSplit, selectDatasetFiles } from './hub-files';

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, BatchSource } from './batch';
 import type { ImageDataset } from './image-dataset';
-import { createRng, mixSeeds } from './rng';
+import { createRng, mixSeeds } from '../random/rng';
 import type { ImageTransform } from './transforms';
 
 export interface DataLoaderOptions {

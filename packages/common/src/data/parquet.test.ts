@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import { requireEsm } from '../hub/esm-require';
+import { requireEsm } from '../io/esm-require';
 import { readIdxImageFolder } from './datasets';
 import { findParquetSplitFiles, loadParquetImageSplit, readParquetImageDataset, writeIdxImageFolder } from './parquet';
 

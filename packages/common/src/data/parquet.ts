@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import type { FileMetaData, ParquetReadOptions } from 'hyparquet';
-import { parquetConfigSplit } from '../hub/dataset-files';
-import { requireEsm } from '../hub/esm-require';
+import { parquetConfigSplit } from './hub-files';
+import { requireEsm } from '../io/esm-require';
 import { readIdx, writeIdx } from './idx';
 import { ImageDataset } from './image-dataset';
 

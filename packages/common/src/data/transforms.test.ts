@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { affineAboutCentre, perspectiveRow, transformRow } from './geometry';
-import { createRng } from './rng';
+import { createRng } from '../random/rng';
 import { composeTransforms, normalize, randomAffine, randomCrop, randomHorizontalFlip, randomPerspective, randomRotation, resize, warpImages } from './transforms';
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // `rng` it is given, so a loader that seeds one per batch gets the same augmentation whatever the timing.
 import * as tf from '@tensorflow/tfjs';
 import { affineAboutCentre, perspectiveRow, transformRow } from './geometry';
-import type { Rng } from './rng';
+import type { Rng } from '../random/rng';
 
 export type ImageTransform = (images: tf.Tensor4D, rng: Rng) => tf.Tensor4D;
 

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { downloadDataset, downloadModel } from './download';
 import { checkContent } from './fetch-file';
 import { MANIFEST_NAME, readManifest } from './manifest';
-import { datasetsDir, modelsDir } from './paths';
-import { fakeRepo, pushFakeCommit, startFakeHub, type FakeHub, type FakeRepo } from './testing/fake-hub';
+import { datasetsDir, modelsDir } from '../io/paths';
+import { fakeRepo, pushFakeCommit, startFakeHub, type FakeHub, type FakeRepo } from '../testing/fake-hub';
 
 /** Pseudo-random bytes, different per seed (so that hashes differ). */
 function bytes(n: number, seed: number): Buffer {

@@ -1,11 +1,11 @@
 import { datasetInfo, listFiles, modelInfo, pathsInfo } from '@huggingface/hub';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { selectDatasetFiles } from './dataset-files';
+import { selectDatasetFiles } from '../data/hub-files';
 import { checkContent, fetchHubFile, type RemoteFile } from './fetch-file';
 import { checkAssetName, describeRepo, HubDownloadError, resolveHubAccess, toHubError, type HubAccess, type HubRepoType } from './hub-client';
 import { readManifest, writeManifest, type HubManifest } from './manifest';
-import { datasetsDir, modelsDir } from './paths';
+import { datasetsDir, modelsDir } from '../io/paths';
 import { consoleProgress, silentProgress, type DownloadProgress } from './progress';
 
 /** Options every download takes. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureSymlink, importDataset, linkAsset } from './links';
-import { datasetsDir } from './paths';
+import { datasetsDir } from '../io/paths';
 
 describe('asset links', () => {
   let tmp: string;

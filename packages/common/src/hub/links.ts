@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkAssetName } from './hub-client';
-import { datasetsDir, workspaceRoot } from './paths';
+import { datasetsDir, workspaceRoot } from '../io/paths';
 
 export interface LinkResult {
   link: string;

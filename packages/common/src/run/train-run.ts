@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend';
 import { composeConfigDetailed, loadConfig, nearestKey, provenanceOf, saveConfig, type ConfigSchema } from '../config';
-import { outputsDir } from '../hub';
+import { outputsDir } from '../io';
 import { writeJsonAtomic } from '../io';
 import {
   checkResumable, createOptimizer, createSchedule, EarlyStopping, evaluate, loadModuleWeights, MetricsLogger, ModelCheckpoint, NanGuard,

@@ -1,5 +1,5 @@
 // Seeded subsampling for reproducible diagrams (independent of Math.random and of tfjs).
-import { mulberry32 } from '../data/rng';
+import { mulberry32 } from '../random/rng';
 
 /** `count` distinct indices of [0, n), chosen uniformly by a partial Fisher-Yates shuffle, returned in ascending order. */
 export function sampleDistinctIndices(n: number, count: number, seed: number): Int32Array {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { type WeightOwner, moduleParameters } from './module';
-import { decodeSafetensors, saveSafetensors } from '../hub';
+import { decodeSafetensors, saveSafetensors } from '../io';
 import type { RngState } from './seed';
 
 /**

@@ -1,4 +1,4 @@
-import { type Rng, createRng } from '../data';
+import { type Rng, createRng } from '../random';
 
 /**
  * Global seeding, like Lightning's seed_everything. tfjs draws every unseeded random number (weight initializers,

@@ -1,6 +1,7 @@
 // Small synthetic classification data and models for the training tests and the resume child process.
 import * as tf from '@tensorflow/tfjs';
-import { DataLoader, ImageDataset, createRng } from '../../data';
+import { DataLoader, ImageDataset } from '../../data';
+import { createRng } from '../../random';
 
 /** `n` random 4×4×1 images; the label (0, 1, 2) is the brightest third of the 16 pixels. Learnable by a small MLP. */
 export function syntheticDataset(n: number, seed: number): ImageDataset {

@@ -1,7 +1,7 @@
 import golden from '../testdata/tsne_golden.json';
 import { neighborLabelAgreement, trustworthiness } from './quality';
 import { klDivergenceGradient, tsne, type TsneProgress } from './tsne';
-import { mulberry32 } from '../../data/rng';
+import { mulberry32 } from '../../random/rng';
 
 /** A condensed joint distribution over n points (sums to 1/2 over i < j). */
 function randomP(n: number, seed: number): Float64Array {

@@ -4,7 +4,7 @@
 import { toDenseMatrix, squaredDistances, type EmbeddingInput } from './matrix';
 import { principalComponentScores } from './pca';
 import { MACHINE_EPSILON, jointProbabilities } from './perplexity';
-import { mulberry32 } from '../../data/rng';
+import { mulberry32 } from '../../random/rng';
 import { normalSampler } from './random';
 
 export interface TsneProgress {

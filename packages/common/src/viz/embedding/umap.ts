@@ -1,7 +1,7 @@
 // UMAP through umap-js, made reproducible by a seeded generator.
 import { UMAP } from 'umap-js';
 import { toDenseMatrix, type EmbeddingInput } from './matrix';
-import { mulberry32 } from '../../data/rng';
+import { mulberry32 } from '../../random/rng';
 import type { EmbeddingResult } from './tsne';
 
 export interface UmapOptions {

@@ -1,4 +1,4 @@
-import { parquetConfigSplit, selectDatasetFiles } from './dataset-files';
+import { parquetConfigSplit, selectDatasetFiles } from './hub-files';
 
 describe('parquetConfigSplit', () => {
   it('reads the three parquet layouts of the Hub', () => {

@@ -1,19 +1,19 @@
 // Figures for the Hub path on the full Fashion-MNIST training set (60k images): writes it as a Hub-layout parquet file
 // (PNG bytes + label, like zalando-datasets/fashion_mnist), serves it from the fake Hub, downloads it (sha256 checked),
 // decodes it into an ImageDataset (checked against the IDX original), then reads it again through the IDX cache.
-// Run: npx tsx packages/common/src/hub/testing/bench-parquet.ts [dir with train-*-idx*-ubyte.gz]
+// Run: npx tsx packages/common/scripts/bench-parquet.ts [dir with train-*-idx*-ubyte.gz]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import { readIdxImageFolder } from '../../data/datasets';
-import { findParquetSplitFiles, readParquetImageDataset } from '../../data/parquet';
-import { downloadDataset } from '../download';
-import { requireEsm } from '../esm-require';
-import { formatBytes } from '../progress';
-import { fakeRepo, startFakeHub } from './fake-hub';
+import { readIdxImageFolder } from '../src/data/datasets';
+import { findParquetSplitFiles, readParquetImageDataset } from '../src/data/parquet';
+import { downloadDataset } from '../src/hub/download';
+import { requireEsm } from '../src/io/esm-require';
+import { formatBytes } from '../src/hub/progress';
+import { fakeRepo, startFakeHub } from '../src/testing/fake-hub';
 
-const source = process.argv[2] ?? path.resolve(__dirname, '../../../../../../shared/datasets/fashion-mnist');
+const source = process.argv[2] ?? path.resolve(__dirname, '../../../../shared/datasets/fashion-mnist');
 const { parquetWriteBuffer } = requireEsm<{ parquetWriteBuffer(o: Record<string, unknown>): ArrayBuffer }>('hyparquet-writer');
 
 async function timed<T>(label: string, f: () => Promise<T> | T): Promise<T> {
