@@ -115,3 +115,8 @@ export interface EventMessage {
 export function encodeEvent(event: EventMessage): Uint8Array {
   return EventProto.encode(EventProto.fromObject(event)).finish();
 }
+
+/** One serialised Event; int64 steps come back as numbers, absent fields as undefined. */
+export function decodeEvent(bytes: Uint8Array): EventMessage {
+  return EventProto.toObject(EventProto.decode(bytes), { longs: Number, bytes: Buffer }) as EventMessage;
+}

@@ -1,0 +1,97 @@
+// Reads TensorBoard event files (as SummaryWriter writes them, or TensorFlow/PyTorch): scalars, images, text.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodeEvent, type SummaryValueMessage } from './protos';
+import { maskedCrc32c } from './tfrecord';
+
+export interface ScalarPoint {
+  step: number;
+  wallTime: number;
+  value: number;
+}
+
+export interface ImageEvent {
+  step: number;
+  wallTime: number;
+  width: number;
+  height: number;
+  /** The encoded image as stored (PNG for SummaryWriter). */
+  png: Buffer;
+}
+
+export interface TextEvent {
+  step: number;
+  wallTime: number;
+  text: string;
+}
+
+export interface RunEvents {
+  /** Per tag, in file order (files sorted by name, i.e. by creation time). */
+  scalars: Record<string, ScalarPoint[]>;
+  images: Record<string, ImageEvent[]>;
+  /** Text summaries under their written tag (`<tag>/text_summary` for SummaryWriter.addText). */
+  texts: Record<string, TextEvent[]>;
+  /** The event files read. */
+  files: string[];
+}
+
+/** TensorBoard's event file names: `events.out.tfevents.<seconds>.<host>[suffix]`. */
+export function isEventFile(name: string): boolean {
+  return name.includes('tfevents');
+}
+
+function push<T>(map: Record<string, T[]>, tag: string, item: T): void {
+  (map[tag] ??= []).push(item);
+}
+
+function addValue(out: RunEvents, value: SummaryValueMessage, step: number, wallTime: number): void {
+  if (value.simpleValue !== undefined && value.simpleValue !== null) {
+    push(out.scalars, value.tag, { step, wallTime, value: value.simpleValue });
+  } else if (value.image) {
+    const { width, height, encodedImageString } = value.image;
+    push(out.images, value.tag, { step, wallTime, width, height, png: Buffer.from(encodedImageString) });
+  } else if (value.tensor && value.metadata?.pluginData?.pluginName === 'text') {
+    const text = value.tensor.stringVal.map((b) => Buffer.from(b).toString('utf8')).join('\n');
+    push(out.texts, value.tag, { step, wallTime, text });
+  }
+}
+
+/**
+ * Decodes one event file into `out`. A record cut short at the end of the file (a writer still appending) ends the
+ * read quietly; a checksum that does not match is an error naming the file and byte offset.
+ */
+export function readEventFile(file: string, out: RunEvents): void {
+  const bytes = fs.readFileSync(file);
+  let at = 0;
+  while (at + 12 <= bytes.length) {
+    const length = Number(bytes.readBigUInt64LE(at));
+    if (bytes.readUInt32LE(at + 8) !== maskedCrc32c(bytes.subarray(at, at + 8))) {
+      throw new Error(`readEvents: ${file}: bad length checksum at byte ${at} (not a TFRecord event file, or corrupt)`);
+    }
+    if (at + 12 + length + 4 > bytes.length) break;
+    const data = bytes.subarray(at + 12, at + 12 + length);
+    if (bytes.readUInt32LE(at + 12 + length) !== maskedCrc32c(data)) {
+      throw new Error(`readEvents: ${file}: bad data checksum in the record at byte ${at}`);
+    }
+    const event = decodeEvent(data);
+    for (const value of event.summary?.value ?? []) addValue(out, value, event.step ?? 0, event.wallTime ?? 0);
+    at += 12 + length + 4;
+  }
+  out.files.push(file);
+}
+
+/** Every event file directly in `dir` (not its subfolders: TensorBoard shows those as other runs). */
+export function readEvents(dir: string): RunEvents {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    throw new Error(`readEvents: cannot list ${dir}: ${(err as Error).message}`);
+  }
+  const out: RunEvents = { scalars: {}, images: {}, texts: {}, files: [] };
+  for (const name of names.filter(isEventFile).sort()) {
+    const file = path.join(dir, name);
+    if (fs.statSync(file).isFile()) readEventFile(file, out);
+  }
+  return out;
+}
