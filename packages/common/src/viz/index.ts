@@ -1,5 +1,6 @@
 // The public surface of the viz module: TensorBoard event files, plots (SVG/PNG), embeddings (t-SNE, UMAP).
 export * from './tensorboard';
 export * from './plot';
+export * from './charts';
 export * from './embedding';
 export type { ImageInput, RasterImage, RawImage, TensorLike } from './raster';

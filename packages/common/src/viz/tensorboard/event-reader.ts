@@ -86,7 +86,7 @@ export function readEvents(dir: string): RunEvents {
   try {
     names = fs.readdirSync(dir);
   } catch (err) {
-    throw new Error(`readEvents: cannot list ${dir}: ${(err as Error).message}`);
+    throw new Error(`readEvents: cannot list ${dir}: ${(err as Error).message}`, { cause: err });
   }
   const out: RunEvents = { scalars: {}, images: {}, texts: {}, files: [] };
   for (const name of names.filter(isEventFile).sort()) {
