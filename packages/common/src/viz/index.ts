@@ -2,5 +2,7 @@
 export * from './tensorboard';
 export * from './plot';
 export * from './charts';
+export * from './runs';
+export * from './report';
 export * from './embedding';
 export type { ImageInput, RasterImage, RawImage, TensorLike } from './raster';
