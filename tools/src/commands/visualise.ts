@@ -1,11 +1,11 @@
 // `tools visualise --mode launch|report`: TensorBoard (when installed) or the project's dashboard over run folders,
 // and a self-contained report.html for one run.
 import { isRunDir, writeRunReport } from '@research/common';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { startDashboard } from '../dashboard/server';
+import { startDashboard, type Dashboard } from '../dashboard/server';
 
 export interface VisualiseOptions {
   mode: string;
@@ -16,9 +16,18 @@ export interface VisualiseOptions {
   dashboard?: boolean;
 }
 
-/** True when a `tensorboard` executable is on PATH. */
-export function tensorboardOnPath(): boolean {
-  return spawnSync('tensorboard', ['--version_tb'], { stdio: 'ignore' }).error === undefined;
+/** The `tensorboard` executable on PATH, or undefined. */
+export function tensorboardOnPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const file = path.join(dir, process.platform === 'win32' ? 'tensorboard.exe' : 'tensorboard');
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
 }
 
 function parsePort(value: string | undefined): number {
@@ -32,28 +41,46 @@ function existingDir(dir: string, flag: string): string {
   return path.resolve(dir);
 }
 
-export async function runVisualise(o: VisualiseOptions): Promise<void> {
-  if (o.mode === 'report') {
-    if (!o.runDir) throw new Error('--mode report needs --run_dir <run folder>');
-    const runDir = existingDir(o.runDir, '--run_dir');
-    if (!isRunDir(runDir)) throw new Error(`--run_dir ${runDir}: not a run folder (no config.yaml, metrics.json, results.json or tensorboard/)`);
-    console.log(`report: ${writeRunReport(runDir)}`);
-    return;
-  }
-  if (o.mode !== 'launch') throw new Error(`--mode: expected launch or report, got '${o.mode}' (search studies: see the search command)`);
+/** What `--mode launch` started: TensorBoard as a child process, or the built-in dashboard. */
+export type Launched = { kind: 'tensorboard'; child: ChildProcess; url: string } | { kind: 'dashboard'; dashboard: Dashboard; url: string };
+
+/** `--mode launch`: TensorBoard when it is on PATH and --dashboard is not given, else the dashboard. */
+export async function launch(o: VisualiseOptions): Promise<Launched> {
   const logDir = existingDir(o.runDir ?? o.logdir ?? path.join('assets', 'outputs'), o.runDir ? '--run_dir' : '--logdir');
   const port = parsePort(o.port);
   const host = o.host ?? '127.0.0.1';
-  if (!o.dashboard && tensorboardOnPath()) {
-    console.log(`tensorboard --logdir ${logDir} --port ${port} --host ${host}`);
-    const child = spawn('tensorboard', ['--logdir', logDir, '--port', String(port), '--host', host], { stdio: 'inherit' });
-    await new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tensorboard exited with ${code}`)))));
+  const tensorboard = o.dashboard ? undefined : tensorboardOnPath();
+  if (tensorboard) {
+    const child = spawn(tensorboard, ['--logdir', logDir, '--port', String(port), '--host', host], { stdio: 'inherit' });
+    return { kind: 'tensorboard', child, url: `http://${host}:${port}/` };
+  }
+  const dashboard = await startDashboard({ logDir, port, host });
+  return { kind: 'dashboard', dashboard, url: dashboard.url };
+}
+
+/** `--mode report`: writes report.html into the run folder; returns its path. */
+export function report(o: VisualiseOptions): string {
+  if (!o.runDir) throw new Error('--mode report needs --run_dir <run folder>');
+  const runDir = existingDir(o.runDir, '--run_dir');
+  if (!isRunDir(runDir)) throw new Error(`--run_dir ${runDir}: not a run folder (no config.yaml, metrics.json, results.json or tensorboard/)`);
+  return writeRunReport(runDir);
+}
+
+export async function runVisualise(o: VisualiseOptions): Promise<void> {
+  if (o.mode === 'report') {
+    console.log(`report: ${report(o)}`);
     return;
   }
-  // A single run folder is shown as the log directory's one run: serve its parent, list only it.
-  const dashboard = await startDashboard({ logDir, port, host });
-  console.log(`dashboard on ${dashboard.url} (log directory ${logDir}); Ctrl-C stops it`);
-  await new Promise<void>((resolve) => process.once('SIGINT', () => dashboard.close().then(resolve)));
+  if (o.mode !== 'launch') throw new Error(`--mode: expected launch or report, got '${o.mode}'`);
+  const launched = await launch(o);
+  if (launched.kind === 'tensorboard') {
+    console.log(`tensorboard on ${launched.url}`);
+    const code = await new Promise<number | null>((resolve) => launched.child.on('exit', resolve));
+    if (code !== 0) throw new Error(`tensorboard exited with code ${code}`);
+    return;
+  }
+  console.log(`dashboard on ${launched.url}; Ctrl-C stops it`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => void launched.dashboard.close().then(resolve)));
 }
 
 export function register(program: Command): void {

@@ -56,8 +56,9 @@ const FILE_TYPES: Record<string, string> = {
   '.csv': 'text/plain; charset=utf-8', '.txt': 'text/plain; charset=utf-8', '.html': 'text/html; charset=utf-8',
 };
 
+/** The run folder of an id from /api/runs; '' is the log directory itself when it is one run (--run_dir). */
 function runDirOf(root: string, id: string | null): string {
-  const dir = resolveInside(root, decodeRelative(id, 'run id'));
+  const dir = id === '' ? root : resolveInside(root, decodeRelative(id, 'run id'));
   if (!fs.statSync(dir).isDirectory()) throw new HttpError(404, 'not a run folder');
   return dir;
 }

@@ -46,6 +46,9 @@ function metricOf(tag) {
   return suffix ? suffix[1] : leaf;
 }
 
+/** The run's own folder name (its timestamp), short enough for a legend. */
+const runName = (id) => id.split('/').pop();
+
 function runLabel(id) {
   const run = state.runs.find((r) => r.id === id);
   return run ? [run.experiment, run.name].filter(Boolean).join('/') : id;
@@ -106,7 +109,7 @@ async function renderCharts() {
       if (s.points.length < 2 || (tagFilter && !s.tag.toLowerCase().includes(tagFilter))) continue;
       const metric = metricOf(s.tag);
       if (!byMetric.has(metric)) byMetric.set(metric, []);
-      const series = state.selected.length > 1 ? `${runLabel(id)} ${s.tag}` : s.tag;
+      const series = state.selected.length > 1 ? `${runName(id)} ${s.tag.split('/').pop()}` : s.tag;
       const smoothed = smooth(s.points.map((p) => p.value), weight);
       s.points.forEach((p, i) => {
         if (logY && !(p.value > 0)) return;
@@ -126,11 +129,11 @@ async function renderCharts() {
     const y = { type: 'quantitative', title: metric, scale: { type: logY ? 'log' : 'linear', zero: false } };
     const spec = {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: metric, width: 400, height: 230,
+      title: metric, width: 330, height: 200,
       data: { name: 'points', values: rows },
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'step' },
-        color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2, labelLimit: 380 } },
+        color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 1, labelLimit: 330, symbolOpacity: 1 } },
       },
       layer: [
         // The raw values, faint; the smoothed line on top (as TensorBoard draws them).
@@ -176,7 +179,7 @@ function renderFiles() {
   box.replaceChildren();
   for (const id of state.selected) {
     for (const file of state.details.get(id).pngs) {
-      const src = `/files/${id.split('/').map(encodeURIComponent).join('/')}/${file.split('/').map(encodeURIComponent).join('/')}`;
+      const src = `/files/${[...id.split('/'), ...file.split('/')].filter(Boolean).map(encodeURIComponent).join('/')}`;
       box.append(el('figure', {}, el('img', { src, alt: file }), el('figcaption', {}, `${runLabel(id)} · ${file}`)));
     }
   }

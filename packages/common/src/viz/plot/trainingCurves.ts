@@ -78,15 +78,17 @@ export function plotTrainingCurves(history: TrainingHistory, options: TrainingCu
       return ys.map((y, i) => ({ series: key, x: xs[i], y: Number.isFinite(y) ? y : null }));
     });
     const keys = series.map((s) => s.key);
+    const integerX = values.every((v) => Number.isInteger(v.x));
     const color = {
       field: 'series',
       type: 'nominal',
       title: null,
       scale: { domain: keys, range: keys.map((_, i) => categoryColor(i)) },
-      legend: keys.length > 1 ? { orient: 'top-right' } : null,
+      legend: keys.length > 1 ? { orient: 'bottom', direction: 'horizontal' } : null,
     };
     const encoding = {
-      x: { field: 'x', type: 'quantitative', title: xTitle, scale: { zero: false, nice: true } },
+      // Whole epochs or steps get whole-number ticks.
+      x: { field: 'x', type: 'quantitative', title: xTitle, scale: { zero: false, nice: true }, axis: integerX ? { tickMinStep: 1 } : {} },
       y: { field: 'y', type: 'quantitative', title: metric, scale: { zero: false, nice: true } },
       color,
     };

@@ -23,7 +23,7 @@ function escapeHtml(text: string): string {
 const pngUri = (png: Buffer) => `data:image/png;base64,${png.toString('base64')}`;
 
 function formatValue(value: unknown): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toPrecision(5);
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(5)));
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
@@ -65,8 +65,9 @@ function confusionHtml(runDir: string, results: Record<string, unknown> | undefi
 }
 
 const STYLE = `body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1300px}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ddd}table{border-collapse:collapse}
-td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:left;font-variant-numeric:tabular-nums}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ddd}
+#metrics{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:2px 16px;font-size:13px}
+#metrics div{border-bottom:1px solid #eee;padding:2px 0;overflow-wrap:anywhere}#metrics span{color:#555}
 pre{background:#f6f6f6;padding:10px;overflow:auto;font-size:12px}figure{display:inline-block;margin:8px;vertical-align:top}
 figcaption{font-size:12px;color:#555}img{max-width:100%;image-rendering:pixelated}.muted{color:#777}`;
 
@@ -86,8 +87,8 @@ export function buildRunReport(runDir: string, options: RunReportOptions = {}): 
     ? Object.entries(results).filter(([, v]) => typeof v === 'number' || typeof v === 'string')
     : scalars.map((s) => [s.tag, s.points[s.points.length - 1]?.value] as [string, unknown]);
   if (finals.length) {
-    const rows = finals.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(formatValue(v))}</td></tr>`).join('');
-    sections.push(`<h2>Final metrics</h2><table id="metrics">${rows}</table>`);
+    const cells = finals.map(([k, v]) => `<div><span>${escapeHtml(k)}</span> <b>${escapeHtml(formatValue(v))}</b></div>`).join('');
+    sections.push(`<h2>Final metrics</h2><div id="metrics">${cells}</div>`);
   }
   const curves = curvesSvg(runDir, scalars);
   if (curves) sections.push(`<h2>Curves</h2><div id="curves">${curves}</div>`);

@@ -127,8 +127,9 @@ export function listRunPngs(runDir: string): string[] {
   return out;
 }
 
+/** The newest file write in the run folder and its event folders (the folder's own mtime if it has no file). */
 function latestWrite(runDir: string): number {
-  let latest = fs.statSync(runDir).mtimeMs;
+  let latest = 0;
   const consider = (dir: string) => {
     for (const name of fs.readdirSync(dir)) {
       const stat = fs.statSync(path.join(dir, name));
@@ -137,7 +138,7 @@ function latestWrite(runDir: string): number {
   };
   consider(runDir);
   for (const { dir } of eventDirs(runDir)) consider(dir);
-  return latest;
+  return latest || fs.statSync(runDir).mtimeMs;
 }
 
 const HEADLINE = /^(test_acc|test_accuracy|test_top1|knn_acc|accuracy|val_acc|val_accuracy|best_val_acc)$/;
