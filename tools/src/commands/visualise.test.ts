@@ -10,7 +10,13 @@ beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'visualise-'));
   run = path.join(root, 'outputs', 'paper', 'exp', '2026-01-01T00-00-00Z');
   fs.mkdirSync(run, { recursive: true });
-  fs.writeFileSync(path.join(run, 'metrics.json'), JSON.stringify([{ epoch: 0, train_loss: 1 }, { epoch: 1, train_loss: 0.5 }]));
+  fs.writeFileSync(
+    path.join(run, 'metrics.json'),
+    JSON.stringify([
+      { epoch: 0, train_loss: 1 },
+      { epoch: 1, train_loss: 0.5 },
+    ]),
+  );
 });
 afterEach(() => {
   process.env.PATH = savedPath;
@@ -33,7 +39,9 @@ describe('tools visualise', () => {
     expect(fs.readFileSync(path.join(run, 'report.html'), 'utf8')).toContain('train_loss');
     expect(() => report({ mode: 'report' })).toThrow('--mode report needs --run_dir');
     expect(() => report({ mode: 'report', runDir: path.join(root, 'outputs') })).toThrow(/not a run folder/);
-    expect(() => report({ mode: 'report', runDir: path.join(root, 'nope') })).toThrow(/--run_dir .*nope: no such folder/);
+    expect(() => report({ mode: 'report', runDir: path.join(root, 'nope') })).toThrow(
+      /--run_dir .*nope: no such folder/,
+    );
   });
 
   it('--mode launch runs tensorboard --logdir when it is on PATH', async () => {
@@ -43,7 +51,9 @@ describe('tools visualise', () => {
     expect(launched.kind).toBe('tensorboard');
     if (launched.kind !== 'tensorboard') return;
     await new Promise((resolve) => launched.child.on('exit', resolve));
-    expect(fs.readFileSync(path.join(root, 'args.txt'), 'utf8').trim()).toBe(`--logdir ${path.join(root, 'outputs')} --port 7007 --host 127.0.0.1`);
+    expect(fs.readFileSync(path.join(root, 'args.txt'), 'utf8').trim()).toBe(
+      `--logdir ${path.join(root, 'outputs')} --port 7007 --host 127.0.0.1`,
+    );
   });
 
   it('--mode launch --dashboard (or without tensorboard) serves the dashboard on 127.0.0.1', async () => {
@@ -57,10 +67,20 @@ describe('tools visualise', () => {
       expect(runs).toHaveLength(1);
       expect(runs[0]).toMatchObject({ id: '', name: '2026-01-01T00-00-00Z', best: { name: 'train_loss', value: 0.5 } });
       const details = await (await fetch(`${launched.url}api/run?id=`)).json();
-      expect(details.scalars).toEqual([{ tag: 'train_loss', points: [{ step: 0, value: 1 }, { step: 1, value: 0.5 }] }]);
+      expect(details.scalars).toEqual([
+        {
+          tag: 'train_loss',
+          points: [
+            { step: 0, value: 1 },
+            { step: 1, value: 0.5 },
+          ],
+        },
+      ]);
     } finally {
       await launched.dashboard.close();
     }
-    await expect(launch({ mode: 'launch', logdir: root, port: '70000', dashboard: true })).rejects.toThrow("--port: expected an integer 0..65535, got '70000'");
+    await expect(launch({ mode: 'launch', logdir: root, port: '70000', dashboard: true })).rejects.toThrow(
+      "--port: expected an integer 0..65535, got '70000'",
+    );
   });
 });

@@ -32,7 +32,8 @@ export function tensorboardOnPath(env: NodeJS.ProcessEnv = process.env): string 
 
 function parsePort(value: string | undefined): number {
   const port = Number(value ?? '6006');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected an integer 0..65535, got '${value}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port: expected an integer 0..65535, got '${value}'`);
   return port;
 }
 
@@ -42,16 +43,23 @@ function existingDir(dir: string, flag: string): string {
 }
 
 /** What `--mode launch` started: TensorBoard as a child process, or the built-in dashboard. */
-export type Launched = { kind: 'tensorboard'; child: ChildProcess; url: string } | { kind: 'dashboard'; dashboard: Dashboard; url: string };
+export type Launched =
+  | { kind: 'tensorboard'; child: ChildProcess; url: string }
+  | { kind: 'dashboard'; dashboard: Dashboard; url: string };
 
 /** `--mode launch`: TensorBoard when it is on PATH and --dashboard is not given, else the dashboard. */
 export async function launch(o: VisualiseOptions): Promise<Launched> {
-  const logDir = existingDir(o.runDir ?? o.logdir ?? path.join('assets', 'outputs'), o.runDir ? '--run_dir' : '--logdir');
+  const logDir = existingDir(
+    o.runDir ?? o.logdir ?? path.join('assets', 'outputs'),
+    o.runDir ? '--run_dir' : '--logdir',
+  );
   const port = parsePort(o.port);
   const host = o.host ?? '127.0.0.1';
   const tensorboard = o.dashboard ? undefined : tensorboardOnPath();
   if (tensorboard) {
-    const child = spawn(tensorboard, ['--logdir', logDir, '--port', String(port), '--host', host], { stdio: 'inherit' });
+    const child = spawn(tensorboard, ['--logdir', logDir, '--port', String(port), '--host', host], {
+      stdio: 'inherit',
+    });
     return { kind: 'tensorboard', child, url: `http://${host}:${port}/` };
   }
   const dashboard = await startDashboard({ logDir, port, host });
@@ -62,7 +70,10 @@ export async function launch(o: VisualiseOptions): Promise<Launched> {
 export function report(o: VisualiseOptions): string {
   if (!o.runDir) throw new Error('--mode report needs --run_dir <run folder>');
   const runDir = existingDir(o.runDir, '--run_dir');
-  if (!isRunDir(runDir)) throw new Error(`--run_dir ${runDir}: not a run folder (no config.yaml, metrics.json, results.json or tensorboard/)`);
+  if (!isRunDir(runDir))
+    throw new Error(
+      `--run_dir ${runDir}: not a run folder (no config.yaml, metrics.json, results.json or tensorboard/)`,
+    );
   return writeRunReport(runDir);
 }
 
@@ -86,14 +97,32 @@ export async function runVisualise(o: VisualiseOptions): Promise<void> {
 export function register(program: Command): void {
   program
     .command('visualise')
-    .description('Curves, images and configs of runs: TensorBoard or the built-in dashboard (launch), or a report.html (report)')
+    .description(
+      'Curves, images and configs of runs: TensorBoard or the built-in dashboard (launch), or a report.html (report)',
+    )
     .requiredOption('--mode <mode>', 'launch | report')
     .option('--run_dir <dir>', 'one run folder (report: required)')
     .option('--logdir <dir>', 'the folder of all runs (launch, default assets/outputs)')
     .option('--port <n>', 'port (launch, default 6006; 0 = any free port)')
     .option('--host <host>', 'address to bind (launch, default 127.0.0.1: this machine only)')
     .option('--dashboard', 'the built-in dashboard even when tensorboard is installed')
-    .action(async (o: { mode: string; run_dir?: string; logdir?: string; port?: string; host?: string; dashboard?: boolean }) => {
-      await runVisualise({ mode: o.mode, runDir: o.run_dir, logdir: o.logdir, port: o.port, host: o.host, dashboard: o.dashboard });
-    });
+    .action(
+      async (o: {
+        mode: string;
+        run_dir?: string;
+        logdir?: string;
+        port?: string;
+        host?: string;
+        dashboard?: boolean;
+      }) => {
+        await runVisualise({
+          mode: o.mode,
+          runDir: o.run_dir,
+          logdir: o.logdir,
+          port: o.port,
+          host: o.host,
+          dashboard: o.dashboard,
+        });
+      },
+    );
 }

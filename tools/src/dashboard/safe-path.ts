@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -20,7 +23,13 @@ export function decodeSegments(rawSegments: string[]): string[] {
     } catch {
       throw new HttpError(400, `bad percent-encoding in '${raw}'`);
     }
-    if (segment === '' || segment === '.' || segment === '..' || /[/\\\0]/.test(segment) || /^[a-zA-Z]:/.test(segment)) {
+    if (
+      segment === '' ||
+      segment === '.' ||
+      segment === '..' ||
+      /[/\\\0]/.test(segment) ||
+      /^[a-zA-Z]:/.test(segment)
+    ) {
       throw new HttpError(400, `path segment '${raw}' is not allowed`);
     }
     return segment;
@@ -30,7 +39,8 @@ export function decodeSegments(rawSegments: string[]): string[] {
 /** A run id or relative path from a query parameter ('a/b/c'), checked like URL segments. */
 export function decodeRelative(value: string | null, what: string): string[] {
   if (!value) throw new HttpError(400, `missing ${what}`);
-  if (path.isAbsolute(value) || value.startsWith('/') || value.startsWith('\\')) throw new HttpError(400, `${what} must be relative, got '${value}'`);
+  if (path.isAbsolute(value) || value.startsWith('/') || value.startsWith('\\'))
+    throw new HttpError(400, `${what} must be relative, got '${value}'`);
   return decodeSegments(value.split('/').map(encodeURIComponent));
 }
 

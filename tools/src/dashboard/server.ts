@@ -1,7 +1,16 @@
 // The experiment dashboard: a read-only HTTP server over a log directory (node:http, no framework) with a JSON API
 // and a static front end; charts by vega/vega-lite, served from node_modules (no CDN, works offline).
 import {
-  diffConfigs, findRuns, listRunPngs, readRunConfig, readRunImages, readRunResults, readRunScalars, summarizeRun,
+  diffConfigs,
+  findRunDirs,
+  findRuns,
+  latestWrite,
+  listRunPngs,
+  readRunConfig,
+  readRunImages,
+  readRunResults,
+  readRunScalars,
+  summarizeRun,
   vegaBrowserBuilds,
 } from '@research/common';
 import * as fs from 'node:fs';
@@ -52,8 +61,13 @@ function staticFiles(): Record<string, { file: string; type: string }> {
 }
 
 const FILE_TYPES: Record<string, string> = {
-  '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json', '.yaml': 'text/plain; charset=utf-8',
-  '.csv': 'text/plain; charset=utf-8', '.txt': 'text/plain; charset=utf-8', '.html': 'text/html; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.yaml': 'text/plain; charset=utf-8',
+  '.csv': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
 };
 
 /** The run folder of an id from /api/runs; '' is the log directory itself when it is one run (--run_dir). */
@@ -70,14 +84,21 @@ function runDetails(root: string, dir: string): unknown {
     config: readRunConfig(dir) ?? null,
     results: readRunResults(dir) ?? null,
     scalars: readRunScalars(dir),
-    images: Object.fromEntries(Object.entries(images).map(([tag, list]) => [tag, list.map(({ step, wallTime, width, height }) => ({ step, wallTime, width, height }))])),
+    images: Object.fromEntries(
+      Object.entries(images).map(([tag, list]) => [
+        tag,
+        list.map(({ step, wallTime, width, height }) => ({ step, wallTime, width, height })),
+      ]),
+    ),
     pngs: listRunPngs(dir),
   };
 }
 
-/** A fingerprint of every run's last write: the live-update stream sends the runs whose fingerprint changed. */
+/** Every run's last write (file mtimes only, no file read): the live stream sends the runs whose stamp changed. */
 function runStamps(root: string): Map<string, number> {
-  return new Map(findRuns(root).map((r) => [r.id, r.updated]));
+  return new Map(
+    findRunDirs(root).map((dir) => [path.relative(root, dir).split(path.sep).join('/'), latestWrite(dir)]),
+  );
 }
 
 export function startDashboard(options: DashboardOptions): Promise<Dashboard> {
@@ -113,7 +134,8 @@ export function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   };
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} not allowed: this server is read-only`);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw new HttpError(405, `${req.method} not allowed: this server is read-only`);
     const head = req.method === 'HEAD';
     // The raw target, not `new URL(...)`: URL parsing would resolve '..' before we could refuse it.
     const raw = req.url ?? '/';
@@ -125,7 +147,8 @@ export function startDashboard(options: DashboardOptions): Promise<Dashboard> {
     const [first, ...rest] = segments;
 
     if (first === undefined) return sendFile(res, files['index.html'].file, files['index.html'].type, head);
-    if (first === 'static' && rest.length === 1 && files[rest[0]]) return sendFile(res, files[rest[0]].file, files[rest[0]].type, head);
+    if (first === 'static' && rest.length === 1 && files[rest[0]])
+      return sendFile(res, files[rest[0]].file, files[rest[0]].type, head);
     if (first === 'files' && rest.length > 0) {
       const file = resolveInside(root, rest);
       const type = FILE_TYPES[path.extname(file).toLowerCase()];
@@ -149,7 +172,11 @@ export function startDashboard(options: DashboardOptions): Promise<Dashboard> {
         return res.end(head ? undefined : list[index].png);
       }
       if (name === 'events') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+        });
         res.write(': live updates of run folders\n\n');
         streams.add(res);
         req.on('close', () => streams.delete(res));
@@ -167,7 +194,10 @@ export function startDashboard(options: DashboardOptions): Promise<Dashboard> {
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 500;
       if (!res.headersSent) {
-        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(status === 405 ? { allow: 'GET, HEAD' } : {}) });
+        res.writeHead(status, {
+          'content-type': 'text/plain; charset=utf-8',
+          ...(status === 405 ? { allow: 'GET, HEAD' } : {}),
+        });
       }
       res.end(status === 500 ? `internal error: ${(err as Error).message}\n` : `${(err as Error).message}\n`);
     }

@@ -64,12 +64,27 @@ function renderRuns() {
     const hay = `${run.project} ${run.experiment} ${run.name} ${new Date(run.updated).toISOString()}`.toLowerCase();
     if ((text && !text.split(/\s+/).every((w) => hay.includes(w))) || (status && run.status !== status)) continue;
     const checked = state.selected.includes(run.id);
-    const box = el('input', { type: 'checkbox', onclick: (e) => { e.stopPropagation(); toggleRun(run.id, e.target.checked); } });
+    const box = el('input', {
+      type: 'checkbox',
+      onclick: (e) => {
+        e.stopPropagation();
+        toggleRun(run.id, e.target.checked);
+      },
+    });
     box.checked = checked;
     const best = run.best ? `${run.best.name} ${fmt(run.best.value)}` : '';
-    body.append(el('tr', { class: checked ? 'selected' : '', 'data-run': run.id, onclick: () => selectOnly(run.id) },
-      el('td', {}, box), el('td', {}, run.project), el('td', {}, run.experiment), el('td', { title: run.id }, run.name),
-      el('td', { class: `status-${run.status}` }, run.status), el('td', { class: 'best' }, best)));
+    body.append(
+      el(
+        'tr',
+        { class: checked ? 'selected' : '', 'data-run': run.id, onclick: () => selectOnly(run.id) },
+        el('td', {}, box),
+        el('td', {}, run.project),
+        el('td', {}, run.experiment),
+        el('td', { title: run.id }, run.name),
+        el('td', { class: `status-${run.status}` }, run.status),
+        el('td', { class: 'best' }, best),
+      ),
+    );
   }
 }
 
@@ -91,7 +106,8 @@ function toggleRun(id, on) {
 async function refreshSelection(reload = []) {
   renderRuns();
   for (const id of state.selected) {
-    if (!state.details.has(id) || reload.includes(id)) state.details.set(id, await api(`/api/run?id=${encodeURIComponent(id)}`));
+    if (!state.details.has(id) || reload.includes(id))
+      state.details.set(id, await api(`/api/run?id=${encodeURIComponent(id)}`));
   }
   $('empty').hidden = state.selected.length > 0;
   await Promise.all([renderCharts(), renderImages(), renderFiles(), renderConfig()]);
@@ -110,7 +126,10 @@ async function renderCharts() {
       const metric = metricOf(s.tag);
       if (!byMetric.has(metric)) byMetric.set(metric, []);
       const series = state.selected.length > 1 ? `${runName(id)} ${s.tag.split('/').pop()}` : s.tag;
-      const smoothed = smooth(s.points.map((p) => p.value), weight);
+      const smoothed = smooth(
+        s.points.map((p) => p.value),
+        weight,
+      );
       s.points.forEach((p, i) => {
         if (logY && !(p.value > 0)) return;
         byMetric.get(metric).push({ series, step: p.step, value: p.value, smoothed: smoothed[i] });
@@ -129,23 +148,41 @@ async function renderCharts() {
     const y = { type: 'quantitative', title: metric, scale: { type: logY ? 'log' : 'linear', zero: false } };
     const spec = {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: metric, width: 330, height: 200,
+      title: metric,
+      width: 330,
+      height: 200,
       data: { name: 'points', values: rows },
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'step' },
-        color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 1, labelLimit: 330, symbolOpacity: 1 } },
+        color: {
+          field: 'series',
+          type: 'nominal',
+          title: null,
+          legend: { orient: 'bottom', columns: 1, labelLimit: 330, symbolOpacity: 1 },
+        },
       },
       layer: [
         // The raw values, faint; the smoothed line on top (as TensorBoard draws them).
-        { mark: { type: 'line', opacity: weight > 0 ? 0.25 : 1, aria: false }, encoding: { y: { field: 'value', ...y } } },
+        {
+          mark: { type: 'line', opacity: weight > 0 ? 0.25 : 1, aria: false },
+          encoding: { y: { field: 'value', ...y } },
+        },
         ...(weight > 0 ? [{ mark: { type: 'line', aria: false }, encoding: { y: { field: 'smoothed', ...y } } }] : []),
-        ...(perSeries <= 100 ? [{
-          mark: { type: 'point', filled: true, size: 18, tooltip: { content: 'data' } },
-          encoding: { y: { field: 'value', ...y }, opacity: { value: weight > 0 ? 0.35 : 1 } },
-        }] : []),
+        ...(perSeries <= 100
+          ? [
+              {
+                mark: { type: 'point', filled: true, size: 18, tooltip: { content: 'data' } },
+                encoding: { y: { field: 'value', ...y }, opacity: { value: weight > 0 ? 0.35 : 1 } },
+              },
+            ]
+          : []),
       ],
     };
-    const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'svg', container: holder, hover: true });
+    const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), {
+      renderer: 'svg',
+      container: holder,
+      hover: true,
+    });
     state.views[metric] = view;
     await view.runAsync();
   }
@@ -159,7 +196,12 @@ function renderImages() {
     for (const [tag, list] of Object.entries(state.details.get(id).images)) {
       const img = el('img', { alt: tag });
       const label = el('span');
-      const slider = el('input', { type: 'range', min: '0', max: String(list.length - 1), value: String(list.length - 1) });
+      const slider = el('input', {
+        type: 'range',
+        min: '0',
+        max: String(list.length - 1),
+        value: String(list.length - 1),
+      });
       const show = () => {
         const i = Number(slider.value);
         img.src = `/api/image?id=${encodeURIComponent(id)}&tag=${encodeURIComponent(tag)}&index=${i}`;
@@ -168,7 +210,9 @@ function renderImages() {
       slider.addEventListener('input', show);
       show();
       const name = state.selected.length > 1 ? `${runLabel(id)} · ${tag}` : tag;
-      box.append(el('div', { class: 'image-tag', 'data-tag': tag }, el('div', {}, el('b', {}, name), label), slider, img));
+      box.append(
+        el('div', { class: 'image-tag', 'data-tag': tag }, el('div', {}, el('b', {}, name), label), slider, img),
+      );
     }
   }
   $('images-section').hidden = box.childElementCount === 0;
@@ -200,22 +244,42 @@ async function renderConfig() {
   if (state.selected.length === 2) {
     const [a, b] = state.selected;
     const diff = await api(`/api/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
-    const table = el('table', { class: 'diff', id: 'config-diff' },
-      el('tr', {}, el('th', {}, 'key'), el('th', {}, runLabel(a)), el('th', {}, runLabel(b))));
+    const table = el(
+      'table',
+      { class: 'diff', id: 'config-diff' },
+      el('tr', {}, el('th', {}, 'key'), el('th', {}, runLabel(a)), el('th', {}, runLabel(b))),
+    );
     for (const d of diff) {
-      table.append(el('tr', {}, el('td', {}, d.key), el('td', { class: 'a' }, JSON.stringify(d.a) ?? '—'), el('td', { class: 'b' }, JSON.stringify(d.b) ?? '—')));
+      table.append(
+        el(
+          'tr',
+          {},
+          el('td', {}, d.key),
+          el('td', { class: 'a' }, JSON.stringify(d.a) ?? '—'),
+          el('td', { class: 'b' }, JSON.stringify(d.b) ?? '—'),
+        ),
+      );
     }
     box.append(el('p', {}, `${diff.length} differing keys`), table);
   } else {
     for (const id of state.selected) {
       const { config, results } = state.details.get(id);
-      if (results) box.append(el('h3', {}, `${runLabel(id)} · results`), table2(Object.entries(results).filter(([, v]) => typeof v !== 'object')));
+      if (results)
+        box.append(
+          el('h3', {}, `${runLabel(id)} · results`),
+          table2(Object.entries(results).filter(([, v]) => typeof v !== 'object')),
+        );
       if (config) box.append(el('h3', {}, `${runLabel(id)} · config`), table2(flatten(config)));
     }
   }
   $('config-section').hidden = box.childElementCount === 0;
 }
-const table2 = (rows) => el('table', {}, ...rows.map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, typeof v === 'string' ? v : JSON.stringify(v)))));
+const table2 = (rows) =>
+  el(
+    'table',
+    {},
+    ...rows.map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, typeof v === 'string' ? v : JSON.stringify(v)))),
+  );
 
 // ---- live updates: the server pushes the ids of runs whose files changed ------------------------------------------
 function listen() {
@@ -233,8 +297,12 @@ function listen() {
 }
 
 for (const id of ['filter', 'status']) $(id).addEventListener('input', renderRuns);
-for (const id of ['smoothing', 'logy', 'tag-filter']) $(id).addEventListener('input', () => {
-  $('smoothing-value').textContent = Number($('smoothing').value).toFixed(2);
-  renderCharts();
+for (const id of ['smoothing', 'logy', 'tag-filter'])
+  $(id).addEventListener('input', () => {
+    $('smoothing-value').textContent = Number($('smoothing').value).toFixed(2);
+    renderCharts();
+  });
+loadRuns().then(() => {
+  listen();
+  state.ready = true;
 });
-loadRuns().then(() => { listen(); state.ready = true; });

@@ -4,7 +4,13 @@ import { renderVegaLite, renderVegaLiteAsync, vegaBrowserBuilds } from './vega';
 const spec = {
   width: 200,
   height: 120,
-  data: { values: [{ x: 1, y: 2, s: 'a' }, { x: 2, y: 3, s: 'a' }, { x: 1, y: 1, s: 'b' }] },
+  data: {
+    values: [
+      { x: 1, y: 2, s: 'a' },
+      { x: 2, y: 3, s: 'a' },
+      { x: 1, y: 1, s: 'b' },
+    ],
+  },
   mark: 'line',
   encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color: { field: 's' } },
 };

@@ -30,13 +30,19 @@ function formatCell(value: number, normalized: boolean): string {
   return normalized ? value.toFixed(2) : Number.isInteger(value) ? String(value) : value.toPrecision(3);
 }
 
-export function plotConfusionMatrix(matrix: number[][], labels?: string[], options: ConfusionMatrixPlotOptions = {}): Plot {
+export function plotConfusionMatrix(
+  matrix: number[][],
+  labels?: string[],
+  options: ConfusionMatrixPlotOptions = {},
+): Plot {
   const n = matrix.length;
   if (n === 0) throw new Error('plotConfusionMatrix: the matrix is empty');
   matrix.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== n) throw new Error(`plotConfusionMatrix: row ${i} has ${row?.length} values, expected ${n} (a square matrix)`);
+    if (!Array.isArray(row) || row.length !== n)
+      throw new Error(`plotConfusionMatrix: row ${i} has ${row?.length} values, expected ${n} (a square matrix)`);
     row.forEach((v, j) => {
-      if (!Number.isFinite(v) || v < 0) throw new Error(`plotConfusionMatrix: cell [${i}][${j}] = ${v}, expected a finite count >= 0`);
+      if (!Number.isFinite(v) || v < 0)
+        throw new Error(`plotConfusionMatrix: cell [${i}][${j}] = ${v}, expected a finite count >= 0`);
     });
   });
   const names = labels ?? matrix.map((_, i) => String(i));
@@ -49,8 +55,16 @@ export function plotConfusionMatrix(matrix: number[][], labels?: string[], optio
   const cell = options.cellSize ?? Math.max(14, Math.min(56, Math.floor(480 / n)));
   const showValues = options.showValues ?? cell >= 22;
   // Row-major: true label i (rows, top to bottom), predicted label j (columns).
-  const cells = values.flatMap((row, i) => row.map((value, j) => ({ true: names[i], pred: names[j], value, text: formatCell(value, normalized) })));
-  const band = (field: string, title: string) => ({ field, type: 'ordinal', title, sort: names, scale: { domain: names } });
+  const cells = values.flatMap((row, i) =>
+    row.map((value, j) => ({ true: names[i], pred: names[j], value, text: formatCell(value, normalized) })),
+  );
+  const band = (field: string, title: string) => ({
+    field,
+    type: 'ordinal',
+    title,
+    sort: names,
+    scale: { domain: names },
+  });
   const encoding = { x: band('pred', 'Predicted label'), y: band('true', 'True label') };
   // White text on the dark half of viridis, black on the light half.
   const middle = (min + max) / 2;
@@ -63,16 +77,28 @@ export function plotConfusionMatrix(matrix: number[][], labels?: string[], optio
     layer: [
       {
         mark: { type: 'rect', name: 'cell' },
-        encoding: { color: { field: 'value', type: 'quantitative', title: null, scale: { scheme: 'viridis', domain: [min, max === min ? min + 1 : max] } } },
+        encoding: {
+          color: {
+            field: 'value',
+            type: 'quantitative',
+            title: null,
+            scale: { scheme: 'viridis', domain: [min, max === min ? min + 1 : max] },
+          },
+        },
       },
       ...(showValues
-        ? [{
-          mark: { type: 'text', name: 'cell-value', fontSize: Math.min(12, cell / 3) },
-          encoding: {
-            text: { field: 'text' },
-            color: { condition: { test: `datum.value > ${middle} || ${max === min}`, value: 'black' }, value: 'white' },
-          },
-        }]
+        ? [
+            {
+              mark: { type: 'text', name: 'cell-value', fontSize: Math.min(12, cell / 3) },
+              encoding: {
+                text: { field: 'text' },
+                color: {
+                  condition: { test: `datum.value > ${middle} || ${max === min}`, value: 'black' },
+                  value: 'white',
+                },
+              },
+            },
+          ]
         : []),
     ],
   });

@@ -21,7 +21,8 @@ export type Points2d = ArrayLike<number>[] | ArrayLike<number>;
 function splitCoordinates(points: Points2d): { xs: Float64Array; ys: Float64Array } {
   if (points.length > 0 && typeof points[0] === 'number') {
     const flat = points as ArrayLike<number>;
-    if (flat.length % 2 !== 0) throw new Error(`plotEmbedding2d: a flat point array needs an even length (x, y pairs), got ${flat.length}`);
+    if (flat.length % 2 !== 0)
+      throw new Error(`plotEmbedding2d: a flat point array needs an even length (x, y pairs), got ${flat.length}`);
     const n = flat.length / 2;
     const xs = new Float64Array(n);
     const ys = new Float64Array(n);
@@ -35,7 +36,8 @@ function splitCoordinates(points: Points2d): { xs: Float64Array; ys: Float64Arra
   const xs = new Float64Array(rows.length);
   const ys = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    if (!rows[i] || rows[i].length < 2) throw new Error(`plotEmbedding2d: point ${i} must have 2 coordinates, got ${JSON.stringify(rows[i])}`);
+    if (!rows[i] || rows[i].length < 2)
+      throw new Error(`plotEmbedding2d: point ${i} must have 2 coordinates, got ${JSON.stringify(rows[i])}`);
     xs[i] = rows[i][0];
     ys[i] = rows[i][1];
   }
@@ -48,7 +50,8 @@ export function plotEmbedding2d(points: Points2d, labels?: ArrayLike<number>, op
   if (labels && labels.length !== n) throw new Error(`plotEmbedding2d: ${labels.length} labels for ${n} points`);
   const classes = labels ? [...new Set(Array.from(labels))].sort((a, b) => a - b) : [0];
   for (const c of classes) {
-    if (!Number.isInteger(c) || c < 0) throw new Error(`plotEmbedding2d: label ${c} is not a class index (a non-negative integer)`);
+    if (!Number.isInteger(c) || c < 0)
+      throw new Error(`plotEmbedding2d: label ${c} is not a class index (a non-negative integer)`);
   }
   const name = (c: number) => options.classNames?.[c] ?? String(c);
   const values = Array.from(xs, (x, i) => ({ x, y: ys[i], class: name(labels ? labels[i] : 0) }));

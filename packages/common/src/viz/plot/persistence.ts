@@ -17,11 +17,14 @@ export interface PersistencePlotOptions {
 
 function checkDiagrams(diagrams: DiagramToPlot[], what: string): void {
   diagrams.forEach((d, k) => {
-    if (!Number.isInteger(d.dim) || d.dim < 0) throw new Error(`${what}: diagram ${k} has dim ${d.dim}, expected a non-negative integer`);
+    if (!Number.isInteger(d.dim) || d.dim < 0)
+      throw new Error(`${what}: diagram ${k} has dim ${d.dim}, expected a non-negative integer`);
     d.pairs.forEach((p, i) => {
       const [b, e] = p;
       if (p.length !== 2 || !Number.isFinite(b) || Number.isNaN(e) || e === -Infinity || e < b) {
-        throw new Error(`${what}: H${d.dim} pair ${i} is ${JSON.stringify(p)}, expected [birth, death] with finite birth and death >= birth (or Infinity)`);
+        throw new Error(
+          `${what}: H${d.dim} pair ${i} is ${JSON.stringify(p)}, expected [birth, death] with finite birth and death >= birth (or Infinity)`,
+        );
       }
     });
   });
@@ -32,7 +35,10 @@ function valueRange(diagrams: DiagramToPlot[]): { lo: number; hi: number; inf: n
   const finite = diagrams.flatMap((d) => d.pairs.flatMap((p) => [p[0], p[1]])).filter(Number.isFinite);
   const max = finite.length ? Math.max(...finite) : 1;
   const min = Math.min(0, ...finite);
-  const scale = loadVega().vega.scale('linear')().domain([min, max > min ? max : min + 1]).nice();
+  const scale = loadVega()
+    .vega.scale('linear')()
+    .domain([min, max > min ? max : min + 1])
+    .nice();
   const [lo, hi] = scale.domain() as [number, number];
   return { lo, hi, inf: hi + (hi - lo) * 0.1, ticks: scale.ticks() as number[] };
 }
@@ -52,7 +58,10 @@ function dimColor(diagrams: DiagramToPlot[]): Record<string, unknown> {
 }
 
 /** Birth on x, death on y, the diagonal, and essential classes (death = Infinity) on a dashed line marked ∞. */
-export function plotPersistenceDiagram(diagrams: DiagramToPlot[] | DiagramToPlot, options: PersistencePlotOptions = {}): Plot {
+export function plotPersistenceDiagram(
+  diagrams: DiagramToPlot[] | DiagramToPlot,
+  options: PersistencePlotOptions = {},
+): Plot {
   const list = Array.isArray(diagrams) ? diagrams : [diagrams];
   checkDiagrams(list, 'plotPersistenceDiagram');
   const { lo, hi, inf, ticks } = valueRange(list);
@@ -82,7 +91,11 @@ export function plotPersistenceDiagram(diagrams: DiagramToPlot[] | DiagramToPlot
       {
         data: { values: [{ a: lo - pad, b: hi + pad, inf }] },
         mark: { type: 'rule', name: 'infinity-line', color: '#555', strokeDash: [4, 3] },
-        encoding: { x: { field: 'a', type: 'quantitative' }, x2: { field: 'b' }, y: { field: 'inf', type: 'quantitative' } },
+        encoding: {
+          x: { field: 'a', type: 'quantitative' },
+          x2: { field: 'b' },
+          y: { field: 'inf', type: 'quantitative' },
+        },
       },
       {
         data: { values: points },
@@ -106,7 +119,11 @@ export function plotBarcode(diagrams: DiagramToPlot[] | DiagramToPlot, options: 
   const n = Math.max(1, sorted.length);
   const gap = n > 60 ? 0 : 0.15;
   const bars = sorted.map(({ d, p }, i) => ({
-    dim: `H${d.dim}`, birth: p[0], death: p[1] === Infinity ? inf : p[1], top: i + gap, bottom: i + 1 - gap,
+    dim: `H${d.dim}`,
+    birth: p[0],
+    death: p[1] === Infinity ? inf : p[1],
+    top: i + gap,
+    bottom: i + 1 - gap,
   }));
   const { width = 560, height = 420 } = options;
   const xScale = { domain: [lo - (hi - lo) * 0.02, inf + (hi - lo) * 0.04], nice: false, zero: false };
@@ -120,7 +137,12 @@ export function plotBarcode(diagrams: DiagramToPlot[] | DiagramToPlot, options: 
         data: { values: bars },
         mark: { type: 'rect', name: 'bars' },
         encoding: {
-          x: { field: 'birth', type: 'quantitative', scale: xScale, axis: axisWithInfinity(ticks, inf, 'Filtration value') },
+          x: {
+            field: 'birth',
+            type: 'quantitative',
+            scale: xScale,
+            axis: axisWithInfinity(ticks, inf, 'Filtration value'),
+          },
           x2: { field: 'death' },
           y: { field: 'top', type: 'quantitative', scale: { domain: [0, n], reverse: true, nice: false }, axis: null },
           y2: { field: 'bottom' },
@@ -130,7 +152,11 @@ export function plotBarcode(diagrams: DiagramToPlot[] | DiagramToPlot, options: 
       {
         data: { values: [{ inf, top: 0, bottom: n }] },
         mark: { type: 'rule', name: 'infinity-line', color: '#555', strokeDash: [4, 3] },
-        encoding: { x: { field: 'inf', type: 'quantitative' }, y: { field: 'top', type: 'quantitative' }, y2: { field: 'bottom' } },
+        encoding: {
+          x: { field: 'inf', type: 'quantitative' },
+          y: { field: 'top', type: 'quantitative' },
+          y2: { field: 'bottom' },
+        },
       },
     ],
   });

@@ -37,10 +37,18 @@ function marks(svg: string, kind?: string): Mark[] {
 /** vega's number format: '−' for minus, thousands separators. */
 const num = (s: string) => Number(s.replace('−', '-').replace(/,/g, ''));
 const texts = (svg: string, role: string) =>
-  [...svg.matchAll(new RegExp(`<g class="mark-text role-${role}"[^>]*>(.*?)</g>`, 'g'))].flatMap((g) => [...g[1].matchAll(/>([^<]+)<\/text>/g)].map((t) => t[1]));
+  [...svg.matchAll(new RegExp(`<g class="mark-text role-${role}"[^>]*>(.*?)</g>`, 'g'))].flatMap((g) =>
+    [...g[1].matchAll(/>([^<]+)<\/text>/g)].map((t) => t[1]),
+  );
 
 describe('plotTrainingCurves', () => {
-  const history = Array.from({ length: 12 }, (_, i) => ({ epoch: i + 1, loss: 2 / (i + 1), val_loss: 2.5 / (i + 1) + 0.1, accuracy: 0.5 + i * 0.04, val_accuracy: 0.45 + i * 0.038 }));
+  const history = Array.from({ length: 12 }, (_, i) => ({
+    epoch: i + 1,
+    loss: 2 / (i + 1),
+    val_loss: 2.5 / (i + 1) + 0.1,
+    accuracy: 0.5 + i * 0.04,
+    val_accuracy: 0.45 + i * 0.038,
+  }));
 
   it('draws one panel per metric, one line per series and a marker per point at the data values', () => {
     const plot = plotTrainingCurves(history, { metrics: ['loss', 'accuracy'], title: 'run 1' });
@@ -48,13 +56,20 @@ describe('plotTrainingCurves', () => {
     expect(marks(plot.svg, 'line mark')).toHaveLength(4);
     const points = marks(plot.svg, 'point');
     expect(points).toHaveLength(4 * 12);
-    const valLoss = points.filter((p) => p.fields.series === 'val_loss').map((p) => [num(p.fields.epoch), num(p.fields.loss)]);
+    const valLoss = points
+      .filter((p) => p.fields.series === 'val_loss')
+      .map((p) => [num(p.fields.epoch), num(p.fields.loss)]);
     expect(valLoss).toHaveLength(12);
     valLoss.forEach(([epoch, loss]) => expect(loss).toBeCloseTo(2.5 / epoch + 0.1, 2));
     expect(texts(plot.svg, 'legend-label')).toEqual(['loss', 'val_loss', 'accuracy', 'val_accuracy']);
     expect(texts(plot.svg, 'axis-title')).toEqual(['epoch', 'loss', 'epoch', 'accuracy']);
     // The same colours for the same split in every panel (tab10: blue, orange).
-    expect(marks(plot.svg, 'line mark').map((l) => l.attrs.stroke)).toEqual(['#1f77b4', '#ff7f0e', '#1f77b4', '#ff7f0e']);
+    expect(marks(plot.svg, 'line mark').map((l) => l.attrs.stroke)).toEqual([
+      '#1f77b4',
+      '#ff7f0e',
+      '#1f77b4',
+      '#ff7f0e',
+    ]);
     expect(plot.width).toBeGreaterThan(600);
   });
 
@@ -73,7 +88,9 @@ describe('plotTrainingCurves', () => {
   });
 
   it('names a missing metric or x column and lists the ones there are', () => {
-    expect(() => plotTrainingCurves(history, { metrics: ['f1'] })).toThrow("metric 'f1' is not in the history (metrics: loss, accuracy)");
+    expect(() => plotTrainingCurves(history, { metrics: ['f1'] })).toThrow(
+      "metric 'f1' is not in the history (metrics: loss, accuracy)",
+    );
     expect(() => plotTrainingCurves(history, { x: 'step' })).toThrow("x column 'step' is not in the history");
     expect(() => plotTrainingCurves([])).toThrow('no numeric columns');
   });
@@ -90,9 +107,15 @@ describe('plotConfusionMatrix', () => {
     const plot = plotConfusionMatrix(matrix, ['cat', 'dog', 'bird']);
     const cells = marks(plot.svg, 'rect mark');
     expect(cells.map((c) => [c.fields['True label'], c.fields['Predicted label'], num(c.fields.value)])).toEqual([
-      ['cat', 'cat', 5], ['cat', 'dog', 1], ['cat', 'bird', 0],
-      ['dog', 'cat', 2], ['dog', 'dog', 3], ['dog', 'bird', 0],
-      ['bird', 'cat', 0], ['bird', 'dog', 0], ['bird', 'bird', 0],
+      ['cat', 'cat', 5],
+      ['cat', 'dog', 1],
+      ['cat', 'bird', 0],
+      ['dog', 'cat', 2],
+      ['dog', 'dog', 3],
+      ['dog', 'bird', 0],
+      ['bird', 'cat', 0],
+      ['bird', 'dog', 0],
+      ['bird', 'bird', 0],
     ]);
     expect(marks(plot.svg, 'text mark').map((t) => t.text)).toEqual(['5', '1', '0', '2', '3', '0', '0', '0', '0']);
     expect(cells[0].attrs.fill).toBe('rgb(253, 231, 37)'); // viridis(1)
@@ -103,7 +126,17 @@ describe('plotConfusionMatrix', () => {
 
   it('normalises over true labels like sklearn (an empty row stays 0) and lays rows top to bottom', () => {
     const plot = plotConfusionMatrix(matrix, undefined, { normalize: 'true' });
-    expect(marks(plot.svg, 'text mark').map((t) => t.text)).toEqual(['0.83', '0.17', '0.00', '0.40', '0.60', '0.00', '0.00', '0.00', '0.00']);
+    expect(marks(plot.svg, 'text mark').map((t) => t.text)).toEqual([
+      '0.83',
+      '0.17',
+      '0.00',
+      '0.40',
+      '0.60',
+      '0.00',
+      '0.00',
+      '0.00',
+      '0.00',
+    ]);
     const rowY = marks(plot.svg, 'rect mark').map((c) => Number(/M[\d.-]+,([\d.-]+)/.exec(c.attrs.d)![1]));
     expect(rowY[0]).toBeLessThan(rowY[3]);
     expect(rowY[3]).toBeLessThan(rowY[6]);
@@ -137,20 +170,44 @@ describe('plotEmbedding2d', () => {
     const flat = Float32Array.from(points.flat());
     expect(marks(plotEmbedding2d(flat).svg, 'circle')).toHaveLength(30);
     expect(() => plotEmbedding2d(points, [0, 1])).toThrow('2 labels for 30 points');
-    expect(() => plotEmbedding2d(points, labels.map(() => 0.5))).toThrow('label 0.5 is not a class index');
+    expect(() =>
+      plotEmbedding2d(
+        points,
+        labels.map(() => 0.5),
+      ),
+    ).toThrow('label 0.5 is not a class index');
   });
 });
 
 describe('persistence plots', () => {
   const diagrams = [
-    { dim: 0, pairs: [[0, 0.5], [0, 1.25], [0, Infinity]] as Array<[number, number]> },
-    { dim: 1, pairs: [[0.75, 1.5], [1, Infinity]] as Array<[number, number]> },
+    {
+      dim: 0,
+      pairs: [
+        [0, 0.5],
+        [0, 1.25],
+        [0, Infinity],
+      ] as Array<[number, number]>,
+    },
+    {
+      dim: 1,
+      pairs: [
+        [0.75, 1.5],
+        [1, Infinity],
+      ] as Array<[number, number]>,
+    },
   ];
 
   it('draws finite points, essential points on the ∞ line, and the diagonal', () => {
     const plot = plotPersistenceDiagram(diagrams);
     const points = marks(plot.svg, 'circle');
-    expect(points.map((p) => [p.fields.dim, num(p.fields.birth)])).toEqual([['H0', 0], ['H0', 0], ['H0', 0], ['H1', 0.75], ['H1', 1]]);
+    expect(points.map((p) => [p.fields.dim, num(p.fields.birth)])).toEqual([
+      ['H0', 0],
+      ['H0', 0],
+      ['H0', 0],
+      ['H1', 0.75],
+      ['H1', 1],
+    ]);
     const [diagonal, infinity] = marks(plot.svg, 'rule mark');
     const inf = num(infinity.fields.inf);
     expect(inf).toBeGreaterThan(1.5);
@@ -171,7 +228,11 @@ describe('persistence plots', () => {
     const [infinity] = marks(plot.svg, 'rule mark');
     const inf = num(infinity.fields.inf);
     expect(bars.map((b) => [b.fields.dim, num(b.fields.birth), num(b.fields.death)])).toEqual([
-      ['H0', 0, 0.5], ['H0', 0, 1.25], ['H0', 0, inf], ['H1', 0.75, 1.5], ['H1', 1, inf],
+      ['H0', 0, 0.5],
+      ['H0', 0, 1.25],
+      ['H0', 0, inf],
+      ['H1', 0.75, 1.5],
+      ['H1', 1, inf],
     ]);
     const widths = bars.map((b) => Number(/h([\d.]+)/.exec(b.attrs.d)![1]));
     expect(widths[0]).toBeLessThan(widths[1]);
@@ -181,7 +242,9 @@ describe('persistence plots', () => {
 
   it('handles empty diagrams and rejects points below the diagonal', () => {
     expect(marks(plotPersistenceDiagram([{ dim: 0, pairs: [] }]).svg, 'circle')).toHaveLength(0);
-    expect(() => plotPersistenceDiagram([{ dim: 1, pairs: [[2, 1]] }])).toThrow('plotPersistenceDiagram: H1 pair 0 is [2,1], expected [birth, death]');
+    expect(() => plotPersistenceDiagram([{ dim: 1, pairs: [[2, 1]] }])).toThrow(
+      'plotPersistenceDiagram: H1 pair 0 is [2,1], expected [birth, death]',
+    );
     expect(() => plotBarcode([{ dim: 0, pairs: [[NaN, 1]] }])).toThrow('plotBarcode: H0 pair 0');
   });
 });

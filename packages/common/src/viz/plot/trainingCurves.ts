@@ -52,7 +52,10 @@ export function plotTrainingCurves(history: TrainingHistory, options: TrainingCu
   const columns = toColumns(history);
   if (columns.size === 0) throw new Error('plotTrainingCurves: the history has no numeric columns');
   const xKey = options.x ?? ['epoch', 'step'].find((k) => columns.has(k));
-  if (xKey !== undefined && !columns.has(xKey)) throw new Error(`plotTrainingCurves: x column '${xKey}' is not in the history (columns: ${[...columns.keys()].join(', ')})`);
+  if (xKey !== undefined && !columns.has(xKey))
+    throw new Error(
+      `plotTrainingCurves: x column '${xKey}' is not in the history (columns: ${[...columns.keys()].join(', ')})`,
+    );
 
   const byMetric = new Map<string, Array<{ key: string; split: string }>>();
   for (const key of columns.keys()) {
@@ -63,7 +66,10 @@ export function plotTrainingCurves(history: TrainingHistory, options: TrainingCu
   }
   const metrics = options.metrics ?? [...byMetric.keys()];
   for (const m of metrics) {
-    if (!byMetric.has(m)) throw new Error(`plotTrainingCurves: metric '${m}' is not in the history (metrics: ${[...byMetric.keys()].join(', ')})`);
+    if (!byMetric.has(m))
+      throw new Error(
+        `plotTrainingCurves: metric '${m}' is not in the history (metrics: ${[...byMetric.keys()].join(', ')})`,
+      );
   }
   if (metrics.length === 0) throw new Error('plotTrainingCurves: no metric to plot');
 
@@ -88,7 +94,13 @@ export function plotTrainingCurves(history: TrainingHistory, options: TrainingCu
     };
     const encoding = {
       // Whole epochs or steps get whole-number ticks.
-      x: { field: 'x', type: 'quantitative', title: xTitle, scale: { zero: false, nice: true }, axis: integerX ? { tickMinStep: 1 } : {} },
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: xTitle,
+        scale: { zero: false, nice: true },
+        axis: integerX ? { tickMinStep: 1 } : {},
+      },
       y: { field: 'y', type: 'quantitative', title: metric, scale: { zero: false, nice: true } },
       color,
     };

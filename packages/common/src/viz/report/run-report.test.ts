@@ -12,8 +12,14 @@ beforeEach(() => {
   run = path.join(logDir, 'paper', 'exp', '2026-01-01T00-00-00Z');
   fs.mkdirSync(run, { recursive: true });
   fs.writeFileSync(path.join(run, 'config.yaml'), 'seed: 7\nmodel:\n  name: "<vit>"\n');
-  fs.writeFileSync(path.join(run, 'metrics.json'), JSON.stringify([0, 1, 2].map((epoch) => ({ epoch, train_loss: 2 - epoch / 2, val_loss: 2.25 - epoch / 2 }))));
-  fs.writeFileSync(path.join(run, 'tsne.png'), svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="3" height="2"/>'));
+  fs.writeFileSync(
+    path.join(run, 'metrics.json'),
+    JSON.stringify([0, 1, 2].map((epoch) => ({ epoch, train_loss: 2 - epoch / 2, val_loss: 2.25 - epoch / 2 }))),
+  );
+  fs.writeFileSync(
+    path.join(run, 'tsne.png'),
+    svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="3" height="2"/>'),
+  );
 });
 afterEach(() => fs.rmSync(logDir, { recursive: true, force: true }));
 
@@ -41,13 +47,26 @@ describe('buildRunReport', () => {
   });
 
   it('draws the confusion matrix of results.json, else shows a confusion PNG', () => {
-    fs.writeFileSync(path.join(run, 'results.json'), JSON.stringify({ confusion_matrix: [[3, 1], [0, 4]], class_names: ['cat', 'dog'] }));
+    fs.writeFileSync(
+      path.join(run, 'results.json'),
+      JSON.stringify({
+        confusion_matrix: [
+          [3, 1],
+          [0, 4],
+        ],
+        class_names: ['cat', 'dog'],
+      }),
+    );
     const html = buildRunReport(run, { logDir });
     const confusion = /<div id="confusion">([\s\S]*?)<\/div>/.exec(html)![1];
     expect(confusion).toContain('aria-label="Predicted label: dog; True label: cat; value: 1"');
     fs.writeFileSync(path.join(run, 'results.json'), '{}');
     fs.copyFileSync(path.join(run, 'tsne.png'), path.join(run, 'confusion_test.png'));
-    expect(/<div id="confusion"><img alt="confusion_test.png" src="data:image\/png;base64,/.test(buildRunReport(run, { logDir }))).toBe(true);
+    expect(
+      /<div id="confusion"><img alt="confusion_test.png" src="data:image\/png;base64,/.test(
+        buildRunReport(run, { logDir }),
+      ),
+    ).toBe(true);
   });
 
   it('writes report.html into the run folder and refuses a missing folder', () => {

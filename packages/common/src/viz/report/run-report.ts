@@ -6,7 +6,14 @@ import { writeFileAtomic } from '../../io';
 import { plotConfusionMatrix } from '../plot/confusionMatrix';
 import { plotTrainingCurves } from '../plot/trainingCurves';
 import {
-  listRunPngs, readRunConfig, readRunImages, readRunMetrics, readRunResults, readRunScalars, summarizeRun, type ScalarSeries,
+  listRunPngs,
+  readRunConfig,
+  readRunImages,
+  readRunMetrics,
+  readRunResults,
+  readRunScalars,
+  summarizeRun,
+  type ScalarSeries,
 } from '../runs/run-folder';
 
 export interface RunReportOptions {
@@ -30,10 +37,15 @@ function formatValue(value: unknown): string {
 /** Curves from metrics.json (per epoch), or from the event files' scalars by step when there is no metrics.json. */
 function curvesSvg(runDir: string, scalars: ScalarSeries[]): string | undefined {
   const metrics = readRunMetrics(runDir);
-  const numericKeys = (record: Record<string, unknown>) => Object.keys(record).filter((k) => typeof record[k] === 'number');
+  const numericKeys = (record: Record<string, unknown>) =>
+    Object.keys(record).filter((k) => typeof record[k] === 'number');
   if (metrics.length > 0) {
     const keys = new Set(metrics.flatMap(numericKeys));
-    const history = metrics.map((m) => Object.fromEntries([...keys].filter((k) => k !== 'global_step').map((k) => [k, typeof m[k] === 'number' ? m[k] : NaN])));
+    const history = metrics.map((m) =>
+      Object.fromEntries(
+        [...keys].filter((k) => k !== 'global_step').map((k) => [k, typeof m[k] === 'number' ? m[k] : NaN]),
+      ),
+    );
     return plotTrainingCurves(history).svg;
   }
   const curves = scalars.filter((s) => s.points.length > 1);
@@ -48,7 +60,12 @@ function curvesSvg(runDir: string, scalars: ScalarSeries[]): string | undefined 
 }
 
 /** The confusion matrix: a results.json `confusion_matrix`, else a PNG or an image summary named like one. */
-function confusionHtml(runDir: string, results: Record<string, unknown> | undefined, pngs: string[], images: ReturnType<typeof readRunImages>): string | undefined {
+function confusionHtml(
+  runDir: string,
+  results: Record<string, unknown> | undefined,
+  pngs: string[],
+  images: ReturnType<typeof readRunImages>,
+): string | undefined {
   const matrix = results?.confusion_matrix;
   if (Array.isArray(matrix) && matrix.every((row) => Array.isArray(row))) {
     const labels = Array.isArray(results?.class_names) ? (results!.class_names as string[]) : undefined;
@@ -68,7 +85,8 @@ const STYLE = `body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;margin:24
 h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ddd}
 #metrics{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:2px 16px;font-size:13px}
 #metrics div{border-bottom:1px solid #eee;padding:2px 0;overflow-wrap:anywhere}#metrics span{color:#555}
-pre{background:#f6f6f6;padding:10px;overflow:auto;font-size:12px}figure{display:inline-block;margin:8px;vertical-align:top}
+pre{background:#f6f6f6;padding:10px;overflow:auto;font-size:12px}
+figure{display:inline-block;margin:8px;vertical-align:top}
 figcaption{font-size:12px;color:#555}img{max-width:100%;image-rendering:pixelated}.muted{color:#777}`;
 
 /** The report's HTML (no external URL: styles inline, charts as SVG, images as data: URIs). */
@@ -87,7 +105,9 @@ export function buildRunReport(runDir: string, options: RunReportOptions = {}): 
     ? Object.entries(results).filter(([, v]) => typeof v === 'number' || typeof v === 'string')
     : scalars.map((s) => [s.tag, s.points[s.points.length - 1]?.value] as [string, unknown]);
   if (finals.length) {
-    const cells = finals.map(([k, v]) => `<div><span>${escapeHtml(k)}</span> <b>${escapeHtml(formatValue(v))}</b></div>`).join('');
+    const cells = finals
+      .map(([k, v]) => `<div><span>${escapeHtml(k)}</span> <b>${escapeHtml(formatValue(v))}</b></div>`)
+      .join('');
     sections.push(`<h2>Final metrics</h2><div id="metrics">${cells}</div>`);
   }
   const curves = curvesSvg(runDir, scalars);
@@ -97,23 +117,33 @@ export function buildRunReport(runDir: string, options: RunReportOptions = {}): 
 
   const figures = [
     ...pngs.map((p) => ({ caption: p, png: fs.readFileSync(path.join(runDir, p)) })),
-    ...Object.entries(images).map(([tag, list]) => ({ caption: `${tag} (step ${list[list.length - 1].step})`, png: list[list.length - 1].png })),
+    ...Object.entries(images).map(([tag, list]) => ({
+      caption: `${tag} (step ${list[list.length - 1].step})`,
+      png: list[list.length - 1].png,
+    })),
   ];
   if (figures.length) {
-    const html = figures.map((f) => `<figure><img alt="${escapeHtml(f.caption)}" src="${pngUri(f.png)}"><figcaption>${escapeHtml(f.caption)}</figcaption></figure>`);
+    const html = figures.map((f) => {
+      const caption = escapeHtml(f.caption);
+      return `<figure><img alt="${caption}" src="${pngUri(f.png)}"><figcaption>${caption}</figcaption></figure>`;
+    });
     sections.push(`<h2>Images</h2><div id="images">${html.join('')}</div>`);
   }
-  const configText = fs.existsSync(path.join(runDir, 'config.yaml')) ? fs.readFileSync(path.join(runDir, 'config.yaml'), 'utf8') : undefined;
-  if (config !== undefined && configText !== undefined) sections.push(`<h2>Config</h2><pre id="config">${escapeHtml(configText)}</pre>`);
+  const configText = fs.existsSync(path.join(runDir, 'config.yaml'))
+    ? fs.readFileSync(path.join(runDir, 'config.yaml'), 'utf8')
+    : undefined;
+  if (config !== undefined && configText !== undefined)
+    sections.push(`<h2>Config</h2><pre id="config">${escapeHtml(configText)}</pre>`);
 
   const title = [summary.project, summary.experiment, summary.name].filter(Boolean).join(' / ');
   const best = summary.best ? ` · ${summary.best.name} ${formatValue(summary.best.value)}` : '';
+  const subtitle = `${path.resolve(runDir)} · ${summary.status} · last write ${new Date(summary.updated).toISOString()}${best}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <style>${STYLE}</style></head><body>
 <h1>${escapeHtml(title)}</h1>
-<p class="muted">${escapeHtml(path.resolve(runDir))} · ${summary.status} · last write ${new Date(summary.updated).toISOString()}${escapeHtml(best)}</p>
+<p class="muted">${escapeHtml(subtitle)}</p>
 ${sections.join('\n')}
 </body></html>
 `;

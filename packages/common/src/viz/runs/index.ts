@@ -1,6 +1,20 @@
 // Reading run folders back (config.yaml, metrics.json, results.json, TensorBoard events, PNGs): the dashboard's and
 // the report's view of what runs write.
 export {
-  findRuns, summarizeRun, isRunDir, readRunConfig, readRunResults, readRunMetrics, readRunScalars, readRunImages,
-  listRunPngs, eventDirs, diffConfigs, RUNNING_WINDOW_SECONDS, type RunSummary, type ScalarSeries,
+  findRuns,
+  findRunDirs,
+  latestWrite,
+  summarizeRun,
+  isRunDir,
+  readRunConfig,
+  readRunResults,
+  readRunMetrics,
+  readRunScalars,
+  readRunImages,
+  listRunPngs,
+  eventDirs,
+  diffConfigs,
+  RUNNING_WINDOW_SECONDS,
+  type RunSummary,
+  type ScalarSeries,
 } from './run-folder';

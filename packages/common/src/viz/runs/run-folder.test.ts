@@ -2,7 +2,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SummaryWriter } from '../tensorboard/summaryWriter';
-import { diffConfigs, findRuns, listRunPngs, readRunConfig, readRunImages, readRunScalars, RUNNING_WINDOW_SECONDS } from './run-folder';
+import {
+  diffConfigs,
+  findRuns,
+  listRunPngs,
+  readRunConfig,
+  readRunImages,
+  readRunScalars,
+  RUNNING_WINDOW_SECONDS,
+} from './run-folder';
 
 let logDir: string;
 beforeEach(() => {
@@ -23,17 +31,45 @@ describe('findRuns', () => {
   it('finds runs at any depth by their files, names project/experiment/run, and tells their status', () => {
     write('triplet-vae/exp/2026-01-01T00-00-00Z/config.yaml', 'seed: 0\n');
     write('triplet-vae/exp/2026-01-01T00-00-00Z/results.json', JSON.stringify({ test_acc: 0.9, epochs: 3 }));
-    write('hrnet/sweep/arm-a/seed-1/2026-01-02T00-00-00Z/metrics.json', JSON.stringify([{ epoch: 0, val_acc: 0.5 }, { epoch: 1, val_acc: 0.625 }]), 5);
-    write('hrnet/old/2026-01-03T00-00-00Z/metrics.json', JSON.stringify([{ epoch: 0, train_loss: 2 }, { epoch: 1, train_loss: 1.5 }]), RUNNING_WINDOW_SECONDS + 60);
+    write(
+      'hrnet/sweep/arm-a/seed-1/2026-01-02T00-00-00Z/metrics.json',
+      JSON.stringify([
+        { epoch: 0, val_acc: 0.5 },
+        { epoch: 1, val_acc: 0.625 },
+      ]),
+      5,
+    );
+    write(
+      'hrnet/old/2026-01-03T00-00-00Z/metrics.json',
+      JSON.stringify([
+        { epoch: 0, train_loss: 2 },
+        { epoch: 1, train_loss: 1.5 },
+      ]),
+      RUNNING_WINDOW_SECONDS + 60,
+    );
     write('not-a-run/readme.txt', 'x');
     const runs = findRuns(logDir);
     const byId = Object.fromEntries(runs.map((r) => [r.id, r]));
     expect(Object.keys(byId).sort()).toEqual([
-      'hrnet/old/2026-01-03T00-00-00Z', 'hrnet/sweep/arm-a/seed-1/2026-01-02T00-00-00Z', 'triplet-vae/exp/2026-01-01T00-00-00Z',
+      'hrnet/old/2026-01-03T00-00-00Z',
+      'hrnet/sweep/arm-a/seed-1/2026-01-02T00-00-00Z',
+      'triplet-vae/exp/2026-01-01T00-00-00Z',
     ]);
-    expect(byId['triplet-vae/exp/2026-01-01T00-00-00Z']).toMatchObject({ project: 'triplet-vae', experiment: 'exp', status: 'finished', best: { name: 'test_acc', value: 0.9 } });
-    expect(byId['hrnet/sweep/arm-a/seed-1/2026-01-02T00-00-00Z']).toMatchObject({ experiment: 'sweep/arm-a/seed-1', status: 'running', best: { name: 'val_acc', value: 0.625 } });
-    expect(byId['hrnet/old/2026-01-03T00-00-00Z']).toMatchObject({ status: 'stopped', best: { name: 'train_loss', value: 1.5 } });
+    expect(byId['triplet-vae/exp/2026-01-01T00-00-00Z']).toMatchObject({
+      project: 'triplet-vae',
+      experiment: 'exp',
+      status: 'finished',
+      best: { name: 'test_acc', value: 0.9 },
+    });
+    expect(byId['hrnet/sweep/arm-a/seed-1/2026-01-02T00-00-00Z']).toMatchObject({
+      experiment: 'sweep/arm-a/seed-1',
+      status: 'running',
+      best: { name: 'val_acc', value: 0.625 },
+    });
+    expect(byId['hrnet/old/2026-01-03T00-00-00Z']).toMatchObject({
+      status: 'stopped',
+      best: { name: 'train_loss', value: 1.5 },
+    });
     expect(runs[0].id).toBe('hrnet/sweep/arm-a/seed-1/2026-01-02T00-00-00Z'); // newest first
     expect(() => findRuns(path.join(logDir, 'missing'))).toThrow(/log directory .*missing does not exist/);
   });
@@ -50,16 +86,40 @@ describe('run contents', () => {
     writer.addImage('recon', { data: new Uint8Array(4), width: 2, height: 2, channels: 1 }, 1);
     writer.close();
     expect(readRunScalars(run).map((s) => [s.tag, s.points.map((p) => [p.step, p.value])])).toEqual([
-      ['loss', [[0, 2], [1, 1]]],
+      [
+        'loss',
+        [
+          [0, 2],
+          [1, 1],
+        ],
+      ],
       ['acc_val/acc', [[1, 0.5]]],
     ]);
     expect(readRunImages(run).recon.map((i) => i.step)).toEqual([1, 3]);
 
     const plain = path.join(logDir, 'p', 'e', 'plain');
-    write('p/e/plain/metrics.json', JSON.stringify([{ epoch: 0, train_loss: 3, lr: 0.1 }, { epoch: 1, train_loss: 2.5, lr: 0.05 }]));
+    write(
+      'p/e/plain/metrics.json',
+      JSON.stringify([
+        { epoch: 0, train_loss: 3, lr: 0.1 },
+        { epoch: 1, train_loss: 2.5, lr: 0.05 },
+      ]),
+    );
     expect(readRunScalars(plain)).toEqual([
-      { tag: 'train_loss', points: [{ step: 0, value: 3 }, { step: 1, value: 2.5 }] },
-      { tag: 'lr', points: [{ step: 0, value: 0.1 }, { step: 1, value: 0.05 }] },
+      {
+        tag: 'train_loss',
+        points: [
+          { step: 0, value: 3 },
+          { step: 1, value: 2.5 },
+        ],
+      },
+      {
+        tag: 'lr',
+        points: [
+          { step: 0, value: 0.1 },
+          { step: 1, value: 0.05 },
+        ],
+      },
     ]);
   });
 

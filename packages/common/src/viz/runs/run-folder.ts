@@ -55,7 +55,8 @@ export function readRunResults(runDir: string): Record<string, unknown> | undefi
 export function readRunMetrics(runDir: string): Array<Record<string, unknown>> {
   const value = readJson(path.join(runDir, 'metrics.json'));
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new Error(`${path.join(runDir, 'metrics.json')}: expected an array of per-epoch records`);
+  if (!Array.isArray(value))
+    throw new Error(`${path.join(runDir, 'metrics.json')}: expected an array of per-epoch records`);
   return value as Array<Record<string, unknown>>;
 }
 
@@ -74,10 +75,15 @@ export function eventDirs(runDir: string): Array<{ dir: string; prefix: string }
 const eventCache = new Map<string, { key: string; events: RunEvents }>();
 
 function eventsOf(dir: string): RunEvents {
-  const key = fs.readdirSync(dir).filter(isEventFile).sort().map((name) => {
-    const stat = fs.statSync(path.join(dir, name));
-    return `${name}:${stat.size}:${stat.mtimeMs}`;
-  }).join('|');
+  const key = fs
+    .readdirSync(dir)
+    .filter(isEventFile)
+    .sort()
+    .map((name) => {
+      const stat = fs.statSync(path.join(dir, name));
+      return `${name}:${stat.size}:${stat.mtimeMs}`;
+    })
+    .join('|');
   const hit = eventCache.get(dir);
   if (hit && hit.key === key) return hit.events;
   const events = readEvents(dir);
@@ -108,7 +114,8 @@ export function readRunScalars(runDir: string): ScalarSeries[] {
 export function readRunImages(runDir: string): Record<string, ImageEvent[]> {
   const images: Record<string, ImageEvent[]> = {};
   for (const { dir, prefix } of eventDirs(runDir)) {
-    for (const [tag, list] of Object.entries(eventsOf(dir).images)) images[prefix + tag] = [...list].sort((a, b) => a.step - b.step);
+    for (const [tag, list] of Object.entries(eventsOf(dir).images))
+      images[prefix + tag] = [...list].sort((a, b) => a.step - b.step);
   }
   return images;
 }
@@ -119,7 +126,8 @@ export function listRunPngs(runDir: string): string[] {
   const walk = (dir: string, rel: string, depth: number): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const relPath = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory() && depth < 3 && !['checkpoints', 'tensorboard'].includes(entry.name)) walk(path.join(dir, entry.name), relPath, depth + 1);
+      if (entry.isDirectory() && depth < 3 && !['checkpoints', 'tensorboard'].includes(entry.name))
+        walk(path.join(dir, entry.name), relPath, depth + 1);
       else if (entry.isFile() && entry.name.toLowerCase().endsWith('.png')) out.push(relPath);
     }
   };
@@ -128,7 +136,7 @@ export function listRunPngs(runDir: string): string[] {
 }
 
 /** The newest file write in the run folder and its event folders (the folder's own mtime if it has no file). */
-function latestWrite(runDir: string): number {
+export function latestWrite(runDir: string): number {
   let latest = 0;
   const consider = (dir: string) => {
     for (const name of fs.readdirSync(dir)) {
@@ -150,7 +158,12 @@ function bestMetric(runDir: string): RunSummary['best'] {
     if (key) return { name: key, value: results[key] as number };
   }
   const metrics = readRunMetrics(runDir);
-  for (const [name, pick] of [['val_acc', Math.max], ['val_accuracy', Math.max], ['val_loss', Math.min], ['train_loss', Math.min]] as const) {
+  for (const [name, pick] of [
+    ['val_acc', Math.max],
+    ['val_accuracy', Math.max],
+    ['val_loss', Math.min],
+    ['train_loss', Math.min],
+  ] as const) {
     const values = metrics.map((m) => m[name]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     if (values.length) return { name, value: pick(...values) };
   }
@@ -159,7 +172,9 @@ function bestMetric(runDir: string): RunSummary['best'] {
 
 /** True for a folder a run wrote: config.yaml, metrics.json, results.json or a tensorboard/ folder in it. */
 export function isRunDir(dir: string): boolean {
-  return ['config.yaml', 'metrics.json', 'results.json', 'tensorboard'].some((name) => fs.existsSync(path.join(dir, name)));
+  return ['config.yaml', 'metrics.json', 'results.json', 'tensorboard'].some((name) =>
+    fs.existsSync(path.join(dir, name)),
+  );
 }
 
 export function summarizeRun(logDir: string, runDir: string, now = Date.now()): RunSummary {
@@ -178,24 +193,32 @@ export function summarizeRun(logDir: string, runDir: string, now = Date.now()): 
 }
 
 /**
- * Every run under `logDir` (`<project>/<experiment>/<timestamp>/` and deeper layouts), newest first. Folders are
- * walked up to `maxDepth` levels; a run folder's own subfolders are not searched for further runs.
+ * The run folders under `logDir` (`<project>/<experiment>/<timestamp>/` and deeper layouts), walked up to `maxDepth`
+ * levels; a run folder's own subfolders are not searched for further runs.
  */
-export function findRuns(logDir: string, maxDepth = 6): RunSummary[] {
-  const runs: RunSummary[] = [];
+export function findRunDirs(logDir: string, maxDepth = 6): string[] {
+  if (!fs.existsSync(logDir)) throw new Error(`findRuns: the log directory ${logDir} does not exist`);
+  const dirs: string[] = [];
   const walk = (dir: string, depth: number): void => {
     if (isRunDir(dir)) {
-      runs.push(summarizeRun(logDir, dir));
+      dirs.push(dir);
       return;
     }
     if (depth >= maxDepth) return;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path.join(dir, entry.name), depth + 1);
+      if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+        walk(path.join(dir, entry.name), depth + 1);
     }
   };
-  if (!fs.existsSync(logDir)) throw new Error(`findRuns: the log directory ${logDir} does not exist`);
   walk(logDir, 0);
-  return runs.sort((a, b) => b.updated - a.updated);
+  return dirs;
+}
+
+/** Every run under `logDir` with its summary, newest first. */
+export function findRuns(logDir: string, maxDepth = 6): RunSummary[] {
+  return findRunDirs(logDir, maxDepth)
+    .map((dir) => summarizeRun(logDir, dir))
+    .sort((a, b) => b.updated - a.updated);
 }
 
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
@@ -213,5 +236,7 @@ export function diffConfigs(a: unknown, b: unknown): Array<{ key: string; a: unk
   flatten(a, '', fa);
   flatten(b, '', fb);
   const keys = [...new Set([...fa.keys(), ...fb.keys()])].sort();
-  return keys.filter((k) => JSON.stringify(fa.get(k)) !== JSON.stringify(fb.get(k))).map((key) => ({ key, a: fa.get(key), b: fb.get(key) }));
+  return keys
+    .filter((k) => JSON.stringify(fa.get(k)) !== JSON.stringify(fb.get(k)))
+    .map((key) => ({ key, a: fa.get(key), b: fb.get(key) }));
 }

@@ -23,7 +23,9 @@ describe('readEvents', () => {
 
     const events = readEvents(dir);
     expect(events.files).toEqual([writer.filePath]);
-    expect(events.scalars['loss/train']).toEqual(losses.map((value, i) => ({ step: i * 10, wallTime: 1000 + i, value })));
+    expect(events.scalars['loss/train']).toEqual(
+      losses.map((value, i) => ({ step: i * 10, wallTime: 1000 + i, value })),
+    );
     // 0.001 is stored as float32, as TensorBoard's simple_value.
     expect(events.scalars.lr).toEqual([{ step: 7, wallTime: 2000, value: Math.fround(0.001) }]);
     const [image] = events.images.sample;
@@ -45,7 +47,10 @@ describe('readEvents', () => {
     b.addScalars('loss', { train: 1 }, 2); // goes to dir/loss_train
     b.close();
     const events = readEvents(dir);
-    expect(events.scalars.acc.map((p) => [p.step, p.value])).toEqual([[1, 0.5], [2, 0.75]]);
+    expect(events.scalars.acc.map((p) => [p.step, p.value])).toEqual([
+      [1, 0.5],
+      [2, 0.75],
+    ]);
     expect(events.scalars.loss).toBeUndefined();
     expect(readEvents(path.join(dir, 'loss_train')).scalars.loss.map((p) => p.value)).toEqual([1]);
   });
