@@ -267,7 +267,7 @@ async function renderConfig() {
       if (results)
         box.append(
           el('h3', {}, `${runLabel(id)} · results`),
-          table2(Object.entries(results).filter(([, v]) => typeof v !== 'object')),
+          table2(flatten(results).filter(([, v]) => !Array.isArray(v))),
         );
       if (config) box.append(el('h3', {}, `${runLabel(id)} · config`), table2(flatten(config)));
     }

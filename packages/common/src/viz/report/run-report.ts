@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../../io';
 import { plotConfusionMatrix } from '../plot/confusionMatrix';
 import { plotTrainingCurves } from '../plot/trainingCurves';
 import {
+  flattenObject,
   listRunPngs,
   readRunConfig,
   readRunImages,
@@ -102,7 +103,7 @@ export function buildRunReport(runDir: string, options: RunReportOptions = {}): 
   const sections: string[] = [];
 
   const finals = results
-    ? Object.entries(results).filter(([, v]) => typeof v === 'number' || typeof v === 'string')
+    ? [...flattenObject(results)].filter(([, v]) => typeof v === 'number' || typeof v === 'string')
     : scalars.map((s) => [s.tag, s.points[s.points.length - 1]?.value] as [string, unknown]);
   if (finals.length) {
     const cells = finals

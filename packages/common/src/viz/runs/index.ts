@@ -14,6 +14,7 @@ export {
   listRunPngs,
   eventDirs,
   diffConfigs,
+  flattenObject,
   RUNNING_WINDOW_SECONDS,
   type RunSummary,
   type ScalarSeries,

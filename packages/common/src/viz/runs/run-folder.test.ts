@@ -47,12 +47,14 @@ describe('findRuns', () => {
       ]),
       RUNNING_WINDOW_SECONDS + 60,
     );
+    write('hrnet/w18/2026-01-04T00-00-00Z/results.json', JSON.stringify({ bestEpoch: 2, test: { loss: 0.5, top1: 0.8125 } }));
     write('not-a-run/readme.txt', 'x');
     const runs = findRuns(logDir);
     const byId = Object.fromEntries(runs.map((r) => [r.id, r]));
     expect(Object.keys(byId).sort()).toEqual([
       'hrnet/old/2026-01-03T00-00-00Z',
       'hrnet/sweep/arm-a/seed-1/2026-01-02T00-00-00Z',
+      'hrnet/w18/2026-01-04T00-00-00Z',
       'triplet-vae/exp/2026-01-01T00-00-00Z',
     ]);
     expect(byId['triplet-vae/exp/2026-01-01T00-00-00Z']).toMatchObject({
@@ -70,6 +72,7 @@ describe('findRuns', () => {
       status: 'stopped',
       best: { name: 'train_loss', value: 1.5 },
     });
+    expect(byId['hrnet/w18/2026-01-04T00-00-00Z'].best).toEqual({ name: 'test.top1', value: 0.8125 });
     expect(runs[0].id).toBe('hrnet/sweep/arm-a/seed-1/2026-01-02T00-00-00Z'); // newest first
     expect(() => findRuns(path.join(logDir, 'missing'))).toThrow(/log directory .*missing does not exist/);
   });

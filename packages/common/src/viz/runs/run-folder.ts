@@ -149,13 +149,15 @@ export function latestWrite(runDir: string): number {
   return latest || fs.statSync(runDir).mtimeMs;
 }
 
-const HEADLINE = /^(test_acc|test_accuracy|test_top1|knn_acc|accuracy|val_acc|val_accuracy|best_val_acc)$/;
+// The headline metric's names, in order of preference, as flat keys of results.json (hrnet nests test.top1).
+const HEADLINE = ['test_acc', 'test_accuracy', 'test_top1', 'test.top1', 'test.acc', 'knn_acc', 'accuracy', 'val_acc'];
 
 function bestMetric(runDir: string): RunSummary['best'] {
   const results = readRunResults(runDir);
   if (results) {
-    const key = Object.keys(results).find((k) => HEADLINE.test(k) && typeof results[k] === 'number');
-    if (key) return { name: key, value: results[key] as number };
+    const flat = flattenObject(results);
+    const key = HEADLINE.find((k) => typeof flat.get(k) === 'number');
+    if (key) return { name: key, value: flat.get(key) as number };
   }
   const metrics = readRunMetrics(runDir);
   for (const [name, pick] of [
@@ -221,20 +223,24 @@ export function findRuns(logDir: string, maxDepth = 6): RunSummary[] {
     .sort((a, b) => b.updated - a.updated);
 }
 
-function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else {
-    out.set(prefix, value);
-  }
+/** Nested objects as dotted keys ({a: {b: 1}} → 'a.b' → 1); arrays and other values are leaves. */
+export function flattenObject(value: unknown): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const walk = (v: unknown, prefix: string): void => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [k, child] of Object.entries(v)) walk(child, prefix ? `${prefix}.${k}` : k);
+    } else {
+      out.set(prefix, v);
+    }
+  };
+  walk(value, '');
+  return out;
 }
 
 /** The keys (dotted paths) whose values differ between two configs, with both values (undefined when absent). */
 export function diffConfigs(a: unknown, b: unknown): Array<{ key: string; a: unknown; b: unknown }> {
-  const fa = new Map<string, unknown>();
-  const fb = new Map<string, unknown>();
-  flatten(a, '', fa);
-  flatten(b, '', fb);
+  const fa = flattenObject(a);
+  const fb = flattenObject(b);
   const keys = [...new Set([...fa.keys(), ...fb.keys()])].sort();
   return keys
     .filter((k) => JSON.stringify(fa.get(k)) !== JSON.stringify(fb.get(k)))
