@@ -1,6 +1,6 @@
 // `tools visualise --mode launch|report`: TensorBoard (when installed) or the project's dashboard over run folders,
 // and a self-contained report.html for one run.
-import { isRunDir, writeRunReport } from '@research/common';
+import { isRunDir, outputsDir, writeRunReport } from '@research/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -50,7 +50,7 @@ export type Launched =
 /** `--mode launch`: TensorBoard when it is on PATH and --dashboard is not given, else the dashboard. */
 export async function launch(o: VisualiseOptions): Promise<Launched> {
   const logDir = existingDir(
-    o.runDir ?? o.logdir ?? path.join('assets', 'outputs'),
+    o.runDir ?? o.logdir ?? outputsDir(),
     o.runDir ? '--run_dir' : '--logdir',
   );
   const port = parsePort(o.port);
@@ -102,7 +102,7 @@ export function register(program: Command): void {
     )
     .requiredOption('--mode <mode>', 'launch | report')
     .option('--run_dir <dir>', 'one run folder (report: required)')
-    .option('--logdir <dir>', 'the folder of all runs (launch, default assets/outputs)')
+    .option('--logdir <dir>', 'the folder of all runs (launch, default <assets>/outputs)')
     .option('--port <n>', 'port (launch, default 6006; 0 = any free port)')
     .option('--host <host>', 'address to bind (launch, default 127.0.0.1: this machine only)')
     .option('--dashboard', 'the built-in dashboard even when tensorboard is installed')
