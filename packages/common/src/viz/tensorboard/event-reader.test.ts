@@ -72,3 +72,22 @@ describe('readEvents', () => {
     expect(() => readEvents(path.join(dir, 'missing'))).toThrow(/cannot list .*missing/);
   });
 });
+
+describe('readEvents on the golden event file', () => {
+  // Written by Google's protobuf runtime from TensorFlow's message definitions: scripts/golden/viz_tensorboard_events.py
+  const dir = path.join(__dirname, '..', 'testdata', 'golden_events');
+  const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8'));
+
+  it('reads PyTorch-style and TF2-style scalars and images, and text, and skips histograms', () => {
+    const events = readEvents(dir);
+    expect(events.scalars).toEqual(expected.scalars);
+    const images = Object.fromEntries(
+      Object.entries(events.images).map(([tag, list]) => [
+        tag,
+        list.map(({ png, ...rest }) => ({ ...rest, pngHex: png.toString('hex') })),
+      ]),
+    );
+    expect(images).toEqual(expected.images);
+    expect(events.texts).toEqual(expected.texts);
+  });
+});

@@ -1,7 +1,8 @@
-// Reads TensorBoard event files (as SummaryWriter writes them, or TensorFlow/PyTorch): scalars, images, text.
+// Reads TensorBoard event files (SummaryWriter's, PyTorch's, TF1's simple values and TF2's tensor summaries):
+// scalars, images, text.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeEvent, type SummaryValueMessage } from './protos';
+import { decodeEvent, DT_DOUBLE, DT_FLOAT, type SummaryValueMessage } from './protos';
 import { maskedCrc32c } from './tfrecord';
 
 export interface ScalarPoint {
@@ -44,15 +45,47 @@ function push<T>(map: Record<string, T[]>, tag: string, item: T): void {
   (map[tag] ??= []).push(item);
 }
 
+type TensorMessage = NonNullable<SummaryValueMessage['tensor']>;
+
+/** A TF2 scalar: the first float_val / double_val, or the first element of tensor_content. */
+function tensorScalar(tensor: TensorMessage): number | undefined {
+  if (tensor.floatVal?.length) return tensor.floatVal[0];
+  if (tensor.doubleVal?.length) return tensor.doubleVal[0];
+  const raw = tensor.tensorContent;
+  if (!raw || raw.length === 0) return undefined;
+  const bytes = Buffer.from(raw);
+  if (tensor.dtype === DT_FLOAT && bytes.length >= 4) return bytes.readFloatLE(0);
+  if (tensor.dtype === DT_DOUBLE && bytes.length >= 8) return bytes.readDoubleLE(0);
+  return undefined;
+}
+
+const utf8 = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+
 function addValue(out: RunEvents, value: SummaryValueMessage, step: number, wallTime: number): void {
+  const plugin = value.metadata?.pluginData?.pluginName;
+  const tensor = value.tensor;
   if (value.simpleValue !== undefined && value.simpleValue !== null) {
     push(out.scalars, value.tag, { step, wallTime, value: value.simpleValue });
   } else if (value.image) {
     const { width, height, encodedImageString } = value.image;
     push(out.images, value.tag, { step, wallTime, width, height, png: Buffer.from(encodedImageString) });
-  } else if (value.tensor && value.metadata?.pluginData?.pluginName === 'text') {
-    const text = value.tensor.stringVal.map((b) => Buffer.from(b).toString('utf8')).join('\n');
-    push(out.texts, value.tag, { step, wallTime, text });
+  } else if (tensor && plugin === 'scalars') {
+    const scalar = tensorScalar(tensor);
+    if (scalar !== undefined) push(out.scalars, value.tag, { step, wallTime, value: scalar });
+  } else if (tensor && plugin === 'images' && (tensor.stringVal?.length ?? 0) >= 3) {
+    // TF2's tf.summary.image: [width, height, image 1, image 2, ...]; each image becomes one entry at this step.
+    const [width, height, ...images] = tensor.stringVal!;
+    for (const png of images) {
+      push(out.images, value.tag, {
+        step,
+        wallTime,
+        width: Number(utf8(width)),
+        height: Number(utf8(height)),
+        png: Buffer.from(png),
+      });
+    }
+  } else if (tensor && plugin === 'text') {
+    push(out.texts, value.tag, { step, wallTime, text: (tensor.stringVal ?? []).map(utf8).join('\n') });
   }
 }
 
