@@ -4,9 +4,10 @@ import { register as hub } from './hub';
 import { register as newPaper } from './new-paper';
 import { register as tda } from './tda';
 import { register as testEnv } from './test-env';
+import { register as visualise } from './visualise';
 
 /** A command module adds its subcommand(s) to the program. */
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module.
-export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda];
+export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise];

@@ -1,14 +1,12 @@
-// Confusion-matrix heatmap: rows = true labels, columns = predicted labels, as sklearn's ConfusionMatrixDisplay.
-import { rgbHex, textColorOn, viridis } from './colors';
-import { Panel } from './panel';
+// Confusion matrix: a viridis heatmap with the counts (or fractions) written in the cells.
+import { renderVegaLite } from '../charts/vega';
 import type { Plot } from './render';
-import { figureTitle, svgDocument } from './svg';
 
 export interface ConfusionMatrixPlotOptions {
   /** As sklearn's confusion_matrix(normalize=...): over true labels (rows), predictions (columns) or all. */
   normalize?: 'true' | 'pred' | 'all';
   title?: string;
-  /** Cell size in px (default: fits a 560 px wide plot, at least 14). */
+  /** Cell size in px (default: fits a 480 px wide matrix, at least 14). */
   cellSize?: number;
   /** Write the value in each cell (default: when cells are at least 22 px). */
   showValues?: boolean;
@@ -32,45 +30,76 @@ function formatCell(value: number, normalized: boolean): string {
   return normalized ? value.toFixed(2) : Number.isInteger(value) ? String(value) : value.toPrecision(3);
 }
 
-export function plotConfusionMatrix(matrix: number[][], labels?: string[], options: ConfusionMatrixPlotOptions = {}): Plot {
+export function plotConfusionMatrix(
+  matrix: number[][],
+  labels?: string[],
+  options: ConfusionMatrixPlotOptions = {},
+): Plot {
   const n = matrix.length;
   if (n === 0) throw new Error('plotConfusionMatrix: the matrix is empty');
   matrix.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== n) throw new Error(`plotConfusionMatrix: row ${i} has ${row?.length} values, expected ${n} (a square matrix)`);
+    if (!Array.isArray(row) || row.length !== n)
+      throw new Error(`plotConfusionMatrix: row ${i} has ${row?.length} values, expected ${n} (a square matrix)`);
     row.forEach((v, j) => {
-      if (!Number.isFinite(v) || v < 0) throw new Error(`plotConfusionMatrix: cell [${i}][${j}] = ${v}, expected a finite count >= 0`);
+      if (!Number.isFinite(v) || v < 0)
+        throw new Error(`plotConfusionMatrix: cell [${i}][${j}] = ${v}, expected a finite count >= 0`);
     });
   });
   const names = labels ?? matrix.map((_, i) => String(i));
   if (names.length !== n) throw new Error(`plotConfusionMatrix: ${names.length} labels for a ${n}x${n} matrix`);
 
-  const values = options.normalize ? normalizeConfusionMatrix(matrix, options.normalize) : matrix;
-  const max = Math.max(...values.flat());
-  const min = Math.min(...values.flat());
+  const normalized = options.normalize !== undefined;
+  const values = normalized ? normalizeConfusionMatrix(matrix, options.normalize!) : matrix;
+  const flat = values.flat();
+  const [min, max] = [Math.min(...flat), Math.max(...flat)];
   const cell = options.cellSize ?? Math.max(14, Math.min(56, Math.floor(480 / n)));
   const showValues = options.showValues ?? cell >= 22;
-  const longest = Math.max(...names.map((l) => l.length));
-  const rotate = longest * 6.6 > cell;
-  const marginLeft = 40 + longest * 6.6;
-  const marginBottom = 50 + (rotate ? longest * 6.6 * 0.71 : 0);
-  const titleHeight = options.title ? 26 : 0;
-  const width = Math.ceil(marginLeft + n * cell + 24);
-  const height = Math.ceil(titleHeight + 20 + n * cell + marginBottom);
-
-  const ticks = names.map((_, i) => i + 0.5);
-  const panel = new Panel({
-    id: 'confusion',
-    frame: { x: 0, y: titleHeight, width, height: height - titleHeight },
-    x: { domain: [0, n], ticks, tickLabels: names, label: 'Predicted label', rotateLabels: rotate },
-    y: { domain: [0, n], ticks, tickLabels: names, label: 'True label', reversed: true },
-    grid: false,
+  // Row-major: true label i (rows, top to bottom), predicted label j (columns).
+  const cells = values.flatMap((row, i) =>
+    row.map((value, j) => ({ true: names[i], pred: names[j], value, text: formatCell(value, normalized) })),
+  );
+  const band = (field: string, title: string) => ({
+    field,
+    type: 'ordinal',
+    title,
+    sort: names,
+    scale: { domain: names },
   });
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const rgb = viridis(max === min ? 0 : (values[i][j] - min) / (max - min));
-      panel.rect(j, i, j + 1, i + 1, rgbHex(rgb));
-      if (showValues) panel.text(j + 0.5, i + 0.5, formatCell(values[i][j], options.normalize !== undefined), { color: textColorOn(rgb), className: 'cell-value' });
-    }
-  }
-  return { svg: svgDocument(width, height, (options.title ? figureTitle(width, options.title) : '') + panel.toSvg()), width, height };
+  const encoding = { x: band('pred', 'Predicted label'), y: band('true', 'True label') };
+  // White text on the dark half of viridis, black on the light half.
+  const middle = (min + max) / 2;
+  return renderVegaLite({
+    ...(options.title ? { title: options.title } : {}),
+    width: n * cell,
+    height: n * cell,
+    data: { values: cells },
+    encoding,
+    layer: [
+      {
+        mark: { type: 'rect', name: 'cell' },
+        encoding: {
+          color: {
+            field: 'value',
+            type: 'quantitative',
+            title: null,
+            scale: { scheme: 'viridis', domain: [min, max === min ? min + 1 : max] },
+          },
+        },
+      },
+      ...(showValues
+        ? [
+            {
+              mark: { type: 'text', name: 'cell-value', fontSize: Math.min(12, cell / 3) },
+              encoding: {
+                text: { field: 'text' },
+                color: {
+                  condition: { test: `datum.value > ${middle} || ${max === min}`, value: 'black' },
+                  value: 'white',
+                },
+              },
+            },
+          ]
+        : []),
+    ],
+  });
 }

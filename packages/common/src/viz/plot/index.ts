@@ -4,4 +4,3 @@ export { plotEmbedding2d, type Embedding2dOptions, type Points2d } from './embed
 export { plotPersistenceDiagram, plotBarcode, type DiagramToPlot, type PersistencePlotOptions } from './persistence';
 export { imageGrid, type ImageGridOptions } from './imageGrid';
 export { savePlot, renderPlotPng, svgToPng, plotFontFile, type Plot, type RenderOptions } from './render';
-export { niceTicks, niceDomain } from './scale';

@@ -1,106 +1,96 @@
-import { viridis, rgbHex } from './colors';
 import { plotConfusionMatrix } from './confusionMatrix';
 import { plotEmbedding2d } from './embedding';
 import { plotBarcode, plotPersistenceDiagram } from './persistence';
 import { plotTrainingCurves } from './trainingCurves';
 
-// A small XML reader for the generated SVG: checks that tags nest and close, and records each element with the
-// classes of its ancestors and its text.
-interface Node {
-  name: string;
+// The plots are Vega-Lite charts: vega writes every data mark with an aria-label naming its fields and values
+// ("epoch: 3; loss: 0.67; series: loss"), so the tests read the data back from the SVG rather than pixels.
+interface Mark {
+  kind: string;
+  fields: Record<string, string>;
   attrs: Record<string, string>;
-  ancestors: string[];
   text: string;
 }
-function parseSvg(svg: string): Node[] {
-  const nodes: Node[] = [];
-  const stack: Node[] = [];
-  const token = /<(\/?)([a-zA-Z]+)((?:\s+[\w:-]+="[^"]*")*)\s*(\/?)>|([^<]+)/g;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = token.exec(svg))) {
-    expect(m.index).toBe(consumed);
-    consumed = token.lastIndex;
-    const [, closing, name, attrText, selfClosing, text] = m;
-    if (text !== undefined) {
-      if (stack.length) stack[stack.length - 1].text += text;
-      continue;
+
+function attributes(tag: string): Record<string, string> {
+  const attrs: Record<string, string> = {};
+  for (const [, k, v] of tag.matchAll(/([\w:-]+)="([^"]*)"/g)) attrs[k] = v;
+  return attrs;
+}
+
+function marks(svg: string, kind?: string): Mark[] {
+  const out: Mark[] = [];
+  for (const m of svg.matchAll(/<(path|text|line)( [^>]*aria-roledescription="([^"]+)"[^>]*)>(?:([^<]*)<\/text>)?/g)) {
+    const attrs = attributes(m[2]);
+    if (!attrs['aria-label'] || !/mark$|^circle$|^point$/.test(m[3])) continue;
+    if (kind && m[3] !== kind) continue;
+    const fields: Record<string, string> = {};
+    for (const part of attrs['aria-label'].split('; ')) {
+      const at = part.indexOf(': ');
+      fields[part.slice(0, at)] = part.slice(at + 2);
     }
-    if (closing) {
-      expect(stack.pop()?.name).toBe(name);
-      continue;
-    }
-    const attrs: Record<string, string> = {};
-    for (const [, k, v] of attrText.matchAll(/([\w:-]+)="([^"]*)"/g)) attrs[k] = v;
-    const node = { name, attrs, ancestors: stack.map((s) => s.attrs.class ?? ''), text: '' };
-    nodes.push(node);
-    if (!selfClosing) stack.push(node);
+    out.push({ kind: m[3], fields, attrs, text: m[4] ?? '' });
   }
-  expect(consumed).toBe(svg.length);
-  expect(stack).toHaveLength(0);
-  return nodes;
+  return out;
 }
-const hasClass = (n: Node, c: string) => (n.attrs.class ?? '').split(' ').includes(c);
-const byClass = (nodes: Node[], c: string) => nodes.filter((n) => hasClass(n, c));
-const inside = (n: Node, c: string) => n.ancestors.some((a) => a.split(' ').includes(c));
-/** The first panel's axis: its domain and tick values. */
-function axis(nodes: Node[], which: 'x-axis' | 'y-axis') {
-  const group = byClass(nodes, which);
-  const ticks = nodes.filter((n) => hasClass(n, 'tick') && inside(n, which));
-  return { min: Number(group[0].attrs['data-min']), max: Number(group[0].attrs['data-max']), ticks: ticks.map((t) => Number(t.attrs['data-value'])) };
-}
-function isNice(step: number): boolean {
-  const mantissa = step / 10 ** Math.floor(Math.log10(step) + 1e-12);
-  return [1, 2, 5, 10].some((v) => Math.abs(mantissa - v) < 1e-9);
-}
+
+/** vega's number format: '−' for minus, thousands separators. */
+const num = (s: string) => Number(s.replace('−', '-').replace(/,/g, ''));
+const texts = (svg: string, role: string) =>
+  [...svg.matchAll(new RegExp(`<g class="mark-text role-${role}"[^>]*>(.*?)</g>`, 'g'))].flatMap((g) =>
+    [...g[1].matchAll(/>([^<]+)<\/text>/g)].map((t) => t[1]),
+  );
 
 describe('plotTrainingCurves', () => {
-  const history = Array.from({ length: 12 }, (_, i) => ({ epoch: i + 1, loss: 2 / (i + 1), val_loss: 2.5 / (i + 1) + 0.1, accuracy: 0.5 + i * 0.04, val_accuracy: 0.45 + i * 0.038 }));
+  const history = Array.from({ length: 12 }, (_, i) => ({
+    epoch: i + 1,
+    loss: 2 / (i + 1),
+    val_loss: 2.5 / (i + 1) + 0.1,
+    accuracy: 0.5 + i * 0.04,
+    val_accuracy: 0.45 + i * 0.038,
+  }));
 
-  it('draws one panel per metric and one line plus one marker per point for each series', () => {
-    const plot = plotTrainingCurves(history, { metrics: ['loss', 'accuracy'] });
-    const nodes = parseSvg(plot.svg);
-    expect(byClass(nodes, 'panel')).toHaveLength(2);
-    expect(byClass(nodes, 'series')).toHaveLength(4);
-    expect(byClass(nodes, 'marker')).toHaveLength(4 * 12);
-    expect(byClass(nodes, 'legend-item').map((n) => nodes[nodes.indexOf(n) + 2].text)).toEqual(['loss', 'val_loss', 'accuracy', 'val_accuracy']);
-    expect(plot).toMatchObject({ width: 760, height: 270 });
+  it('draws one panel per metric, one line per series and a marker per point at the data values', () => {
+    const plot = plotTrainingCurves(history, { metrics: ['loss', 'accuracy'], title: 'run 1' });
+    expect(texts(plot.svg, 'title-text')).toEqual(['loss', 'accuracy', 'run 1']);
+    expect(marks(plot.svg, 'line mark')).toHaveLength(4);
+    const points = marks(plot.svg, 'point');
+    expect(points).toHaveLength(4 * 12);
+    const valLoss = points
+      .filter((p) => p.fields.series === 'val_loss')
+      .map((p) => [num(p.fields.epoch), num(p.fields.loss)]);
+    expect(valLoss).toHaveLength(12);
+    valLoss.forEach(([epoch, loss]) => expect(loss).toBeCloseTo(2.5 / epoch + 0.1, 2));
+    expect(texts(plot.svg, 'legend-label')).toEqual(['loss', 'val_loss', 'accuracy', 'val_accuracy']);
+    expect(texts(plot.svg, 'axis-title')).toEqual(['epoch', 'loss', 'epoch', 'accuracy']);
+    // The same colours for the same split in every panel (tab10: blue, orange).
+    expect(marks(plot.svg, 'line mark').map((l) => l.attrs.stroke)).toEqual([
+      '#1f77b4',
+      '#ff7f0e',
+      '#1f77b4',
+      '#ff7f0e',
+    ]);
+    expect(plot.width).toBeGreaterThan(600);
   });
 
-  it('uses axis ranges that contain the data, with evenly spaced nice ticks', () => {
-    const nodes = parseSvg(plotTrainingCurves(history, { metrics: ['loss'] }).svg);
-    const y = axis(nodes, 'y-axis');
-    const x = axis(nodes, 'x-axis');
-    expect(y.min).toBeLessThanOrEqual(2 / 12);
-    expect(y.max).toBeGreaterThanOrEqual(2.6);
-    expect(x.min).toBeLessThanOrEqual(1);
-    expect(x.max).toBeGreaterThanOrEqual(12);
-    for (const { ticks } of [x, y]) {
-      expect(ticks.length).toBeGreaterThanOrEqual(3);
-      const step = ticks[1] - ticks[0];
-      expect(isNice(step)).toBe(true);
-      ticks.forEach((t, i) => expect(t).toBeCloseTo(ticks[0] + i * step, 9));
-    }
-  });
-
-  it('places markers at the data positions of the scales', () => {
-    const nodes = parseSvg(plotTrainingCurves([{ loss: 0 }, { loss: 10 }]).svg);
-    const [a, b] = byClass(nodes, 'marker').map((n) => Number(n.attrs.cy));
-    const frame = byClass(nodes, 'frame')[0].attrs;
-    expect(a).toBeCloseTo(Number(frame.y) + Number(frame.height), 1); // loss 0 at the bottom (domain 0..10)
-    expect(b).toBeCloseTo(Number(frame.y), 1);
-  });
-
-  it('reads columns as well as records, and breaks lines at missing values', () => {
+  it('reads columns as well as records, and breaks the line at a missing value', () => {
     const columns = plotTrainingCurves({ loss: [3, 2, NaN, 1] });
-    const nodes = parseSvg(columns.svg);
-    expect(byClass(nodes, 'series')).toHaveLength(2);
-    expect(byClass(nodes, 'marker')).toHaveLength(3);
+    expect(marks(columns.svg, 'point').map((p) => num(p.fields.loss))).toEqual([3, 2, 1]);
+    const [line] = marks(columns.svg, 'line mark');
+    expect(line.attrs.d.match(/M/g)).toHaveLength(2); // two sub-paths: 3 → 2, then 1
     expect(plotTrainingCurves([{ loss: 3 }, { loss: 2 }, { loss: NaN }, { loss: 1 }]).svg).toBe(columns.svg);
   });
 
+  it('leaves markers out of long histories', () => {
+    const long = plotTrainingCurves({ loss: Array.from({ length: 60 }, (_, i) => 1 / (i + 1)) });
+    expect(marks(long.svg, 'line mark')).toHaveLength(1);
+    expect(marks(long.svg, 'point')).toHaveLength(0);
+  });
+
   it('names a missing metric or x column and lists the ones there are', () => {
-    expect(() => plotTrainingCurves(history, { metrics: ['f1'] })).toThrow("metric 'f1' is not in the history (metrics: loss, accuracy)");
+    expect(() => plotTrainingCurves(history, { metrics: ['f1'] })).toThrow(
+      "metric 'f1' is not in the history (metrics: loss, accuracy)",
+    );
     expect(() => plotTrainingCurves(history, { x: 'step' })).toThrow("x column 'step' is not in the history");
     expect(() => plotTrainingCurves([])).toThrow('no numeric columns');
   });
@@ -115,22 +105,41 @@ describe('plotConfusionMatrix', () => {
 
   it('draws n² cells with the counts, the largest in the top colour of viridis', () => {
     const plot = plotConfusionMatrix(matrix, ['cat', 'dog', 'bird']);
-    expect(Number.isInteger(plot.width) && Number.isInteger(plot.height)).toBe(true);
-    const nodes = parseSvg(plot.svg);
-    const cells = byClass(nodes, 'cell');
-    expect(cells).toHaveLength(9);
-    expect(byClass(nodes, 'cell-value').map((n) => n.text)).toEqual(['5', '1', '0', '2', '3', '0', '0', '0', '0']);
-    expect(cells[0].attrs.fill).toBe(rgbHex(viridis(1)));
-    expect(cells[2].attrs.fill).toBe(rgbHex(viridis(0)));
-    expect(nodes.filter((n) => hasClass(n, 'tick') && inside(n, 'y-axis')).map((t) => nodes[nodes.indexOf(t) + 2].text)).toEqual(['cat', 'dog', 'bird']);
+    const cells = marks(plot.svg, 'rect mark');
+    expect(cells.map((c) => [c.fields['True label'], c.fields['Predicted label'], num(c.fields.value)])).toEqual([
+      ['cat', 'cat', 5],
+      ['cat', 'dog', 1],
+      ['cat', 'bird', 0],
+      ['dog', 'cat', 2],
+      ['dog', 'dog', 3],
+      ['dog', 'bird', 0],
+      ['bird', 'cat', 0],
+      ['bird', 'dog', 0],
+      ['bird', 'bird', 0],
+    ]);
+    expect(marks(plot.svg, 'text mark').map((t) => t.text)).toEqual(['5', '1', '0', '2', '3', '0', '0', '0', '0']);
+    expect(cells[0].attrs.fill).toBe('rgb(253, 231, 37)'); // viridis(1)
+    expect(cells[2].attrs.fill).toBe('rgb(68, 1, 84)'); // viridis(0)
+    expect(texts(plot.svg, 'axis-label')).toEqual(expect.arrayContaining(['cat', 'dog', 'bird']));
+    expect(texts(plot.svg, 'axis-title')).toEqual(['Predicted label', 'True label']);
   });
 
   it('normalises over true labels like sklearn (an empty row stays 0) and lays rows top to bottom', () => {
-    const nodes = parseSvg(plotConfusionMatrix(matrix, undefined, { normalize: 'true' }).svg);
-    expect(byClass(nodes, 'cell-value').map((n) => n.text)).toEqual(['0.83', '0.17', '0.00', '0.40', '0.60', '0.00', '0.00', '0.00', '0.00']);
-    const ys = byClass(nodes, 'cell').map((c) => Number(c.attrs.y));
-    expect(ys[0]).toBeLessThan(ys[3]);
-    expect(ys[3]).toBeLessThan(ys[6]);
+    const plot = plotConfusionMatrix(matrix, undefined, { normalize: 'true' });
+    expect(marks(plot.svg, 'text mark').map((t) => t.text)).toEqual([
+      '0.83',
+      '0.17',
+      '0.00',
+      '0.40',
+      '0.60',
+      '0.00',
+      '0.00',
+      '0.00',
+      '0.00',
+    ]);
+    const rowY = marks(plot.svg, 'rect mark').map((c) => Number(/M[\d.-]+,([\d.-]+)/.exec(c.attrs.d)![1]));
+    expect(rowY[0]).toBeLessThan(rowY[3]);
+    expect(rowY[3]).toBeLessThan(rowY[6]);
   });
 
   it('rejects a non-square matrix, negative counts and a wrong number of labels', () => {
@@ -144,77 +153,98 @@ describe('plotEmbedding2d', () => {
   const points = Array.from({ length: 30 }, (_, i) => [Math.cos(i) * (i % 3) * 10, Math.sin(i) * 4 - 20]);
   const labels = points.map((_, i) => i % 3);
 
-  it('draws one marker per point, coloured by class, with a legend of class names', () => {
-    const nodes = parseSvg(plotEmbedding2d(points, labels, { classNames: ['a', 'b', 'c'] }).svg);
-    expect(byClass(nodes, 'marker')).toHaveLength(30);
-    for (const c of [0, 1, 2]) expect(byClass(nodes, `class-${c}`)).toHaveLength(10);
-    expect(new Set(byClass(nodes, 'class-1').map((n) => n.attrs.fill))).toEqual(new Set(['#ff7f0e']));
-    expect(byClass(nodes, 'legend-item').map((n) => nodes[nodes.indexOf(n) + 2].text)).toEqual(['a', 'b', 'c']);
-    const x = axis(nodes, 'x-axis');
-    const y = axis(nodes, 'y-axis');
-    expect(x.min).toBeLessThanOrEqual(Math.min(...points.map((p) => p[0])));
-    expect(x.max).toBeGreaterThanOrEqual(Math.max(...points.map((p) => p[0])));
-    expect(y.min).toBeLessThanOrEqual(-24);
-    expect(y.max).toBeGreaterThanOrEqual(-16);
+  it('draws one marker per point at its coordinates, coloured by class, with a legend of class names', () => {
+    const plot = plotEmbedding2d(points, labels, { classNames: ['a', 'b', 'c'] });
+    const dots = marks(plot.svg, 'circle');
+    expect(dots).toHaveLength(30);
+    dots.forEach((d, i) => {
+      expect(num(d.fields.x)).toBeCloseTo(points[i][0], 6);
+      expect(num(d.fields.y)).toBeCloseTo(points[i][1], 6);
+      expect(d.fields.class).toBe(['a', 'b', 'c'][labels[i]]);
+    });
+    expect(new Set(dots.filter((d) => d.fields.class === 'b').map((d) => d.attrs.fill))).toEqual(new Set(['#ff7f0e']));
+    expect(texts(plot.svg, 'legend-label')).toEqual(['a', 'b', 'c']);
   });
 
   it('accepts interleaved coordinates and rejects mismatched labels', () => {
     const flat = Float32Array.from(points.flat());
-    expect(byClass(parseSvg(plotEmbedding2d(flat).svg), 'marker')).toHaveLength(30);
+    expect(marks(plotEmbedding2d(flat).svg, 'circle')).toHaveLength(30);
     expect(() => plotEmbedding2d(points, [0, 1])).toThrow('2 labels for 30 points');
-    expect(() => plotEmbedding2d(points, labels.map(() => 0.5))).toThrow('label 0.5 is not a class index');
+    expect(() =>
+      plotEmbedding2d(
+        points,
+        labels.map(() => 0.5),
+      ),
+    ).toThrow('label 0.5 is not a class index');
   });
 });
 
 describe('persistence plots', () => {
   const diagrams = [
-    { dim: 0, pairs: [[0, 0.5], [0, 1.25], [0, Infinity]] as Array<[number, number]> },
-    { dim: 1, pairs: [[0.75, 1.5], [1, Infinity]] as Array<[number, number]> },
+    {
+      dim: 0,
+      pairs: [
+        [0, 0.5],
+        [0, 1.25],
+        [0, Infinity],
+      ] as Array<[number, number]>,
+    },
+    {
+      dim: 1,
+      pairs: [
+        [0.75, 1.5],
+        [1, Infinity],
+      ] as Array<[number, number]>,
+    },
   ];
 
   it('draws finite points, essential points on the ∞ line, and the diagonal', () => {
-    const nodes = parseSvg(plotPersistenceDiagram(diagrams).svg);
-    expect(byClass(nodes, 'marker')).toHaveLength(5);
-    expect(byClass(nodes, 'h0')).toHaveLength(3);
-    const infinite = byClass(nodes, 'infinite');
-    expect(infinite).toHaveLength(2);
-    const line = byClass(nodes, 'infinity-line')[0].attrs;
-    for (const p of infinite) expect(p.attrs.cy).toBe(line.y1);
-    const finite = byClass(nodes, 'marker').filter((n) => !hasClass(n, 'infinite'));
-    for (const p of finite) expect(Number(p.attrs.cy)).toBeGreaterThan(Number(line.y1)); // below the ∞ line on screen
-    const diagonal = byClass(nodes, 'diagonal')[0].attrs;
-    expect(Number(diagonal.x2) - Number(diagonal.x1)).toBeGreaterThan(0);
-    const yTicks = nodes.filter((n) => hasClass(n, 'tick') && inside(n, 'y-axis'));
-    expect(nodes[nodes.indexOf(yTicks[yTicks.length - 1]) + 2].text).toBe('∞');
-    // The ∞ tick sits on the ∞ line.
-    expect(nodes[nodes.indexOf(yTicks[yTicks.length - 1]) + 1].attrs.y1).toBe(line.y1);
+    const plot = plotPersistenceDiagram(diagrams);
+    const points = marks(plot.svg, 'circle');
+    expect(points.map((p) => [p.fields.dim, num(p.fields.birth)])).toEqual([
+      ['H0', 0],
+      ['H0', 0],
+      ['H0', 0],
+      ['H1', 0.75],
+      ['H1', 1],
+    ]);
+    const [diagonal, infinity] = marks(plot.svg, 'rule mark');
+    const inf = num(infinity.fields.inf);
+    expect(inf).toBeGreaterThan(1.5);
+    expect(points.filter((p) => num(p.fields.death) === inf).map((p) => num(p.fields.birth))).toEqual([0, 1]);
+    expect(points.filter((p) => num(p.fields.death) < inf).map((p) => num(p.fields.death))).toEqual([0.5, 1.25, 1.5]);
+    expect(infinity.attrs['stroke-dasharray']).toBe('4,3');
+    // The diagonal runs from (a, a) to (b, b): lower left to upper right on screen.
+    const [dx, dy] = [Number(diagonal.attrs.x2), Number(diagonal.attrs.y2)];
+    expect(dx).toBeGreaterThan(100);
+    expect(dy).toBeLessThan(-100);
+    expect(texts(plot.svg, 'axis-label')).toContain('∞');
+    expect(texts(plot.svg, 'legend-label')).toEqual(['H0', 'H1']);
   });
 
-  it('draws a point with death > birth above the diagonal', () => {
-    const nodes = parseSvg(plotPersistenceDiagram({ dim: 1, pairs: [[0.5, 1.5]] }).svg);
-    const p = byClass(nodes, 'marker')[0].attrs;
-    const d = byClass(nodes, 'diagonal')[0].attrs;
-    const t = (Number(p.cx) - Number(d.x1)) / (Number(d.x2) - Number(d.x1));
-    const diagonalY = Number(d.y1) + t * (Number(d.y2) - Number(d.y1));
-    expect(Number(p.cy)).toBeLessThan(diagonalY - 50);
-  });
-
-  it('draws one bar per pair; essential bars end at the ∞ line', () => {
-    const nodes = parseSvg(plotBarcode(diagrams).svg);
-    const bars = byClass(nodes, 'bar');
-    expect(bars).toHaveLength(5);
-    const line = byClass(nodes, 'infinity-line')[0].attrs;
-    for (const bar of byClass(nodes, 'infinite')) expect(Number(bar.attrs.x) + Number(bar.attrs.width)).toBeCloseTo(Number(line.x1), 1);
-    // Bars grouped by dimension, sorted by birth: lengths of the H0 bars grow as their deaths do.
-    const widths = bars.map((b) => Number(b.attrs.width));
+  it('draws one bar per pair, grouped by dimension and sorted by birth; essential bars end at the ∞ line', () => {
+    const plot = plotBarcode(diagrams);
+    const bars = marks(plot.svg, 'rect mark');
+    const [infinity] = marks(plot.svg, 'rule mark');
+    const inf = num(infinity.fields.inf);
+    expect(bars.map((b) => [b.fields.dim, num(b.fields.birth), num(b.fields.death)])).toEqual([
+      ['H0', 0, 0.5],
+      ['H0', 0, 1.25],
+      ['H0', 0, inf],
+      ['H1', 0.75, 1.5],
+      ['H1', 1, inf],
+    ]);
+    const widths = bars.map((b) => Number(/h([\d.]+)/.exec(b.attrs.d)![1]));
     expect(widths[0]).toBeLessThan(widths[1]);
     expect(widths[1]).toBeLessThan(widths[2]);
-    expect(bars.slice(3).every((b) => hasClass(b, 'h1'))).toBe(true);
+    expect(texts(plot.svg, 'axis-label')).toContain('∞');
   });
 
   it('handles empty diagrams and rejects points below the diagonal', () => {
-    expect(byClass(parseSvg(plotPersistenceDiagram([{ dim: 0, pairs: [] }]).svg), 'marker')).toHaveLength(0);
-    expect(() => plotPersistenceDiagram([{ dim: 1, pairs: [[2, 1]] }])).toThrow('plotPersistenceDiagram: H1 pair 0 is [2,1], expected [birth, death]');
+    expect(marks(plotPersistenceDiagram([{ dim: 0, pairs: [] }]).svg, 'circle')).toHaveLength(0);
+    expect(() => plotPersistenceDiagram([{ dim: 1, pairs: [[2, 1]] }])).toThrow(
+      'plotPersistenceDiagram: H1 pair 0 is [2,1], expected [birth, death]',
+    );
     expect(() => plotBarcode([{ dim: 0, pairs: [[NaN, 1]] }])).toThrow('plotBarcode: H0 pair 0');
   });
 });

@@ -1,9 +1,7 @@
-// Training curves: one panel per metric, one line per split (train / val / test) of that metric.
+// Training curves: one panel per metric, one line per split, as a Vega-Lite concatenation of layered charts.
+import { renderVegaLite } from '../charts/vega';
 import { categoryColor } from './colors';
-import { Panel, type LegendItem } from './panel';
 import type { Plot } from './render';
-import { finiteExtent, niceDomain } from './scale';
-import { figureTitle, svgDocument } from './svg';
 
 /** Per-epoch records (`[{epoch: 1, loss: .5, val_loss: .6}, ...]`) or columns (`{loss: [...], val_loss: [...]}`). */
 export type TrainingHistory = Array<Record<string, unknown>> | Record<string, ArrayLike<number>>;
@@ -54,7 +52,10 @@ export function plotTrainingCurves(history: TrainingHistory, options: TrainingCu
   const columns = toColumns(history);
   if (columns.size === 0) throw new Error('plotTrainingCurves: the history has no numeric columns');
   const xKey = options.x ?? ['epoch', 'step'].find((k) => columns.has(k));
-  if (xKey !== undefined && !columns.has(xKey)) throw new Error(`plotTrainingCurves: x column '${xKey}' is not in the history (columns: ${[...columns.keys()].join(', ')})`);
+  if (xKey !== undefined && !columns.has(xKey))
+    throw new Error(
+      `plotTrainingCurves: x column '${xKey}' is not in the history (columns: ${[...columns.keys()].join(', ')})`,
+    );
 
   const byMetric = new Map<string, Array<{ key: string; split: string }>>();
   for (const key of columns.keys()) {
@@ -65,40 +66,61 @@ export function plotTrainingCurves(history: TrainingHistory, options: TrainingCu
   }
   const metrics = options.metrics ?? [...byMetric.keys()];
   for (const m of metrics) {
-    if (!byMetric.has(m)) throw new Error(`plotTrainingCurves: metric '${m}' is not in the history (metrics: ${[...byMetric.keys()].join(', ')})`);
+    if (!byMetric.has(m))
+      throw new Error(
+        `plotTrainingCurves: metric '${m}' is not in the history (metrics: ${[...byMetric.keys()].join(', ')})`,
+      );
   }
   if (metrics.length === 0) throw new Error('plotTrainingCurves: no metric to plot');
 
   const { panelWidth = 380, panelHeight = 270, title } = options;
-  const cols = Math.min(options.cols ?? 3, metrics.length);
-  const rows = Math.ceil(metrics.length / cols);
-  const titleHeight = title ? 26 : 0;
-  const width = cols * panelWidth;
-  const height = rows * panelHeight + titleHeight;
-
-  const panels = metrics.map((metric, index) => {
+  const xTitle = xKey ?? 'epoch';
+  const panels = metrics.map((metric) => {
     const series = byMetric.get(metric)!.sort((a, b) => SPLITS.indexOf(a.split) - SPLITS.indexOf(b.split));
-    const lines = series.map((s) => {
-      const ys = columns.get(s.key)!;
+    // Missing values become null: the line breaks there (invalid: 'break-paths-show-domains') and no marker is drawn.
+    const values = series.flatMap(({ key }) => {
+      const ys = columns.get(key)!;
       const xs = xKey ? columns.get(xKey)! : ys.map((_, i) => i + 1);
-      return { ...s, xs: xs.slice(0, ys.length), ys };
+      return ys.map((y, i) => ({ series: key, x: xs[i], y: Number.isFinite(y) ? y : null }));
     });
-    const [x0, x1] = finiteExtent(lines.flatMap((l) => l.xs));
-    const [y0, y1] = finiteExtent(lines.flatMap((l) => l.ys));
-    const legend: LegendItem[] = lines.map((l, i) => ({ label: l.key, color: categoryColor(i), kind: 'line' }));
-    const panel = new Panel({
-      id: `curves-${index}`,
-      frame: { x: (index % cols) * panelWidth, y: titleHeight + Math.floor(index / cols) * panelHeight, width: panelWidth, height: panelHeight },
-      x: { domain: niceDomain(x0, x1), label: xKey ?? 'epoch' },
-      y: { domain: niceDomain(y0, y1), label: metric },
+    const keys = series.map((s) => s.key);
+    const integerX = values.every((v) => Number.isInteger(v.x));
+    const color = {
+      field: 'series',
+      type: 'nominal',
+      title: null,
+      scale: { domain: keys, range: keys.map((_, i) => categoryColor(i)) },
+      legend: keys.length > 1 ? { orient: 'bottom', direction: 'horizontal' } : null,
+    };
+    const encoding = {
+      // Whole epochs or steps get whole-number ticks.
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: xTitle,
+        scale: { zero: false, nice: true },
+        axis: integerX ? { tickMinStep: 1 } : {},
+      },
+      y: { field: 'y', type: 'quantitative', title: metric, scale: { zero: false, nice: true } },
+      color,
+    };
+    const showMarkers = Math.max(...series.map((s) => columns.get(s.key)!.length)) <= 50;
+    return {
       title: metric,
-      legend: lines.length > 1 ? legend : undefined,
-    });
-    lines.forEach((l, i) => {
-      panel.line(l.xs, l.ys, { color: categoryColor(i) });
-      if (l.ys.length <= 50) panel.scatter(l.xs, l.ys, 2.5, { color: categoryColor(i) });
-    });
-    return panel.toSvg();
+      width: panelWidth - 90,
+      height: panelHeight - 80,
+      data: { values },
+      encoding,
+      layer: [
+        { mark: { type: 'line', invalid: 'break-paths-show-domains', strokeWidth: 1.8 } },
+        ...(showMarkers ? [{ mark: { type: 'point', filled: true, size: 20, opacity: 1 } }] : []),
+      ],
+    };
   });
-  return { svg: svgDocument(width, height, (title ? figureTitle(width, title) : '') + panels.join('')), width, height };
+  return renderVegaLite({
+    ...(title ? { title } : {}),
+    columns: Math.min(options.cols ?? 3, metrics.length),
+    concat: panels,
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+  });
 }

@@ -1,3 +1,4 @@
 export { SummaryWriter, type SummaryWriterOptions } from './summaryWriter';
 export { buildHistogram, tensorflowBucketEdges, type HistogramBins } from './histogram';
 export { encodeTfRecord, maskedCrc32c } from './tfrecord';
+export { readEvents, readEventFile, isEventFile, type RunEvents, type ScalarPoint, type ImageEvent, type TextEvent } from './event-reader';

@@ -73,6 +73,10 @@ const root = protobuf.Root.fromJSON({
           fields: {
             dtype: { type: 'int32', id: 1 },
             tensorShape: { type: 'TensorShapeProto', id: 2 },
+            // TF2's tf.summary.scalar stores its value here (float_val, double_val or raw little-endian bytes).
+            tensorContent: { type: 'bytes', id: 4 },
+            floatVal: { rule: 'repeated', type: 'float', id: 5, options: packed },
+            doubleVal: { rule: 'repeated', type: 'double', id: 6, options: packed },
             stringVal: { rule: 'repeated', type: 'bytes', id: 8 },
           },
         },
@@ -81,7 +85,9 @@ const root = protobuf.Root.fromJSON({
   },
 });
 
-/** tensorflow.DataType.DT_STRING */
+/** tensorflow.DataType values the reader and writer use. */
+export const DT_FLOAT = 1;
+export const DT_DOUBLE = 2;
 export const DT_STRING = 7;
 
 export const EventProto = root.lookupType('tensorboard.Event');
@@ -101,7 +107,14 @@ export interface SummaryValueMessage {
   simpleValue?: number;
   image?: { height: number; width: number; colorspace: number; encodedImageString: Uint8Array };
   histo?: HistogramMessage;
-  tensor?: { dtype: number; tensorShape: { dim: Array<{ size: number }> }; stringVal: Uint8Array[] };
+  tensor?: {
+    dtype: number;
+    tensorShape?: { dim?: Array<{ size: number }> };
+    tensorContent?: Uint8Array;
+    floatVal?: number[];
+    doubleVal?: number[];
+    stringVal?: Uint8Array[];
+  };
   metadata?: { pluginData: { pluginName: string; content: Uint8Array } };
 }
 
@@ -114,4 +127,9 @@ export interface EventMessage {
 
 export function encodeEvent(event: EventMessage): Uint8Array {
   return EventProto.encode(EventProto.fromObject(event)).finish();
+}
+
+/** One serialised Event; int64 steps come back as numbers, absent fields as undefined. */
+export function decodeEvent(bytes: Uint8Array): EventMessage {
+  return EventProto.toObject(EventProto.decode(bytes), { longs: Number, bytes: Buffer }) as EventMessage;
 }
