@@ -18,3 +18,4 @@ export { readParquetImageDataset, loadParquetImageSplit, findParquetSplitFiles, 
 export { listImageFolder, decodeImageFile, decodeImageBatch, loadImageFolderDataset, ImageFolderSource, IMAGE_FOLDER_EXTENSIONS, type ImageFolderIndex, type DecodeImageOptions, type DecodedImage, type ImageFolderSourceOptions } from './image-folder';
 export * from './image-export';
 export * from './splits';
+export * from './indexed';
