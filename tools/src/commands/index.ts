@@ -3,6 +3,7 @@ import { register as assets } from './assets';
 import { register as hub } from './hub';
 import { register as imageFolder } from './image-folder';
 import { register as initConfig } from './init-config';
+import { register as lrFinder } from './lr-finder';
 import { register as newPaper } from './new-paper';
 import { register as split } from './split';
 import { register as tda } from './tda';
@@ -12,4 +13,4 @@ import { register as testEnv } from './test-env';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module.
-export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, imageFolder, split, initConfig];
+export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, imageFolder, split, initConfig, lrFinder];

@@ -43,17 +43,17 @@ export function renderFrameworkConfig(config: FrameworkConfig, header: readonly 
   const doc = new YAML.Document(config);
   annotate(doc, frameworkSchema as ConfigSchema<ConfigTree>, []);
   if (isMap(doc.contents)) {
-    for (const pair of doc.contents.items) {
+    doc.contents.items.forEach((pair, i) => {
       const key = String((pair.key as YAML.Scalar).value);
       if (SECTION_NOTES[key] && isScalar(pair.key)) {
         pair.key.commentBefore = SECTION_NOTES[key];
-        pair.key.spaceBefore = true;
+        pair.key.spaceBefore = i > 0;
       }
       if (key === 'search' && isMap(pair.value)) {
         const space = pair.value.get('search_space', true);
         if (isMap(space)) flowDistributions(space);
       }
-    }
+    });
   }
   doc.commentBefore = header.map((line) => ` ${line}`).join('\n') || null;
   return doc.toString({ lineWidth: 0 });

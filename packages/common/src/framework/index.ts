@@ -11,3 +11,4 @@ export {
   frameworkDataset, frameworkOptimizerSpec, frameworkScheduleSpec, frameworkTransforms, type FrameworkSplit,
 } from './build';
 export { buildInitialConfig, defaultSearchSection, type InitConfigOptions, type InitConfigResult } from './init-config';
+export { runFrameworkLrFinder, type FrameworkLrFinderOptions, type FrameworkLrFinderRun } from './lr-finder-run';
