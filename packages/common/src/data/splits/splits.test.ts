@@ -117,7 +117,10 @@ describe('createSplits on a Fashion-MNIST image folder', () => {
     const empty = path.join(tmp, 'empty', 'raw');
     fs.mkdirSync(empty, { recursive: true });
     await expect(createSplits(empty, { folds: 5, testRatio: 0.15, seed: 0 })).rejects.toThrow(/found no class folder in .*empty\/raw/);
-    await expect(createSplits(path.join(tmp, 'nope'), { folds: 5, testRatio: 0.15, seed: 0 })).rejects.toThrow(/is not a directory/);
+    await expect(createSplits(path.join(tmp, 'nope', 'raw'), { folds: 5, testRatio: 0.15, seed: 0 })).rejects.toThrow(/is not a directory/);
+    await expect(createSplits(path.join(tmp, 'fmnist'), { folds: 5, testRatio: 0.15, seed: 0 })).rejects.toThrow(
+      /fmnist: expected the raw folder of a data folder, <data_dir>\/raw/,
+    );
     const small = path.join(tmp, 'fmnist', 'raw', 'Bag');
     for (const f of fs.readdirSync(small).slice(4)) fs.rmSync(path.join(small, f));
     await expect(createSplits(raw, { folds: 5, testRatio: 0, seed: 0 })).rejects.toThrow("class 'Bag' has 4 image(s) leaving 4 for 5 folds");

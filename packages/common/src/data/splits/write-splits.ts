@@ -51,6 +51,9 @@ function writeList(file: string, lines: readonly string[]): void {
  * failure leaves no half-written splits folder.
  */
 export async function createSplits(rawDir: string, opts: CreateSplitsOptions): Promise<SplitsSummary> {
+  if (path.basename(path.resolve(rawDir)) !== 'raw') {
+    throw new Error(`${rawDir}: expected the raw folder of a data folder, <data_dir>/raw (index files hold raw/<class>/<image>)`);
+  }
   const scan = await scanRawImages(rawDir);
   const { folds, testRatio, seed } = opts;
   const assignment = assignStratifiedFolds(scan.labels, { folds, testRatio, seed, classNames: scan.classes });
