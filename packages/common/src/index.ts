@@ -12,3 +12,4 @@ export * from './tda';
 export * from './viz';
 export * from './hub';
 export * from './run';
+export * from './framework';

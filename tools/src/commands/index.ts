@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { register as assets } from './assets';
 import { register as hub } from './hub';
+import { register as imageFolder } from './image-folder';
+import { register as initConfig } from './init-config';
+import { register as lrFinder } from './lr-finder';
 import { register as newPaper } from './new-paper';
+import { register as split } from './split';
 import { register as tda } from './tda';
 import { register as testEnv } from './test-env';
 import { register as visualise } from './visualise';
@@ -10,4 +14,4 @@ import { register as visualise } from './visualise';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module.
-export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise];
+export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise, imageFolder, split, initConfig, lrFinder];

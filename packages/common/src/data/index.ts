@@ -16,3 +16,6 @@ export { affineAboutCentre, perspectiveRow, transformRow, type Matrix3 } from '.
 export { readParquetImageDataset, loadParquetImageSplit, findParquetSplitFiles, writeIdxImageFolder, type ParquetImageOptions } from './parquet';
 export { listImageFolder, decodeImageFile, decodeImageBatch, loadImageFolderDataset, ImageFolderSource, IMAGE_FOLDER_EXTENSIONS, type ImageFolderIndex, type DecodeImageOptions, type DecodedImage, type ImageFolderSourceOptions } from './image-folder';
 export { parquetConfigSplit, selectDatasetFiles } from './hub-files';
+export * from './image-export';
+export * from './splits';
+export * from './indexed';

@@ -1,0 +1,94 @@
+// The optional `search:` section of a framework config (Optuna-style hyper-parameter search), checked structurally:
+// tools search (a later issue) runs it; here it only has to be well-formed.
+import { isPlainObject } from '../config/tree';
+
+export type SearchDistribution =
+  | { type: 'loguniform' | 'uniform'; low: number; high: number }
+  | { type: 'int'; low: number; high: number; step?: number; log?: boolean }
+  | { type: 'categorical'; choices: Array<string | number | boolean> };
+
+export interface SearchSection {
+  study_name: string;
+  /** An Optuna storage URL (sqlite:///..., postgresql://...) or null for in-memory. */
+  storage: string | null;
+  n_trials: number;
+  direction: 'minimize' | 'maximize';
+  metric: string;
+  sampler: 'tpe' | 'random' | 'grid';
+  pruner: 'median' | 'hyperband' | 'none';
+  /**
+   * The distributions, nested like the config (`optimizer: {lr: {type: loguniform, ...}}` searches optimizer.lr):
+   * a mapping whose `type` is a distribution name is a distribution, any other mapping a section.
+   */
+  search_space: SearchSpaceTree;
+}
+
+export interface SearchSpaceTree {
+  [key: string]: SearchDistribution | SearchSpaceTree;
+}
+
+const DISTRIBUTIONS = ['loguniform', 'uniform', 'int', 'categorical'];
+
+function isDistribution(node: unknown): boolean {
+  return isPlainObject(node) && typeof node.type === 'string' && DISTRIBUTIONS.includes(node.type);
+}
+
+/** The search space as `[dotted config key, distribution]` pairs, in file order. */
+export function searchSpaceEntries(space: SearchSpaceTree, at: string[] = []): Array<[string, SearchDistribution]> {
+  return Object.entries(space).flatMap(([key, node]): Array<[string, SearchDistribution]> =>
+    isDistribution(node) ? [[[...at, key].join('.'), node as SearchDistribution]] : searchSpaceEntries(node as SearchSpaceTree, [...at, key]));
+}
+
+/** Problems of a search_space tree: every leaf must be a well-formed distribution. */
+function checkSpace(node: unknown, at: string[]): string[] {
+  if (!isPlainObject(node) || Object.keys(node).length === 0) {
+    return [`search_space${at.length ? '.' + at.join('.') : ''} must be a non-empty mapping of config keys to distributions`];
+  }
+  return Object.entries(node).flatMap(([key, child]) => {
+    const looksLikeDistribution = isPlainObject(child) && ('type' in child) && !isPlainObject(child.type);
+    return looksLikeDistribution ? checkDistribution([...at, key].join('.'), child) : checkSpace(child, [...at, key]);
+  });
+}
+
+const KEYS = ['study_name', 'storage', 'n_trials', 'direction', 'metric', 'sampler', 'pruner', 'search_space'];
+
+function checkDistribution(key: string, d: unknown): string[] {
+  const at = `search_space.${key}`;
+  if (!isPlainObject(d)) return [`${at} must be a mapping with a 'type'`];
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  switch (d.type) {
+    case 'loguniform':
+    case 'uniform':
+    case 'int': {
+      if (!finite(d.low) || !finite(d.high) || !((d.low as number) < (d.high as number))) return [`${at}: needs numbers low < high`];
+      if (d.type === 'loguniform' && !((d.low as number) > 0)) return [`${at}: loguniform needs low > 0`];
+      if (d.type === 'int' && !(Number.isInteger(d.low) && Number.isInteger(d.high))) return [`${at}: int needs integer low and high`];
+      return [];
+    }
+    case 'categorical':
+      if (!Array.isArray(d.choices) || d.choices.length === 0 || !d.choices.every((c) => ['string', 'number', 'boolean'].includes(typeof c))) {
+        return [`${at}: categorical needs a non-empty list of choices (strings, numbers or booleans)`];
+      }
+      return [];
+    default:
+      return [`${at}: type must be ${DISTRIBUTIONS.join(', ')}, got ${JSON.stringify(d.type)}`];
+  }
+}
+
+/** Every problem of a `search:` section, one line each (empty when it is well-formed). */
+export function checkSearchSection(value: unknown): string[] {
+  if (!isPlainObject(value)) return ['it must be a mapping'];
+  const problems: string[] = [];
+  for (const key of Object.keys(value)) if (!KEYS.includes(key)) problems.push(`unknown key '${key}' (allowed: ${KEYS.join(', ')})`);
+  for (const key of KEYS) if (!(key in value)) problems.push(`missing '${key}'`);
+  const v = value as Record<string, unknown>;
+  if ('study_name' in v && (typeof v.study_name !== 'string' || v.study_name === '')) problems.push('study_name must be a non-empty string');
+  if ('storage' in v && v.storage !== null && typeof v.storage !== 'string') problems.push('storage must be a URL string or null');
+  if ('n_trials' in v && !(Number.isInteger(v.n_trials) && (v.n_trials as number) > 0)) problems.push('n_trials must be a positive integer');
+  if ('direction' in v && !['minimize', 'maximize'].includes(v.direction as string)) problems.push("direction must be 'minimize' or 'maximize'");
+  if ('metric' in v && typeof v.metric !== 'string') problems.push('metric must be a string (e.g. val_acc)');
+  if ('sampler' in v && !['tpe', 'random', 'grid'].includes(v.sampler as string)) problems.push('sampler must be tpe, random or grid');
+  if ('pruner' in v && !['median', 'hyperband', 'none'].includes(v.pruner as string)) problems.push('pruner must be median, hyperband or none');
+  if ('search_space' in v) problems.push(...checkSpace(v.search_space, []));
+  return problems;
+}
