@@ -33,7 +33,9 @@ describe('triplet term', () => {
 describe('multi-task and simple totals', () => {
   // Two images of one pixel each; logits give CE = ln 2 for both (equal logits); reconstruction errors 0.5 and 0.
   const outputs = (): ForwardOutputs => ({
-    embedding: tf.tensor2d([[1, 0], [1, 0], [1, 0], [1, 0], [0, 1], [0, 1]]), // d(a,p)=0, d(a,n)=√2 > margin: triplet 0
+    // [anchors; positives; negatives]: anchor 0 d(a,p)=0, d(a,n)=√2 -> max(0 - √2 + 1, 0) = 0; anchor 1 d(a,p)=√2,
+    // d(a,n)=0 -> √2 + 1. The triplet term is (√2 + 1) / 2, so a wrong triplet_weight changes the total.
+    embedding: tf.tensor2d([[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [1, 0]]),
     logits: tf.tensor2d([[0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]]),
     mu: tf.tensor2d([[1, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]]),
     logvar: tf.zeros([6, 2]) as tf.Tensor2D,
@@ -47,18 +49,19 @@ describe('multi-task and simple totals', () => {
     const ce = Math.log(2);
     const rec = 0.25 / 6; // one squared error of 0.25 over 6 pixels
     const kl = 0.5 / 6; // example 0: -½(1 + 0 - 1 - 1) = ½; the others 0; mean over 6 examples
-    expect(logs.triplet.dataSync()[0]).toBeCloseTo(0, 5);
+    const triplet = (Math.SQRT2 + 1) / 2;
+    expect(logs.triplet.dataSync()[0]).toBeCloseTo(triplet, 4);
     expect(logs.cls.dataSync()[0]).toBeCloseTo(ce, 6);
     expect(logs.rec.dataSync()[0]).toBeCloseTo(rec, 6);
     expect(logs.kl.dataSync()[0]).toBeCloseTo(kl, 6);
-    expect(loss.dataSync()[0]).toBeCloseTo(3 * ce + 5 * rec + 7 * kl, 5);
+    expect(loss.dataSync()[0]).toBeCloseTo(2 * triplet + 3 * ce + 5 * rec + 7 * kl, 4);
   });
 
   it('simple: triplet + classifier_weight·CE, without the VAE terms', () => {
     const { embedding, logits } = outputs();
     const { loss, logs } = tripletVaeLoss('simple', { embedding, logits }, images, labels, { kind: 'triplets', count: 2 }, weights);
     expect(Object.keys(logs).sort()).toEqual(['cls', 'triplet']);
-    expect(loss.dataSync()[0]).toBeCloseTo(0.5 * Math.log(2), 5);
+    expect(loss.dataSync()[0]).toBeCloseTo((Math.SQRT2 + 1) / 2 + 0.5 * Math.log(2), 4);
     expect(lossWeights('simple', weights)).toEqual({ triplet: 1, cls: 0.5 });
   });
 });

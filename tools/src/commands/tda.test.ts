@@ -54,6 +54,13 @@ describe('tools tda', () => {
     expect(JSON.parse(out[3])).toEqual({ metric: 'bottleneck', distances: [{ dim: 0, value: 'inf' }] });
   });
 
+  it('takes diagrams as GUDHI and persim users write them: plain pair lists and persistence() lists', async () => {
+    const plain = file('plain.json', '[[0.0, 1.0], [0.0, Infinity]]');
+    const gudhi = file('gudhi.json', '[[0, [0.0, 1.5]], [0, [0.0, Infinity]], [1, [1.0, 3.0]]]');
+    await run('distance', plain, gudhi, '--metric', 'bottleneck');
+    expect(out).toEqual(['H0\t0.5', 'H1\t1']);
+  });
+
   it('fails with the file name and the problem, leaving no output file', async () => {
     const bad = file('bad.csv', '0,0\n1,zero\n');
     const target = path.join(tmp, 'd.json');

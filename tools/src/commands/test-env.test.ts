@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startFakeHub } from '@research/common/testing';
 import { collectEnvChecks, formatEnvReport, register, type EnvCheck } from './test-env';
 
 describe('test-env', () => {
@@ -60,9 +61,26 @@ describe('test-env', () => {
     ]);
   });
 
-  it('collects the checks without throwing', async () => {
+  it('reports what the started backend and the Hub really do', async () => {
     process.env.RESEARCH_ASSETS_DIR = tmp;
-    const checks = await collectEnvChecks();
-    expect(checks.find((c) => c.name === 'selected backend')?.status).toBe('ok');
+    const hub = await startFakeHub([]);
+    const savedEndpoint = process.env.HF_ENDPOINT;
+    try {
+      process.env.HF_ENDPOINT = hub.url;
+      const checks = await collectEnvChecks();
+      const find = (name: string) => checks.find((c) => c.name === name)!;
+      expect(find('selected backend').status).toBe('ok');
+      expect(find('tfjs').detail).toContain('[1, 2] + [3, 4] = [4, 6]');
+      // The wasm module runs both cores here unless RESEARCH_WASM_THREADS=0; the report says what it started.
+      const selected = /(\d+) threads?/.exec(find('selected backend').detail)?.[1];
+      if (find('selected backend').detail.startsWith('wasm')) expect(find('wasm backend').detail).toContain(selected === '1' ? '1 thread' : `${selected} threads`);
+      expect(find('Hugging Face Hub')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`${hub.url} answered HTTP`) });
+      process.env.HF_ENDPOINT = 'http://127.0.0.1:9'; // discard port: nothing listens
+      expect((await collectEnvChecks()).find((c) => c.name === 'Hugging Face Hub')).toMatchObject({ status: 'warn', detail: expect.stringContaining('not reachable') });
+    } finally {
+      if (savedEndpoint === undefined) delete process.env.HF_ENDPOINT;
+      else process.env.HF_ENDPOINT = savedEndpoint;
+      await hub.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 // `tools test-env`: what this machine offers the project, on one screen; a non-zero exit when something required is
 // missing (Node version, tfjs and a working backend, onnxruntime-node, a writable assets folder).
-import { assetsDir, datasetsDir, describeBackend, formatBytes, initBackend, modelsDir, outputsDir } from '@research/common';
+import { assetsDir, datasetsDir, describeBackend, formatBytes, initBackend, modelsDir, outputsDir, resolveHubAccess, type BackendInfo } from '@research/common';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
@@ -32,20 +32,22 @@ function nodeCheck(): EnvCheck {
   return { name: 'node', status: ok ? 'ok' : 'missing', detail: `${process.version} (>= ${MIN_NODE.join('.')} required)`, required: true };
 }
 
-async function wasmCheck(): Promise<EnvCheck> {
-  try {
-    await import('@tensorflow/tfjs-backend-wasm');
-    const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-    const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    return {
-      name: 'wasm backend',
-      status: 'ok',
-      detail: `@tensorflow/tfjs-backend-wasm ${installedVersion('@tensorflow/tfjs-backend-wasm')}: SIMD ${simd ? 'yes' : 'no'}, threads ${threads ? 'yes' : 'no (single-threaded in Node)'}`,
-      required: false,
-    };
-  } catch (err) {
-    return { name: 'wasm backend', status: 'missing', detail: (err as Error).message, required: false };
+/** tfjs computes: 1 + 3 and 2 + 4 on the selected backend. */
+function tfjsCheck(): EnvCheck {
+  const sum = tf.tidy(() => Array.from(tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).dataSync()));
+  const ok = sum[0] === 4 && sum[1] === 6;
+  return { name: 'tfjs', status: ok ? 'ok' : 'missing', detail: `@tensorflow/tfjs ${tf.version.tfjs}: [1, 2] + [3, 4] = [${sum.join(', ')}] on ${tf.getBackend()}`, required: true };
+}
+
+/** SIMD and threads as the started wasm module reports them (not tfjs' pre-start flags, which say no threads in Node). */
+async function wasmCheck(selected: BackendInfo | undefined): Promise<EnvCheck> {
+  const version = installedVersion('@tensorflow/tfjs-backend-wasm');
+  if (!version) return { name: 'wasm backend', status: 'missing', detail: '@tensorflow/tfjs-backend-wasm is not installed', required: false };
+  if (selected?.name !== 'wasm') {
+    return { name: 'wasm backend', status: 'ok', detail: `@tensorflow/tfjs-backend-wasm ${version} (not selected: ${selected?.name ?? 'no backend started'})`, required: false };
   }
+  const threads = selected.threads > 1 ? `${selected.threads} threads` : '1 thread (RESEARCH_WASM_THREADS=0 or a single core)';
+  return { name: 'wasm backend', status: 'ok', detail: `@tensorflow/tfjs-backend-wasm ${version}: SIMD ${selected.simd ? 'yes' : 'no'}, ${threads}`, required: false };
 }
 
 function optionalPackage(name: string, pkg: string, why: string): EnvCheck {
@@ -63,12 +65,12 @@ function gpuCheck(): EnvCheck {
   return { name: 'GPU', status: 'warn', detail: 'none found (nvidia-smi absent or lists no device): training runs on the CPU', required: false };
 }
 
-async function selectedBackendCheck(): Promise<EnvCheck> {
+async function selectedBackendCheck(): Promise<{ check: EnvCheck; info?: BackendInfo }> {
   try {
     const info = await initBackend('auto', { log: () => {} });
-    return { name: 'selected backend', status: 'ok', detail: describeBackend(info), required: true };
+    return { check: { name: 'selected backend', status: 'ok', detail: describeBackend(info), required: true }, info };
   } catch (err) {
-    return { name: 'selected backend', status: 'missing', detail: (err as Error).message, required: true };
+    return { check: { name: 'selected backend', status: 'missing', detail: (err as Error).message, required: true } };
   }
 }
 
@@ -126,25 +128,34 @@ function assetChecks(): EnvCheck[] {
   return checks;
 }
 
-function hubCheck(): EnvCheck {
-  const endpoint = process.env.HF_ENDPOINT ? `HF_ENDPOINT=${process.env.HF_ENDPOINT}` : 'https://huggingface.co (HF_ENDPOINT unset)';
+/** Whether the Hub (or the mirror HF_ENDPOINT names) answers, within a few seconds; downloads need it, nothing else does. */
+async function hubCheck(timeoutMs = 5000): Promise<EnvCheck> {
+  const { hubUrl } = resolveHubAccess({});
   const token = process.env.HF_TOKEN ? 'HF_TOKEN set' : 'HF_TOKEN unset (public repos only)';
-  return { name: 'Hugging Face Hub', status: 'ok', detail: `${endpoint}; ${token}`, required: false };
+  try {
+    const response = await fetch(`${hubUrl}/api/models?limit=1`, { signal: AbortSignal.timeout(timeoutMs) });
+    const ok = response.status < 500;
+    return { name: 'Hugging Face Hub', status: ok ? 'ok' : 'warn', detail: `${hubUrl} answered HTTP ${response.status}; ${token}`, required: false };
+  } catch (err) {
+    const why = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
+    return { name: 'Hugging Face Hub', status: 'warn', detail: `${hubUrl} not reachable (${why}): downloads will fail, local data works; ${token}`, required: false };
+  }
 }
 
 /** Runs every check; the backend checks start tfjs backends, so this takes a second or two. */
 export async function collectEnvChecks(): Promise<EnvCheck[]> {
+  const selected = await selectedBackendCheck();
   return [
     nodeCheck(),
-    { name: 'tfjs', status: 'ok', detail: `@tensorflow/tfjs ${tf.version.tfjs}`, required: true },
-    await wasmCheck(),
+    tfjsCheck(),
+    await wasmCheck(selected.info),
     optionalPackage('tfjs-node', '@tensorflow/tfjs-node', 'native CPU kernels'),
     optionalPackage('tfjs-node-gpu', '@tensorflow/tfjs-node-gpu', 'CUDA training'),
     gpuCheck(),
-    await selectedBackendCheck(),
+    selected.check,
     onnxCheck(),
     ...assetChecks(),
-    hubCheck(),
+    await hubCheck(),
   ];
 }
 

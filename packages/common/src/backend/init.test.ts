@@ -44,6 +44,16 @@ describe('initBackend', () => {
     expect(asked).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
   });
 
+  it('auto skips an installed native package that fails to load, with a warning naming the error', async () => {
+    const lines: string[] = [];
+    // Claimed installed, but require() fails: the state of a tfjs-node whose libtensorflow is missing or broken.
+    const info = await initBackend('auto', { log: (line) => lines.push(line), isInstalled: (pkg) => pkg === '@tensorflow/tfjs-node', env: {} });
+    expect(info.name).toBe('wasm');
+    expect(lines[0]).toMatch(/^\[backend\] warning: @tensorflow\/tfjs-node is installed but failed to start \(Cannot find module '@tensorflow\/tfjs-node'/);
+    // Asked for by name, the same failure is an error: the user wanted that backend.
+    await expect(initBackend('tfjs-node', { ...quiet, isInstalled: () => true, env: {} })).rejects.toThrow(/tfjs-node/);
+  });
+
   it('rejects an unknown backend name', () => {
     expect(() => resolveBackendPreference('auto', { [BACKEND_ENV_VAR]: 'webgpu' })).toThrow(
       "Unknown backend RESEARCH_BACKEND=webgpu: expected one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu.",

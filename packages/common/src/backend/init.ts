@@ -130,11 +130,21 @@ export async function initBackend(preference: BackendPreference = 'auto', option
       info = await initCpu();
       break;
     case 'auto': {
-      const native = (['tfjs-node-gpu', 'tfjs-node'] as const).find((name) => isInstalled(NATIVE_PACKAGES[name]));
-      info = native ? await initNative(native) : await initWasm(wasmThreads).catch((error: Error) => {
-            log(`[backend] wasm failed to start (${error.message}); falling back to cpu`);
-            return initCpu();
-          });
+      // Like Lightning's accelerator="auto": an installed native package that fails to load (a libtensorflow built
+      // for another CUDA, a missing shared library) is reported and skipped, not fatal.
+      let started: BackendInfo | undefined;
+      for (const native of (['tfjs-node-gpu', 'tfjs-node'] as const).filter((name) => isInstalled(NATIVE_PACKAGES[name]))) {
+        try {
+          started = await initNative(native);
+          break;
+        } catch (error) {
+          log(`[backend] warning: ${NATIVE_PACKAGES[native]} is installed but failed to start (${(error as Error).message}); trying the next backend`);
+        }
+      }
+      info = started ?? await initWasm(wasmThreads).catch((error: Error) => {
+        log(`[backend] wasm failed to start (${error.message}); falling back to cpu`);
+        return initCpu();
+      });
       break;
     }
   }

@@ -78,9 +78,9 @@ export function closingSummary(runDir: string): string {
   }
   lines.push(
     'look at it:',
+    `  report     ${path.join(runDir, 'report.html')} (one page: config, curves, metrics, confusion matrix, images)`,
+    `  dashboard  npx tools visualise --mode launch --dashboard --run_dir ${runDir}`,
     `  results    cat ${path.join(runDir, 'results.json')}`,
-    `  curves     ${path.join(runDir, 'curves.png')} (and confusion_matrix.png for classifiers)`,
-    `  dashboard  npx tools visualise --run_dir ${runDir}   (or tensorboard --logdir ${path.join(runDir, 'tensorboard')})`,
   );
   return lines.join('\n');
 }

@@ -16,6 +16,7 @@ import { locateRun } from './checkpoints';
 import { endAttempt, gitCommit, readRunInfo, writeRunInfo, type RunInfo } from './run-info';
 import { checkPathName, checkWritable, createRunDir } from './run-dir';
 import { getPath, type ConfigTree } from '../config/tree';
+import { writeRunReport } from '../viz';
 
 export interface TrainRunOptions {
   /** A root config (or an alias the app resolves). Default: the app's defaultConfig. */
@@ -147,6 +148,7 @@ export async function trainRun<C extends object>(app: AppDefinition<C>, opts: Tr
     });
     writeJsonAtomic(path.join(runDir, 'results.json'), results.json);
     endAttempt(runDir, info, 'finished');
+    writeRunReport(runDir);
     log(closingSummary(runDir));
     return { runDir, config, history: results.history, results: results.json };
   } catch (err) {
