@@ -143,12 +143,14 @@ export function composeConfigDetailed<T>(opts: ComposeOptions<T>): ComposedConfi
 
   const overrides = (opts.overrides ?? []).map(parseOverride);
   const keyOverrides: Override[] = [];
+  const fileEntries = entries.length;
   for (const override of overrides) {
     if (isGroupOverride(override, configDir, entries)) applyGroupOverride(override, entries);
     else keyOverrides.push(override);
   }
-  // As in Hydra, a root config that does not place `_self_` is merged after its defaults.
-  if (!entries.some((e) => e.kind === 'self')) entries.push({ kind: 'self' });
+  // As in Hydra, a root config that does not place `_self_` is merged after its defaults, but before the groups added
+  // on the command line (`+recipe=smoke` overrides the root's own values, as Hydra's experiment pattern expects).
+  if (!entries.some((e) => e.kind === 'self')) entries.splice(Math.min(fileEntries, entries.length), 0, { kind: 'self' });
 
   const tree: ConfigTree = {};
   const origins = new Origins();

@@ -126,6 +126,13 @@ describe('composeConfig', () => {
     expect(cfg.seed).toBe(3);
   });
 
+  it('a group added on the command line (+experiment=x) overrides a root config that does not place _self_', () => {
+    const dir = makeConfigDir({ ...baseFiles, 'config.yaml': 'seed: 7\ntrain:\n  epochs: 5\n', 'experiment/smoke.yaml': '# @package _global_\ntrain:\n  epochs: 1\nseed: 3\n' });
+    const cfg = composeConfig({ configDir: dir, schema, overrides: ['+experiment=smoke'] });
+    expect([cfg.train.epochs, cfg.seed]).toEqual([1, 3]);
+    expect(composeConfig({ configDir: dir, schema }).train.epochs).toBe(5);
+  });
+
   describe('errors name the key, the value, what was expected and the file', () => {
     it('unknown key in a group file', () => {
       const dir = makeConfigDir({ ...baseFiles, 'model/cnn.yaml': 'name: cnn\ndeptth: 3\n' });

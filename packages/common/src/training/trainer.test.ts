@@ -12,6 +12,7 @@ import {
   ModelCheckpoint,
   NanGuard,
   ProgressBar,
+  formatDuration,
   SGD,
   TensorBoardLogger,
   Trainer,
@@ -236,10 +237,15 @@ describe('callbacks', () => {
     );
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(2 * 4);
-    expect(lines[0]).toMatch(/^epoch 1\/2 step 2\/5 loss \d+\.\d{4} [\d.]+ it\/s$/);
+    expect(lines[0]).toMatch(/^epoch 1\/2 step 2\/5 loss \d+\.\d{4} [\d.]+ it\/s eta (\d+:)?\d+s?, fit (\d+:)?\d+s?$/);
+    expect(lines[5]).toMatch(/^epoch 2\/2 step 4\/5 .* eta \S+, fit \S+$/);
     expect(lines[1]).toMatch(/^epoch 1\/2 step 4\/5 loss /);
     expect(lines[2]).toMatch(/^epoch 1\/2 step 5\/5 loss /);
     expect(lines[3]).toMatch(/^epoch 1\/2 done in [\d.]+ s: lr 0\.0010 train_loss \d+\.\d{4} train_acc \d\.\d{4}$/);
+  });
+
+  it('formatDuration writes an ETA as h:mm:ss, m:ss or seconds', () => {
+    expect([formatDuration(3909), formatDuration(309), formatDuration(9.4), formatDuration(NaN)]).toEqual(['1:05:09', '5:09', '9s', '?']);
   });
 
   it('ProgressBar prints only the epoch metrics its filter keeps', async () => {
@@ -278,7 +284,7 @@ describe('callbacks', () => {
       if (saved === undefined) delete process.env.CI;
       else process.env.CI = saved;
     }
-    expect(out.split('\n')[0]).toMatch(/^epoch 1\/1 step 5\/5 loss \d+\.\d{4} [\d.]+ it\/s$/);
+    expect(out.split('\n')[0]).toMatch(/^epoch 1\/1 step 5\/5 loss \d+\.\d{4} [\d.]+ it\/s eta 0s, fit 0s$/);
   });
 
   it('TensorBoardLogger logs step scalars every logEveryNSteps and epoch metrics', async () => {

@@ -1,6 +1,6 @@
 export { ModelCheckpoint, type ModelCheckpointOptions } from './modelCheckpoint';
 export { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping';
-export { ProgressBar, type ProgressBarOptions } from './progressBar';
+export { ProgressBar, formatDuration, type ProgressBarOptions } from './progressBar';
 export { TensorBoardLogger, type TensorBoardLoggerOptions, type ScalarWriter } from './tensorBoardLogger';
 export { MetricsLogger, type MetricsLoggerOptions, historyToCsv } from './metricsLogger';
 export { NanGuard } from './nanGuard';

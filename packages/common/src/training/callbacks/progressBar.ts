@@ -14,13 +14,24 @@ export interface ProgressBarOptions {
   epochMetrics?: (name: string) => boolean;
 }
 
+/** Seconds as `1:05:09`, `5:09` or `9s`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  const [h, m, r] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  if (h > 0) return `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}`;
+  return m > 0 ? `${m}:${String(r).padStart(2, '0')}` : `${r}s`;
+}
+
 export function formatMetric(v: number): string {
   return Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3);
 }
 
 /**
  * Progress of the fit: a cli-progress bar on a terminal; on a pipe or in CI periodic lines such as
- * `epoch 2/10 step 300/938 loss 0.4120 12.3 it/s` and one summary line per epoch with every metric.
+ * `epoch 2/10 step 300/938 loss 0.4120 12.3 it/s eta 0:52, fit 8:31` and one summary line per epoch with every
+ * metric. The fit's ETA counts the remaining epochs at the mean wall time of the finished ones (validation included),
+ * before that at the current epoch's batch speed.
  */
 export class ProgressBar implements Callback {
   private readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
@@ -31,6 +42,8 @@ export class ProgressBar implements Callback {
   private epochStart = 0;
   private lossSum = 0;
   private lossCount = 0;
+  private epochSecondsSum = 0;
+  private epochsTimed = 0;
 
   constructor(opts: ProgressBarOptions = {}) {
     this.stream = opts.stream ?? process.stderr;
@@ -53,28 +66,37 @@ export class ProgressBar implements Callback {
     const seconds = (performance.now() - this.epochStart) / 1000;
     const speed = seconds > 0 ? (done / seconds).toFixed(1) : '-';
     const loss = formatMetric(this.lossSum / this.lossCount);
+    const epochLeft = seconds > 0 ? ((info.batchesPerEpoch - done) * seconds) / done : NaN;
+    const perEpoch = this.epochsTimed > 0 ? this.epochSecondsSum / this.epochsTimed : (info.batchesPerEpoch * seconds) / done;
+    const fitEta = formatDuration(epochLeft + (trainer.maxEpochs - info.epoch - 1) * perEpoch);
     if (this.useBar) {
       if (!this.bar) {
         this.bar = new SingleBar({
           stream: this.stream,
-          format: `epoch ${info.epoch + 1}/${trainer.maxEpochs} {bar} {value}/{total} loss {loss} {speed} it/s eta {eta_formatted}`,
+          format: `epoch ${info.epoch + 1}/${trainer.maxEpochs} {bar} {value}/{total} loss {loss} {speed} it/s eta {eta_formatted}, fit {fitEta}`,
           hideCursor: true,
         });
-        this.bar.start(info.batchesPerEpoch, 0, { loss, speed });
+        this.bar.start(info.batchesPerEpoch, 0, { loss, speed, fitEta });
       }
-      this.bar.update(done, { loss, speed });
+      this.bar.update(done, { loss, speed, fitEta });
       return;
     }
     const every = this.everyNBatches ?? trainer.logEveryNSteps;
     if (done % every === 0 || done === info.batchesPerEpoch) {
-      this.stream.write(`epoch ${info.epoch + 1}/${trainer.maxEpochs} step ${done}/${info.batchesPerEpoch} loss ${loss} ${speed} it/s\n`);
+      this.stream.write(
+        `epoch ${info.epoch + 1}/${trainer.maxEpochs} step ${done}/${info.batchesPerEpoch} loss ${loss} ${speed} it/s ` +
+          `eta ${formatDuration(epochLeft)}, fit ${fitEta}\n`,
+      );
     }
   }
 
   onEpochEnd(trainer: TrainerView, _module: TrainModule, record: EpochRecord): void {
     this.bar?.stop();
     this.bar = undefined;
-    const seconds = ((performance.now() - this.epochStart) / 1000).toFixed(1);
+    const elapsed = (performance.now() - this.epochStart) / 1000;
+    this.epochSecondsSum += elapsed;
+    this.epochsTimed++;
+    const seconds = elapsed.toFixed(1);
     const metrics = Object.entries(record)
       .filter(([k]) => k !== 'epoch' && k !== 'global_step' && this.epochMetrics(k))
       .map(([k, v]) => `${k} ${formatMetric(v)}`)
