@@ -16,3 +16,4 @@ export {
 export { Trainer, batchSizeOf, type TrainerOptions, type FitOptions, type FitResult } from './trainer';
 export { saveCheckpoint, loadCheckpoint, loadModuleWeights, assignModuleWeights, type Checkpoint, type TrainerState, type EpochRecord } from './checkpoint';
 export { seedEverything, unseedEverything, getGlobalRngState, setGlobalRngState, type RngState } from './seed';
+export * from './privacy';
