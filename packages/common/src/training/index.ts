@@ -17,3 +17,5 @@ export { Trainer, batchSizeOf, type TrainerOptions, type FitOptions, type FitRes
 export { saveCheckpoint, loadCheckpoint, loadModuleWeights, assignModuleWeights, type Checkpoint, type TrainerState, type EpochRecord } from './checkpoint';
 export { seedEverything, unseedEverything, getGlobalRngState, setGlobalRngState, type RngState } from './seed';
 export * from './privacy';
+export * from './strategy';
+export * from './precision';
