@@ -24,8 +24,7 @@ describe('RDP accountant (Opacus semantics)', () => {
   it.each(golden.cases)('epsilon, best order and RDP equal the scipy reference for q=$q sigma=$sigma steps=$steps', (c) => {
     const orders = Object.keys(c.rdp).map(Number);
     const rdp = computeRdp(c.q, c.sigma, c.steps, orders);
-    orders.forEach((a, k) => {
-      const want = (c.rdp as Record<string, number>)[Object.keys(c.rdp)[k]];
+    Object.values(c.rdp).forEach((want, k) => {
       expect(Math.abs(rdp[k] - want)).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(want)));
     });
     const spent = privacySpent(DEFAULT_RDP_ORDERS, computeRdp(c.q, c.sigma, c.steps), c.delta);
