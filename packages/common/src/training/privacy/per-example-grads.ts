@@ -295,7 +295,6 @@ export function perExampleGradients(
 ): PerExampleStep {
   const taps = planTaps(module, params);
   let logTensors: Record<string, tf.Scalar> = {};
-  let batchSize = 0;
   const vars = params.trainable.map((p) => p.variable);
   const patches = taps.map((tap) => () => patchLayerCall(tap.layer, tapCall(tap)));
   const { value, grads } = withPatchedLayers(patches, () =>
@@ -311,8 +310,7 @@ export function perExampleGradients(
   try {
     for (const tap of taps) {
       if (tap.recordings.length === 0) continue; // a layer this step did not use has zero gradients
-      batchSize = tap.recordings[0].input.shape[0];
-      const scale = (opts.lossReduction ?? 'mean') === 'mean' ? batchSize : 1;
+      const scale = (opts.lossReduction ?? 'mean') === 'mean' ? tap.recordings[0].input.shape[0] : 1; // B x d(mean)/dy = d(loss_i)/dy
       tapGradients(tap, scale).forEach((g, w) => {
         const name = tap.names[w];
         if (g && name !== undefined) result[name] = g;
