@@ -1,8 +1,10 @@
 // log(erfc(x)) in double precision for every real x, without underflow for large x: the RDP of the sampled
 // Gaussian mechanism at fractional orders needs it far into the tail (Opacus computes it with scipy's log_ndtr).
 
-const SQRT_PI = Math.sqrt(Math.PI);
-const LOG_SQRT_PI = 0.5 * Math.log(Math.PI);
+// Module-level aliases: looking `Math` up on every call is ~40x slower inside vm contexts (jest's test realm).
+const { log, exp, abs, sqrt } = Math;
+const SQRT_PI = sqrt(Math.PI);
+const LOG_SQRT_PI = 0.5 * log(Math.PI);
 
 /**
  * erf(x) for x >= 0 from the all-positive series erf(x) = 2/sqrt(pi) e^{-x^2} sum_n 2^n x^{2n+1} / (2n+1)!!
@@ -17,7 +19,7 @@ function erfSeries(x: number): number {
     sum += term;
     if (term < sum * 1e-17) break;
   }
-  return ((2 / SQRT_PI) * Math.exp(-x2)) * sum;
+  return ((2 / SQRT_PI) * exp(-x2)) * sum;
 }
 
 /**
@@ -32,13 +34,13 @@ function erfcScaledFraction(x: number): number {
   for (let n = 1; n < 5000; n++) {
     const a = n / 2;
     d = x + a * d;
-    d = Math.abs(d) < tiny ? tiny : d;
+    d = abs(d) < tiny ? tiny : d;
     c = x + a / c;
-    c = Math.abs(c) < tiny ? tiny : c;
+    c = abs(c) < tiny ? tiny : c;
     d = 1 / d;
     const delta = c * d;
     f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
+    if (abs(delta - 1) < 1e-16) break;
   }
   return 1 / f;
 }
@@ -48,13 +50,13 @@ export function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x < 0) return 2 - erfc(-x);
   if (x < 2) return 1 - erfSeries(x);
-  return (Math.exp(-x * x) / SQRT_PI) * erfcScaledFraction(x);
+  return (exp(-x * x) / SQRT_PI) * erfcScaledFraction(x);
 }
 
 /** log(erfc(x)); finite for every finite x (about -x^2 for large x). */
 export function logErfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x === Infinity) return -Infinity;
-  if (x < 2) return Math.log(erfc(x));
-  return -x * x - LOG_SQRT_PI + Math.log(erfcScaledFraction(x));
+  if (x < 2) return log(erfc(x));
+  return -x * x - LOG_SQRT_PI + log(erfcScaledFraction(x));
 }

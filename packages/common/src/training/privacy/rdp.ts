@@ -3,6 +3,8 @@
 // accountants/analysis/rdp.py (itself from TF Privacy), in double precision.
 import { logErfc } from './log-erfc';
 
+// Module-level aliases: looking `Math` up on every call is ~40x slower inside vm contexts (jest's test realm).
+const { log, log1p, exp, expm1, abs, max, min, SQRT2 } = Math;
 /** Opacus' RDPAccountant.DEFAULT_ALPHAS: 1.1, 1.2, ..., 10.9, then 12, 13, ..., 63. */
 export const DEFAULT_RDP_ORDERS: readonly number[] = Object.freeze([
   ...Array.from({ length: 99 }, (_, k) => 1 + (k + 1) / 10),
@@ -11,10 +13,10 @@ export const DEFAULT_RDP_ORDERS: readonly number[] = Object.freeze([
 
 /** log(e^x + e^y). */
 export function logAdd(logx: number, logy: number): number {
-  const a = Math.min(logx, logy);
-  const b = Math.max(logx, logy);
+  const a = min(logx, logy);
+  const b = max(logx, logy);
   if (a === -Infinity) return b;
-  return Math.log1p(Math.exp(a - b)) + b;
+  return log1p(exp(a - b)) + b;
 }
 
 /** log(e^x - e^y), x >= y. */
@@ -22,8 +24,8 @@ export function logSub(logx: number, logy: number): number {
   if (logx < logy) throw new Error(`logSub: the result of a subtraction must be non-negative (log x = ${logx} < log y = ${logy})`);
   if (logy === -Infinity) return logx;
   if (logx === logy) return -Infinity;
-  const diff = Math.expm1(logx - logy);
-  return diff === Infinity ? logx : Math.log(diff) + logy;
+  const diff = expm1(logx - logy);
+  return diff === Infinity ? logx : log(diff) + logy;
 }
 
 /** log A_alpha for an integer order: the binomial expansion sum_i C(alpha, i) q^i (1-q)^(alpha-i) e^{(i^2-i)/(2 sigma^2)}. */
@@ -32,7 +34,7 @@ function logAIntegerOrder(q: number, sigma: number, alpha: number): number {
   let binom = 1; // C(alpha, i), updated multiplicatively
   for (let i = 0; i <= alpha; i++) {
     if (i > 0) binom = (binom * (alpha - i + 1)) / i;
-    const logCoef = Math.log(binom) + i * Math.log(q) + (alpha - i) * Math.log(1 - q);
+    const logCoef = log(binom) + i * log(q) + (alpha - i) * log(1 - q);
     logA = logAdd(logA, logCoef + (i * i - i) / (2 * sigma ** 2));
   }
   return logA;
@@ -45,16 +47,16 @@ function logAIntegerOrder(q: number, sigma: number, alpha: number): number {
 function logAFractionalOrder(q: number, sigma: number, alpha: number): number {
   let logA0 = -Infinity;
   let logA1 = -Infinity;
-  const z0 = sigma ** 2 * Math.log(1 / q - 1) + 0.5;
+  const z0 = sigma ** 2 * log(1 / q - 1) + 0.5;
   let coef = 1; // C(alpha, i) for real alpha
   for (let i = 0; ; i++) {
     if (i > 0) coef = (coef * (alpha - i + 1)) / i;
-    const logCoef = Math.log(Math.abs(coef));
+    const logCoef = log(abs(coef));
     const j = alpha - i;
-    const logT0 = logCoef + i * Math.log(q) + j * Math.log(1 - q);
-    const logT1 = logCoef + j * Math.log(q) + i * Math.log(1 - q);
-    const logE0 = Math.log(0.5) + logErfc((i - z0) / (Math.SQRT2 * sigma));
-    const logE1 = Math.log(0.5) + logErfc((z0 - j) / (Math.SQRT2 * sigma));
+    const logT0 = logCoef + i * log(q) + j * log(1 - q);
+    const logT1 = logCoef + j * log(q) + i * log(1 - q);
+    const logE0 = log(0.5) + logErfc((i - z0) / (SQRT2 * sigma));
+    const logE1 = log(0.5) + logErfc((z0 - j) / (SQRT2 * sigma));
     const logS0 = logT0 + (i * i - i) / (2 * sigma ** 2) + logE0;
     const logS1 = logT1 + (j * j - j) / (2 * sigma ** 2) + logE1;
     if (coef > 0) {
@@ -64,7 +66,7 @@ function logAFractionalOrder(q: number, sigma: number, alpha: number): number {
       logA0 = logSub(logA0, logS0);
       logA1 = logSub(logA1, logS1);
     }
-    if (Math.max(logS0, logS1) < -30) break;
+    if (max(logS0, logS1) < -30) break;
   }
   return logAdd(logA0, logA1);
 }
@@ -110,7 +112,7 @@ export function privacySpent(orders: readonly number[], rdp: readonly number[], 
   let best = -1;
   let bestEps = NaN;
   orders.forEach((a, k) => {
-    const eps = rdp[k] - (Math.log(delta) + Math.log(a)) / (a - 1) + Math.log((a - 1) / a);
+    const eps = rdp[k] - (log(delta) + log(a)) / (a - 1) + log((a - 1) / a);
     if (!Number.isNaN(eps) && (best < 0 || eps < bestEps)) {
       best = k;
       bestEps = eps;
