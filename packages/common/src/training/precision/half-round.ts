@@ -41,11 +41,34 @@ export function roundToBfloat16(x: number): number {
   return word[0];
 }
 
+/** Rounds float32 values to float16 in place, on their bit patterns (the fast path of roundHalfArray). */
+function roundFloat16InPlace(floats: Float32Array): void {
+  const u = new Uint32Array(floats.buffer, floats.byteOffset, floats.length);
+  for (let i = 0; i < u.length; i++) {
+    const b = u[i];
+    const abs = b & 0x7fffffff;
+    if (abs >= 0x7f800000 || abs === 0) continue; // inf, NaN and zeros stay
+    if (abs >= 0x477ff000) u[i] = ((b & 0x80000000) | 0x7f800000) >>> 0; // |x| >= 65520: infinity
+    else if (abs >= 0x38800000) u[i] = (b + 0xfff + ((b >>> 13) & 1)) & 0xffffe000; // 10 mantissa bits, ties to even
+    else floats[i] = roundToFloat16(floats[i]); // float16 subnormals
+  }
+}
+
+/** Rounds float32 values to bfloat16 in place: 7 mantissa bits, ties to even (NaN stays NaN). */
+function roundBfloat16InPlace(floats: Float32Array): void {
+  const u = new Uint32Array(floats.buffer, floats.byteOffset, floats.length);
+  for (let i = 0; i < u.length; i++) {
+    const b = u[i];
+    if ((b & 0x7fffffff) > 0x7f800000) continue;
+    u[i] = ((b + 0x7fff + ((b >>> 16) & 1)) >>> 0) & 0xffff0000;
+  }
+}
+
 /** A rounded copy of float32 values. */
 export function roundHalfArray(values: ArrayLike<number>, dtype: HalfDtype): Float32Array {
-  const round = dtype === 'float16' ? roundToFloat16 : roundToBfloat16;
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = round(values[i]);
+  const out = Float32Array.from(values);
+  if (dtype === 'float16') roundFloat16InPlace(out);
+  else roundBfloat16InPlace(out);
   return out;
 }
 

@@ -19,10 +19,12 @@ describe('half rounding', () => {
   it.each([
     ['float16', roundToFloat16, golden.float16],
     ['bfloat16', roundToBfloat16, golden.bfloat16],
-  ] as const)('%s equals the reference bit for bit (ties to even, overflow, subnormals, signed zero)', (_name, round, want) => {
+  ] as const)('%s equals the reference bit for bit (ties to even, overflow, subnormals, signed zero)', (dtype, round, want) => {
     const got = x.map((v) => round(Math.fround(v)));
     const mismatches = got.map((g, i) => (Object.is(g, decode(want[i])) ? null : `${x[i]} -> ${g}, want ${want[i]}`)).filter(Boolean);
     expect(mismatches).toEqual([]);
+    const viaArray = Array.from(roundHalfArray(Float32Array.from(x), dtype));
+    expect(viaArray.map((g, i) => (Object.is(g, decode(want[i])) ? null : `${x[i]} -> ${g} (array), want ${want[i]}`)).filter(Boolean)).toEqual([]);
   });
 
   it('rounds tensors and the gradient flowing back through a cast', () => {
