@@ -1,7 +1,7 @@
 // Throughput of DP-SGD's per-example gradients against standard gradients for the reference CNN (BatchNorm-free),
 // one training step = gradients + SGD update, same batch, same backend. Prints one JSON line per mode and the ratio.
 //
-//   npx tsx packages/common/scripts/bench-dp.ts                 # batch 64, 20 timed steps, auto backend (wasm)
+//   npx tsx packages/common/scripts/bench-dp.ts                 # batch 64, 20 timed steps per mode, auto backend
 //   options: --batch 64  --steps 20  --backend wasm|cpu  --amp   (--amp also times float16 mixed precision emulation)
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendPreference } from '../src/backend';
@@ -28,23 +28,40 @@ function parseArgs(argv: string[]) {
   return opts;
 }
 
-/** Images per second of `steps` training steps after 3 warm-up steps. */
-function measure(module: TrainModule, strategy: GradientStrategy, batch: Record<string, tf.Tensor>, steps: number, precision?: PrecisionPlugin): number {
+interface Mode {
+  name: string;
+  strategy: GradientStrategy;
+  precision?: PrecisionPlugin;
+}
+
+/**
+ * Images per second of each mode: 3 warm-up steps each, then rounds of 5 steps per mode, alternating, so that a
+ * change in the machine's load affects every mode alike.
+ */
+function measure(module: TrainModule, modes: Mode[], batch: Record<string, tf.Tensor>, steps: number): number[] {
   const params = moduleParameters(module);
   const optimizer = new SGD({ lr: 0.01 });
-  const run = (step: number) => {
-    const ctx = { epoch: 0, batchIndex: step, globalStep: step, stage: 'train' as const };
+  let globalStep = 0;
+  const run = ({ strategy, precision }: Mode) => {
+    const ctx = { epoch: 0, batchIndex: globalStep, globalStep: globalStep++, stage: 'train' as const };
     const out = strategy.computeGradients(module, params, batch, ctx, precision);
     const { grads, skip } = precision ? precision.beforeOptimizerStep(out.grads) : { grads: out.grads, skip: false };
     if (!skip) optimizer.step(params.trainable, grads);
     tf.dispose(grads);
+    params.trainable[0].variable.dataSync(); // wait for the update
   };
-  for (let s = 0; s < 3; s++) run(s);
-  const start = performance.now();
-  for (let s = 0; s < steps; s++) run(3 + s);
-  params.trainable[0].variable.dataSync(); // wait for the last update
+  for (const mode of modes) for (let s = 0; s < 3; s++) run(mode);
+  const seconds = modes.map(() => 0);
+  const perRound = 5;
+  for (let done = 0; done < steps; done += perRound) {
+    modes.forEach((mode, m) => {
+      const start = performance.now();
+      for (let s = 0; s < Math.min(perRound, steps - done); s++) run(mode);
+      seconds[m] += (performance.now() - start) / 1000;
+    });
+  }
   optimizer.dispose();
-  return (steps * (batch.x.shape[0] as number)) / ((performance.now() - start) / 1000);
+  return seconds.map((t) => (steps * (batch.x.shape[0] as number)) / t);
 }
 
 async function main(): Promise<void> {
@@ -54,17 +71,14 @@ async function main(): Promise<void> {
   const module = classificationModule(createModel('reference-cnn'));
   const batch = { x: tf.randomUniform([opts.batch, 28, 28, 1], 0, 1, 'float32', 1), y: tf.randomUniform([opts.batch], 0, 10, 'int32', 2) };
   const dp = new DpSgdStrategy({ noiseMultiplier: 1, maxGradNorm: 1, sampleRate: opts.batch / 60000, expectedBatchSize: opts.batch, delta: 1e-5 });
-  const standard = measure(module, standardStrategy, batch, opts.steps);
-  const privateRate = measure(module, dp, batch, opts.steps);
-  const backend = info.tfBackend;
-  console.log(JSON.stringify({ model: 'reference-cnn', mode: 'standard', batch: opts.batch, train_img_s: +standard.toFixed(1), backend }));
-  console.log(JSON.stringify({ model: 'reference-cnn', mode: 'dp', batch: opts.batch, train_img_s: +privateRate.toFixed(1), backend }));
-  console.log(`dp / standard = ${(privateRate / standard).toFixed(3)}`);
-  if (opts.amp) {
-    const amp = measure(module, standardStrategy, batch, opts.steps, new MixedPrecision({ dtype: 'float16' }));
-    console.log(JSON.stringify({ model: 'reference-cnn', mode: 'float16-mixed (emulated)', batch: opts.batch, train_img_s: +amp.toFixed(1), backend }));
-    console.log(`float16-mixed emulation / standard = ${(amp / standard).toFixed(3)}`);
-  }
+  const modes: Mode[] = [{ name: 'standard', strategy: standardStrategy }, { name: 'dp', strategy: dp }];
+  if (opts.amp) modes.push({ name: 'float16-mixed (emulated)', strategy: standardStrategy, precision: new MixedPrecision({ dtype: 'float16' }) });
+  const rates = measure(module, modes, batch, opts.steps);
+  modes.forEach((mode, m) => {
+    const line = { model: 'reference-cnn', mode: mode.name, batch: opts.batch, train_img_s: +rates[m].toFixed(1), backend: info.tfBackend };
+    console.log(JSON.stringify(line));
+  });
+  modes.slice(1).forEach((mode, m) => console.log(`${mode.name} / standard = ${(rates[m + 1] / rates[0]).toFixed(3)}`));
 }
 
 main().catch((err: unknown) => {

@@ -1,15 +1,15 @@
 // Per-example gradients of a whole batch in one forward and one backward pass (Opacus' GradSampleModule): the
 // Dense, Conv2D and GroupNorm layers are tapped for the step, each recording its input and the gradient of the loss
 // with respect to its output; a layer's per-example weight gradient is then a product of the two per example
-// (Dense: input outer output-gradient; Conv2D: im2col(input)^T output-gradient; GroupNorm: normalised input times
-// output-gradient summed over positions). The tapped layers return zero weight gradients to the tape, so the
+// (Dense: input outer output-gradient; Conv2D: a depthwise correlation of input and output-gradient; GroupNorm:
+// normalised input times output-gradient summed over positions). The tapped layers return zero weight gradients to the tape, so the
 // batch's ordinary weight gradients are never computed.
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../data';
 import { GroupNorm } from '../../models/layers/group-norm';
 import type { ModuleParameters, StepContext, TrainModule } from '../module';
 import { type LayerCall, leafLayers, patchLayerCall, withPatchedLayers } from '../strategy/layer-hooks';
-import { im2col } from './im2col';
+import { conv2dPerExampleGradients } from './conv-per-example';
 
 /** The per-example gradients of one parameter, possibly in factored form; every method returns new tensors. */
 export interface ParamGradients {
@@ -57,6 +57,39 @@ class OuterProductGradients implements ParamGradients {
   }
   dispose(): void {
     tf.dispose([this.x, this.dy]);
+  }
+}
+
+/**
+ * A Conv2D kernel's gradients in the layout conv2dPerExampleGradients produces, [Cin, kh, kw, B, Cout]. Reductions
+ * over the batch go through plain matrix products (fast on every backend) instead of sums over inner axes, which
+ * tfjs runs as a transpose and a reduction.
+ */
+class ConvKernelGradients implements ParamGradients {
+  private readonly shape: number[];
+  constructor(readonly raw: tf.Tensor) {
+    this.shape = raw.shape;
+  }
+  private get rows(): tf.Tensor2D {
+    const [cin, kh, kw, b, cout] = this.shape;
+    return this.raw.reshape([cin * kh * kw, b * cout]);
+  }
+  sqNorms(): tf.Tensor1D {
+    const [cin, kh, kw, b, cout] = this.shape;
+    return tf.tidy(() => tf.ones([1, cin * kh * kw]).matMul(this.rows.square()).reshape([b, cout]).sum(1) as tf.Tensor1D);
+  }
+  weightedSum(weights: tf.Tensor1D): tf.Tensor {
+    const [cin, kh, kw, b, cout] = this.shape;
+    return tf.tidy(() => {
+      const spread = weights.reshape([b, 1, 1]).mul(tf.eye(cout).expandDims(0)).reshape([b * cout, cout]); // w (x) I
+      return this.rows.matMul(spread).reshape([cin, kh, kw, cout]).transpose([1, 2, 0, 3]);
+    });
+  }
+  materialize(): tf.Tensor {
+    return this.raw.transpose([3, 1, 2, 0, 4]);
+  }
+  dispose(): void {
+    this.raw.dispose();
   }
 }
 
@@ -181,7 +214,8 @@ function tapCall(tap: Tap): (original: LayerCall) => LayerCall {
   };
 }
 
-type TapPart = tf.Tensor | { x: tf.Tensor2D; dy: tf.Tensor2D };
+/** A per-call part: a [B, ...] tensor, a Dense kernel's factors, or a Conv2D kernel in its [Cin, kh, kw, B, Cout] layout. */
+type TapPart = tf.Tensor | { x: tf.Tensor2D; dy: tf.Tensor2D } | { conv: tf.Tensor };
 
 /** Per-example gradients of one tap's weights from its recordings (summed over the layer's calls). */
 function tapGradients(tap: Tap, scale: number): (ParamGradients | undefined)[] {
@@ -201,23 +235,19 @@ function tapGradients(tap: Tap, scale: number): (ParamGradients | undefined)[] {
         return [tf.matMul(x, dyRows, true, false), biasGrad];
       }
       const c = tap.layer as unknown as ConvInternals;
-      const cols = im2col(input as tf.Tensor4D, {
-        kernelSize: c.kernelSize as [number, number],
-        strides: c.strides as [number, number],
-        padding: c.padding as 'valid' | 'same',
-        outSize: [dy.shape[1] as number, dy.shape[2] as number],
-      });
-      return [tf.matMul(cols, dyRows, true, false).reshape([b, ...c.kernel.read().shape]), biasGrad];
+      const geometry = { kernelSize: c.kernelSize as [number, number], strides: c.strides as [number, number], padding: c.padding as 'valid' | 'same' };
+      const kernelGrads = conv2dPerExampleGradients(input as tf.Tensor4D, dy as tf.Tensor4D, geometry);
+      return [tap.recordings.length === 1 ? { conv: kernelGrads } : kernelGrads.transpose([3, 1, 2, 0, 4]), biasGrad];
     }),
   );
   return tap.names.map((name, w) => {
     const mine = parts.map((p) => p[w]);
     if (name === undefined) {
-      tf.dispose(mine.map((m) => (m instanceof tf.Tensor ? m : [m.x, m.dy])));
+      tf.dispose(mine.map((m) => (m instanceof tf.Tensor ? m : Object.values(m))));
       return undefined;
     }
     const first = mine[0];
-    if (!(first instanceof tf.Tensor)) return new OuterProductGradients(first.x, first.dy);
+    if (!(first instanceof tf.Tensor)) return 'conv' in first ? new ConvKernelGradients(first.conv) : new OuterProductGradients(first.x, first.dy);
     if (mine.length === 1) return new MaterializedGradients(first);
     const summed = tf.addN(mine as tf.Tensor[]);
     tf.dispose(mine as tf.Tensor[]);
