@@ -3,6 +3,7 @@
 // outputs, weights and gradients to the half format, so overflow, skipped steps and the scale history are what a GPU
 // run would see; that emulation is slower than float32, never faster.
 import * as tf from '@tensorflow/tfjs';
+import type { Callback } from '../callback';
 import type { ModuleParameters, TrainModule } from '../module';
 import { leafLayers, patchLayerCall, withPatchedLayers } from '../strategy/layer-hooks';
 import { GradScaler, type GradScalerOptions } from './grad-scaler';
@@ -64,6 +65,24 @@ export class MixedPrecision implements PrecisionPlugin {
         master.dispose();
       }
     }
+  }
+
+  /**
+   * A callback that writes the loss scale and the steps skipped so far (`amp_scale`, `amp_skipped_steps`) into each
+   * epoch's record and keeps the scaler's state in checkpoints. Without a scaler it does nothing.
+   */
+  callback(): Callback {
+    const scaler = this.scaler;
+    if (!scaler) return {};
+    return {
+      stateKey: 'amp_grad_scaler',
+      onEpochEnd: (_trainer, _module, record) => {
+        record.amp_scale = scaler.scale;
+        record.amp_skipped_steps = scaler.skippedSteps;
+      },
+      stateDict: () => scaler.stateDict(),
+      loadStateDict: (state) => scaler.loadStateDict(state),
+    };
   }
 
   scaleLoss(loss: tf.Scalar): tf.Scalar {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import golden from '../golden/precision_half.json';
+import type { EpochRecord } from '../checkpoint';
 import type { TrainModule } from '../module';
 import { moduleParameters } from '../module';
 import { SGD } from '../optim';
@@ -133,6 +134,13 @@ describe('MixedPrecision', () => {
     expect(weights[5]).toBeCloseTo(0.2, 6); // w - lr * (-20)
     expect(losses[6]).toBeLessThan(losses[0]);
     expect(losses[7]).toBeLessThan(losses[6]);
+    const record = { epoch: 0, global_step: 8, lr: 0.01 } as EpochRecord;
+    const callback = amp.callback();
+    callback.onEpochEnd?.(undefined as never, module, record);
+    expect(record).toMatchObject({ amp_scale: 2048, amp_skipped_steps: 5 });
+    const restored = new MixedPrecision({ dtype: 'float16' });
+    restored.callback().loadStateDict?.(JSON.parse(JSON.stringify(callback.stateDict?.())));
+    expect(restored.scaler?.stateDict()).toEqual({ scale: 2048, growthTracker: 3, skippedSteps: 5 });
     tf.dispose(batch);
     optimizer.dispose();
   });

@@ -19,6 +19,9 @@ describe('trainingPluginsFromConfig', () => {
     const amp = trainingPluginsFromConfig({ trainer_type: 'mixed_precision', amp_dtype: 'bfloat16' }, ctx);
     expect(amp.precision).toBeInstanceOf(MixedPrecision);
     expect(amp.precision.name).toBe('bfloat16-mixed');
+    const fp16 = trainingPluginsFromConfig({ trainer_type: 'mixed_precision' }, ctx);
+    expect(fp16.precision.name).toBe('float16-mixed');
+    expect(fp16.callbacks[0].stateKey).toBe('amp_grad_scaler');
     const dp = trainingPluginsFromConfig({ trainer_type: 'dp', dp: { noise_multiplier: 1.2, max_grad_norm: 0.5, target_delta: 1e-5 } }, ctx);
     const strategy = dp.strategy as DpSgdStrategy;
     expect(strategy).toBeInstanceOf(DpSgdStrategy);

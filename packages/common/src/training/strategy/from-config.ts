@@ -49,7 +49,7 @@ export function trainingPluginsFromConfig(cfg: TrainerTypeConfig, ctx: TrainingP
       const dtype = cfg.amp_dtype ?? 'float16';
       if (!HALF_DTYPES.includes(dtype as HalfDtype)) throw new Error(`amp_dtype: expected one of ${HALF_DTYPES.join(', ')}, got '${dtype}'`);
       const precision = new MixedPrecision({ dtype: dtype as HalfDtype });
-      return { strategy: standardStrategy, precision, callbacks: [] };
+      return { strategy: standardStrategy, precision, callbacks: [precision.callback()] };
     }
     case 'dp': {
       if (!cfg.dp) throw new Error("trainer_type 'dp' needs a dp block (dp.max_grad_norm, dp.target_delta, dp.noise_multiplier or dp.target_epsilon)");
