@@ -6,6 +6,7 @@ import { register as initConfig } from './init-config';
 import { register as lrFinder } from './lr-finder';
 import { register as newPaper } from './new-paper';
 import { register as split } from './split';
+import { register as privacy } from './privacy';
 import { register as tda } from './tda';
 import { register as testEnv } from './test-env';
 import { register as visualise } from './visualise';
@@ -14,4 +15,4 @@ import { register as visualise } from './visualise';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module.
-export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise, imageFolder, split, initConfig, lrFinder];
+export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise, imageFolder, split, initConfig, lrFinder, privacy];

@@ -1,9 +1,9 @@
 // The image-classification framework's config (tools init-config / split / lr-finder / train / inference): a convict
 // schema, so files are validated strictly and `key=value` overrides are typed by common's composer.
 import { arrayOf, intIn, numberIn, type ConfigSchema } from '../config';
+import { TRAINER_TYPES } from '../training';
 import { checkSearchSection, type SearchSection } from './search-section';
 
-export const TRAINER_TYPES = ['standard', 'dp', 'accelerate', 'mixed_precision'] as const;
 export const OPTIMIZER_NAMES = ['sgd', 'adam', 'adamw'] as const;
 /** The schedules common's createSchedule builds (per epoch); `none` keeps the LR constant. */
 export const SCHEDULER_NAMES = ['none', 'step', 'multistep', 'exponential', 'cosine'] as const;

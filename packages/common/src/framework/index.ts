@@ -2,7 +2,7 @@
 // config schema and documented YAML, loading with overrides, and the datasets, transforms and optimizer/schedule
 // specs a config describes.
 export {
-  frameworkSchema, OPTIMIZER_NAMES, SCHEDULER_NAMES, TRAINER_TYPES, type FrameworkConfig,
+  frameworkSchema, OPTIMIZER_NAMES, SCHEDULER_NAMES, type FrameworkConfig,
 } from './config-schema';
 export { checkSearchSection, searchSpaceEntries, type SearchDistribution, type SearchSection, type SearchSpaceTree } from './search-section';
 export { renderFrameworkConfig } from './config-template';

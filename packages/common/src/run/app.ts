@@ -3,7 +3,7 @@ import type { BackendPreference } from '../backend';
 import type { ConfigSchema, GroupChoices } from '../config';
 import type { Batch, BatchSource } from '../data';
 import type * as tf from '@tensorflow/tfjs';
-import type { Callback, EpochRecord, OptimizerSpec, ScheduleSpec, TrainModule } from '../training';
+import type { Callback, EpochRecord, GradientStrategy, OptimizerSpec, PrecisionPlugin, ScheduleSpec, TrainModule } from '../training';
 
 /** How the one Trainer is configured for a run (read from the app's config by `AppDefinition.trainer`). */
 export interface TrainerSettings {
@@ -62,6 +62,9 @@ export interface Experiment {
   trainExamplesPerEpoch?: number;
   parameters?: number;
   callbacks?: Callback[];
+  /** The trainer type's plugins (`trainingPluginsFromConfig`): DP-SGD or mixed precision; default standard float32. */
+  strategy?: GradientStrategy;
+  precision?: PrecisionPlugin;
   classifier?: ClassifierOutputs;
   /** Figures and artefacts after the best weights were tested (kNN accuracy, t-SNE, ...): merged into the results. */
   afterTest?(ctx: AfterTestContext): Promise<Record<string, unknown>> | Record<string, unknown>;

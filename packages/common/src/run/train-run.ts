@@ -168,6 +168,7 @@ async function fitAndTest<C extends object>(
   const trainer = new Trainer({
     maxEpochs: settings.epochs, optimizer: createOptimizer(settings.optimizer), schedule: opts.schedule, gradClipNorm: settings.gradClipNorm,
     accumulateGradBatches: settings.accumulateGradBatches, seed: settings.seed, logEveryNSteps: settings.logEveryNSteps, runDir,
+    strategy: experiment.strategy, precision: experiment.precision,
     callbacks: [...(experiment.callbacks ?? []), ...callbacks, { onEpochEnd: () => void epochsRun++ }],
   });
   const started = performance.now();

@@ -19,3 +19,6 @@ export { Trainer, type TrainerOptions, type FitOptions } from './trainer';
 export { saveCheckpoint, loadCheckpoint, loadModuleWeights, assignModuleWeights, checkModuleWeights, checkResumable, type Checkpoint, type TrainerState, type EpochRecord } from './checkpoint';
 export { seedEverything, unseedEverything, getGlobalRngState, setGlobalRngState, type RngState } from './seed';
 export * from './lr-finder';
+export * from './privacy';
+export * from './strategy';
+export * from './precision';

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, BatchSource } from '../data';
+import type { BatchSource } from '../data';
 import type { Callback, FitResult, TrainBatchInfo, TrainerView } from './callback';
 import { type Checkpoint, type EpochRecord, type TrainerState, assignModuleWeights, checkSchedule, loadCheckpoint } from './checkpoint';
 import { batchSizeOf, evaluate, WeightedMeans } from './evaluate';
 import { type ModuleParameters, type StepContext, type TrainModule, moduleParameters } from './module';
 import { type LRSchedule, type TorchOptimizer, constantLR } from './optim';
+import { float32Precision, type PrecisionPlugin } from './precision';
+import { standardStrategy, type GradientStrategy, type StepGradients } from './strategy';
 import { getGlobalRngState, seedEverything, setGlobalRngState } from './seed';
 
 export interface TrainerOptions {
@@ -23,6 +25,10 @@ export interface TrainerOptions {
   logEveryNSteps?: number;
   /** Where callbacks write by default (checkpoints/, metrics.csv, tensorboard/). */
   runDir?: string;
+  /** How a batch's gradients are computed (Lightning's Strategy): standard (default) or DP-SGD. */
+  strategy?: GradientStrategy;
+  /** How forward, backward and the update compute (Lightning's PrecisionPlugin): float32 (default) or mixed. */
+  precision?: PrecisionPlugin;
 }
 
 export interface FitOptions {
@@ -45,6 +51,8 @@ export class Trainer implements TrainerView {
   readonly seed?: number;
   readonly logEveryNSteps: number;
   readonly runDir?: string;
+  readonly strategy: GradientStrategy;
+  readonly precision: PrecisionPlugin;
 
   /** Epochs completed (the index of the next epoch to run). */
   epoch = 0;
@@ -73,6 +81,8 @@ export class Trainer implements TrainerView {
     this.seed = opts.seed;
     this.logEveryNSteps = every;
     this.runDir = opts.runDir;
+    this.strategy = opts.strategy ?? standardStrategy;
+    this.precision = opts.precision ?? float32Precision;
   }
 
   /** Asks the loop to stop after the current batch (the pending update is not applied). */
@@ -86,6 +96,7 @@ export class Trainer implements TrainerView {
 
   async fit(module: TrainModule, train: BatchSource, val?: BatchSource, opts: FitOptions = {}): Promise<FitResult> {
     this.params = moduleParameters(module);
+    this.strategy.setup(module, this.params, { accumulateGradBatches: this.accumulateGradBatches, gradClipNorm: this.gradClipNorm, precision: this.precision });
     this.stopReason = undefined;
     if (opts.resumeFrom) this.restore(module, opts.resumeFrom);
     else {
@@ -186,9 +197,9 @@ export class Trainer implements TrainerView {
       if (this.schedule.interval === 'step') this.optimizer.lr = this.schedule.lrAt(this.globalStep, this.optimizer.initialLr);
       const ctx: StepContext = { epoch, batchIndex, globalStep: this.globalStep, stage: 'train' };
       const batchSize = batchSizeOf(batch);
-      let step: ReturnType<Trainer['computeGradients']>;
+      let step: StepGradients;
       try {
-        step = this.computeGradients(module, params, batch, ctx);
+        step = this.strategy.computeGradients(module, params, batch, ctx, this.precision);
       } finally {
         tf.dispose(batch);
       }
@@ -227,36 +238,21 @@ export class Trainer implements TrainerView {
     return means.means('train_');
   }
 
-  /** Runs trainingStep under the gradient tape; returns the loss and logs as numbers and the gradients by parameter name. */
-  private computeGradients(module: TrainModule, params: ModuleParameters, batch: Batch, ctx: StepContext) {
-    let logTensors: Record<string, tf.Scalar> = {};
-    const vars = params.trainable.map((p) => p.variable);
-    const { value, grads } = tf.variableGrads(() => {
-      const out = module.trainingStep(batch, ctx);
-      logTensors = out.logs ?? {};
-      for (const t of Object.values(logTensors)) tf.keep(t); // survive the tape's tidy
-      return out.loss;
-    }, vars);
-    const byName: Record<string, tf.Tensor> = {};
-    for (const p of params.trainable) {
-      const g = grads[p.variable.name];
-      if (g) byName[p.name] = g;
-    }
-    const loss = value.dataSync()[0];
-    const logs: Record<string, number> = {};
-    for (const [k, t] of Object.entries(logTensors)) logs[k] = t.dataSync()[0];
-    tf.dispose([value, logTensors]);
-    return { loss, logs, grads: byName };
-  }
-
   /** Averages accumulated gradients over `count` batches, clips, steps the optimizer; returns the pre-clip global norm when clipping. */
   private applyGradients(params: ModuleParameters, summed: Record<string, tf.Tensor>, count: number): number | undefined {
-    const grads = tf.tidy(() => {
+    const averaged = tf.tidy(() => {
       const out: Record<string, tf.Tensor> = {};
       for (const [k, g] of Object.entries(summed)) out[k] = count === 1 ? g.clone() : g.div(count);
       return out;
     });
     tf.dispose(summed);
+    // The precision plugin unscales and checks the gradients; a float16 overflow skips the update (still a step).
+    const { grads, skip } = this.precision.beforeOptimizerStep(averaged);
+    if (skip) {
+      tf.dispose(grads);
+      this.globalStep++;
+      return undefined;
+    }
     let norm: number | undefined;
     let applied = grads;
     if (this.gradClipNorm !== undefined) {

@@ -9,3 +9,5 @@ export type { LayerNormArgs } from './layer_norm';
 export { transformerEncoderBlock, layerNorm } from './encoder_block';
 export type { EncoderBlockOptions } from './encoder_block';
 export { torchDefaultInit } from './torch_init';
+export { GroupNorm } from './group-norm';
+export type { GroupNormArgs } from './group-norm';
