@@ -45,7 +45,7 @@ export function convnextTiny(options: ModelOptions = {}): tf.LayersModel {
   });
   x = layerNorm(globalAveragePool(x, 'avgpool'), 'classifier.0');
   const logits = linear(x, 'classifier.2', numClasses);
-  return withPretrained(tf.model({ inputs: input, outputs: logits, name: 'convnext_tiny' }), options, [TIMM_CONVNEXT]);
+  return withPretrained(tf.model({ inputs: input, outputs: logits, name: 'convnext_tiny' }), options, [timmConvnextLayout]);
 }
 
 /** timm's ConvNeXt names -> torchvision's; timm's gamma is [C], torchvision's layer_scale [C, 1, 1]. */
@@ -65,7 +65,8 @@ export function timmConvnextName(key: string): string {
   return key;
 }
 
-const TIMM_CONVNEXT = renameLayout(
+/** timm's ConvNeXt state dicts: recognised by their `stem.` / `stages.` keys. */
+export const timmConvnextLayout = renameLayout(
   'timm',
   (keys) => keys.some((k) => k.startsWith('stem.') || k.startsWith('stages.')),
   timmConvnextName,

@@ -9,7 +9,7 @@ import { resnet18, resnet34, resnet50 } from './resnet';
 import { simpleCnn, tinyNet } from './simple-cnn';
 import { vitB16 } from './vision-transformer';
 
-export { convnextTiny, timmConvnextName } from './convnext';
+export { convnextTiny, timmConvnextLayout, timmConvnextName } from './convnext';
 export { efficientnetB0 } from './efficientnet';
 export { mobilenetV2 } from './mobilenet-v2';
 export { mobilenetV3Small } from './mobilenet-v3';

@@ -99,9 +99,21 @@ export function torchWeights(model: tf.LayersModel): TorchWeight[] {
   return out;
 }
 
-/** What torch's sum(p.numel() for p in model.parameters()) counts: every weight but BatchNorm running statistics. */
+/**
+ * What torch's sum(p.numel() for p in model.parameters()) counts: every weight, trainable or not, except BatchNorm's
+ * running mean and variance (torch buffers). Works for any tfjs model, mapped to torch names or not.
+ */
 export function countTorchParameters(model: tf.LayersModel): number {
-  return torchWeights(model).reduce((n, w) => (w.isBuffer ? n : n + w.torchShape.reduce((a, b) => a * b, 1)), 0);
+  let n = 0;
+  for (const layer of model.layers) {
+    const isBatchNorm = layer.getClassName() === 'BatchNormalization';
+    for (const w of layer.weights) {
+      const weightName = w.originalName.split('/').pop() as string;
+      if (isBatchNorm && (weightName === 'moving_mean' || weightName === 'moving_variance')) continue;
+      n += w.shape.reduce((a: number, b) => a * (b as number), 1);
+    }
+  }
+  return n;
 }
 
 function listSome(names: string[], limit = 20): string {
