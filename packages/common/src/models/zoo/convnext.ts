@@ -30,24 +30,6 @@ function cnBlock(x: T, name: string, sdRate: number): T {
   return add(x, y, `${name}_add`);
 }
 
-export function convnextTiny(options: ModelOptions = {}): tf.LayersModel {
-  const { inputShape, numClasses } = inputAndClasses(options, 'convnext_tiny');
-  const input = tf.input({ shape: inputShape, name: 'image' });
-  let x = layerNorm(conv2d(input, 'features.0.0', { filters: DIMS[0], kernel: 4, stride: 4, padding: 0, bias: true }), 'features.0.1');
-  const totalBlocks = DEPTHS.reduce((a, b) => a + b, 0);
-  let blockId = 0;
-  DEPTHS.forEach((depth, stage) => {
-    if (stage > 0) {
-      x = layerNorm(x, `features.${2 * stage}.0`);
-      x = conv2d(x, `features.${2 * stage}.1`, { filters: DIMS[stage], kernel: 2, stride: 2, padding: 0, bias: true });
-    }
-    for (let i = 0; i < depth; i++) x = cnBlock(x, `features.${2 * stage + 1}.${i}`, (STOCHASTIC_DEPTH * blockId++) / (totalBlocks - 1));
-  });
-  x = layerNorm(globalAveragePool(x, 'avgpool'), 'classifier.0');
-  const logits = linear(x, 'classifier.2', numClasses);
-  return withPretrained(tf.model({ inputs: input, outputs: logits, name: 'convnext_tiny' }), options, [timmConvnextLayout]);
-}
-
 /** timm's ConvNeXt names -> torchvision's; timm's gamma is [C], torchvision's layer_scale [C, 1, 1]. */
 export function timmConvnextName(key: string): string {
   const rules: [RegExp, (...m: string[]) => string][] = [
@@ -72,3 +54,21 @@ export const timmConvnextLayout = renameLayout(
   timmConvnextName,
   (key, t) => (key.endsWith('.layer_scale') && t.rank === 1 ? tf.reshape(t, [t.shape[0], 1, 1]) : t.clone()),
 );
+
+export function convnextTiny(options: ModelOptions = {}): tf.LayersModel {
+  const { inputShape, numClasses } = inputAndClasses(options, 'convnext_tiny');
+  const input = tf.input({ shape: inputShape, name: 'image' });
+  let x = layerNorm(conv2d(input, 'features.0.0', { filters: DIMS[0], kernel: 4, stride: 4, padding: 0, bias: true }), 'features.0.1');
+  const totalBlocks = DEPTHS.reduce((a, b) => a + b, 0);
+  let blockId = 0;
+  DEPTHS.forEach((depth, stage) => {
+    if (stage > 0) {
+      x = layerNorm(x, `features.${2 * stage}.0`);
+      x = conv2d(x, `features.${2 * stage}.1`, { filters: DIMS[stage], kernel: 2, stride: 2, padding: 0, bias: true });
+    }
+    for (let i = 0; i < depth; i++) x = cnBlock(x, `features.${2 * stage + 1}.${i}`, (STOCHASTIC_DEPTH * blockId++) / (totalBlocks - 1));
+  });
+  x = layerNorm(globalAveragePool(x, 'avgpool'), 'classifier.0');
+  const logits = linear(x, 'classifier.2', numClasses);
+  return withPretrained(tf.model({ inputs: input, outputs: logits, name: 'convnext_tiny' }), options, [timmConvnextLayout]);
+}

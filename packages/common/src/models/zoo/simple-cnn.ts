@@ -32,7 +32,7 @@ function features(x: T, steps: Step[]): T {
 }
 
 function smallCnn(name: string, steps: Step[], dropoutRate: number, options: ModelOptions): tf.LayersModel {
-  const { inputShape, numClasses } = inputAndClasses({ inputShape: [28, 28, 1], numClasses: 10, ...options }, name);
+  const { inputShape, numClasses } = inputAndClasses(options, name, { inputShape: [28, 28, 1], numClasses: 10 });
   const input = tf.input({ shape: inputShape, name: 'image' });
   const pooled = features(input, steps);
   const logits = dropoutRate > 0

@@ -109,8 +109,13 @@ export function makeDivisible(value: number, divisor = 8): number {
 }
 
 /** Input shape (channels last) and class count from model options, with an architecture's defaults. */
-export function inputAndClasses(options: { inputShape?: number[]; numClasses?: number }, model: string): { inputShape: number[]; numClasses: number } {
-  const { inputShape = [224, 224, 3], numClasses = 1000 } = options;
+export function inputAndClasses(
+  options: { inputShape?: number[]; numClasses?: number },
+  model: string,
+  defaults: { inputShape: number[]; numClasses: number } = { inputShape: [224, 224, 3], numClasses: 1000 },
+): { inputShape: number[]; numClasses: number } {
+  const inputShape = options.inputShape ?? defaults.inputShape;
+  const numClasses = options.numClasses ?? defaults.numClasses;
   if (inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(`${model}: inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}`);
   }

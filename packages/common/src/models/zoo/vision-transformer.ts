@@ -30,24 +30,6 @@ function encoderBlock(x: T, name: string, numHeads: number, mlpDim: number): T {
   return add(y, h, `${name}_add2`);
 }
 
-/** torchvision's VisionTransformer with any size; the defaults are vit_b_16's. */
-export function visionTransformer(options: VisionTransformerOptions = {}, name = 'vision_transformer'): tf.LayersModel {
-  const { inputShape, numClasses } = inputAndClasses(options, name);
-  const { patchSize = 16, numLayers = 12, numHeads = 12, hiddenDim = 768, mlpDim = 3072 } = options;
-  const [h, w] = inputShape;
-  if (h % patchSize !== 0 || w % patchSize !== 0) throw new Error(`${name}: input ${h}x${w} is not divisible by patchSize ${patchSize}`);
-  const input = tf.input({ shape: inputShape, name: 'image' });
-  const patches = new PatchEmbedding({ patchSize, dim: hiddenDim, name: 'conv_proj' }).apply(input) as T;
-  let x = new ClassTokenPosition({ initStddev: 0.02, name: 'encoder' }).apply(patches) as T;
-  for (let i = 0; i < numLayers; i++) x = encoderBlock(x, `encoder.layers.encoder_layer_${i}`, numHeads, mlpDim);
-  const cls = new TakeToken({ index: 0, name: 'class_token_out' }).apply(layerNorm(x, 'encoder.ln')) as T;
-  const logits = linear(cls, 'heads.head', numClasses);
-  return withPretrained(tf.model({ inputs: input, outputs: logits, name }), options, [TIMM_VIT, TORCHVISION_V1_VIT]);
-}
-
-export const vitB16 = (options: ModelOptions = {}) =>
-  visionTransformer({ ...options, patchSize: 16, numLayers: 12, numHeads: 12, hiddenDim: 768, mlpDim: 3072 }, 'vit_b_16');
-
 /** timm's ViT names -> torchvision's. */
 export function timmVitName(key: string): string {
   const block = (i: string) => `encoder.layers.encoder_layer_${i}`;
@@ -74,3 +56,21 @@ const TORCHVISION_V1_VIT = renameLayout(
   (keys) => keys.some((k) => k.includes('.mlp.linear_1.')),
   (key) => key.replace('.mlp.linear_1.', '.mlp.0.').replace('.mlp.linear_2.', '.mlp.3.'),
 );
+
+/** torchvision's VisionTransformer with any size; the defaults are vit_b_16's. */
+export function visionTransformer(options: VisionTransformerOptions = {}, name = 'vision_transformer'): tf.LayersModel {
+  const { inputShape, numClasses } = inputAndClasses(options, name);
+  const { patchSize = 16, numLayers = 12, numHeads = 12, hiddenDim = 768, mlpDim = 3072 } = options;
+  const [h, w] = inputShape;
+  if (h % patchSize !== 0 || w % patchSize !== 0) throw new Error(`${name}: input ${h}x${w} is not divisible by patchSize ${patchSize}`);
+  const input = tf.input({ shape: inputShape, name: 'image' });
+  const patches = new PatchEmbedding({ patchSize, dim: hiddenDim, name: 'conv_proj' }).apply(input) as T;
+  let x = new ClassTokenPosition({ initStddev: 0.02, name: 'encoder' }).apply(patches) as T;
+  for (let i = 0; i < numLayers; i++) x = encoderBlock(x, `encoder.layers.encoder_layer_${i}`, numHeads, mlpDim);
+  const cls = new TakeToken({ index: 0, name: 'class_token_out' }).apply(layerNorm(x, 'encoder.ln')) as T;
+  const logits = linear(cls, 'heads.head', numClasses);
+  return withPretrained(tf.model({ inputs: input, outputs: logits, name }), options, [TIMM_VIT, TORCHVISION_V1_VIT]);
+}
+
+export const vitB16 = (options: ModelOptions = {}) =>
+  visionTransformer({ ...options, patchSize: 16, numLayers: 12, numHeads: 12, hiddenDim: 768, mlpDim: 3072 }, 'vit_b_16');

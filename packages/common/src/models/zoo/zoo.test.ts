@@ -74,6 +74,9 @@ describe('parameter counts at 1000 classes', () => {
     expect(grey.inputs[0].shape).toEqual([null, 28, 28, 1]);
     expect(grey.outputs[0].shape).toEqual([null, 10]);
     expect(countTorchParameters(grey)).toBe(140_458);
+    const explicit = createModel('tiny_net', { inputShape: undefined, numClasses: undefined });
+    expect(explicit.inputs[0].shape).toEqual([null, 28, 28, 1]);
+    explicit.dispose();
     const rgb = createModel('tiny_net', { inputShape: [32, 32, 3], numClasses: 5 });
     expect(countTorchParameters(rgb)).toBe(16 * 27 + 32 + 32 * 16 * 9 + 64 + 32 * 5 + 5);
     grey.dispose();
@@ -223,6 +226,24 @@ describe('timm layouts', () => {
     expect(predict(loaded, [1, 16, 16, 3])).toEqual(predict(reference, [1, 16, 16, 3]));
     expect(() => visionTransformer({ ...options, pretrained: true, weightsPath: file, weightsLayout: 'torchvision' }))
       .toThrow(/vit_timm\.safetensors does not fit model 'vision_transformer': missing 32 key\(s\): .*unexpected 32 key\(s\)/);
+    reference.dispose();
+    loaded.dispose();
+  });
+});
+
+describe('torchvision before 0.13', () => {
+  it('loads a ViT whose MLP is named mlp.linear_1 / mlp.linear_2', () => {
+    const options = { inputShape: [8, 8, 1], numClasses: 2, patchSize: 4, numLayers: 1, numHeads: 1, hiddenDim: 8, mlpDim: 8 };
+    const reference = visionTransformer(options);
+    const stateDict = filledStateDict(reference);
+    loadTorchStateDict(reference, stateDict);
+    const legacy = new Map([...stateDict].map(([k, t]) => [k.replace('.mlp.0.', '.mlp.linear_1.').replace('.mlp.3.', '.mlp.linear_2.'), t]));
+    expect([...legacy.keys()]).toContain('encoder.layers.encoder_layer_0.mlp.linear_2.weight');
+    const file = path.join(tmp, 'vit_v1.safetensors');
+    saveSafetensors(file, legacy);
+    tf.dispose([...stateDict.values()]);
+    const loaded = visionTransformer({ ...options, pretrained: true, weightsPath: file });
+    expect(predict(loaded, [1, 8, 8, 1])).toEqual(predict(reference, [1, 8, 8, 1]));
     reference.dispose();
     loaded.dispose();
   });
