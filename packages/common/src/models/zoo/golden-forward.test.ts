@@ -99,6 +99,7 @@ describe.each(Object.keys(CASES))('%s against torchvision', (name) => {
     golden.logits.forEach((row, i) => row.forEach((want, j) => {
       worst = Math.max(worst, Math.abs(got[i][j] - want) / Math.max(1, Math.abs(want)));
     }));
+    if (process.env.ZOO_GOLDEN_VERBOSE) console.log(`${name}: worst relative logit error ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(1e-4);
   });
 });

@@ -106,7 +106,9 @@ describe('torch weight loading', () => {
   it('transposes: a torch conv weight w[o][i][y][x] lands at tfjs kernel[y][x][i][o]', () => {
     const model = createModel('tiny_net', { inputShape: [8, 8, 2], numClasses: 3 });
     const stateDict = filledStateDict(model);
+    const tensors = tf.memory().numTensors;
     loadTorchStateDict(model, stateDict);
+    expect(tf.memory().numTensors).toBe(tensors); // the converted values now live in the variables, nothing else
     const torchConv = stateDict.get('features.0.weight') as tf.Tensor4D; // [16, 2, 3, 3]
     const tfConv = model.getLayer('features.0').getWeights()[0]; // [3, 3, 2, 16]
     const [o, i, y, x] = [5, 1, 2, 0];
