@@ -4,6 +4,7 @@ import { register as hub } from './hub';
 import { register as imageFolder } from './image-folder';
 import { register as initConfig } from './init-config';
 import { register as lrFinder } from './lr-finder';
+import { register as models } from './models';
 import { register as newPaper } from './new-paper';
 import { register as split } from './split';
 import { register as privacy } from './privacy';
@@ -15,4 +16,4 @@ import { register as visualise } from './visualise';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module.
-export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise, imageFolder, split, initConfig, lrFinder, privacy];
+export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise, imageFolder, split, initConfig, lrFinder, privacy, models];

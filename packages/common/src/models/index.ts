@@ -6,6 +6,7 @@ import { vitTiny } from './vit';
 export { registerModel, createModel, listModels, describeModel } from './registry';
 export type { ModelFactory, ModelOptions } from './registry';
 export * from './layers';
+export * from './zoo';
 export { referenceCnn } from './reference_cnn';
 export { vit, vitTiny } from './vit';
 export type { VitOptions } from './vit';

@@ -6,6 +6,11 @@ export interface ModelOptions {
   /** Input shape without the batch axis, channels last (e.g. [28, 28, 1]). */
   inputShape?: number[];
   numClasses?: number;
+  /** Load weights from `weightsPath` (a torch-layout .safetensors file) after building; zoo architectures only. */
+  pretrained?: boolean;
+  weightsPath?: string;
+  /** 'auto' (default), 'torchvision', or another layout the architecture knows (e.g. 'timm'). */
+  weightsLayout?: string;
   [key: string]: unknown;
 }
 
