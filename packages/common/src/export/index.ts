@@ -1,0 +1,12 @@
+// The export module: tfjs models to ONNX (a converter per layer class, extensible with registerOnnxConverter),
+// inference through onnxruntime-node with tfjs tensors, and validation of an exported file against its model.
+export { exportToOnnx, DEFAULT_OPSET, MIN_OPSET, MAX_OPSET, METADATA_LAYOUT } from './exporter';
+export type { OnnxExport, OnnxExportOptions, OnnxLayout, OnnxTensorInfo } from './exporter';
+export { registerOnnxConverter, registerOnnxActivation, listOnnxConverters, listOnnxActivations, onnxAxis, onnxShape } from './converter';
+export type { ConvertContext, Layout, OnnxConverter, OnnxActivation, OnnxValue } from './converter';
+export { OnnxGraph, attr, encodeModel, decodeModel, ONNX_IR_VERSION } from './onnx-graph';
+export type { Dim } from './onnx-graph';
+export { geluErf, geluTanh, hardSwish, clip } from './activations';
+export { reduceMean, layerNormalization } from './ops';
+export { OnnxPredictor, inferOnnx, readOnnxMetadata } from './infer';
+export type { OnnxPredictorOptions } from './infer';
