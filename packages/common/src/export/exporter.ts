@@ -188,7 +188,8 @@ export function exportToOnnx(model: tf.LayersModel, options: OnnxExportOptions =
   const exporter = new Exporter(opset);
   const g = exporter.graph;
   const inputNames = model.inputLayers.map((l) => g.reserveName(l.name.replace(/[^A-Za-z0-9_.-]/g, '_')));
-  const outputNames = model.outputs.map((_, i) => g.reserveName(model.outputNames?.[i]?.replace(/[^A-Za-z0-9_.-]/g, '_') ?? `output_${i}`));
+  // Output names come from the output layers' names, made unique (one layer may give several outputs).
+  const outputNames = model.outputs.map((_, i) => g.uniqueName(model.outputNames?.[i]?.replace(/[^A-Za-z0-9_.-]/g, '_') ?? `output_${i}`));
   const inputs: OnnxTensorInfo[] = model.inputs.map((t, i) => {
     const l = edgeLayout(t.shape, layout);
     return { name: inputNames[i], shape: edgeShape(t.shape, l, inputNames[i]), tfShape: t.shape };

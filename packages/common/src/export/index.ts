@@ -7,6 +7,14 @@ export type { ConvertContext, Layout, OnnxConverter, OnnxActivation, OnnxValue }
 export { OnnxGraph, attr, encodeModel, decodeModel, ONNX_IR_VERSION } from './onnx-graph';
 export type { Dim } from './onnx-graph';
 export { geluErf, geluTanh, hardSwish, clip } from './activations';
-export { reduceMean, layerNormalization } from './ops';
+export { reduce, reduceMean, layerNormalization } from './ops';
 export { OnnxPredictor, inferOnnx, readOnnxMetadata } from './infer';
 export type { OnnxPredictorOptions } from './infer';
+export { validateOnnx, validateOnnxOnDataset, writeValidationReport, maxAbsDiff, VALIDATION_REPORT } from './validate';
+export type { ValidateOnnxOptions, RandomValidation, DatasetValidationOptions, DatasetValidation } from './validate';
+export { benchmarkInference, callsPerSecond } from './benchmark';
+export type { InferenceThroughput, BenchmarkOptions } from './benchmark';
+export { exportCheckpoint, defaultOnnxPath } from './checkpoint-export';
+export type { ExportCheckpointOptions, ExportCheckpointResult } from './checkpoint-export';
+export { checkOnnxWithPython, pythonOnnxAvailable, ONNX_CHECK_SCRIPT } from './python-checker';
+export type { OnnxCheckResult } from './python-checker';

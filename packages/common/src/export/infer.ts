@@ -68,8 +68,8 @@ export class OnnxPredictor {
     return this.layout === 'nchw' && rank === 4;
   }
 
-  /** Runs the model on tfjs-layout inputs (one per graph input); returns the outputs in tfjs' layout. */
-  async predict(inputs: tf.Tensor | tf.Tensor[]): Promise<tf.Tensor[]> {
+  /** onnxruntime feeds from tfjs-layout inputs (one per graph input). */
+  toFeeds(inputs: tf.Tensor | tf.Tensor[]): Record<string, ort.Tensor> {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     if (list.length !== this.session.inputNames.length) {
       throw new Error(`ONNX model ${this.path} takes ${this.session.inputNames.length} inputs (${this.session.inputNames.join(', ')}), got ${list.length}`);
@@ -77,11 +77,21 @@ export class OnnxPredictor {
     const feeds: Record<string, ort.Tensor> = {};
     list.forEach((x, i) => {
       const arranged = this.channelsFirst(x.rank) ? tf.transpose(x, TO_NCHW) : x;
-      const data = arranged.dtype === 'float32' ? (arranged.dataSync() as Float32Array) : Float32Array.from(arranged.dataSync());
-      feeds[this.session.inputNames[i]] = new ort.Tensor('float32', Float32Array.from(data), arranged.shape);
+      const data = Float32Array.from(arranged.dataSync());
+      feeds[this.session.inputNames[i]] = new ort.Tensor('float32', data, arranged.shape);
       if (arranged !== x) arranged.dispose();
     });
-    const results = await this.session.run(feeds);
+    return feeds;
+  }
+
+  /** Runs the session on prepared feeds (what a throughput measurement times). */
+  run(feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+    return this.session.run(feeds);
+  }
+
+  /** Runs the model on tfjs-layout inputs (one per graph input); returns the outputs in tfjs' layout. */
+  async predict(inputs: tf.Tensor | tf.Tensor[]): Promise<tf.Tensor[]> {
+    const results = await this.session.run(this.toFeeds(inputs));
     return this.session.outputNames.map((name) => {
       const t = results[name];
       const dims = t.dims.map(Number);

@@ -1,12 +1,17 @@
-// ONNX node patterns whose form depends on the opset: ReduceMean (axes become an input at 18) and layer
+// ONNX node patterns whose form depends on the opset: reductions (axes become an input at 18) and layer
 // normalisation (the LayerNormalization op at 17, ReduceMean/Sub/Mul/Sqrt/Div below).
 import { attr, type OnnxGraph } from './onnx-graph';
 
-/** Mean over `axes`, keeping them. */
-export function reduceMean(g: OnnxGraph, x: string, axes: number[], opset: number, hint: string, keepdims = true): string {
+/** ReduceMean/ReduceMax/... over `axes`: an attribute up to opset 17, an int64 input from 18. */
+export function reduce(g: OnnxGraph, op: string, x: string, axes: number[], opset: number, hint: string, keepdims = true): string {
   const keep = { keepdims: attr.int(keepdims ? 1 : 0) };
-  if (opset >= 18) return g.op('ReduceMean', [x, g.int64(axes)], keep, hint);
-  return g.op('ReduceMean', [x], { ...keep, axes: attr.ints(axes) }, hint);
+  if (opset >= 18) return g.op(op, [x, g.int64(axes)], keep, hint);
+  return g.op(op, [x], { ...keep, axes: attr.ints(axes) }, hint);
+}
+
+/** Mean over `axes`. */
+export function reduceMean(g: OnnxGraph, x: string, axes: number[], opset: number, hint: string, keepdims = true): string {
+  return reduce(g, 'ReduceMean', x, axes, opset, hint, keepdims);
 }
 
 /** (x - mean) / sqrt(var + epsilon) * gamma + beta over the last axis; gamma and beta are [D] initializers. */

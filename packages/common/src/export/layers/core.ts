@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { onnxAxis, registerOnnxConverter, type ConvertContext, type Layout, type OnnxValue } from '../converter';
 import { attr } from '../onnx-graph';
-import { layerNormalization } from '../ops';
+import { layerNormalization, reduce } from '../ops';
 
 /** A layer's serialised config, for reading options the converters need. */
 export function config(ctx: ConvertContext): Record<string, unknown> {
@@ -149,7 +149,14 @@ function tfjsLayerNormalization(ctx: ConvertContext): OnnxValue {
   return ctx.output(y, 'tf');
 }
 
+/** [B, steps, C] -> [B, C]. */
+function globalPooling1d(op: 'ReduceMean' | 'ReduceMax') {
+  return (ctx: ConvertContext): OnnxValue => ctx.output(reduce(ctx.graph, op, ctx.input(0, 'tf'), [1], ctx.opset, ctx.hint('pool'), false), 'tf');
+}
+
 registerOnnxConverter('Dense', dense);
+registerOnnxConverter('GlobalAveragePooling1D', globalPooling1d('ReduceMean'));
+registerOnnxConverter('GlobalMaxPooling1D', globalPooling1d('ReduceMax'));
 registerOnnxConverter('Activation', activationLayer);
 registerOnnxConverter('ReLU', relu);
 registerOnnxConverter('LeakyReLU', leakyRelu);
@@ -166,7 +173,6 @@ registerOnnxConverter('Average', merge('Mean', true));
 registerOnnxConverter('Maximum', merge('Max', true));
 registerOnnxConverter('Minimum', merge('Min', true));
 registerOnnxConverter('Multiply', merge('Mul', false));
-registerOnnxConverter('Subtract', merge('Sub', false));
 registerOnnxConverter('Concatenate', concatenate);
 registerOnnxConverter('BatchNormalization', batchNormalization);
 registerOnnxConverter('LayerNormalization', tfjsLayerNormalization);
