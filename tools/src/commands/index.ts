@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as assets } from './assets';
+import { register as exportOnnx } from './export';
 import { register as hub } from './hub';
 import { register as newPaper } from './new-paper';
 import { register as tda } from './tda';
@@ -9,4 +10,4 @@ import { register as testEnv } from './test-env';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module.
-export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda];
+export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, exportOnnx];

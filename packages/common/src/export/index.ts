@@ -3,11 +3,11 @@
 export { exportToOnnx, DEFAULT_OPSET, MIN_OPSET, MAX_OPSET, METADATA_LAYOUT } from './exporter';
 export type { OnnxExport, OnnxExportOptions, OnnxLayout, OnnxTensorInfo } from './exporter';
 export { registerOnnxConverter, registerOnnxActivation, listOnnxConverters, listOnnxActivations, onnxAxis, onnxShape } from './converter';
-export type { ConvertContext, Layout, OnnxConverter, OnnxActivation, OnnxValue } from './converter';
-export { OnnxGraph, attr, encodeModel, decodeModel, ONNX_IR_VERSION } from './onnx-graph';
-export type { Dim } from './onnx-graph';
-export { geluErf, geluTanh, hardSwish, clip } from './activations';
-export { reduce, reduceMean, layerNormalization } from './ops';
+export type { ConvertContext, Layout as OnnxValueLayout, OnnxConverter, OnnxActivation, OnnxValue } from './converter';
+export { OnnxGraph, attr as onnxAttr, encodeModel as encodeOnnxModel, decodeModel as decodeOnnxModel, ONNX_IR_VERSION } from './onnx-graph';
+export type { Dim as OnnxDim } from './onnx-graph';
+export { geluErf as onnxGeluErf, geluTanh as onnxGeluTanh, hardSwish as onnxHardSwish, clip as onnxClip } from './activations';
+export { reduce as onnxReduce, reduceMean as onnxReduceMean, layerNormalization as onnxLayerNorm } from './ops';
 export { OnnxPredictor, inferOnnx, readOnnxMetadata } from './infer';
 export type { OnnxPredictorOptions } from './infer';
 export { validateOnnx, validateOnnxOnDataset, writeValidationReport, maxAbsDiff, VALIDATION_REPORT } from './validate';
