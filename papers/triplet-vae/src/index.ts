@@ -9,3 +9,4 @@ export { loadCheckpoint, modelForConfig, type RestoredModel, type LoadCheckpoint
 export { runInference, knnAccuracy, type DatasetOutputs } from './evaluation';
 export { train, type TrainOptions, type TrainResult } from './run';
 export { evaluateCheckpoint, type EvaluateOptions } from './evaluate';
+export { classifierGraph, exportClassifierOnnx, type ExportClassifierOptions } from './onnx';
