@@ -68,9 +68,18 @@ describe('exportCheckpoint', () => {
     expect(dataset?.mean_abs_logit_diff).toBeLessThanOrEqual(dataset?.max_abs_logit_diff as number);
 
     const report = JSON.parse(fs.readFileSync(path.join(path.dirname(checkpoint), VALIDATION_REPORT), 'utf8'));
-    expect(report.onnx).toBe(path.resolve(result.output));
-    expect(report.random_inputs.max_abs_diff).toBe(result.validation?.max_abs_diff);
-    expect(report.dataset.prediction_agreement).toBe(1);
+    expect(report['best.onnx'].onnx).toBe(path.resolve(result.output));
+    expect(report['best.onnx'].random_inputs.max_abs_diff).toBe(result.validation?.max_abs_diff);
+    expect(report['best.onnx'].dataset.prediction_agreement).toBe(1);
+
+    // A second model beside it gets its own entry; the first one's stays.
+    const last = path.join(path.dirname(checkpoint), 'last.safetensors');
+    writeCheckpoint(trained, last);
+    await exportCheckpoint({ model: createModel('reference-cnn'), checkpoint: last, validate: true });
+    const both = JSON.parse(fs.readFileSync(path.join(path.dirname(checkpoint), VALIDATION_REPORT), 'utf8'));
+    expect(Object.keys(both).sort()).toEqual(['best.onnx', 'last.onnx']);
+    expect(both['best.onnx'].dataset.examples).toBe(64);
+    expect(both['last.onnx'].random_inputs.passed).toBe(true);
   });
 
   it('refuses a checkpoint of another architecture and writes nothing', async () => {

@@ -1,6 +1,6 @@
 // Checks an exported file against the tfjs model it came from: random inputs (largest absolute difference), or a
 // whole BatchSource (accuracy of both, prediction agreement, logit differences). Results go to
-// validation_report.json beside the model (one file, a section per check, written atomically).
+// validation_report.json beside the model (an entry per model file, a section per check, written atomically).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -27,19 +27,24 @@ function reportPath(onnxPath: string, report: string | false | undefined): strin
   return report ?? path.join(path.dirname(onnxPath), VALIDATION_REPORT);
 }
 
-/** Sets one section of the report, keeping the others when the file describes the same model. */
+/**
+ * Sets one section (`random_inputs`, `dataset`) of a model's entry in the report. The report is keyed by the model's
+ * file name, so best.onnx and last.onnx beside one another share validation_report.json without overwriting.
+ */
 export function writeValidationReport(file: string, onnxPath: string, section: string, result: object): void {
-  let report: Record<string, unknown> = {};
+  let report: Record<string, Record<string, unknown>> = {};
   if (fs.existsSync(file)) {
     try {
-      const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-      if (previous.onnx === path.resolve(onnxPath)) report = previous;
+      const previous = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+      if (previous && typeof previous === 'object' && !Array.isArray(previous)) report = previous as typeof report;
     } catch {
       // An unreadable report is replaced.
     }
   }
-  report.onnx = path.resolve(onnxPath);
-  report[section] = { ...result, checked_at: new Date().toISOString() };
+  const key = path.basename(onnxPath);
+  const entry = report[key]?.onnx === path.resolve(onnxPath) ? report[key] : { onnx: path.resolve(onnxPath) };
+  entry[section] = { ...result, checked_at: new Date().toISOString() };
+  report[key] = entry;
   writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
 }
 
