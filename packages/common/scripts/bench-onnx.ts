@@ -16,7 +16,14 @@ const MODELS: Record<string, string> = { cnn: 'reference-cnn', 'vit-tiny': 'vit-
 const TORCH_REFERENCE = path.resolve(__dirname, '../../../../shared/reference/torch_reference.py');
 
 function parseArgs(argv: string[]) {
-  const opts = { backend: 'auto' as BackendPreference, models: Object.keys(MODELS), seconds: 3, threads: 2, torch: true, opset: 17 };
+  const opts = {
+    backend: 'auto' as BackendPreference,
+    models: Object.keys(MODELS),
+    seconds: 3,
+    threads: 2,
+    torch: true,
+    opset: 17,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -30,10 +37,16 @@ function parseArgs(argv: string[]) {
     else if (arg === '--seconds') opts.seconds = Number(value());
     else if (arg === '--threads') opts.threads = Number(value());
     else if (arg === '--opset') opts.opset = Number(value());
-    else throw new Error(`bench-onnx: unknown argument '${arg}' (expected --backend, --models, --seconds, --threads, --no-torch, --opset)`);
+    else
+      throw new Error(
+        `bench-onnx: unknown argument '${arg}' ` +
+          '(expected --backend, --models, --seconds, --threads, --no-torch, --opset)',
+      );
   }
-  for (const m of opts.models) if (!(m in MODELS)) throw new Error(`bench-onnx: unknown model '${m}'; expected ${Object.keys(MODELS).join(', ')}`);
-  if (!(opts.seconds > 0) || !Number.isInteger(opts.threads) || opts.threads < 1) throw new Error('bench-onnx: --seconds > 0 and --threads >= 1');
+  for (const m of opts.models)
+    if (!(m in MODELS)) throw new Error(`bench-onnx: unknown model '${m}'; expected ${Object.keys(MODELS).join(', ')}`);
+  if (!(opts.seconds > 0) || !Number.isInteger(opts.threads) || opts.threads < 1)
+    throw new Error('bench-onnx: --seconds > 0 and --threads >= 1');
   return opts;
 }
 
@@ -46,8 +59,14 @@ function torchInference(): Record<string, number> | null {
     return null;
   }
   progress(`PyTorch: /usr/bin/python3 ${TORCH_REFERENCE} throughput`);
-  const out = execFileSync('/usr/bin/python3', [TORCH_REFERENCE, 'throughput'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const rows = out.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as { model: string; batch: number; infer_img_s: number });
+  const out = execFileSync('/usr/bin/python3', [TORCH_REFERENCE, 'throughput'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const rows = out
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as { model: string; batch: number; infer_img_s: number });
   return Object.fromEntries(rows.map((r) => [r.model, r.infer_img_s]));
 }
 
@@ -63,7 +82,11 @@ async function main(): Promise<void> {
       const file = path.join(dir, `${name}.onnx`);
       fs.writeFileSync(file, exportToOnnx(model, { opset: opts.opset }).bytes);
       progress(`${name}: batch 1 and 64, ${opts.seconds} s each, onnxruntime with ${opts.threads} threads`);
-      const rows = await benchmarkInference(model, file, { batchSizes: [1, 64], seconds: opts.seconds, threads: opts.threads });
+      const rows = await benchmarkInference(model, file, {
+        batchSizes: [1, 64],
+        seconds: opts.seconds,
+        threads: opts.threads,
+      });
       for (const r of rows) console.log(JSON.stringify({ model: name, backend, ...r }));
       results.push({ model: name, rows });
       model.dispose();
@@ -73,14 +96,18 @@ async function main(): Promise<void> {
   }
   const torch = opts.torch ? torchInference() : null;
   const lines = [
-    `| model | batch | tfjs ${backend} img/s | onnxruntime img/s | onnx / tfjs |${torch ? ' PyTorch img/s | onnx / torch |' : ''}`,
+    `| model | batch | tfjs ${backend} img/s | onnxruntime img/s | onnx / tfjs |` +
+      (torch ? ' PyTorch img/s | onnx / torch |' : ''),
     `| --- | --- | --- | --- | --- |${torch ? ' --- | --- |' : ''}`,
   ];
   for (const { model, rows } of results) {
     for (const r of rows) {
       const t = torch && r.batch === 64 ? torch[model] : undefined;
       const torchCells = torch ? (t ? ` ${t} | ${(r.onnx_img_s / t).toFixed(2)} |` : ' - | - |') : '';
-      lines.push(`| ${model} | ${r.batch} | ${r.tfjs_img_s.toFixed(0)} | ${r.onnx_img_s.toFixed(0)} | ${r.ratio.toFixed(2)} |${torchCells}`);
+      lines.push(
+        `| ${model} | ${r.batch} | ${r.tfjs_img_s.toFixed(0)} | ${r.onnx_img_s.toFixed(0)} | ` +
+          `${r.ratio.toFixed(2)} |${torchCells}`,
+      );
     }
   }
   console.log(lines.join('\n'));

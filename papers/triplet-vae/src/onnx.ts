@@ -3,7 +3,11 @@
 // shares their weights; common's exporter converts every layer (the ViT layers are common's).
 import * as path from 'node:path';
 import {
-  exportToOnnx, validateOnnx, writeFileAtomic, type OnnxExportOptions, type RandomValidation,
+  exportToOnnx,
+  validateOnnx,
+  writeFileAtomic,
+  type OnnxExportOptions,
+  type RandomValidation,
 } from '@research/common';
 import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint, type LoadCheckpointOptions } from './checkpoint';
@@ -35,7 +39,8 @@ export async function exportClassifierOnnx(
   const { model } = loadCheckpoint(checkpointFile, options);
   const graph = classifierGraph(model);
   const ext = path.extname(checkpointFile);
-  const output = options.output ?? path.join(path.dirname(checkpointFile), `${path.basename(checkpointFile, ext)}.onnx`);
+  const output =
+    options.output ?? path.join(path.dirname(checkpointFile), `${path.basename(checkpointFile, ext)}.onnx`);
   writeFileAtomic(output, exportToOnnx(graph, options).bytes);
   const validation = options.validate ? await validateOnnx(graph, output) : undefined;
   Object.values(model.models).forEach((m) => m.dispose());

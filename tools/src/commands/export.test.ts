@@ -5,7 +5,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Adam, classificationModule, createModel, inferOnnx, maxAbsDiff, saveCheckpoint, Trainer } from '@research/common';
+import {
+  Adam,
+  classificationModule,
+  createModel,
+  inferOnnx,
+  maxAbsDiff,
+  saveCheckpoint,
+  Trainer,
+} from '@research/common';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, runExport } from './export';
 
@@ -37,12 +45,19 @@ describe('tools export', () => {
     const files = models.map((m, i) => writeRun(`run${i}`, m));
     const lines: string[] = [];
     const { results, passed } = await runExport(
-      { checkpoint: path.join(dir, 'run*', 'checkpoints', 'best.safetensors'), model: 'reference-cnn', numClasses: '4', validate: true },
+      {
+        checkpoint: path.join(dir, 'run*', 'checkpoints', 'best.safetensors'),
+        model: 'reference-cnn',
+        numClasses: '4',
+        validate: true,
+      },
       (l) => lines.push(l),
     );
     expect(passed).toBe(true);
     expect(results.map((r) => r.output)).toEqual(files.map((f) => path.join(path.dirname(f), 'best.onnx')));
-    expect(lines.filter((l) => l.includes('validate: max |onnx - tfjs|') && l.includes('(ok, tolerance 0.0001)'))).toHaveLength(2);
+    expect(
+      lines.filter((l) => l.includes('validate: max |onnx - tfjs|') && l.includes('(ok, tolerance 0.0001)')),
+    ).toHaveLength(2);
     // Each file holds its own checkpoint's weights.
     const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 3);
     for (let i = 0; i < 2; i++) {
@@ -55,25 +70,48 @@ describe('tools export', () => {
   it('writes --output in NHWC at another opset', async () => {
     const file = writeRun('single', createModel('reference-cnn'));
     const output = path.join(dir, 'custom', 'cnn.onnx');
-    const { results } = await runExport({ checkpoint: file, model: 'reference-cnn', output, layout: 'nhwc', opset: '13' }, () => undefined);
+    const { results } = await runExport(
+      { checkpoint: file, model: 'reference-cnn', output, layout: 'nhwc', opset: '13' },
+      () => undefined,
+    );
     expect(results[0].output).toBe(output);
     expect(results[0].export.inputs[0].shape).toEqual(['batch', 28, 28, 1]);
     expect(results[0].export.opset).toBe(13);
   });
 
   it('rebuilds the model for --input_size, keeping the channels', () => {
-    expect(buildModel({ checkpoint: '', model: 'reference-cnn', input_size: ['32', '36'] }).inputs[0].shape).toEqual([null, 32, 36, 1]);
-    expect(buildModel({ checkpoint: '', model: 'vit-tiny', inputShape: ['14', '14', '3'] }).inputs[0].shape).toEqual([null, 14, 14, 3]);
+    expect(buildModel({ checkpoint: '', model: 'reference-cnn', input_size: ['32', '36'] }).inputs[0].shape).toEqual([
+      null,
+      32,
+      36,
+      1,
+    ]);
+    expect(buildModel({ checkpoint: '', model: 'vit-tiny', inputShape: ['14', '14', '3'] }).inputs[0].shape).toEqual([
+      null,
+      14,
+      14,
+      3,
+    ]);
   });
 
   it('says what is wrong with the options', async () => {
     const quiet = () => undefined;
-    await expect(runExport({ checkpoint: path.join(dir, 'none*.safetensors'), model: 'reference-cnn' }, quiet)).rejects.toThrow("--checkpoint: no file matches");
-    await expect(runExport({ checkpoint: path.join(dir, 'missing.safetensors'), model: 'reference-cnn' }, quiet)).rejects.toThrow('missing.safetensors does not exist');
+    await expect(
+      runExport({ checkpoint: path.join(dir, 'none*.safetensors'), model: 'reference-cnn' }, quiet),
+    ).rejects.toThrow('--checkpoint: no file matches');
+    await expect(
+      runExport({ checkpoint: path.join(dir, 'missing.safetensors'), model: 'reference-cnn' }, quiet),
+    ).rejects.toThrow('missing.safetensors does not exist');
     const glob = path.join(dir, 'run*', 'checkpoints', 'best.safetensors');
-    await expect(runExport({ checkpoint: glob, model: 'reference-cnn', output: 'x.onnx' }, quiet)).rejects.toThrow('--output names one file, but');
+    await expect(runExport({ checkpoint: glob, model: 'reference-cnn', output: 'x.onnx' }, quiet)).rejects.toThrow(
+      '--output names one file, but',
+    );
     await expect(runExport({ checkpoint: glob }, quiet)).rejects.toThrow('--model <name> is required (registered: ');
-    await expect(runExport({ checkpoint: glob, model: 'reference-cnn', layout: 'chw' }, quiet)).rejects.toThrow("--layout: expected nchw or nhwc, got 'chw'");
-    await expect(runExport({ checkpoint: glob, model: 'reference-cnn', comprehensiveValidate: true }, quiet)).rejects.toThrow('--comprehensive-validate needs --dataset');
+    await expect(runExport({ checkpoint: glob, model: 'reference-cnn', layout: 'chw' }, quiet)).rejects.toThrow(
+      "--layout: expected nchw or nhwc, got 'chw'",
+    );
+    await expect(
+      runExport({ checkpoint: glob, model: 'reference-cnn', comprehensiveValidate: true }, quiet),
+    ).rejects.toThrow('--comprehensive-validate needs --dataset');
   });
 });

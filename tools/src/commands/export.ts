@@ -62,7 +62,10 @@ export function resolveCheckpoints(pattern: string): string[] {
 /** The architecture to load each checkpoint into, from the registry and the shape options. */
 export function buildModel(o: ExportCommandOptions): tf.LayersModel {
   if (!o.model) {
-    throw new Error(`--model <name> is required (registered: ${listModels().join(', ')}); reading the run's config.yaml comes with the run layer`);
+    throw new Error(
+      `--model <name> is required (registered: ${listModels().join(', ')}); ` +
+        "reading the run's config.yaml comes with the run layer",
+    );
   }
   const options: { inputShape?: number[]; numClasses?: number } = {};
   if (o.numClasses !== undefined) options.numClasses = positiveInt('--num-classes', o.numClasses);
@@ -81,7 +84,10 @@ export function buildModel(o: ExportCommandOptions): tf.LayersModel {
 function testSplit(o: ExportCommandOptions): BatchSource {
   const name = o.dataset;
   if (!name || !(name in DATASETS)) {
-    throw new Error(`--comprehensive-validate needs --dataset ${Object.keys(DATASETS).join('|')} (its test split is used), got '${name ?? ''}'`);
+    throw new Error(
+      `--comprehensive-validate needs --dataset ${Object.keys(DATASETS).join('|')} (its test split is used), ` +
+        `got '${name ?? ''}'`,
+    );
   }
   const { dataset } = DATASETS[name as keyof typeof DATASETS]({ split: 'test', root: o.dataRoot });
   return new DataLoader(dataset, { batchSize: positiveInt('--batch-size', o.batchSize ?? '256'), shuffle: false });
@@ -90,25 +96,32 @@ function testSplit(o: ExportCommandOptions): BatchSource {
 /** A side-by-side img/s table. */
 export function formatBenchmark(rows: InferenceThroughput[], backend: string): string[] {
   const lines = [`| batch | tfjs (${backend}) img/s | onnxruntime img/s | onnx / tfjs |`, '| --- | --- | --- | --- |'];
-  for (const r of rows) lines.push(`| ${r.batch} | ${r.tfjs_img_s.toFixed(0)} | ${r.onnx_img_s.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
+  for (const r of rows)
+    lines.push(`| ${r.batch} | ${r.tfjs_img_s.toFixed(0)} | ${r.onnx_img_s.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
   return lines;
 }
 
 /** What one export prints. */
 export function describeExport(checkpoint: string, r: ExportCheckpointResult, backend: string): string[] {
   const lines = [`${checkpoint} -> ${r.output} (opset ${r.export.opset}, ${r.export.layout}, ${r.export.bytes} bytes)`];
-  const shapes = (xs: { name: string; shape: (number | string)[] }[]) => xs.map((x) => `${x.name} [${x.shape.join(', ')}]`).join(', ');
+  const shapes = (xs: { name: string; shape: (number | string)[] }[]) =>
+    xs.map((x) => `${x.name} [${x.shape.join(', ')}]`).join(', ');
   lines.push(`  inputs: ${shapes(r.export.inputs)}; outputs: ${shapes(r.export.outputs)}`);
   if (r.export.foldedBatchNorms > 0) lines.push(`  batch norms folded into convolutions: ${r.export.foldedBatchNorms}`);
   if (r.validation) {
     const v = r.validation;
-    lines.push(`  validate: max |onnx - tfjs| = ${v.max_abs_diff.toExponential(3)} on ${v.batch} random inputs (${v.passed ? 'ok' : 'FAILED'}, tolerance ${v.tolerance})`);
+    lines.push(
+      `  validate: max |onnx - tfjs| = ${v.max_abs_diff.toExponential(3)} on ${v.batch} random inputs ` +
+        `(${v.passed ? 'ok' : 'FAILED'}, tolerance ${v.tolerance})`,
+    );
   }
   if (r.dataset) {
+    const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
     const d = r.dataset;
     lines.push(
-      `  comprehensive: ${d.examples} test examples, accuracy tfjs ${(100 * d.accuracy_tfjs).toFixed(2)}% / onnx ${(100 * d.accuracy_onnx).toFixed(2)}%, ` +
-        `agreement ${(100 * d.prediction_agreement).toFixed(2)}%, logit diff max ${d.max_abs_logit_diff.toExponential(3)} mean ${d.mean_abs_logit_diff.toExponential(3)}`,
+      `  comprehensive: ${d.examples} test examples, accuracy tfjs ${pct(d.accuracy_tfjs)} / ` +
+        `onnx ${pct(d.accuracy_onnx)}, agreement ${pct(d.prediction_agreement)}, ` +
+        `logit diff max ${d.max_abs_logit_diff.toExponential(3)} mean ${d.mean_abs_logit_diff.toExponential(3)}`,
     );
   }
   if (r.benchmark) lines.push(...formatBenchmark(r.benchmark, backend).map((l) => `  ${l}`));
@@ -116,14 +129,21 @@ export function describeExport(checkpoint: string, r: ExportCheckpointResult, ba
 }
 
 /** Exports every matched checkpoint; returns the printed lines and whether every validation passed. */
-export async function runExport(o: ExportCommandOptions, log: (line: string) => void = console.log): Promise<{ results: ExportCheckpointResult[]; passed: boolean }> {
+export async function runExport(
+  o: ExportCommandOptions,
+  log: (line: string) => void = console.log,
+): Promise<{ results: ExportCheckpointResult[]; passed: boolean }> {
   const checkpoints = resolveCheckpoints(o.checkpoint);
-  if (o.output && checkpoints.length > 1) throw new Error(`--output names one file, but '${o.checkpoint}' matches ${checkpoints.length} checkpoints`);
+  if (o.output && checkpoints.length > 1)
+    throw new Error(`--output names one file, but '${o.checkpoint}' matches ${checkpoints.length} checkpoints`);
   const layout = (o.layout ?? 'nchw') as OnnxLayout;
   if (layout !== 'nchw' && layout !== 'nhwc') throw new Error(`--layout: expected nchw or nhwc, got '${o.layout}'`);
   const opset = o.opset === undefined ? DEFAULT_OPSET : positiveInt('--opset', o.opset);
   const dataset = o.comprehensiveValidate ? testSplit(o) : undefined;
-  const backend = o.validate || o.comprehensiveValidate || o.benchmark ? (await initBackend('auto', { log: () => undefined })).tfBackend : 'none';
+  const backend =
+    o.validate || o.comprehensiveValidate || o.benchmark
+      ? (await initBackend('auto', { log: () => undefined })).tfBackend
+      : 'none';
   const results: ExportCheckpointResult[] = [];
   for (const checkpoint of checkpoints) {
     const model = buildModel(o);
@@ -145,22 +165,35 @@ export async function runExport(o: ExportCommandOptions, log: (line: string) => 
       model.dispose();
     }
   }
-  const passed = results.every((r) => (r.validation?.passed ?? true) && (r.dataset ? r.dataset.prediction_agreement === 1 : true));
+  const passed = results.every(
+    (r) => (r.validation?.passed ?? true) && (r.dataset ? r.dataset.prediction_agreement === 1 : true),
+  );
   return { results, passed };
 }
 
 export function register(program: Command): void {
   program
     .command('export')
-    .description('export checkpoints to ONNX (NCHW by default, as PyTorch tools expect), with optional validation and benchmark')
-    .requiredOption('--checkpoint <path>', 'a checkpoint file (e.g. .../checkpoints/best.safetensors) or a glob; each match is exported')
+    .description(
+      'export checkpoints to ONNX (NCHW by default, as PyTorch tools expect), with optional validation and benchmark',
+    )
+    .requiredOption(
+      '--checkpoint <path>',
+      'a checkpoint file (e.g. .../checkpoints/best.safetensors) or a glob; each match is exported',
+    )
     .option('--output <file>', 'the ONNX file (default: beside the checkpoint, best.safetensors -> best.onnx)')
     .option('--opset <n>', `ai.onnx opset (13-21; python3-onnx 1.12 checks up to 17)`, String(DEFAULT_OPSET))
     .option('--input_size <size...>', 'H W: rebuild the model for this input size')
     .option('--layout <layout>', 'nchw (graph edges channels first) or nhwc (tfjs layout)', 'nchw')
     .option('--fold-batchnorm', 'fold BatchNormalization into the preceding convolution')
-    .option('--validate', 'random inputs through onnxruntime and tfjs: max |difference| <= 1e-4 (validation_report.json)')
-    .option('--comprehensive-validate', 'the test split of --dataset through both: accuracies, agreement, logit differences')
+    .option(
+      '--validate',
+      'random inputs through onnxruntime and tfjs: max |difference| <= 1e-4 (validation_report.json)',
+    )
+    .option(
+      '--comprehensive-validate',
+      'the test split of --dataset through both: accuracies, agreement, logit differences',
+    )
     .option('--benchmark', 'inference img/s at batch 1 and 64, tfjs (running backend) beside onnxruntime')
     .option('--model <name>', 'registered architecture of the checkpoint (until runs record it)')
     .option('--num-classes <n>', 'classes of the model')

@@ -3,7 +3,10 @@
 import { registerOnnxActivation, type OnnxActivation } from './converter';
 import { attr, type OnnxGraph } from './onnx-graph';
 
-const unary = (op: string): OnnxActivation => (g, x, o) => g.op(op, [x], {}, o.hint);
+const unary =
+  (op: string): OnnxActivation =>
+  (g, x, o) =>
+    g.op(op, [x], {}, o.hint);
 
 /** Exact GELU: x * 0.5 * (1 + erf(x / sqrt 2)). */
 export const geluErf: OnnxActivation = (g, x, o) => {
@@ -19,13 +22,23 @@ export const geluTanh: OnnxActivation = (g, x, o) => {
   const cube = g.op('Mul', [g.op('Mul', [x, x], {}, o.hint), x], {}, o.hint);
   const inner = g.op('Add', [x, g.op('Mul', [cube, g.scalar(0.044715)], {}, o.hint)], {}, o.hint);
   const t = g.op('Tanh', [g.op('Mul', [inner, g.scalar(Math.sqrt(2 / Math.PI))], {}, o.hint)], {}, o.hint);
-  return g.op('Mul', [g.op('Mul', [x, g.scalar(0.5)], {}, o.hint), g.op('Add', [t, g.scalar(1)], {}, o.hint)], {}, o.hint);
+  return g.op(
+    'Mul',
+    [g.op('Mul', [x, g.scalar(0.5)], {}, o.hint), g.op('Add', [t, g.scalar(1)], {}, o.hint)],
+    {},
+    o.hint,
+  );
 };
 
 /** x * relu6(x + 3) / 6, PyTorch's and MobileNetV3's hard swish (HardSwish op since opset 14). */
 export const hardSwish: OnnxActivation = (g, x, o) => {
   if (o.opset >= 14) return g.op('HardSwish', [x], {}, o.hint);
-  return g.op('Mul', [x, g.op('HardSigmoid', [x], { alpha: attr.float(1 / 6), beta: attr.float(0.5) }, o.hint)], {}, o.hint);
+  return g.op(
+    'Mul',
+    [x, g.op('HardSigmoid', [x], { alpha: attr.float(1 / 6), beta: attr.float(0.5) }, o.hint)],
+    {},
+    o.hint,
+  );
 };
 
 /** Clip to [min, max] (bounds are inputs since opset 11). */
@@ -44,10 +57,14 @@ function registerDefaults(): void {
   registerOnnxActivation('elu', (g, x, o) => g.op('Elu', [x], { alpha: attr.float(1) }, o.hint));
   registerOnnxActivation('selu', unary('Selu'));
   // tfjs: max(0, min(1, 0.2 x + 0.5)), ONNX's HardSigmoid defaults.
-  registerOnnxActivation('hardSigmoid', (g, x, o) => g.op('HardSigmoid', [x], { alpha: attr.float(0.2), beta: attr.float(0.5) }, o.hint));
+  registerOnnxActivation('hardSigmoid', (g, x, o) =>
+    g.op('HardSigmoid', [x], { alpha: attr.float(0.2), beta: attr.float(0.5) }, o.hint),
+  );
   registerOnnxActivation('hardswish', hardSwish);
   registerOnnxActivation('swish', (g, x, o) => g.op('Mul', [x, g.op('Sigmoid', [x], {}, o.hint)], {}, o.hint));
-  registerOnnxActivation('mish', (g, x, o) => g.op('Mul', [x, g.op('Tanh', [g.op('Softplus', [x], {}, o.hint)], {}, o.hint)], {}, o.hint));
+  registerOnnxActivation('mish', (g, x, o) =>
+    g.op('Mul', [x, g.op('Tanh', [g.op('Softplus', [x], {}, o.hint)], {}, o.hint)], {}, o.hint),
+  );
   registerOnnxActivation('softmax', (g, x, o) => g.op('Softmax', [x], { axis: attr.int(o.axis) }, o.hint));
   registerOnnxActivation('gelu', geluErf);
   registerOnnxActivation('gelu_new', geluTanh);

@@ -33,13 +33,19 @@ export async function callsPerSecond(step: () => Promise<void>, seconds: number)
 }
 
 /** img/s of model.predict and of the ONNX file at each batch size. */
-export async function benchmarkInference(model: tf.LayersModel, onnxPath: string, options: BenchmarkOptions = {}): Promise<InferenceThroughput[]> {
+export async function benchmarkInference(
+  model: tf.LayersModel,
+  onnxPath: string,
+  options: BenchmarkOptions = {},
+): Promise<InferenceThroughput[]> {
   const { batchSizes = [1, 64], seconds = 2, threads } = options;
   const predictor = await OnnxPredictor.load(onnxPath, { threads });
   const rows: InferenceThroughput[] = [];
   try {
     for (const batch of batchSizes) {
-      const inputs = model.inputs.map((t, i) => tf.randomUniform([batch, ...(t.shape.slice(1) as number[])], 0, 1, 'float32', i));
+      const inputs = model.inputs.map((t, i) =>
+        tf.randomUniform([batch, ...(t.shape.slice(1) as number[])], 0, 1, 'float32', i),
+      );
       const feed = inputs.length === 1 ? inputs[0] : inputs;
       const tfjs = await callsPerSecond(async () => {
         const out = model.predict(feed);

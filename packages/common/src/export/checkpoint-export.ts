@@ -70,9 +70,15 @@ export async function exportCheckpoint(options: ExportCheckpointOptions): Promis
   const exported = exportToOnnx(model, options);
   writeFileAtomic(output, exported.bytes);
   const { inputs, outputs, layout, opset, foldedBatchNorms } = exported;
-  const result: ExportCheckpointResult = { output, export: { inputs, outputs, layout, opset, foldedBatchNorms, bytes: exported.bytes.length } };
-  if (options.validate) result.validation = await validateOnnx(model, output, options.validate === true ? {} : options.validate);
-  if (options.dataset) result.dataset = await validateOnnxOnDataset(model, output, options.dataset, options.datasetOptions);
-  if (options.benchmark) result.benchmark = await benchmarkInference(model, output, options.benchmark === true ? {} : options.benchmark);
+  const result: ExportCheckpointResult = {
+    output,
+    export: { inputs, outputs, layout, opset, foldedBatchNorms, bytes: exported.bytes.length },
+  };
+  if (options.validate)
+    result.validation = await validateOnnx(model, output, options.validate === true ? {} : options.validate);
+  if (options.dataset)
+    result.dataset = await validateOnnxOnDataset(model, output, options.dataset, options.datasetOptions);
+  if (options.benchmark)
+    result.benchmark = await benchmarkInference(model, output, options.benchmark === true ? {} : options.benchmark);
   return result;
 }

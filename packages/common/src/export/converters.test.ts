@@ -26,7 +26,15 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 function randomizeBatchNorms(model: tf.LayersModel, seed = 1): void {
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'BatchNormalization') continue;
-    layer.setWeights(layer.getWeights().map((w, i) => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', seed + i) : tf.randomNormal(w.shape, i === 0 ? 1 : 0, 0.3, 'float32', seed + i))));
+    layer.setWeights(
+      layer
+        .getWeights()
+        .map((w, i) =>
+          i === 3
+            ? tf.randomUniform(w.shape, 0.5, 2, 'float32', seed + i)
+            : tf.randomNormal(w.shape, i === 0 ? 1 : 0, 0.3, 'float32', seed + i),
+        ),
+    );
   }
 }
 
@@ -34,70 +42,161 @@ function opTypes(bytes: Uint8Array): string[] {
   return (decodeModel(bytes).graph?.node ?? []).map((n) => n.opType as string);
 }
 
-function imageModel(build: (x: tf.SymbolicTensor) => tf.SymbolicTensor | tf.SymbolicTensor[], shape = [9, 10, 3]): tf.LayersModel {
+function imageModel(
+  build: (x: tf.SymbolicTensor) => tf.SymbolicTensor | tf.SymbolicTensor[],
+  shape = [9, 10, 3],
+): tf.LayersModel {
   const input = tf.input({ shape, name: 'image' });
   return tf.model({ inputs: input, outputs: build(input) });
 }
 
-const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
+const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) =>
+  layer.apply(x) as tf.SymbolicTensor;
 
 describe('image layers (NCHW and NHWC)', () => {
   const cases: [string, () => tf.LayersModel][] = [
-    ['conv same stride 2 + relu6, conv valid dilated + selu', () => imageModel((x) => {
-      const y = apply(tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu6' }), x);
-      return apply(tf.layers.conv2d({ filters: 5, kernelSize: [2, 3], dilationRate: 2, activation: 'selu' }), y);
-    })],
-    ['conv without bias, softmax over channels, elu/softplus/softsign/tanh/sigmoid/hardSigmoid/swish/mish', () => imageModel((x) => {
-      let y = apply(tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', useBias: false, activation: 'softmax' }), x);
-      for (const activation of ['elu', 'softplus', 'softsign', 'tanh', 'sigmoid', 'hardSigmoid', 'swish', 'mish'] as const) {
-        y = apply(tf.layers.conv2d({ filters: 3, kernelSize: 1, activation }), y);
-      }
-      return y;
-    })],
-    ['depthwise (multiplier 2), separable', () => imageModel((x) => {
-      const y = apply(tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', strides: 2, activation: 'relu' }), x);
-      return apply(tf.layers.separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2, padding: 'same' }), y);
-    })],
-    ['transposed conv same k4 s2, valid k3 s2, valid k1 s2', () => imageModel((x) => {
-      const a = apply(tf.layers.conv2dTranspose({ filters: 2, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }), x);
-      const b = apply(tf.layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'valid' }), x);
-      const c = apply(tf.layers.conv2dTranspose({ filters: 2, kernelSize: 1, strides: 2, padding: 'valid', activation: 'sigmoid' }), x);
-      return [a, b, c];
-    }, [4, 6, 3])],
-    ['pooling same/valid, global pools, upsampling nearest/bilinear, zero padding', () => imageModel((x) => {
-      const m = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }), x);
-      const a = apply(tf.layers.averagePooling2d({ poolSize: 2, padding: 'same' }), x);
-      const v = apply(tf.layers.averagePooling2d({ poolSize: [2, 3], strides: 1, padding: 'valid' }), x);
-      const up = apply(tf.layers.upSampling2d({ size: [2, 3] }), m);
-      const bil = apply(tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }), a);
-      const pad = apply(tf.layers.zeroPadding2d({ padding: [[1, 2], [0, 3]] }), v);
-      return [up, bil, pad, apply(tf.layers.globalAveragePooling2d({}), x), apply(tf.layers.globalMaxPooling2d({}), m)];
-    })],
-    ['concat over channels, merges, BN, ReLU(max), LeakyReLU, ELU, Softmax layer', () => imageModel((x) => {
-      const a = apply(tf.layers.conv2d({ filters: 3, kernelSize: 1 }), x);
-      const bn = apply(tf.layers.batchNormalization({ epsilon: 1e-3 }), a);
-      const merged = [
-        apply(tf.layers.add(), [x, bn, a]),
-        apply(tf.layers.multiply(), [x, bn, a]),
-        apply(tf.layers.average(), [x, bn]),
-        apply(tf.layers.maximum(), [x, bn]),
-        apply(tf.layers.minimum(), [x, bn]),
-        apply(tf.layers.reLU({ maxValue: 0.5 }), bn),
-        apply(tf.layers.leakyReLU({ alpha: 0.2 }), bn),
-        apply(tf.layers.elu({}), bn),
-        apply(tf.layers.softmax({ axis: -1 }), bn),
-      ];
-      return apply(tf.layers.concatenate({ axis: -1 }), merged);
-    })],
-    ['flatten/reshape/permute after convs, dense on rank 3, dropout, BN on features', () => imageModel((x) => {
-      const c = apply(tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }), x);
-      const p = apply(tf.layers.permute({ dims: [2, 1, 3] }), c);
-      const r = apply(tf.layers.reshape({ targetShape: [7 * 8, 4] }), p);
-      const d = apply(tf.layers.dense({ units: 5, activation: 'gelu' }), apply(tf.layers.dropout({ rate: 0.5 }), r));
-      const f = apply(tf.layers.flatten(), c);
-      const bn = apply(tf.layers.batchNormalization({}), apply(tf.layers.dense({ units: 6 }), f));
-      return [d, apply(tf.layers.dense({ units: 3, activation: 'softmax' }), bn)];
-    })],
+    [
+      'conv same stride 2 + relu6, conv valid dilated + selu',
+      () =>
+        imageModel((x) => {
+          const y = apply(
+            tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu6' }),
+            x,
+          );
+          return apply(tf.layers.conv2d({ filters: 5, kernelSize: [2, 3], dilationRate: 2, activation: 'selu' }), y);
+        }),
+    ],
+    [
+      'conv without bias, softmax over channels, elu/softplus/softsign/tanh/sigmoid/hardSigmoid/swish/mish',
+      () =>
+        imageModel((x) => {
+          let y = apply(
+            tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', useBias: false, activation: 'softmax' }),
+            x,
+          );
+          for (const activation of [
+            'elu',
+            'softplus',
+            'softsign',
+            'tanh',
+            'sigmoid',
+            'hardSigmoid',
+            'swish',
+            'mish',
+          ] as const) {
+            y = apply(tf.layers.conv2d({ filters: 3, kernelSize: 1, activation }), y);
+          }
+          return y;
+        }),
+    ],
+    [
+      'depthwise (multiplier 2), separable',
+      () =>
+        imageModel((x) => {
+          const y = apply(
+            tf.layers.depthwiseConv2d({
+              kernelSize: 3,
+              depthMultiplier: 2,
+              padding: 'same',
+              strides: 2,
+              activation: 'relu',
+            }),
+            x,
+          );
+          return apply(
+            tf.layers.separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2, padding: 'same' }),
+            y,
+          );
+        }),
+    ],
+    [
+      'transposed conv same k4 s2, valid k3 s2, valid k1 s2',
+      () =>
+        imageModel(
+          (x) => {
+            const a = apply(
+              tf.layers.conv2dTranspose({ filters: 2, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }),
+              x,
+            );
+            const b = apply(tf.layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'valid' }), x);
+            const c = apply(
+              tf.layers.conv2dTranspose({
+                filters: 2,
+                kernelSize: 1,
+                strides: 2,
+                padding: 'valid',
+                activation: 'sigmoid',
+              }),
+              x,
+            );
+            return [a, b, c];
+          },
+          [4, 6, 3],
+        ),
+    ],
+    [
+      'pooling same/valid, global pools, upsampling nearest/bilinear, zero padding',
+      () =>
+        imageModel((x) => {
+          const m = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }), x);
+          const a = apply(tf.layers.averagePooling2d({ poolSize: 2, padding: 'same' }), x);
+          const v = apply(tf.layers.averagePooling2d({ poolSize: [2, 3], strides: 1, padding: 'valid' }), x);
+          const up = apply(tf.layers.upSampling2d({ size: [2, 3] }), m);
+          const bil = apply(tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }), a);
+          const pad = apply(
+            tf.layers.zeroPadding2d({
+              padding: [
+                [1, 2],
+                [0, 3],
+              ],
+            }),
+            v,
+          );
+          return [
+            up,
+            bil,
+            pad,
+            apply(tf.layers.globalAveragePooling2d({}), x),
+            apply(tf.layers.globalMaxPooling2d({}), m),
+          ];
+        }),
+    ],
+    [
+      'concat over channels, merges, BN, ReLU(max), LeakyReLU, ELU, Softmax layer',
+      () =>
+        imageModel((x) => {
+          const a = apply(tf.layers.conv2d({ filters: 3, kernelSize: 1 }), x);
+          const bn = apply(tf.layers.batchNormalization({ epsilon: 1e-3 }), a);
+          const merged = [
+            apply(tf.layers.add(), [x, bn, a]),
+            apply(tf.layers.multiply(), [x, bn, a]),
+            apply(tf.layers.average(), [x, bn]),
+            apply(tf.layers.maximum(), [x, bn]),
+            apply(tf.layers.minimum(), [x, bn]),
+            apply(tf.layers.reLU({ maxValue: 0.5 }), bn),
+            apply(tf.layers.leakyReLU({ alpha: 0.2 }), bn),
+            apply(tf.layers.elu({}), bn),
+            apply(tf.layers.softmax({ axis: -1 }), bn),
+          ];
+          return apply(tf.layers.concatenate({ axis: -1 }), merged);
+        }),
+    ],
+    [
+      'flatten/reshape/permute after convs, dense on rank 3, dropout, BN on features',
+      () =>
+        imageModel((x) => {
+          const c = apply(tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }), x);
+          const p = apply(tf.layers.permute({ dims: [2, 1, 3] }), c);
+          const r = apply(tf.layers.reshape({ targetShape: [7 * 8, 4] }), p);
+          const d = apply(
+            tf.layers.dense({ units: 5, activation: 'gelu' }),
+            apply(tf.layers.dropout({ rate: 0.5 }), r),
+          );
+          const f = apply(tf.layers.flatten(), c);
+          const bn = apply(tf.layers.batchNormalization({}), apply(tf.layers.dense({ units: 6 }), f));
+          return [d, apply(tf.layers.dense({ units: 3, activation: 'softmax' }), bn)];
+        }),
+    ],
   ];
 
   for (const [name, build] of cases) {
@@ -112,7 +211,10 @@ describe('image layers (NCHW and NHWC)', () => {
   }
 
   it('declares channels-first edges for nchw and tfjs edges for nhwc', async () => {
-    const model = imageModel((x) => apply(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }), x), [6, 7, 2]);
+    const model = imageModel(
+      (x) => apply(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }), x),
+      [6, 7, 2],
+    );
     const nchw = exportToOnnx(model, { layout: 'nchw' });
     const nhwc = exportToOnnx(model, { layout: 'nhwc' });
     expect(nchw.inputs[0].shape).toEqual(['batch', 2, 6, 7]);
@@ -180,7 +282,8 @@ describe('opset-dependent forms', () => {
     it(`opset ${opset}: GELU (erf) and layer norms in the opset's form, equal to tfjs`, async () => {
       const model = sequenceModel('gelu');
       model.layers.forEach((l) => {
-        if (l.getClassName().startsWith('Layer')) l.setWeights(l.getWeights().map((w, i) => tf.randomNormal(w.shape, i === 0 ? 1 : 0, 0.5, 'float32', 3 + i)));
+        if (l.getClassName().startsWith('Layer'))
+          l.setWeights(l.getWeights().map((w, i) => tf.randomNormal(w.shape, i === 0 ? 1 : 0, 0.5, 'float32', 3 + i)));
       });
       const { maxAbsDiff, exported } = await roundTrip(model, dir, { opset, batch: 3, file: `seq-${opset}.onnx` });
       expect(maxAbsDiff).toBeLessThanOrEqual(TOL);
@@ -198,30 +301,50 @@ describe('opset-dependent forms', () => {
 
   for (const opset of [17, 20]) {
     it(`opset ${opset}: tanh-approximated GELU (gelu_new)`, async () => {
-      const { maxAbsDiff, exported } = await roundTrip(sequenceModel('gelu_new'), dir, { opset, file: `gelu-new-${opset}.onnx` });
+      const { maxAbsDiff, exported } = await roundTrip(sequenceModel('gelu_new'), dir, {
+        opset,
+        file: `gelu-new-${opset}.onnx`,
+      });
       expect(maxAbsDiff).toBeLessThanOrEqual(TOL);
       const gelu = (decodeModel(exported.bytes).graph?.node ?? []).find((n) => n.opType === 'Gelu');
-      if (opset >= 20) expect(new TextDecoder().decode(gelu?.attribute?.find((a) => a.name === 'approximate')?.s ?? undefined)).toBe('tanh');
+      if (opset >= 20)
+        expect(new TextDecoder().decode(gelu?.attribute?.find((a) => a.name === 'approximate')?.s ?? undefined)).toBe(
+          'tanh',
+        );
       else expect(gelu).toBeUndefined();
     });
   }
 });
 
 describe('graph structure', () => {
-  it('walks shared layers, nested models (used twice), multiple inputs and outputs, and sequential models', async () => {
+  it('walks shared layers, nested models used twice, several inputs and outputs, sequential models', async () => {
     const shared = tf.layers.dense({ units: 4, activation: 'tanh', name: 'shared' });
     const innerIn = tf.input({ shape: [4] });
-    const inner = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'relu' }), tf.layers.dense({ units: 2 })] });
-    const sub = tf.model({ inputs: innerIn, outputs: apply(inner, apply(tf.layers.dense({ units: 4 }), innerIn)), name: 'sub' });
+    const inner = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'relu' }), tf.layers.dense({ units: 2 })],
+    });
+    const sub = tf.model({
+      inputs: innerIn,
+      outputs: apply(inner, apply(tf.layers.dense({ units: 4 }), innerIn)),
+      name: 'sub',
+    });
     const a = tf.input({ shape: [6], name: 'a' });
     const b = tf.input({ shape: [6], name: 'b' });
     const ha = apply(shared, a);
     const hb = apply(shared, b);
-    const model = tf.model({ inputs: [a, b], outputs: [apply(sub, ha), apply(sub, hb), apply(tf.layers.concatenate(), [ha, hb])], name: 'multi' });
+    const model = tf.model({
+      inputs: [a, b],
+      outputs: [apply(sub, ha), apply(sub, hb), apply(tf.layers.concatenate(), [ha, hb])],
+      name: 'multi',
+    });
     const { maxAbsDiff, exported } = await roundTrip(model, dir, { batch: 5 });
     expect(maxAbsDiff).toBeLessThanOrEqual(TOL);
     expect(exported.inputs.map((i) => i.name)).toEqual(['a', 'b']);
-    expect(exported.outputs.map((o) => o.shape)).toEqual([['batch', 2], ['batch', 2], ['batch', 8]]);
+    expect(exported.outputs.map((o) => o.shape)).toEqual([
+      ['batch', 2],
+      ['batch', 2],
+      ['batch', 8],
+    ]);
   });
 
   it('converts common ViT layers with a dynamic batch of 1 and 5', async () => {
@@ -236,11 +359,18 @@ describe('graph structure', () => {
     const session = await ort.InferenceSession.create(file);
     for (const batch of [1, 5]) {
       const xs = tf.randomNormal([batch, 8, 12, 2], 0, 1, 'float32', batch);
-      const feed = new ort.Tensor('float32', Float32Array.from(tf.transpose(xs, [0, 3, 1, 2]).dataSync()), [batch, 2, 8, 12]);
+      const feed = new ort.Tensor('float32', Float32Array.from(tf.transpose(xs, [0, 3, 1, 2]).dataSync()), [
+        batch,
+        2,
+        8,
+        12,
+      ]);
       const out = (await session.run({ image: feed }))[session.outputNames[0]];
       expect(out.dims).toEqual([batch, 8]);
       const expected = (model.predict(xs) as tf.Tensor).dataSync();
-      expect(Math.max(...Array.from(out.data as Float32Array, (v, i) => Math.abs(v - expected[i])))).toBeLessThanOrEqual(TOL);
+      expect(
+        Math.max(...Array.from(out.data as Float32Array, (v, i) => Math.abs(v - expected[i]))),
+      ).toBeLessThanOrEqual(TOL);
     }
     await session.release();
   });
@@ -256,9 +386,13 @@ describe('errors', () => {
 
   it('names the layer, its class and the opset when no converter exists; a registered one then works', async () => {
     const input = tf.input({ shape: [3] });
-    const model = tf.model({ inputs: input, outputs: apply(new Unknown({ name: 'mystery' }), apply(tf.layers.dense({ units: 2 }), input)) });
+    const model = tf.model({
+      inputs: input,
+      outputs: apply(new Unknown({ name: 'mystery' }), apply(tf.layers.dense({ units: 2 }), input)),
+    });
     expect(() => exportToOnnx(model, { opset: 17 })).toThrow(
-      "ONNX export: no converter for layer 'mystery' (class UnknownForExport) at opset 17; register one with registerOnnxConverter('UnknownForExport', ...)",
+      "ONNX export: no converter for layer 'mystery' (class UnknownForExport) at opset 17; " +
+        "register one with registerOnnxConverter('UnknownForExport', ...)",
     );
     registerOnnxConverter('UnknownForExport', (ctx) => ctx.inputs[0]);
     expect((await roundTrip(model, dir, { file: 'unknown.onnx' })).maxAbsDiff).toBeLessThanOrEqual(TOL);
@@ -267,8 +401,12 @@ describe('errors', () => {
   it('refuses opsets and layouts it does not know, and unsupported layer options', () => {
     const input = tf.input({ shape: [4, 4, 2] });
     const model = tf.model({ inputs: input, outputs: apply(tf.layers.batchNormalization({ axis: 1 }), input) });
-    expect(() => exportToOnnx(model, { opset: 12 })).toThrow('opset 12 is not supported (expected an integer in 13..21)');
+    expect(() => exportToOnnx(model, { opset: 12 })).toThrow(
+      'opset 12 is not supported (expected an integer in 13..21)',
+    );
     expect(() => exportToOnnx(model, { layout: 'nwhc' as 'nchw' })).toThrow("layout 'nwhc' is not 'nchw' or 'nhwc'");
-    expect(() => exportToOnnx(model)).toThrow(/layer 'batch_normalization\w*' \(class BatchNormalization\) at opset 17: batch normalisation over axis 1/);
+    expect(() => exportToOnnx(model)).toThrow(
+      /layer 'batch_normalization\w*' \(class BatchNormalization\) at opset 17: batch normalisation over axis 1/,
+    );
   });
 });

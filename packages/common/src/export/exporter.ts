@@ -87,7 +87,8 @@ class Exporter {
   /** `value` in `layout`, adding one cached Transpose if it is stored the other way. */
   toLayout(value: OnnxValue, layout: Layout): string {
     if (value.layout === layout) return value.name;
-    if (value.shape.length !== 4) throw new OnnxExportError(`a rank-${value.shape.length} value cannot be put in layout ${layout}`);
+    if (value.shape.length !== 4)
+      throw new OnnxExportError(`a rank-${value.shape.length} value cannot be put in layout ${layout}`);
     const key = `${value.name}->${layout}`;
     let name = this.layoutCache.get(key);
     if (!name) {
@@ -106,15 +107,23 @@ class Exporter {
       if (layer.getClassName() === 'InputLayer') continue;
       const ins = node.inputTensors.map((t) => {
         const v = values.get(t.id);
-        if (!v) throw new OnnxExportError(`layer '${layer.name}' reads tensor ${t.name}, which no earlier layer produced`);
+        if (!v)
+          throw new OnnxExportError(`layer '${layer.name}' reads tensor ${t.name}, which no earlier layer produced`);
         return v;
       });
       const outs =
         layer instanceof tf.LayersModel
           ? this.convertContainer(layer, ins)
-          : this.convertLayer(layer, ins, node.outputTensors.map((t) => t.shape));
+          : this.convertLayer(
+              layer,
+              ins,
+              node.outputTensors.map((t) => t.shape),
+            );
       if (outs.length !== node.outputTensors.length) {
-        throw new OnnxExportError(`layer '${layer.name}' (${layer.getClassName()}) gave ${outs.length} outputs, tfjs has ${node.outputTensors.length}`);
+        throw new OnnxExportError(
+          `layer '${layer.name}' (${layer.getClassName()}) gave ${outs.length} outputs, ` +
+            `tfjs has ${node.outputTensors.length}`,
+        );
       }
       node.outputTensors.forEach((t, i) => values.set(t.id, outs[i]));
     }
@@ -140,7 +149,8 @@ class Exporter {
       outputShapes,
       input: (i, layout) => this.toLayout(inputs[i], layout),
       hint: (suffix) => `${layer.name}/${suffix}`,
-      weight: (t, suffix, dims) => g.floatInitializer(`${layer.name}.${suffix}`, Float32Array.from(t.dataSync()), dims ?? t.shape),
+      weight: (t, suffix, dims) =>
+        g.floatInitializer(`${layer.name}.${suffix}`, Float32Array.from(t.dataSync()), dims ?? t.shape),
       output: (name, layout, index = 0) => ({ name, layout, shape: outputShapes[index] }),
       activation: (x, name, axis = -1) => {
         const emit = getOnnxActivation(name);
@@ -178,7 +188,8 @@ function checkOptions(opset: number, layout: string): void {
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new Error(`ONNX export: opset ${opset} is not supported (expected an integer in ${MIN_OPSET}..${MAX_OPSET})`);
   }
-  if (layout !== 'nchw' && layout !== 'nhwc') throw new Error(`ONNX export: layout '${layout}' is not 'nchw' or 'nhwc'`);
+  if (layout !== 'nchw' && layout !== 'nhwc')
+    throw new Error(`ONNX export: layout '${layout}' is not 'nchw' or 'nhwc'`);
 }
 
 /** Converts a tfjs model to an ONNX model (inference graph: dropout is the identity, batch norm uses moving stats). */
@@ -189,7 +200,9 @@ export function exportToOnnx(model: tf.LayersModel, options: OnnxExportOptions =
   const g = exporter.graph;
   const inputNames = model.inputLayers.map((l) => g.reserveName(l.name.replace(/[^A-Za-z0-9_.-]/g, '_')));
   // Output names come from the output layers' names, made unique (one layer may give several outputs).
-  const outputNames = model.outputs.map((_, i) => g.uniqueName(model.outputNames?.[i]?.replace(/[^A-Za-z0-9_.-]/g, '_') ?? `output_${i}`));
+  const outputNames = model.outputs.map((_, i) =>
+    g.uniqueName(model.outputNames?.[i]?.replace(/[^A-Za-z0-9_.-]/g, '_') ?? `output_${i}`),
+  );
   const inputs: OnnxTensorInfo[] = model.inputs.map((t, i) => {
     const l = edgeLayout(t.shape, layout);
     return { name: inputNames[i], shape: edgeShape(t.shape, l, inputNames[i]), tfShape: t.shape };

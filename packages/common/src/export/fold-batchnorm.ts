@@ -48,7 +48,12 @@ export function foldBatchNorms(g: OnnxGraph, keep: Set<string>): number {
     }
     setFloats(w, weights);
     if (bias) setFloats(bias, newBias);
-    else conv.input = [conv.input?.[0] as string, wName, g.floatInitializer(`${wName}_folded_bias`, newBias, [outChannels])];
+    else
+      conv.input = [
+        conv.input?.[0] as string,
+        wName,
+        g.floatInitializer(`${wName}_folded_bias`, newBias, [outChannels]),
+      ];
     conv.output = bn.output;
     g.nodes.splice(g.nodes.indexOf(bn), 1);
     g.valueInfo.delete(x);

@@ -48,7 +48,8 @@ export class OnnxPredictor {
     if (!fs.existsSync(file)) throw new Error(`ONNX model ${file} does not exist`);
     const bytes = fs.readFileSync(file);
     const layout = readOnnxMetadata(bytes)[METADATA_LAYOUT] ?? 'nchw';
-    if (layout !== 'nchw' && layout !== 'nhwc') throw new Error(`ONNX model ${file}: metadata ${METADATA_LAYOUT} is '${layout}', expected nchw or nhwc`);
+    if (layout !== 'nchw' && layout !== 'nhwc')
+      throw new Error(`ONNX model ${file}: metadata ${METADATA_LAYOUT} is '${layout}', expected nchw or nhwc`);
     const session = await ort.InferenceSession.create(bytes, {
       graphOptimizationLevel: 'all',
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
@@ -72,7 +73,10 @@ export class OnnxPredictor {
   toFeeds(inputs: tf.Tensor | tf.Tensor[]): Record<string, ort.Tensor> {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     if (list.length !== this.session.inputNames.length) {
-      throw new Error(`ONNX model ${this.path} takes ${this.session.inputNames.length} inputs (${this.session.inputNames.join(', ')}), got ${list.length}`);
+      throw new Error(
+        `ONNX model ${this.path} takes ${this.session.inputNames.length} inputs ` +
+          `(${this.session.inputNames.join(', ')}), got ${list.length}`,
+      );
     }
     const feeds: Record<string, ort.Tensor> = {};
     list.forEach((x, i) => {
@@ -112,7 +116,11 @@ export class OnnxPredictor {
  * One-shot inference: loads `onnxPath`, runs `inputs` (tfjs layout), releases the session. Returns what
  * model.predict would: one tensor for a single-output model, an array otherwise.
  */
-export async function inferOnnx(onnxPath: string, inputs: tf.Tensor | tf.Tensor[], options: OnnxPredictorOptions = {}): Promise<tf.Tensor | tf.Tensor[]> {
+export async function inferOnnx(
+  onnxPath: string,
+  inputs: tf.Tensor | tf.Tensor[],
+  options: OnnxPredictorOptions = {},
+): Promise<tf.Tensor | tf.Tensor[]> {
   const predictor = await OnnxPredictor.load(onnxPath, options);
   try {
     const outputs = await predictor.predict(inputs);

@@ -37,7 +37,10 @@ function tensorType(shape: Dim[] | undefined, elemType = onnx.TensorProto.DataTy
   return {
     tensorType: {
       elemType,
-      shape: shape === undefined ? undefined : { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      shape:
+        shape === undefined
+          ? undefined
+          : { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
     },
   };
 }
@@ -69,7 +72,8 @@ export class OnnxGraph {
   /** A float32 initializer; returns its name. */
   floatInitializer(hint: string, data: Float32Array, dims: number[]): string {
     const size = dims.reduce((a, b) => a * b, 1);
-    if (size !== data.length) throw new Error(`ONNX export: initializer ${hint} has ${data.length} values, dims [${dims}] need ${size}`);
+    if (size !== data.length)
+      throw new Error(`ONNX export: initializer ${hint} has ${data.length} values, dims [${dims}] need ${size}`);
     const name = this.uniqueName(hint);
     const raw = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
     this.initializers.set(name, { name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw });
@@ -94,9 +98,18 @@ export class OnnxGraph {
   }
 
   /** Adds a node; returns its output names. */
-  node(opType: string, inputs: string[], attributes: Record<string, Attribute> = {}, options: OnnxNodeOptions = {}): string[] {
+  node(
+    opType: string,
+    inputs: string[],
+    attributes: Record<string, Attribute> = {},
+    options: OnnxNodeOptions = {},
+  ): string[] {
     const hint = options.name ?? opType.toLowerCase();
-    const outputs = options.outputNames ?? Array.from({ length: options.outputs ?? 1 }, (_, i) => this.uniqueName(options.outputs && options.outputs > 1 ? `${hint}:${i}` : hint));
+    const outputs =
+      options.outputNames ??
+      Array.from({ length: options.outputs ?? 1 }, (_, i) =>
+        this.uniqueName(options.outputs && options.outputs > 1 ? `${hint}:${i}` : hint),
+      );
     this.nodes.push({
       opType,
       name: this.uniqueName(`${hint}/${opType}`),
@@ -133,7 +146,9 @@ export class OnnxGraph {
       initializer: [...this.initializers.values()],
       input: o.inputs.map((v) => ({ name: v.name, type: tensorType(v.shape) })),
       output: o.outputs.map((v) => ({ name: v.name, type: tensorType(v.shape) })),
-      valueInfo: [...this.valueInfo.values()].filter((v) => !io.has(v.name as string) && !this.initializers.has(v.name as string)),
+      valueInfo: [...this.valueInfo.values()].filter(
+        (v) => !io.has(v.name as string) && !this.initializers.has(v.name as string),
+      ),
     };
     return onnx.ModelProto.create({
       irVersion: ONNX_IR_VERSION,

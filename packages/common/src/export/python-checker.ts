@@ -26,6 +26,7 @@ export function checkOnnxWithPython(files: string[]): OnnxCheckResult[] {
   const run = spawnSync(PYTHON, [ONNX_CHECK_SCRIPT, ...files], { encoding: 'utf8' });
   if (run.error) throw new Error(`onnx_check.py could not run: ${run.error.message}`);
   const lines = run.stdout.split('\n').filter((l) => l.trim().startsWith('{'));
-  if (lines.length !== files.length) throw new Error(`onnx_check.py printed ${lines.length} results for ${files.length} files: ${run.stderr}`);
+  if (lines.length !== files.length)
+    throw new Error(`onnx_check.py printed ${lines.length} results for ${files.length} files: ${run.stderr}`);
   return lines.map((l) => JSON.parse(l) as OnnxCheckResult);
 }

@@ -53,7 +53,8 @@ describe('every registered architecture exports to ONNX', () => {
       expect(exported.inputs[0].shape[0]).toBe('batch');
       for (const batch of layout === 'nchw' ? [1, 5] : [2]) {
         const result = await validateOnnx(model, file, { batch, report: false });
-        if (!(result.max_abs_diff <= TOL)) throw new Error(`${name} (${layout}, batch ${batch}): max |onnx - tfjs| = ${result.max_abs_diff} > ${TOL}`);
+        if (!(result.max_abs_diff <= TOL))
+          throw new Error(`${name} (${layout}, batch ${batch}): max |onnx - tfjs| = ${result.max_abs_diff} > ${TOL}`);
       }
     }
     model.dispose();

@@ -12,7 +12,8 @@ export const VALIDATION_REPORT = 'validation_report.json';
 
 /** Largest |a - b| over all elements (shapes must match). */
 export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  if (a.shape.join() !== b.shape.join()) throw new Error(`validation: output shapes differ: tfjs [${a.shape}], onnx [${b.shape}]`);
+  if (a.shape.join() !== b.shape.join())
+    throw new Error(`validation: output shapes differ: tfjs [${a.shape}], onnx [${b.shape}]`);
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
 
@@ -67,14 +68,23 @@ export interface RandomValidation {
 }
 
 /** Runs N(0, 1) inputs through both and compares every output. */
-export async function validateOnnx(model: tf.LayersModel, onnxPath: string, options: ValidateOnnxOptions = {}): Promise<RandomValidation> {
+export async function validateOnnx(
+  model: tf.LayersModel,
+  onnxPath: string,
+  options: ValidateOnnxOptions = {},
+): Promise<RandomValidation> {
   const { batch = 4, seed = 0, tolerance = 1e-4 } = options;
-  const inputs = model.inputs.map((t, i) => tf.randomNormal([batch, ...(t.shape.slice(1) as number[])], 0, 1, 'float32', seed + i));
+  const inputs = model.inputs.map((t, i) =>
+    tf.randomNormal([batch, ...(t.shape.slice(1) as number[])], 0, 1, 'float32', seed + i),
+  );
   const predictor = await OnnxPredictor.load(onnxPath);
   try {
     const expected = modelOutputs(model, inputs);
     const actual = await predictor.predict(inputs);
-    const outputs = expected.map((e, i) => ({ name: predictor.outputNames[i], max_abs_diff: maxAbsDiff(e, actual[i]) }));
+    const outputs = expected.map((e, i) => ({
+      name: predictor.outputNames[i],
+      max_abs_diff: maxAbsDiff(e, actual[i]),
+    }));
     tf.dispose([...expected, ...actual]);
     const worst = Math.max(...outputs.map((o) => o.max_abs_diff));
     const result: RandomValidation = { batch, tolerance, max_abs_diff: worst, outputs, passed: worst <= tolerance };
@@ -126,7 +136,10 @@ export async function validateOnnxOnDataset(
       try {
         const x = batch[inputKey];
         const y = batch[targetKey];
-        if (!x || !y) throw new Error(`validation: batch has no '${!x ? inputKey : targetKey}' (keys: ${Object.keys(batch).join(', ')})`);
+        if (!x || !y)
+          throw new Error(
+            `validation: batch has no '${!x ? inputKey : targetKey}' (keys: ${Object.keys(batch).join(', ')})`,
+          );
         const expectedAll = modelOutputs(model, [x]);
         const actualAll = await predictor.predict(x);
         const [a, b] = [expectedAll[outputIndex], actualAll[outputIndex]];
@@ -135,7 +148,12 @@ export async function validateOnnxOnDataset(
           const labels = y.toInt().reshape([-1]);
           const pa = a.argMax(-1);
           const pb = b.argMax(-1);
-          return [tf.sum(tf.abs(tf.sub(a, b))), tf.sum(tf.equal(pa, labels)), tf.sum(tf.equal(pb, labels)), tf.sum(tf.equal(pa, pb))].map((t) => t.dataSync()[0]);
+          return [
+            tf.sum(tf.abs(tf.sub(a, b))),
+            tf.sum(tf.equal(pa, labels)),
+            tf.sum(tf.equal(pb, labels)),
+            tf.sum(tf.equal(pa, pb)),
+          ].map((t) => t.dataSync()[0]);
         });
         sumDiff += stats[0];
         correctTfjs += stats[1];

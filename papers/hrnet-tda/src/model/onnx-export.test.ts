@@ -34,7 +34,8 @@ function fillWeights(model: tf.LayersModel): void {
     const name = w.originalName;
     const fanIn = shape.length === 4 ? shape[0] * shape[1] * shape[2] : shape[0];
     const [lo, hi] = name.endsWith('moving_variance') ? [1, 3] : name.endsWith('gamma') ? [0.5, 1.5] : [-1, 1];
-    const scale = shape.length > 1 ? Math.sqrt(3 / fanIn) : name.endsWith('moving_mean') || name.endsWith('beta') ? 0.1 : 1;
+    const scale =
+      shape.length > 1 ? Math.sqrt(3 / fanIn) : name.endsWith('moving_mean') || name.endsWith('beta') ? 0.1 : 1;
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       s ^= s << 13;

@@ -15,7 +15,11 @@ export interface RoundTrip {
 }
 
 /** Exports `model` into `dir` and returns the largest |onnx - tfjs| on a random batch. */
-export async function roundTrip(model: tf.LayersModel, dir: string, options: OnnxExportOptions & { batch?: number; file?: string } = {}): Promise<RoundTrip> {
+export async function roundTrip(
+  model: tf.LayersModel,
+  dir: string,
+  options: OnnxExportOptions & { batch?: number; file?: string } = {},
+): Promise<RoundTrip> {
   const exported = exportToOnnx(model, options);
   const file = path.join(dir, options.file ?? `${model.name}-${exported.layout}-${exported.opset}.onnx`);
   fs.writeFileSync(file, exported.bytes);

@@ -9,11 +9,18 @@ const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] 
 
 function checkChannelsLast(ctx: ConvertContext): void {
   const format = config(ctx).dataFormat;
-  if (format !== undefined && format !== 'channelsLast') ctx.fail(`dataFormat '${format}' (only channelsLast is supported)`);
+  if (format !== undefined && format !== 'channelsLast')
+    ctx.fail(`dataFormat '${format}' (only channelsLast is supported)`);
 }
 
 /** ONNX pads [top, left, bottom, right] of TF padding for input size `size`. */
-export function tfPads(ctx: ConvertContext, padding: unknown, kernel: [number, number], strides: [number, number], dilations: [number, number] = [1, 1]): number[] {
+export function tfPads(
+  ctx: ConvertContext,
+  padding: unknown,
+  kernel: [number, number],
+  strides: [number, number],
+  dilations: [number, number] = [1, 1],
+): number[] {
   if (padding === 'valid') return [0, 0, 0, 0];
   if (padding !== 'same') ctx.fail(`padding '${String(padding)}' (expected 'same' or 'valid')`);
   const [, h, w] = ctx.inputs[0].shape;
@@ -22,7 +29,12 @@ export function tfPads(ctx: ConvertContext, padding: unknown, kernel: [number, n
     const out = Math.ceil(size / strides[i]);
     return Math.max((out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - size, 0);
   });
-  return [Math.floor(total[0] / 2), Math.floor(total[1] / 2), total[0] - Math.floor(total[0] / 2), total[1] - Math.floor(total[1] / 2)];
+  return [
+    Math.floor(total[0] / 2),
+    Math.floor(total[1] / 2),
+    total[0] - Math.floor(total[0] / 2),
+    total[1] - Math.floor(total[1] / 2),
+  ];
 }
 
 /** Conv with bias and activation; `kernel` is already OIHW. */
@@ -98,7 +110,14 @@ function separableConv2d(ctx: ConvertContext): OnnxValue {
     },
     ctx.hint('depthwise'),
   );
-  const point = g.op('Conv', c.useBias ? [depth, ctx.weight(pw, 'pointwise_kernel'), ctx.weight(bias, 'bias')] : [depth, ctx.weight(pw, 'pointwise_kernel')], { kernel_shape: attr.ints([1, 1]) }, ctx.hint('pointwise'));
+  const point = g.op(
+    'Conv',
+    c.useBias
+      ? [depth, ctx.weight(pw, 'pointwise_kernel'), ctx.weight(bias, 'bias')]
+      : [depth, ctx.weight(pw, 'pointwise_kernel')],
+    { kernel_shape: attr.ints([1, 1]) },
+    ctx.hint('pointwise'),
+  );
   tf.dispose([dw, pw]);
   return ctx.output(ctx.activation(point, (c.activation as string | undefined) ?? 'linear', 1), 'nchw');
 }
@@ -130,7 +149,12 @@ function conv2dTranspose(ctx: ConvertContext): OnnxValue {
   const y = ctx.graph.op(
     'ConvTranspose',
     inputs,
-    { kernel_shape: attr.ints(k), strides: attr.ints(strides), pads: attr.ints(pads), output_padding: attr.ints(outputPadding) },
+    {
+      kernel_shape: attr.ints(k),
+      strides: attr.ints(strides),
+      pads: attr.ints(pads),
+      output_padding: attr.ints(outputPadding),
+    },
     ctx.hint('deconv'),
   );
   return ctx.output(ctx.activation(y, (c.activation as string | undefined) ?? 'linear', 1), 'nchw');
@@ -143,7 +167,12 @@ function pooling(op: 'MaxPool' | 'AveragePool') {
     const k = pair(c.poolSize);
     const strides = pair(c.strides ?? c.poolSize);
     // AveragePool's default count_include_pad=0 matches TF, which averages over the valid pixels only.
-    const y = ctx.graph.op(op, [ctx.input(0, 'nchw')], { kernel_shape: attr.ints(k), strides: attr.ints(strides), pads: attr.ints(tfPads(ctx, c.padding, k, strides)) }, ctx.hint('pool'));
+    const y = ctx.graph.op(
+      op,
+      [ctx.input(0, 'nchw')],
+      { kernel_shape: attr.ints(k), strides: attr.ints(strides), pads: attr.ints(tfPads(ctx, c.padding, k, strides)) },
+      ctx.hint('pool'),
+    );
     return ctx.output(y, 'nchw');
   };
 }
@@ -156,7 +185,7 @@ function globalPooling(op: 'GlobalAveragePool' | 'GlobalMaxPool') {
   };
 }
 
-/** tfjs resizes with align_corners = half_pixel_centers = false: ONNX's 'asymmetric' coordinates (floor for nearest). */
+/** tfjs resizes with align_corners = half_pixel_centers = false: ONNX's 'asymmetric' coordinates, floor for nearest. */
 function upSampling2d(ctx: ConvertContext): OnnxValue {
   checkChannelsLast(ctx);
   const c = config(ctx);
@@ -175,7 +204,10 @@ function zeroPadding2d(ctx: ConvertContext): OnnxValue {
   checkChannelsLast(ctx);
   const [[top, bottom], [left, right]] = config(ctx).padding as [[number, number], [number, number]];
   const pads = ctx.graph.int64([0, 0, top, left, 0, 0, bottom, right]);
-  return ctx.output(ctx.graph.op('Pad', [ctx.input(0, 'nchw'), pads], { mode: attr.string('constant') }, ctx.hint('pad')), 'nchw');
+  return ctx.output(
+    ctx.graph.op('Pad', [ctx.input(0, 'nchw'), pads], { mode: attr.string('constant') }, ctx.hint('pad')),
+    'nchw',
+  );
 }
 
 registerOnnxConverter('Conv2D', conv2d);

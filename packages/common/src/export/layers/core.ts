@@ -54,12 +54,18 @@ function relu(ctx: ConvertContext): OnnxValue {
 
 function leakyRelu(ctx: ConvertContext): OnnxValue {
   const x = ctx.inputs[0];
-  return ctx.output(ctx.graph.op('LeakyRelu', [x.name], { alpha: attr.float(config(ctx).alpha as number) }, ctx.hint('leaky')), x.layout);
+  return ctx.output(
+    ctx.graph.op('LeakyRelu', [x.name], { alpha: attr.float(config(ctx).alpha as number) }, ctx.hint('leaky')),
+    x.layout,
+  );
 }
 
 function elu(ctx: ConvertContext): OnnxValue {
   const x = ctx.inputs[0];
-  return ctx.output(ctx.graph.op('Elu', [x.name], { alpha: attr.float(config(ctx).alpha as number) }, ctx.hint('elu')), x.layout);
+  return ctx.output(
+    ctx.graph.op('Elu', [x.name], { alpha: attr.float(config(ctx).alpha as number) }, ctx.hint('elu')),
+    x.layout,
+  );
 }
 
 function softmax(ctx: ConvertContext): OnnxValue {
@@ -114,7 +120,8 @@ function batchNormalization(ctx: ConvertContext): OnnxValue {
   const c = config(ctx);
   const rank = ctx.inputs[0].shape.length;
   const axis = c.axis as number;
-  if (axis !== -1 && axis !== rank - 1) ctx.fail(`batch normalisation over axis ${axis} (only the last, channel axis is supported)`);
+  if (axis !== -1 && axis !== rank - 1)
+    ctx.fail(`batch normalisation over axis ${axis} (only the last, channel axis is supported)`);
   const epsilon = c.epsilon as number;
   const channels = ctx.inputs[0].shape[rank - 1] as number;
   const gamma = layer.gamma ? layer.gamma.read() : tf.ones([channels]);
@@ -122,8 +129,17 @@ function batchNormalization(ctx: ConvertContext): OnnxValue {
   const mean = layer.movingMean.read();
   const variance = layer.movingVariance.read();
   if (rank === 4) {
-    const inputs = [ctx.input(0, 'nchw'), ctx.weight(gamma, 'gamma'), ctx.weight(beta, 'beta'), ctx.weight(mean, 'moving_mean'), ctx.weight(variance, 'moving_variance')];
-    return ctx.output(ctx.graph.op('BatchNormalization', inputs, { epsilon: attr.float(epsilon) }, ctx.hint('bn')), 'nchw');
+    const inputs = [
+      ctx.input(0, 'nchw'),
+      ctx.weight(gamma, 'gamma'),
+      ctx.weight(beta, 'beta'),
+      ctx.weight(mean, 'moving_mean'),
+      ctx.weight(variance, 'moving_variance'),
+    ];
+    return ctx.output(
+      ctx.graph.op('BatchNormalization', inputs, { epsilon: attr.float(epsilon) }, ctx.hint('bn')),
+      'nchw',
+    );
   }
   const [scale, shift] = tf.tidy(() => {
     const s = tf.div(gamma, tf.sqrt(tf.add(variance, epsilon)));
@@ -140,18 +156,32 @@ function tfjsLayerNormalization(ctx: ConvertContext): OnnxValue {
   const c = config(ctx);
   const rank = ctx.inputs[0].shape.length;
   const axes = (Array.isArray(c.axis) ? c.axis : [c.axis]) as number[];
-  if (axes.length !== 1 || (axes[0] !== -1 && axes[0] !== rank - 1)) ctx.fail(`layer normalisation over axes [${axes}] (only the last axis is supported)`);
+  if (axes.length !== 1 || (axes[0] !== -1 && axes[0] !== rank - 1))
+    ctx.fail(`layer normalisation over axes [${axes}] (only the last axis is supported)`);
   const dim = ctx.inputs[0].shape[rank - 1] as number;
   const layer = ctx.layer as unknown as { gamma?: tf.LayerVariable; beta?: tf.LayerVariable };
-  const gamma = layer.gamma ? ctx.weight(layer.gamma.read(), 'gamma') : ctx.graph.floatInitializer(ctx.hint('gamma'), new Float32Array(dim).fill(1), [dim]);
-  const beta = layer.beta ? ctx.weight(layer.beta.read(), 'beta') : ctx.graph.floatInitializer(ctx.hint('beta'), new Float32Array(dim), [dim]);
-  const y = layerNormalization(ctx.graph, ctx.input(0, 'tf'), gamma, beta, c.epsilon as number, ctx.opset, ctx.hint('ln'));
+  const gamma = layer.gamma
+    ? ctx.weight(layer.gamma.read(), 'gamma')
+    : ctx.graph.floatInitializer(ctx.hint('gamma'), new Float32Array(dim).fill(1), [dim]);
+  const beta = layer.beta
+    ? ctx.weight(layer.beta.read(), 'beta')
+    : ctx.graph.floatInitializer(ctx.hint('beta'), new Float32Array(dim), [dim]);
+  const y = layerNormalization(
+    ctx.graph,
+    ctx.input(0, 'tf'),
+    gamma,
+    beta,
+    c.epsilon as number,
+    ctx.opset,
+    ctx.hint('ln'),
+  );
   return ctx.output(y, 'tf');
 }
 
 /** [B, steps, C] -> [B, C]. */
 function globalPooling1d(op: 'ReduceMean' | 'ReduceMax') {
-  return (ctx: ConvertContext): OnnxValue => ctx.output(reduce(ctx.graph, op, ctx.input(0, 'tf'), [1], ctx.opset, ctx.hint('pool'), false), 'tf');
+  return (ctx: ConvertContext): OnnxValue =>
+    ctx.output(reduce(ctx.graph, op, ctx.input(0, 'tf'), [1], ctx.opset, ctx.hint('pool'), false), 'tf');
 }
 
 registerOnnxConverter('Dense', dense);
@@ -162,7 +192,14 @@ registerOnnxConverter('ReLU', relu);
 registerOnnxConverter('LeakyReLU', leakyRelu);
 registerOnnxConverter('ELU', elu);
 registerOnnxConverter('Softmax', softmax);
-for (const name of ['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']) {
+for (const name of [
+  'Dropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+]) {
   registerOnnxConverter(name, identity);
 }
 registerOnnxConverter('Flatten', flatten);

@@ -30,7 +30,12 @@ function classTokenPosition(ctx: ConvertContext): OnnxValue {
   const g = ctx.graph;
   const x = ctx.input(0, 'tf');
   const d = cls.shape[2] as number;
-  const batch = g.op('Slice', [g.op('Shape', [x], {}, ctx.hint('shape')), g.int64([0]), g.int64([1])], {}, ctx.hint('batch'));
+  const batch = g.op(
+    'Slice',
+    [g.op('Shape', [x], {}, ctx.hint('shape')), g.int64([0]), g.int64([1])],
+    {},
+    ctx.hint('batch'),
+  );
   const clsShape = g.op('Concat', [batch, g.int64([1, d])], { axis: attr.int(0) }, ctx.hint('cls_shape'));
   const tokens = g.op('Expand', [ctx.weight(cls, 'cls'), clsShape], {}, ctx.hint('cls'));
   const joined = g.op('Concat', [tokens, x], { axis: attr.int(1) }, ctx.hint('concat'));
@@ -39,14 +44,27 @@ function classTokenPosition(ctx: ConvertContext): OnnxValue {
 
 function takeToken(ctx: ConvertContext): OnnxValue {
   const index = config(ctx).index as number;
-  const y = ctx.graph.op('Gather', [ctx.input(0, 'tf'), ctx.graph.int64([index], [])], { axis: attr.int(1) }, ctx.hint('take'));
+  const y = ctx.graph.op(
+    'Gather',
+    [ctx.input(0, 'tf'), ctx.graph.int64([index], [])],
+    { axis: attr.int(1) },
+    ctx.hint('take'),
+  );
   return ctx.output(y, 'tf');
 }
 
 function layerNorm(ctx: ConvertContext): OnnxValue {
   const [gamma, beta] = ctx.layer.getWeights();
   const epsilon = config(ctx).epsilon as number;
-  const y = layerNormalization(ctx.graph, ctx.input(0, 'tf'), ctx.weight(gamma, 'gamma'), ctx.weight(beta, 'beta'), epsilon, ctx.opset, ctx.hint('ln'));
+  const y = layerNormalization(
+    ctx.graph,
+    ctx.input(0, 'tf'),
+    ctx.weight(gamma, 'gamma'),
+    ctx.weight(beta, 'beta'),
+    epsilon,
+    ctx.opset,
+    ctx.hint('ln'),
+  );
   return ctx.output(y, 'tf');
 }
 
@@ -62,16 +80,33 @@ function multiHeadSelfAttention(ctx: ConvertContext): OnnxValue {
   const g = ctx.graph;
   const h = (s: string) => ctx.hint(s);
   const x = ctx.input(0, 'tf');
-  const qkv = g.op('Add', [g.op('MatMul', [x, ctx.weight(qkvKernel, 'qkv_kernel')], {}, h('qkv')), ctx.weight(qkvBias, 'qkv_bias')], {}, h('qkv'));
+  const qkv = g.op(
+    'Add',
+    [g.op('MatMul', [x, ctx.weight(qkvKernel, 'qkv_kernel')], {}, h('qkv')), ctx.weight(qkvBias, 'qkv_bias')],
+    {},
+    h('qkv'),
+  );
   const split = g.op('Reshape', [qkv, g.int64([0, 0, 3, heads, dh])], {}, h('heads'));
   const perHead = g.op('Transpose', [split], { perm: attr.ints([2, 0, 3, 1, 4]) }, h('heads'));
-  const [q, k, v] = [0, 1, 2].map((i) => g.op('Gather', [perHead, g.int64([i], [])], { axis: attr.int(0) }, h(['q', 'k', 'v'][i])));
+  const [q, k, v] = [0, 1, 2].map((i) =>
+    g.op('Gather', [perHead, g.int64([i], [])], { axis: attr.int(0) }, h(['q', 'k', 'v'][i])),
+  );
   const scaled = g.op('Mul', [q, g.scalar(1 / Math.sqrt(dh), h('scale'))], {}, h('q_scaled'));
   const kT = g.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) }, h('k_t'));
   const probs = g.op('Softmax', [g.op('MatMul', [scaled, kT], {}, h('scores'))], { axis: attr.int(-1) }, h('probs'));
   const context = g.op('MatMul', [probs, v], {}, h('context'));
-  const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: attr.ints([0, 2, 1, 3]) }, h('merge')), g.int64([0, 0, d])], {}, h('merge'));
-  const out = g.op('Add', [g.op('MatMul', [merged, ctx.weight(outKernel, 'out_kernel')], {}, h('out')), ctx.weight(outBias, 'out_bias')], {}, h('out'));
+  const merged = g.op(
+    'Reshape',
+    [g.op('Transpose', [context], { perm: attr.ints([0, 2, 1, 3]) }, h('merge')), g.int64([0, 0, d])],
+    {},
+    h('merge'),
+  );
+  const out = g.op(
+    'Add',
+    [g.op('MatMul', [merged, ctx.weight(outKernel, 'out_kernel')], {}, h('out')), ctx.weight(outBias, 'out_bias')],
+    {},
+    h('out'),
+  );
   return ctx.output(out, 'tf');
 }
 
