@@ -347,6 +347,22 @@ describe('graph structure', () => {
     ]);
   });
 
+  it('exports a top-level sequential model before anything built it, and an input that is also an output', async () => {
+    const sequential = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3 }),
+      ],
+    });
+    expect((await roundTrip(sequential, dir, { file: 'sequential.onnx' })).maxAbsDiff).toBeLessThanOrEqual(TOL);
+    const input = tf.input({ shape: [3], name: 'x' });
+    const passThrough = tf.model({ inputs: input, outputs: [input, apply(tf.layers.dense({ units: 2 }), input)] });
+    const { maxAbsDiff, exported } = await roundTrip(passThrough, dir, { file: 'pass-through.onnx' });
+    expect(maxAbsDiff).toBeLessThanOrEqual(TOL);
+    expect(exported.outputs.map((o) => o.shape)).toEqual([['batch', 3], ['batch', 2]]);
+  });
+
   it('converts common ViT layers with a dynamic batch of 1 and 5', async () => {
     const input = tf.input({ shape: [8, 12, 2], name: 'image' });
     let x = apply(new PatchEmbedding({ patchSize: 4, dim: 8 }), input);

@@ -70,6 +70,14 @@ interface GraphNode {
   outputTensors: tf.SymbolicTensor[];
 }
 
+/** The functional graph of a model: a Sequential keeps its own in an inner model, built on first use. */
+function functionalGraph(model: tf.LayersModel): tf.LayersModel {
+  if (!(model instanceof tf.Sequential)) return model;
+  const sequential = model as unknown as { model?: tf.LayersModel };
+  if (!sequential.model) model.build(model.inputs[0].shape);
+  return sequential.model as tf.LayersModel;
+}
+
 function nodesInOrder(container: tf.LayersModel): GraphNode[] {
   const byDepth = (container as unknown as { nodesByDepth: Record<string, GraphNode[]> }).nodesByDepth;
   return Object.keys(byDepth)
@@ -99,7 +107,8 @@ class Exporter {
     return name;
   }
 
-  convertContainer(container: tf.LayersModel, inputs: OnnxValue[]): OnnxValue[] {
+  convertContainer(model: tf.LayersModel, inputs: OnnxValue[]): OnnxValue[] {
+    const container = functionalGraph(model);
     const values = new Map<number, OnnxValue>();
     container.inputs.forEach((t, i) => values.set(t.id, inputs[i]));
     for (const node of nodesInOrder(container)) {
@@ -188,8 +197,9 @@ function checkOptions(opset: number, layout: string): void {
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new Error(`ONNX export: opset ${opset} is not supported (expected an integer in ${MIN_OPSET}..${MAX_OPSET})`);
   }
-  if (layout !== 'nchw' && layout !== 'nhwc')
+  if (layout !== 'nchw' && layout !== 'nhwc') {
     throw new Error(`ONNX export: layout '${layout}' is not 'nchw' or 'nhwc'`);
+  }
 }
 
 /** Converts a tfjs model to an ONNX model (inference graph: dropout is the identity, batch norm uses moving stats). */
@@ -198,18 +208,19 @@ export function exportToOnnx(model: tf.LayersModel, options: OnnxExportOptions =
   checkOptions(opset, layout);
   const exporter = new Exporter(opset);
   const g = exporter.graph;
-  const inputNames = model.inputLayers.map((l) => g.reserveName(l.name.replace(/[^A-Za-z0-9_.-]/g, '_')));
+  const graph = functionalGraph(model);
+  const inputNames = graph.inputLayers.map((l) => g.reserveName(l.name.replace(/[^A-Za-z0-9_.-]/g, '_')));
   // Output names come from the output layers' names, made unique (one layer may give several outputs).
-  const outputNames = model.outputs.map((_, i) =>
-    g.uniqueName(model.outputNames?.[i]?.replace(/[^A-Za-z0-9_.-]/g, '_') ?? `output_${i}`),
+  const outputNames = graph.outputs.map((_, i) =>
+    g.uniqueName(graph.outputNames?.[i]?.replace(/[^A-Za-z0-9_.-]/g, '_') ?? `output_${i}`),
   );
-  const inputs: OnnxTensorInfo[] = model.inputs.map((t, i) => {
+  const inputs: OnnxTensorInfo[] = graph.inputs.map((t, i) => {
     const l = edgeLayout(t.shape, layout);
     return { name: inputNames[i], shape: edgeShape(t.shape, l, inputNames[i]), tfShape: t.shape };
   });
   const results = exporter.convertContainer(
-    model,
-    model.inputs.map((t, i) => ({ name: inputNames[i], layout: edgeLayout(t.shape, layout), shape: t.shape })),
+    graph,
+    graph.inputs.map((t, i) => ({ name: inputNames[i], layout: edgeLayout(t.shape, layout), shape: t.shape })),
   );
   const outputs: OnnxTensorInfo[] = results.map((v, i) => {
     const l = edgeLayout(v.shape, layout);
