@@ -195,7 +195,6 @@ registerOnnxConverter('Softmax', softmax);
 for (const name of [
   'Dropout',
   'SpatialDropout1D',
-  'SpatialDropout2D',
   'GaussianNoise',
   'GaussianDropout',
   'AlphaDropout',
