@@ -414,6 +414,19 @@ describe('errors', () => {
     expect((await roundTrip(model, dir, { file: 'unknown.onnx' })).maxAbsDiff).toBeLessThanOrEqual(TOL);
   });
 
+  it('names the layer whose converter asks for an impossible layout', () => {
+    class AsksChannelsFirst extends Unknown {
+      static override className = 'AsksChannelsFirstForExport';
+    }
+    registerOnnxConverter('AsksChannelsFirstForExport', (ctx) => ctx.output(ctx.input(0, 'nchw'), 'nchw'));
+    const input = tf.input({ shape: [3] });
+    const model = tf.model({ inputs: input, outputs: apply(new AsksChannelsFirst({ name: 'wants_nchw' }), input) });
+    expect(() => exportToOnnx(model, { opset: 18 })).toThrow(
+      "ONNX export: layer 'wants_nchw' (class AsksChannelsFirstForExport) at opset 18: " +
+        'a rank-2 value cannot be put in layout nchw',
+    );
+  });
+
   it('refuses opsets and layouts it does not know, and unsupported layer options', () => {
     const input = tf.input({ shape: [4, 4, 2] });
     const model = tf.model({ inputs: input, outputs: apply(tf.layers.batchNormalization({ axis: 1 }), input) });

@@ -95,8 +95,10 @@ class Exporter {
   /** `value` in `layout`, adding one cached Transpose if it is stored the other way. */
   toLayout(value: OnnxValue, layout: Layout): string {
     if (value.layout === layout) return value.name;
-    if (value.shape.length !== 4)
-      throw new OnnxExportError(`a rank-${value.shape.length} value cannot be put in layout ${layout}`);
+    // A plain Error: convertLayer adds which layer asked.
+    if (value.shape.length !== 4) {
+      throw new Error(`a rank-${value.shape.length} value cannot be put in layout ${layout}`);
+    }
     const key = `${value.name}->${layout}`;
     let name = this.layoutCache.get(key);
     if (!name) {
@@ -116,21 +118,18 @@ class Exporter {
       if (layer.getClassName() === 'InputLayer') continue;
       const ins = node.inputTensors.map((t) => {
         const v = values.get(t.id);
-        if (!v)
-          throw new OnnxExportError(`layer '${layer.name}' reads tensor ${t.name}, which no earlier layer produced`);
+        if (!v) {
+          throw new OnnxExportError(`ONNX export: layer '${layer.name}' reads ${t.name}, which no layer produced`);
+        }
         return v;
       });
       const outs =
         layer instanceof tf.LayersModel
           ? this.convertContainer(layer, ins)
-          : this.convertLayer(
-              layer,
-              ins,
-              node.outputTensors.map((t) => t.shape),
-            );
+          : this.convertLayer(layer, ins, node.outputTensors.map((t) => t.shape));
       if (outs.length !== node.outputTensors.length) {
         throw new OnnxExportError(
-          `layer '${layer.name}' (${layer.getClassName()}) gave ${outs.length} outputs, ` +
+          `ONNX export: layer '${layer.name}' (${layer.getClassName()}) gave ${outs.length} outputs, ` +
             `tfjs has ${node.outputTensors.length}`,
         );
       }
