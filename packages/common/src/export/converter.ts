@@ -28,8 +28,11 @@ export interface ConvertContext {
   input(i: number, layout: Layout): string;
   /** A name hint under the layer's name. */
   hint(suffix: string): string;
-  /** A float initializer holding a tensor's values (in the given dims, default the tensor's shape). */
-  weight(t: tf.Tensor, suffix: string, dims?: number[]): string;
+  /**
+   * A float initializer holding a tensor's values; `shape` reinterprets them (a reshape), then `perm` permutes the
+   * axes as tf.transpose would (HWIO -> OIHW is perm [3, 2, 0, 1]).
+   */
+  weight(t: tf.Tensor, suffix: string, options?: { shape?: number[]; perm?: number[] }): string;
   /** Output value `index` (default 0), with its tfjs shape. */
   output(name: string, layout: Layout, index?: number): OnnxValue;
   /** Applies a tfjs activation (by its class name: 'relu', 'gelu', ...) to `x`; `axis` is the ONNX softmax axis. */

@@ -22,6 +22,7 @@ import {
 } from './converter';
 import { foldBatchNorms } from './fold-batchnorm';
 import { attr, encodeModel, OnnxGraph, type Dim } from './onnx-graph';
+import { permuteAxes } from './weights';
 
 export const DEFAULT_OPSET = 17;
 /** Opsets whose semantics the converters know (onnxruntime-node 1.30 loads 7-26; python3-onnx 1.12 checks <= 17). */
@@ -157,8 +158,13 @@ class Exporter {
       outputShapes,
       input: (i, layout) => this.toLayout(inputs[i], layout),
       hint: (suffix) => `${layer.name}/${suffix}`,
-      weight: (t, suffix, dims) =>
-        g.floatInitializer(`${layer.name}.${suffix}`, Float32Array.from(t.dataSync()), dims ?? t.shape),
+      weight: (t, suffix, options = {}) => {
+        const shape = options.shape ?? t.shape;
+        const values = options.perm
+          ? permuteAxes(t.dataSync() as Float32Array, shape, options.perm)
+          : { data: new Float32Array(t.dataSync()), shape };
+        return g.floatInitializer(`${layer.name}.${suffix}`, values.data, values.shape);
+      },
       output: (name, layout, index = 0) => ({ name, layout, shape: outputShapes[index] }),
       activation: (x, name, axis = -1) => {
         const emit = getOnnxActivation(name);

@@ -81,7 +81,7 @@ export class OnnxPredictor {
     const feeds: Record<string, ort.Tensor> = {};
     list.forEach((x, i) => {
       const arranged = this.channelsFirst(x.rank) ? tf.transpose(x, TO_NCHW) : x;
-      const data = Float32Array.from(arranged.dataSync());
+      const data = new Float32Array(arranged.dataSync()); // a copy (from a typed array: a native copy)
       feeds[this.session.inputNames[i]] = new ort.Tensor('float32', data, arranged.shape);
       if (arranged !== x) arranged.dispose();
     });

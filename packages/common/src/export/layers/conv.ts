@@ -1,9 +1,12 @@
 // Converters of tfjs' image layers, computed channels first: convolutions (weights HWIO -> OIHW), pooling,
 // upsampling (Resize), zero padding. TF's 'same' padding becomes explicit pads (the extra pixel at the end).
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { registerOnnxConverter, type ConvertContext, type OnnxValue } from '../converter';
 import { attr } from '../onnx-graph';
 import { config } from './core';
+
+/** tfjs kernels are [kh, kw, in, out] (transposed convolutions: [kh, kw, out, in]); ONNX wants [out, in, kh, kw]. */
+const HWIO_TO_OIHW = [3, 2, 0, 1];
 
 const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0], v[1]] : [v as number, v as number]);
 
@@ -37,13 +40,13 @@ export function tfPads(
   ];
 }
 
-/** Conv with bias and activation; `kernel` is already OIHW. */
-function emitConv(ctx: ConvertContext, kernel: tf.Tensor, bias: tf.Tensor | null, group: number): OnnxValue {
+/** Conv with bias and activation; `kernel` names the OIHW initializer. */
+function emitConv(ctx: ConvertContext, kernel: string, bias: tf.Tensor | null, group: number): OnnxValue {
   const c = config(ctx);
   const k = pair(c.kernelSize);
   const strides = pair(c.strides ?? 1);
   const dilations = pair(c.dilationRate ?? 1);
-  const inputs = [ctx.input(0, 'nchw'), ctx.weight(kernel, 'kernel')];
+  const inputs = [ctx.input(0, 'nchw'), kernel];
   if (bias) inputs.push(ctx.weight(bias, 'bias'));
   const y = ctx.graph.op(
     'Conv',
@@ -63,12 +66,8 @@ function emitConv(ctx: ConvertContext, kernel: tf.Tensor, bias: tf.Tensor | null
 function conv2d(ctx: ConvertContext): OnnxValue {
   checkChannelsLast(ctx);
   const [kernel, bias] = ctx.layer.getWeights();
-  const oihw = tf.transpose(kernel, [3, 2, 0, 1]);
-  try {
-    return emitConv(ctx, oihw, config(ctx).useBias ? bias : null, 1);
-  } finally {
-    oihw.dispose();
-  }
+  const oihw = ctx.weight(kernel, 'kernel', { perm: HWIO_TO_OIHW });
+  return emitConv(ctx, oihw, config(ctx).useBias ? bias : null, 1);
 }
 
 /** Depthwise: [kh, kw, C, m] -> [C*m, 1, kh, kw] with group = C (output channel c*m + j, as in tfjs). */
@@ -76,12 +75,8 @@ function depthwiseConv2d(ctx: ConvertContext): OnnxValue {
   checkChannelsLast(ctx);
   const [kernel, bias] = ctx.layer.getWeights();
   const [kh, kw, channels, multiplier] = kernel.shape;
-  const oihw = tf.tidy(() => tf.transpose(tf.reshape(kernel, [kh, kw, channels * multiplier, 1]), [2, 3, 0, 1]));
-  try {
-    return emitConv(ctx, oihw, config(ctx).useBias ? bias : null, channels);
-  } finally {
-    oihw.dispose();
-  }
+  const oihw = ctx.weight(kernel, 'kernel', { shape: [kh, kw, channels * multiplier, 1], perm: [2, 3, 0, 1] });
+  return emitConv(ctx, oihw, config(ctx).useBias ? bias : null, channels);
 }
 
 /** Separable: the depthwise convolution, then a 1x1 convolution (with the bias and activation). */
@@ -93,14 +88,13 @@ function separableConv2d(ctx: ConvertContext): OnnxValue {
   const k = pair(c.kernelSize);
   const strides = pair(c.strides ?? 1);
   const dilations = pair(c.dilationRate ?? 1);
-  const [dw, pw] = tf.tidy(() => [
-    tf.transpose(tf.reshape(depthwise, [kh, kw, channels * multiplier, 1]), [2, 3, 0, 1]),
-    tf.transpose(pointwise, [3, 2, 0, 1]),
-  ]);
+  const dwShape = [kh, kw, channels * multiplier, 1];
+  const dw = ctx.weight(depthwise, 'depthwise_kernel', { shape: dwShape, perm: [2, 3, 0, 1] });
+  const pw = ctx.weight(pointwise, 'pointwise_kernel', { perm: HWIO_TO_OIHW });
   const g = ctx.graph;
   const depth = g.op(
     'Conv',
-    [ctx.input(0, 'nchw'), ctx.weight(dw, 'depthwise_kernel')],
+    [ctx.input(0, 'nchw'), dw],
     {
       kernel_shape: attr.ints(k),
       strides: attr.ints(strides),
@@ -112,13 +106,10 @@ function separableConv2d(ctx: ConvertContext): OnnxValue {
   );
   const point = g.op(
     'Conv',
-    c.useBias
-      ? [depth, ctx.weight(pw, 'pointwise_kernel'), ctx.weight(bias, 'bias')]
-      : [depth, ctx.weight(pw, 'pointwise_kernel')],
+    c.useBias ? [depth, pw, ctx.weight(bias, 'bias')] : [depth, pw],
     { kernel_shape: attr.ints([1, 1]) },
     ctx.hint('pointwise'),
   );
-  tf.dispose([dw, pw]);
   return ctx.output(ctx.activation(point, (c.activation as string | undefined) ?? 'linear', 1), 'nchw');
 }
 
@@ -142,9 +133,7 @@ function conv2dTranspose(ctx: ConvertContext): OnnxValue {
     pads[i + 2] = total - pads[i];
     outputPadding[i] = out - ((size - 1) * strides[i] + k[i] - total);
   });
-  const weights = tf.transpose(kernel, [3, 2, 0, 1]);
-  const inputs = [ctx.input(0, 'nchw'), ctx.weight(weights, 'kernel')];
-  weights.dispose();
+  const inputs = [ctx.input(0, 'nchw'), ctx.weight(kernel, 'kernel', { perm: HWIO_TO_OIHW })];
   if (c.useBias) inputs.push(ctx.weight(bias, 'bias'));
   const y = ctx.graph.op(
     'ConvTranspose',

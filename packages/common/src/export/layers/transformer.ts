@@ -1,6 +1,5 @@
 // Converters of common's ViT layers (models/layers): patch embedding as a strided Conv, class token + positions,
 // token selection, layer norm, and multi-head self-attention as MatMul + Softmax.
-import * as tf from '@tensorflow/tfjs';
 import { registerOnnxConverter, type ConvertContext, type OnnxValue } from '../converter';
 import { attr } from '../onnx-graph';
 import { layerNormalization } from '../ops';
@@ -10,9 +9,7 @@ import { config } from './core';
 function patchEmbedding(ctx: ConvertContext): OnnxValue {
   const { patchSize, dim } = config(ctx) as { patchSize: number; dim: number };
   const [kernel, bias] = ctx.layer.getWeights();
-  const oihw = tf.transpose(kernel, [3, 2, 0, 1]);
-  const w = ctx.weight(oihw, 'kernel');
-  oihw.dispose();
+  const w = ctx.weight(kernel, 'kernel', { perm: [3, 2, 0, 1] });
   const g = ctx.graph;
   const conv = g.op(
     'Conv',
