@@ -13,3 +13,4 @@ export * from './viz';
 export * from './hub';
 export * from './run';
 export * from './framework';
+export * from './export';

@@ -8,3 +8,4 @@ export { composeTripletVaeConfig, tripletVaeSchema, CONFIG_DIR, type TripletVaeC
 export { loadCheckpoint, modelForConfig, type RestoredModel, type LoadCheckpointOptions } from './checkpoint';
 export { runInference, knnAccuracy, type DatasetOutputs } from './evaluation';
 export { tripletVaeApp, scheduleSpec } from './app';
+export { classifierGraph, exportClassifierOnnx, type ExportClassifierOptions } from './onnx';

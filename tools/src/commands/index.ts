@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as assets } from './assets';
+import { register as exportOnnx } from './export';
 import { register as hub } from './hub';
 import { register as imageFolder } from './image-folder';
 import { register as initConfig } from './init-config';
@@ -16,4 +17,4 @@ import { register as visualise } from './visualise';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module.
-export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise, imageFolder, split, initConfig, lrFinder, privacy, models];
+export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise, imageFolder, split, initConfig, lrFinder, privacy, models, exportOnnx];
