@@ -79,7 +79,7 @@ const nonNegative = numberIn(0, Infinity);
 
 export const tripletVaeSchema: ConfigSchema<TripletVaeConfig> = {
   experiment: { name: { doc: 'run folder name under assets/outputs/triplet-vae', format: String, default: 'triplet-vae' } },
-  seed: { doc: 'seeds weights, data order, triplets and augmentation', format: intIn(0), default: 0 },
+  seed: { doc: 'seeds weights, data order, triplets and augmentation', format: intIn(0, 2 ** 32 - 1), default: 0 },
   backend: { doc: 'tfjs backend', format: ['auto', 'wasm', 'cpu', 'tfjs-node', 'tfjs-node-gpu'], default: 'auto' },
   data: {
     dataset: { doc: 'dataset', format: ['fashionmnist', 'mnist', 'cifar10'], default: 'fashionmnist' },

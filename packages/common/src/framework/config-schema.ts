@@ -125,7 +125,7 @@ export const frameworkSchema: ConfigSchema<FrameworkConfig> = {
     },
     eval_resize: { doc: 'evaluation: resize the shorter side to this, then center-crop image_size (null: resize to image_size)', format: intIn(1), default: null, nullable: true },
   },
-  seed: { format: 'int', default: 42 },
+  seed: { doc: 'seeds weights, splits of the data order and augmentation', format: intIn(0, 2 ** 32 - 1), default: 42 },
   deterministic: { doc: 'seed every generator and use deterministic kernels', format: Boolean, default: false },
   search: { doc: 'Optuna-style hyper-parameter search (tools search)', format: searchFormat, default: null, nullable: true },
 };

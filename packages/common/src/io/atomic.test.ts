@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomic';
+import { removeStaleTempFiles, writeFileAtomic } from './atomic';
 
 describe('writeFileAtomic', () => {
   let dir: string;
@@ -30,5 +31,22 @@ describe('writeFileAtomic', () => {
     writeFileAtomic(path.join(dir, 'd.txt'), 'x');
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();
+  });
+});
+
+describe('removeStaleTempFiles', () => {
+  it('removes the temporary files of dead writers and keeps a live writer\'s', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stale-'));
+    try {
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid as number; // exited: its pid is free
+      fs.mkdirSync(path.join(dir, 'checkpoints'));
+      const stale = path.join(dir, 'checkpoints', `last.safetensors.tmp-${dead}-0`);
+      const live = path.join(dir, `metrics.json.tmp-${process.pid}-3`);
+      for (const f of [stale, live, path.join(dir, 'last.safetensors')]) fs.writeFileSync(f, 'x');
+      expect(removeStaleTempFiles(dir)).toEqual([stale]);
+      expect(fs.readdirSync(dir).sort()).toEqual(['checkpoints', 'last.safetensors', `metrics.json.tmp-${process.pid}-3`]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -20,6 +20,33 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   }
 }
 
+/** Whether a process with this pid is alive (signal 0 checks without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes, under `dir` (recursively), the temporary files of writeFileAtomic whose writer is dead (a SIGKILL
+ * between write and rename leaves `<file>.tmp-<pid>-<n>`); a live writer's files are kept. Returns the removed paths.
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  const removed: string[] = [];
+  if (!fs.existsSync(dir)) return removed;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const match = /\.tmp-(\d+)-\d+$/.exec(entry.name);
+    if (!entry.isFile() || !match || alive(Number(match[1]))) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    fs.rmSync(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
+}
+
 /** JSON (one space indent, Infinity written as "inf" since JSON has none) through writeFileAtomic. */
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, (_key, v: unknown) => (v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v), 1) + '\n');

@@ -1,6 +1,6 @@
 // The public surface of the io module, the floor of common: files every other module shares (atomic writes, the
 // workspace's asset paths, the safetensors format, loading ESM-only packages).
-export { writeFileAtomic, writeJsonAtomic } from './atomic';
+export { writeFileAtomic, writeJsonAtomic, removeStaleTempFiles } from './atomic';
 export { workspaceRoot, assetsDir, datasetsDir, modelsDir, outputsDir } from './paths';
 export { loadSafetensors, saveSafetensors, decodeSafetensors, encodeSafetensors, parseSafetensorsHeader } from './safetensors';
 export type { SafetensorsContent, SafetensorsDtype, SafetensorsEntry } from './safetensors';

@@ -63,8 +63,25 @@ export function appProgram<C extends object>(app: AppDefinition<C>, extend?: (pr
   return program;
 }
 
+/**
+ * Ends this process when the process that started it dies (`npx nx run` killed: the training must not run on as an
+ * orphan). A dead parent shows as a new parent pid (the orphan is adopted by init or a subreaper).
+ */
+export function exitWithParent(intervalMs = 1000): NodeJS.Timeout {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      process.stderr.write(`the parent process (pid ${parent}) ended: stopping\n`);
+      process.exit(143);
+    }
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}
+
 /** Runs the app's command line; an error prints its message (no stack) and sets exit code 1. */
 export async function runApp<C extends object>(app: AppDefinition<C>, extend?: (program: Command) => void, argv = process.argv): Promise<void> {
+  exitWithParent();
   try {
     await appProgram(app, extend).parseAsync(argv);
   } catch (err) {

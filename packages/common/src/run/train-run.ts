@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend';
 import { composeConfigDetailed, loadConfig, nearestKey, provenanceOf, saveConfig, type ConfigSchema } from '../config';
 import { outputsDir } from '../io';
-import { writeJsonAtomic } from '../io';
+import { removeStaleTempFiles, writeJsonAtomic } from '../io';
 import {
   checkResumable, createOptimizer, createSchedule, EarlyStopping, evaluate, loadModuleWeights, MetricsLogger, ModelCheckpoint, NanGuard,
   ProgressBar, seedEverything, TensorBoardLogger, Trainer, type Callback, type EpochRecord, type LRSchedule,
@@ -127,6 +127,7 @@ export async function trainRun<C extends object>(app: AppDefinition<C>, opts: Tr
 
   const runDir = resumeFrom ? resumeFrom.runDir : createRunDir(path.join(opts.outputRoot ?? outputsDir(app.project), name));
   checkWritable(runDir);
+  for (const file of removeStaleTempFiles(runDir)) log(`[${app.project}] removed ${file}: a temporary file of a killed writer`);
   saveConfig(runDir, config);
   const now = new Date().toISOString();
   const command = opts.command ?? process.argv.slice(1).join(' ');

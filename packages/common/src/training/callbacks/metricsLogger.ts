@@ -31,7 +31,9 @@ export class MetricsLogger implements Callback {
     return dir;
   }
 
-  onEpochEnd(trainer: TrainerView): void {
+  // After the checkpoint callbacks (onEpochCommitted, in callback order): a kill between the two leaves metrics one
+  // epoch behind `last`, never ahead of it, and a resume rewrites them from the checkpoint's history.
+  onEpochCommitted(trainer: TrainerView): void {
     const dir = this.dir(trainer);
     writeFileAtomic(path.join(dir, 'metrics.csv'), historyToCsv(trainer.history));
     writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(trainer.history, null, 1) + '\n');
