@@ -53,6 +53,8 @@ describe('download-hf-dataset / download-hf-model', () => {
         'fashion_mnist/test-00000-of-00001.parquet': mnistLikeParquet(5, 100),
       }),
       fakeRepo('model', 'acme/net', { 'model.safetensors': Buffer.alloc(300, 7), 'config.json': Buffer.from('{}') }),
+      // A repo whose train file was uploaded cut short: the download is faithful, the conversion must fail by name.
+      fakeRepo('dataset', 'acme/truncated', { 'data/train-00000-of-00001.parquet': (() => { const whole = mnistLikeParquet(12, 0); return whole.subarray(0, whole.length - 40); })() }),
     ]);
   });
   afterAll(() => hub.close());
@@ -94,6 +96,12 @@ describe('download-hf-dataset / download-hf-model', () => {
     await run('download-hf-model', '--repo-id', 'acme/net', '--filename', 'model.safetensors', '--quiet');
     expect(out[1]).toMatch(/^model "acme\/net" at [0-9a-f]{12} -> .*models\/acme\/net: 1 file\(s\) downloaded \(300 B\)/);
     expect(fs.readFileSync(path.join(assets, 'models/acme/net/model.safetensors')).equals(Buffer.alloc(300, 7))).toBe(true);
+  });
+
+  it('--to-idx on a truncated parquet file fails, naming the file', async () => {
+    const run2 = run('download-hf-dataset', '--name', 'acme/truncated', '--to-idx', '--hub-url', hub.url, '--quiet');
+    await expect(run2).rejects.toThrow(/train-00000-of-00001\.parquet: not a readable parquet file .*truncated download\?/);
+    expect(fs.readdirSync(path.join(assets, 'datasets/acme/truncated/data'))).toEqual(['train-00000-of-00001.parquet']); // no IDX written
   });
 
   it('fails with the Hub error naming the repo', async () => {

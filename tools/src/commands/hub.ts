@@ -3,7 +3,8 @@ import {
   downloadDataset,
   downloadModel,
   formatBytes,
-  loadParquetImageSplit,
+  findParquetSplitFiles,
+  readParquetImageDataset,
   writeIdxImageFolder,
   type DownloadResult,
 } from '@research/common';
@@ -26,13 +27,15 @@ function summary(what: string, r: DownloadResult): string {
  */
 async function writeIdxSplits(dir: string, config: string | undefined, log: (l: string) => void): Promise<void> {
   for (const [split, prefix] of [['train', 'train'], ['test', 't10k']] as const) {
-    let dataset;
+    // A dataset without this split is fine; a file of the split that cannot be read is an error naming it.
+    let files: string[];
     try {
-      dataset = await loadParquetImageSplit({ dir, split, config });
+      files = findParquetSplitFiles(dir, split, config);
     } catch (err) {
       log(`no ${split} split converted: ${(err as Error).message}`);
       continue;
     }
+    const dataset = await readParquetImageDataset(files);
     const { images, labels } = writeIdxImageFolder(dataset, dir, prefix);
     log(`${split}: ${dataset.length} images [${dataset.imageShape}] -> ${images}, ${labels}`);
   }

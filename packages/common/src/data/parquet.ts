@@ -39,7 +39,7 @@ export async function readParquetImageDataset(files: string | string[], opts: Pa
   let classNames = opts.classNames;
   for (const file of list) {
     const bytes = readArrayBuffer(file);
-    const metadata = hyparquet().parquetMetadata(bytes);
+    const metadata = parquetMetadataOf(file, bytes);
     const labelColumn = opts.labelColumn ?? pickLabelColumn(metadata, file);
     classNames ??= hubClassNames(metadata, labelColumn);
     parts.push(opts.cache ? await cachedDecode(file, bytes, metadata, labelColumn, opts) : await decodeFile(file, bytes, metadata, labelColumn, opts));
@@ -110,7 +110,12 @@ async function decodeFile(
   for (const c of [imageColumn, labelColumn]) {
     if (!columns.includes(c)) throw new Error(`${file}: no column "${c}" (columns: ${columns.join(', ')})`);
   }
-  const rows = await hyparquet().parquetReadObjects({ file: bytes, metadata, columns: [imageColumn, labelColumn], utf8: false });
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await hyparquet().parquetReadObjects({ file: bytes, metadata, columns: [imageColumn, labelColumn], utf8: false });
+  } catch (err) {
+    throw new Error(`${file}: cannot read its rows (${(err as Error).message}); truncated download? delete it and download again`, { cause: err });
+  }
   const n = rows.length;
   const labels = new Int32Array(n);
   let images = new Uint8Array(0);
@@ -162,6 +167,15 @@ async function cachedDecode(
   writeIdx(imagesCache, { dtype: 'uint8', dims: [decoded.labels.length, ...decoded.shape], data: decoded.images });
   writeIdx(labelsCache, { dtype: 'int32', dims: [decoded.labels.length], data: decoded.labels });
   return decoded;
+}
+
+/** The file's parquet footer; a truncated or non-parquet file is an error that names it. */
+function parquetMetadataOf(file: string, bytes: ArrayBuffer): FileMetaData {
+  try {
+    return hyparquet().parquetMetadata(bytes);
+  } catch (err) {
+    throw new Error(`${file}: not a readable parquet file (${(err as Error).message}); truncated download? delete it and download again`, { cause: err });
+  }
 }
 
 function readArrayBuffer(file: string): ArrayBuffer {
