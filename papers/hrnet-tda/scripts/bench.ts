@@ -9,7 +9,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Command } from 'commander';
-import { stringify as toYaml } from 'yaml';
 import { initBackend } from '@research/common';
 import { loadExperiment, type HrnetExperiment } from '../src/config';
 import { buildHrnet } from '../src/model/hrnet';
@@ -33,7 +32,7 @@ function torchPeer(modelsDir: string, experiment: HrnetExperiment, batch: number
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnet-bench-'));
   try {
     const file = path.join(dir, 'experiment.yaml');
-    fs.writeFileSync(file, toYaml(experiment));
+    fs.writeFileSync(file, JSON.stringify(experiment)); // JSON is YAML: the script's yaml.safe_load reads it
     const out = execFileSync('/usr/bin/python3', [script, modelsDir, file, '--batch', String(batch), '--steps', String(steps), '--threads', '2'], {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { experimentsDir, listExperiments, loadExperiment, resolveExperiment } from './config';
 
 const OFFICIAL = ['w18_small_v1', 'w18_small_v2', 'w18', 'w30', 'w32', 'w40', 'w44', 'w48', 'w64'];
@@ -69,7 +69,7 @@ describe('validation errors name the file and the key', () => {
     const cfg = base();
     edit(cfg);
     const file = path.join(dir, `bad-${Math.random().toString(36).slice(2)}.yaml`);
-    fs.writeFileSync(file, stringify(cfg));
+    fs.writeFileSync(file, JSON.stringify(cfg)); // JSON is YAML
     return () => loadExperiment(file);
   }
 

@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { stringify } from 'yaml';
 import { loadExperiment } from '../config';
 import { buildHrnet } from './hrnet';
 import { loadTorchStateDict, torchStateDictShapes, type TorchTensor } from './torch-weights';
@@ -60,7 +59,7 @@ describe('HRNet against the official PyTorch implementation', () => {
   const config = (() => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnet-golden-'));
     const file = path.join(dir, 'golden.yaml');
-    fs.writeFileSync(file, stringify({ MODEL: golden.model }));
+    fs.writeFileSync(file, JSON.stringify({ MODEL: golden.model })); // JSON is YAML
     return loadExperiment(file).MODEL;
   })();
   let model: tf.LayersModel;
