@@ -52,7 +52,7 @@ describe('resolveExperiment', () => {
   });
 
   it('every shipped key is read: the run layer replaced the ones that configured outputs and resume', () => {
-    for (const file of fs.readdirSync(experimentsDir)) {
+    for (const file of fs.readdirSync(experimentsDir).filter((f) => f.endsWith('.yaml'))) {
       expect([file, /^(OUTPUT_DIR|LOG_DIR|\s+(BEGIN_EPOCH|RESUME|MODEL_FILE|ROOT|DATA_FORMAT)):/m.test(fs.readFileSync(path.join(experimentsDir, file), 'utf8'))]).toEqual([file, false]);
     }
   });
