@@ -29,6 +29,14 @@ out["numpy_random"] = {
     "choice_p": [int(x) for x in r.choice(4, 6, p=[0.1, 0.2, 0.3, 0.4])],
 }
 
+# numpy's unstable argsort (quicksort) on arrays with many ties: TPE's bandwidths depend on its order.
+r = np.random.RandomState(0)
+out["argsort"] = []
+for n in [5, 17, 18, 19, 33, 64, 100, 257]:
+    for k in range(3):
+        a = r.randint(0, 4 if k < 2 else 50, size=n).astype(float)
+        out["argsort"].append({"values": a.tolist(), "argsort": np.argsort(a).tolist()})
+
 # Error function and truncated normal pieces.
 xs = [-30.0, -7.5, -3.2, -1.0, -0.3, 0.0, 0.2, 0.9, 1.7, 4.0, 6.5]
 out["erf"] = {

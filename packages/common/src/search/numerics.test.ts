@@ -1,6 +1,6 @@
 import { categoricalDistribution, distributionToJson, floatDistribution, intDistribution, jsonToDistribution } from './distributions';
 import { libmErf, libmErfc, optunaErf } from './erf';
-import { NumpyRandomState } from './numpy-random';
+import { numpyArgsort, NumpyRandomState } from './numpy-random';
 import { pythonFloatRepr } from './py-json';
 import { defaultGamma, defaultWeights, ParzenEstimator } from './samplers/parzen-estimator';
 import { expectClose, golden } from './test-support/golden';
@@ -15,6 +15,12 @@ describe('numpy RandomState stream', () => {
     expect(g.randint_3_1000.map(() => r.randint(3, 1000))).toEqual(g.randint_3_1000);
     // choice(4, 6, p) draws its six uniforms at once, as six successive random_sample calls
     expect(g.choice_p.map(() => r.choice(4, [0.1, 0.2, 0.3, 0.4]))).toEqual(g.choice_p);
+  });
+});
+
+describe('numpy argsort', () => {
+  it('orders ties exactly as numpy 1.24 quicksort', () => {
+    for (const c of golden.argsort) expect(numpyArgsort(c.values)).toEqual(c.argsort);
   });
 });
 

@@ -109,3 +109,111 @@ export function roundHalfEven(x: number): number {
   if (Math.abs(x % 1) === 0.5 && r % 2 !== 0) return r - 1;
   return r;
 }
+
+/**
+ * numpy's default argsort (kind='quicksort': introsort with median-of-three partitions and insertion sort on ranges of
+ * at most 16 elements). It is not stable, and Optuna's TPE bandwidths depend on how it orders equal values, so reproducing
+ * Optuna needs its exact order.
+ */
+export function numpyArgsort(values: ArrayLike<number>): number[] {
+  const v = values;
+  const idx = Array.from({ length: v.length }, (_, i) => i);
+  const less = (a: number, b: number): boolean => a < b || (b !== b && a === a); // NaNs sort last
+  const swap = (i: number, j: number): void => {
+    const t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+  };
+  const stack: number[] = [];
+  const depthStack: number[] = [];
+  let pl = 0;
+  let pr = v.length - 1;
+  let cdepth = v.length > 0 ? Math.floor(Math.log2(v.length)) * 2 : 0;
+  for (;;) {
+    if (cdepth < 0) {
+      // numpy falls back to heapsort on degenerate partitions; any correct order of this range is numpy's only if
+      // it matches its heapsort, which we reproduce too.
+      heapsortRange(idx, v, pl, pr - pl + 1, less);
+    } else {
+      while (pr - pl > 15) {
+        const pm = pl + ((pr - pl) >> 1);
+        if (less(v[idx[pm]], v[idx[pl]])) swap(pm, pl);
+        if (less(v[idx[pr]], v[idx[pm]])) swap(pr, pm);
+        if (less(v[idx[pm]], v[idx[pl]])) swap(pm, pl);
+        const vp = v[idx[pm]];
+        let pi = pl;
+        let pj = pr - 1;
+        swap(pm, pj);
+        for (;;) {
+          do ++pi; while (less(v[idx[pi]], vp));
+          do --pj; while (less(vp, v[idx[pj]]));
+          if (pi >= pj) break;
+          swap(pi, pj);
+        }
+        swap(pi, pr - 1);
+        if (pi - pl < pr - pi) {
+          stack.push(pi + 1, pr);
+          pr = pi - 1;
+        } else {
+          stack.push(pl, pi - 1);
+          pl = pi + 1;
+        }
+        depthStack.push(--cdepth);
+      }
+      for (let pi = pl + 1; pi <= pr; ++pi) {
+        const vi = idx[pi];
+        const vp = v[vi];
+        let pj = pi;
+        while (pj > pl && less(vp, v[idx[pj - 1]])) {
+          idx[pj] = idx[pj - 1];
+          pj--;
+        }
+        idx[pj] = vi;
+      }
+    }
+    if (stack.length === 0) break;
+    pr = stack.pop() as number;
+    pl = stack.pop() as number;
+    cdepth = depthStack.pop() as number;
+  }
+  return idx;
+}
+
+/** numpy's aheapsort on idx[start .. start+n). */
+function heapsortRange(idx: number[], v: ArrayLike<number>, start: number, n: number,
+  less: (a: number, b: number) => boolean): void {
+  // numpy's heapsort uses 1-based indexing into the range.
+  const a = (k: number): number => idx[start + k - 1];
+  const set = (k: number, val: number): void => {
+    idx[start + k - 1] = val;
+  };
+  let i: number;
+  let j: number;
+  let tmp: number;
+  for (let l = n >> 1; l > 0; --l) {
+    tmp = a(l);
+    for (i = l, j = l << 1; j <= n;) {
+      if (j < n && less(v[a(j)], v[a(j + 1)])) j += 1;
+      if (less(v[tmp], v[a(j)])) {
+        set(i, a(j));
+        i = j;
+        j += j;
+      } else break;
+    }
+    set(i, tmp);
+  }
+  for (; n > 1;) {
+    tmp = a(n);
+    set(n, a(1));
+    n -= 1;
+    for (i = 1, j = 2; j <= n;) {
+      if (j < n && less(v[a(j)], v[a(j + 1)])) j++;
+      if (less(v[tmp], v[a(j)])) {
+        set(i, a(j));
+        i = j;
+        j += j;
+      } else break;
+    }
+    set(i, tmp);
+  }
+}

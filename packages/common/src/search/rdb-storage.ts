@@ -19,6 +19,8 @@ export interface StorageOptions {
   schemaRevision?: SchemaRevision;
   /** SQLite: how long a writer waits for the lock (ms). */
   busyTimeoutMs?: number;
+  /** SQLite journal mode: 'wal' (default) or 'keep' the file's own (see SqliteOptions). */
+  sqliteJournalMode?: 'wal' | 'keep';
 }
 
 export interface StudySummary {
@@ -73,7 +75,7 @@ export class RdbStorage {
   static async open(url: string, opts: StorageOptions = {}): Promise<RdbStorage> {
     const target = parseStorageUrl(url);
     const db = target.dialect === 'sqlite'
-      ? openSqlite(target.path, { busyTimeoutMs: opts.busyTimeoutMs })
+      ? openSqlite(target.path, { busyTimeoutMs: opts.busyTimeoutMs, journalMode: opts.sqliteJournalMode })
       : await openPostgres(target.url);
     try {
       const revision = await ensureSchema(db, opts.schemaRevision ?? 'v3.2.0.a', url);

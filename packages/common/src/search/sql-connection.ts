@@ -34,11 +34,21 @@ class Mutex {
 export interface SqliteOptions {
   /** How long a writer waits for the database lock before failing (ms). */
   busyTimeoutMs?: number;
+  /**
+   * 'wal' (default): write-ahead log with synchronous=NORMAL, ~0.1 ms per commit instead of ~25 ms (one fsync per
+   * transaction) on this machine's disk, and readers never block the writer. The mode is stored in the file;
+   * Python's sqlite3 (and so Optuna) opens WAL databases on the same host. 'keep' leaves the file's mode alone.
+   */
+  journalMode?: 'wal' | 'keep';
 }
 
 export function openSqlite(path: string, opts: SqliteOptions = {}): SqlConnection {
   const db = new Database(path, { timeout: opts.busyTimeoutMs ?? 600_000 });
   db.pragma('foreign_keys = ON');
+  if ((opts.journalMode ?? 'wal') === 'wal' && path !== ':memory:') {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
   const mutex = new Mutex();
   const exec: SqlExecutor = {
     dialect: 'sqlite',

@@ -2,7 +2,7 @@
 // truncated Gaussians (one per observation, plus a prior in the middle of the range with the range as its width)
 // for numbers, or of smoothed one-hot vectors for categoricals.
 import type { Distribution } from '../distributions';
-import { NumpyRandomState, roundHalfEven, searchSortedRight } from '../numpy-random';
+import { numpyArgsort, NumpyRandomState, roundHalfEven, searchSortedRight } from '../numpy-random';
 import { logGaussMass, truncnormLogPdf, truncnormPpf } from '../truncnorm';
 
 const EPS = 1e-12;
@@ -40,10 +40,6 @@ export function linspace(start: number, stop: number, num: number): number[] {
 /** Optuna's default_gamma: how many of n observations form the "good" group. */
 export function defaultGamma(n: number): number {
   return Math.min(Math.ceil(0.1 * n), 25);
-}
-
-function argsortStable(values: number[]): number[] {
-  return values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
 }
 
 export class ParzenEstimator {
@@ -95,7 +91,7 @@ export class ParzenEstimator {
     const obs = distribution.log ? observations.map(Math.log) : observations;
     const mus = considerPrior ? [...obs, 0.5 * (low + high)] : [...obs];
     // Bandwidth of each kernel: the larger gap to its sorted neighbours (the range ends count as neighbours).
-    const order = argsortStable(mus);
+    const order = numpyArgsort(mus);
     const sorted = [low, ...order.map((i) => mus[i]), high];
     const sortedSigmas = order.map((_, j) => Math.max(sorted[j + 1] - sorted[j], sorted[j + 2] - sorted[j + 1]));
     if (!params.considerEndpoints && sorted.length >= 4) {
@@ -163,7 +159,10 @@ export class ParzenEstimator {
     const d = this.distribution;
     const logW = this.weights.map(Math.log);
     if (d.kind === 'categorical') {
-      return samples.map((s) => Math.log(this.categoricalWeights.reduce((acc, row, k) => acc + row[s] * this.weights[k], 0)));
+      // Terms summed in ascending order, so that choices with the same counts tie exactly (as in Optuna, where a
+      // tie goes to the first candidate) instead of differing in the last bit by summation order.
+      return samples.map((s) => Math.log(this.categoricalWeights.map((row, k) => row[s] * this.weights[k])
+        .sort((a, b) => a - b).reduce((acc, t) => acc + t, 0)));
     }
     const omit = this.params.optuna31LogPdf;
     const logAccept = this.mus.map((mu, k) =>
