@@ -1,0 +1,31 @@
+// A search worker process for the multi-process tests: tsx worker.ts <storage-url> <study> <n-trials> <seed> [hang]
+// "hang" asks one trial, keeps its heartbeat going and never finishes it (the test SIGKILLs it).
+import { TPESampler } from '../samplers/tpe';
+import { loadStudy } from '../study';
+
+async function main(): Promise<void> {
+  const [storage, studyName, nTrials, seed, mode] = process.argv.slice(2);
+  const heartbeat = { heartbeatInterval: 0.3, gracePeriod: 1.5 };
+  const study = await loadStudy({
+    studyName, storage, sampler: new TPESampler({ seed: Number(seed), nStartupTrials: 5 }), heartbeat,
+  });
+  if (mode === 'hang') {
+    const trial = await study.ask();
+    await trial.suggestFloat('x', -5, 5);
+    setInterval(() => void study.storage.recordHeartbeat(trial.trialId), heartbeat.heartbeatInterval * 1000);
+    process.stdout.write(`running ${trial.number}\n`);
+    return;
+  }
+  await study.optimize(async (trial) => {
+    const x = await trial.suggestFloat('x', -5, 5);
+    const y = await trial.suggestInt('y', 0, 10);
+    await new Promise((r) => setTimeout(r, 2));
+    return x * x + y;
+  }, { nTrials: Number(nTrials) });
+  await study.close();
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
