@@ -17,3 +17,5 @@ export { RandomSampler } from './samplers/random';
 export { TPESampler } from './samplers/tpe';
 export type { TPESamplerOptions } from './samplers/tpe';
 export { GridSampler, GridExhaustedError } from './samplers/grid';
+export { CmaEsSampler } from './samplers/cmaes';
+export type { CmaEsOptions } from './samplers/cmaes';
