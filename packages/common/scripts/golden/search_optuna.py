@@ -194,6 +194,35 @@ out["hyperband_run"] = [{"x": t.params["x"], "state": t.state.name, "last_step":
                          "rungs": sorted(k for k in t.system_attrs if k.startswith("completed_rung"))}
                         for t in hb_run.trials]
 
+# fANOVA importances (Optuna's default evaluator, scikit-learn's forest) on functions with known variance shares.
+from optuna.importance import FanovaImportanceEvaluator, get_param_importances  # noqa: E402
+
+r = np.random.RandomState(0)
+fanova_cases = {}
+for name, with_cat in [("linear", False), ("with_categorical", True)]:
+    points = []
+    for _ in range(200):
+        p = {"x0": float(r.uniform(0, 1)), "x1": float(r.uniform(0, 1)), "x2": float(r.uniform(0, 1))}
+        if with_cat:
+            p["c"] = ["a", "b", "c"][int(r.randint(0, 3))]
+        points.append(p)
+    dists = {"x0": D.FloatDistribution(0, 1), "x1": D.FloatDistribution(0, 1), "x2": D.FloatDistribution(0, 1)}
+    if with_cat:
+        dists["c"] = D.CategoricalDistribution(["a", "b", "c"])
+
+    def f(p):
+        return 10 * p["x0"] + p["x1"] + (3.0 if p.get("c") == "b" else 0.0)
+
+    study = optuna.create_study()
+    for p in points:
+        study.add_trial(create_trial(params=p, distributions=dists, value=f(p)))
+    fanova_cases[name] = {
+        "points": points,
+        "values": [f(p) for p in points],
+        "importances": dict(get_param_importances(study, evaluator=FanovaImportanceEvaluator(seed=0))),
+    }
+out["fanova"] = fanova_cases
+
 # Distribution JSON as stored in trial_params.distribution_json.
 out["distribution_json"] = [
     D.distribution_to_json(D.FloatDistribution(1e-5, 1.0, log=True)),

@@ -19,3 +19,5 @@ export type { TPESamplerOptions } from './samplers/tpe';
 export { GridSampler, GridExhaustedError } from './samplers/grid';
 export { CmaEsSampler } from './samplers/cmaes';
 export type { CmaEsOptions } from './samplers/cmaes';
+export { getParamImportances, paramImportancesOf } from './fanova';
+export type { ForestOptions } from './fanova';
