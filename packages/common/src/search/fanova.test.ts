@@ -21,7 +21,9 @@ describe('fANOVA importances', () => {
     const ours = paramImportancesOf(trialsOf(g.points, g.values), { seed: 0 });
     expect(Object.keys(ours)).toEqual(['x0', 'x1', 'x2']);
     expect(Object.values(ours).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
-    expect(Math.abs(ours.x0 - g.importances.x0)).toBeLessThan(0.02);
+    // measured: ours 0.9968 / 0.0031 / 0.00009, Optuna 3.1 0.9970 / 0.0029 / 0.00009 (forests differ in randomness)
+    expect(Math.abs(ours.x0 - g.importances.x0)).toBeLessThan(0.005);
+    expect(Math.abs(ours.x1 - g.importances.x1)).toBeLessThan(0.002);
     expect(ours.x0).toBeGreaterThan(0.97);
     expect(ours.x1).toBeGreaterThan(ours.x2);
     expect(ours.x1).toBeLessThan(0.03);
@@ -32,8 +34,9 @@ describe('fANOVA importances', () => {
     const g = golden.fanova.with_categorical;
     const ours = paramImportancesOf(trialsOf(g.points, g.values), { seed: 0 });
     expect(Object.keys(ours)).toEqual(Object.keys(g.importances));
-    expect(Math.abs(ours.x0 - g.importances.x0)).toBeLessThan(0.03);
-    expect(Math.abs(ours.c - g.importances.c)).toBeLessThan(0.03);
+    // measured: ours x0 0.786, c 0.213; Optuna 3.1 x0 0.785, c 0.214
+    expect(Math.abs(ours.x0 - g.importances.x0)).toBeLessThan(0.01);
+    expect(Math.abs(ours.c - g.importances.c)).toBeLessThan(0.01);
     expect(ours.x2).toBeLessThan(0.005);
   });
 

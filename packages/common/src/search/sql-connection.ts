@@ -108,7 +108,7 @@ export async function openPostgres(url: string): Promise<SqlConnection> {
     await client.connect();
   } catch (e) {
     throw new Error(`cannot connect to PostgreSQL at ${redact(url)}: ${(e as Error).message} ` +
-      '(start a local server with tools/scripts/postgres.sh start)');
+      '(start a local server with tools/scripts/postgres.sh start)', { cause: e });
   }
   const mutex = new Mutex();
   const exec: SqlExecutor = {
