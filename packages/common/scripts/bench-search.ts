@@ -3,7 +3,8 @@
 //   npx nx run common:bench-search            # or: npx tsx packages/common/scripts/bench-search.ts [--seeds 10]
 //   options: --seeds n (default 10), --trials n (default 50), --history n (default 1000), --scale (also 4 worker
 //            processes x 25 trials against 1 x 100 on SQLite, and on PostgreSQL when a server answers at
-//            postgresql://postgres@127.0.0.1:55432/postgres, see tools/scripts/postgres.sh)
+//            postgresql://postgres@127.0.0.1:55432/postgres, see tools/scripts/postgres.sh), --objective-ms n (the
+//            scaling objective's duration, default 100)
 //
 // Quality: best value after 50 trials on the 5-D sphere (x in [-5, 5]^5, minimum 0) and on Branin (minimum
 // 0.397887), mean and standard deviation over seeds 0..n-1: our TPE, our random sampler, Optuna's TPESampler.
@@ -25,6 +26,7 @@ const option = (name: string, fallback: number): number => {
 const nSeeds = option('seeds', 10);
 const nTrials = option('trials', 50);
 const history = option('history', 1000);
+const objectiveMs = option('objective-ms', 100);
 const dir = mkdtempSync(join(tmpdir(), 'bench-search-'));
 let counter = 0;
 const url = (): string => `sqlite:///${join(dir, `b${counter++}.db`)}`;
@@ -64,9 +66,10 @@ async function bestOf(objective: (t: Trial) => Promise<number>, sampler: TPESamp
 async function quality(): Promise<Record<string, Record<string, number[]>>> {
   const out: Record<string, Record<string, number[]>> = {};
   for (const [name, objective] of [['sphere5', sphere], ['branin', branin]] as const) {
-    out[name] = { 'ours TPE': [], 'ours random': [] };
+    out[name] = { 'ours TPE': [], 'ours TPE, 3.1 density': [], 'ours random': [] };
     for (let seed = 0; seed < nSeeds; seed++) {
       out[name]['ours TPE'].push(await bestOf(objective, new TPESampler({ seed })));
+      out[name]['ours TPE, 3.1 density'].push(await bestOf(objective, new TPESampler({ seed, optuna31LogPdf: true })));
       out[name]['ours random'].push(await bestOf(objective, new RandomSampler({ seed })));
     }
   }
@@ -120,7 +123,8 @@ async function scale(storage: string, workers: number, each: number): Promise<{ 
   const start = performance.now();
   await Promise.all(Array.from({ length: workers }, (_, seed) => new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['--require', join(tsx, 'preflight.cjs'), '--import',
-      pathToFileURL(join(tsx, 'loader.mjs')).href, worker, storage, name, String(each), String(seed)], { stdio: 'inherit' });
+      pathToFileURL(join(tsx, 'loader.mjs')).href, worker, storage, name, String(each), String(seed), 'run',
+      String(objectiveMs)], { stdio: 'inherit' });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with ${code}`))));
   })));
   const seconds = (performance.now() - start) / 1000;
@@ -146,7 +150,8 @@ async function main(): Promise<void> {
   console.log(`  ours, ask+suggest+tell on SQLite ${(s.wholeTrial * 1000).toFixed(1)} ms`);
   if (py) console.log(`  Optuna ${py.optuna_version}, sampler only  ${(py.tpe_seconds_per_trial * 1000).toFixed(1)} ms`);
   if (args.includes('--scale')) {
-    console.log('\nscale: wall time of one study, 4 worker processes x 25 trials against 1 x 100 (TPE, 5 start-up trials)');
+    console.log('\nscale: wall time of one study, 4 worker processes x 25 trials against 1 x 100 (TPE, 5 start-up ' +
+      `trials, ${objectiveMs} ms objective; includes starting the processes)`);
     const targets: Array<[string, () => Promise<string>]> = [['SQLite', async () => url()]];
     const pgUrl = 'postgresql://postgres@127.0.0.1:55432/postgres';
     targets.push(['PostgreSQL', async () => {

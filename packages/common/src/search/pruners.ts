@@ -5,7 +5,7 @@ import type { Study } from './study';
 import { FrozenTrial, lastStep, StudyDirection, TrialState } from './types';
 
 /** numpy.nanpercentile with linear interpolation. */
-export function nanPercentile(values: number[], q: number): number {
+function nanPercentile(values: number[], q: number): number {
   const v = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   const pos = (q / 100) * (v.length - 1);
@@ -104,7 +104,7 @@ const CRC_TABLE = (() => {
 })();
 
 /** zlib's crc32 of the UTF-8 bytes of s (Python's binascii.crc32). */
-export function crc32(s: string): number {
+function crc32(s: string): number {
   let crc = 0xffffffff;
   for (const byte of Buffer.from(s, 'utf8')) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;

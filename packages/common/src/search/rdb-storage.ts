@@ -368,10 +368,16 @@ export class RdbStorage {
   // ---- reading trials ----
 
   async getTrial(trialId: number): Promise<FrozenTrial> {
-    const rows = await this.db.all('SELECT study_id FROM trials WHERE trial_id = ?', [trialId]);
-    if (rows.length === 0) throw new Error(`Record does not exist: trial_id ${trialId}`);
-    const trials = await this.getAllTrials(Number(rows[0].study_id));
-    return trials.find((t) => t.trialId === trialId) as FrozenTrial;
+    const cached = this.finishedCache.get(trialId);
+    if (cached) return cached;
+    return this.db.read(async (tx) => {
+      const rows = await tx.all('SELECT trial_id, number, state, datetime_start, datetime_complete FROM trials ' +
+        'WHERE trial_id = ?', [trialId]);
+      if (rows.length === 0) throw new Error(`Record does not exist: trial_id ${trialId}`);
+      const trial = buildTrial(rows[0], await loadDetails(tx, [trialId]));
+      if (isFinished(trial.state)) this.finishedCache.set(trialId, trial);
+      return trial;
+    });
   }
 
   /** Every trial of the study in trial_id order (finished trials are cached: they never change). */

@@ -1,10 +1,11 @@
-// A search worker process for the multi-process tests: tsx worker.ts <storage-url> <study> <n-trials> <seed> [hang]
+// A search worker process for the multi-process tests and bench-search:
+//   worker.ts <storage-url> <study> <n-trials> <seed> [hang|run] [objective-ms (default 2)]
 // "hang" asks one trial, keeps its heartbeat going and never finishes it (the test SIGKILLs it).
 import { TPESampler } from '../samplers/tpe';
 import { loadStudy } from '../study';
 
 async function main(): Promise<void> {
-  const [storage, studyName, nTrials, seed, mode] = process.argv.slice(2);
+  const [storage, studyName, nTrials, seed, mode, objectiveMs] = process.argv.slice(2);
   const heartbeat = { heartbeatInterval: 0.3, gracePeriod: 1.5 };
   const study = await loadStudy({
     studyName, storage, sampler: new TPESampler({ seed: Number(seed), nStartupTrials: 5 }), heartbeat,
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   await study.optimize(async (trial) => {
     const x = await trial.suggestFloat('x', -5, 5);
     const y = await trial.suggestInt('y', 0, 10);
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, Number(objectiveMs ?? 2)));
     return x * x + y;
   }, { nTrials: Number(nTrials) });
   await study.close();
