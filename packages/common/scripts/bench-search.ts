@@ -66,10 +66,10 @@ async function bestOf(objective: (t: Trial) => Promise<number>, sampler: TPESamp
 async function quality(): Promise<Record<string, Record<string, number[]>>> {
   const out: Record<string, Record<string, number[]>> = {};
   for (const [name, objective] of [['sphere5', sphere], ['branin', branin]] as const) {
-    out[name] = { 'ours TPE': [], 'ours TPE, 3.1 density': [], 'ours random': [] };
+    out[name] = { 'ours TPE': [], 'ours TPE, normalized pdf': [], 'ours random': [] };
     for (let seed = 0; seed < nSeeds; seed++) {
       out[name]['ours TPE'].push(await bestOf(objective, new TPESampler({ seed })));
-      out[name]['ours TPE, 3.1 density'].push(await bestOf(objective, new TPESampler({ seed, optuna31LogPdf: true })));
+      out[name]['ours TPE, normalized pdf'].push(await bestOf(objective, new TPESampler({ seed, normalizedLogPdf: true })));
       out[name]['ours random'].push(await bestOf(objective, new RandomSampler({ seed })));
     }
   }

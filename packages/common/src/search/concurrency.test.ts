@@ -39,6 +39,22 @@ async function fourWorkers(url: string): Promise<void> {
   expect(trials.map((t) => t.number)).toEqual([...Array(100).keys()]);
 }
 
+/** 4 workers x 8 trials on a 20-point grid: every point evaluated exactly once, then the workers stop. */
+async function gridOnce(url: string): Promise<void> {
+  await (await createStudy({ studyName: 'grid', storage: url })).close();
+  await Promise.all([0, 1, 2, 3].map((seed) => finished(startWorker(url, 'grid', 8, seed, 'grid'))));
+  const storage = await RdbStorage.open(url);
+  const trials = await storage.getAllTrials(await storage.getStudyIdFromName('grid'));
+  await storage.close();
+  const complete = trials.filter((t) => t.state === 'COMPLETE');
+  expect(complete.length).toBe(20);
+  expect(new Set(complete.map((t) => t.systemAttrs.grid_id)).size).toBe(20);
+  expect(new Set(complete.map((t) => `${t.params.a}${t.params.b}`)).size).toBe(20);
+  // a worker that lost the race for the last point ends its extra trial FAIL, without a grid point
+  expect(trials.filter((t) => t.state !== 'COMPLETE').every((t) => t.state === 'FAIL' && !('grid_id' in t.systemAttrs)))
+    .toBe(true);
+}
+
 async function killedWorkerFails(url: string): Promise<void> {
   await (await createStudy({ studyName: 'kill', storage: url })).close();
   const child = startWorker(url, 'kill', 1, 0, 'hang');
@@ -65,6 +81,9 @@ describe('SQLite', () => {
   it('a SIGKILLed worker leaves a RUNNING trial that becomes FAIL after the grace period', async () => {
     await killedWorkerFails(`sqlite:///${path.join(dir, 'kill.db')}`);
   });
+  it('GridSampler across 4 processes: each of 20 points exactly once', async () => {
+    await gridOnce(`sqlite:///${path.join(dir, 'grid.db')}`);
+  });
 });
 
 describe('PostgreSQL (a real server)', () => {
@@ -78,5 +97,8 @@ describe('PostgreSQL (a real server)', () => {
   });
   it('a SIGKILLed worker leaves a RUNNING trial that becomes FAIL after the grace period', async () => {
     await killedWorkerFails(pg.url);
+  });
+  it('GridSampler across 4 processes: each of 20 points exactly once', async () => {
+    await gridOnce(pg.url);
   });
 });

@@ -111,7 +111,7 @@ async function checkOursConditionsOnPython(url: string, expected: Record<string,
   const trials = await study.getTrials();
   expect(trials.length).toBe(15);
   expect(trials.every((t) => t.state === 'COMPLETE')).toBe(true);
-  const sampler = new TPESampler({ seed: 42, optuna31LogPdf: true });
+  const sampler = new TPESampler({ seed: 42 });
   const ours = Object.fromEntries(DISTS.map(([name, d]) => [name, sampler.sampleFromTrials(trials, true, name, d)]));
   expect(ours.c).toBe(expected.c);
   expect(ours.x as number).toBeCloseTo(expected.x as number, 9);

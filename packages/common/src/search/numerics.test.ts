@@ -60,7 +60,7 @@ describe('TPE gamma and weights', () => {
 describe('Parzen estimator mixtures for a fixed history', () => {
   const params = {
     considerPrior: true, priorWeight: 1, considerMagicClip: true, considerEndpoints: false,
-    weights: defaultWeights, optuna31LogPdf: true,
+    weights: defaultWeights, normalizedLogPdf: false,
   };
   for (const [name, g] of Object.entries(golden.parzen) as Array<[string, Record<string, never>]>) {
     it(name, () => {

@@ -48,7 +48,7 @@ describe('samplers reproduce Optuna 3.1 for a seed', () => {
 
   it('TPESampler(seed=3): the same 30 trials (10 random start-up, then 20 TPE steps)', async () => {
     const study = await createStudy({
-      studyName: 't', storage: url(), sampler: new TPESampler({ seed: 3, optuna31LogPdf: true }),
+      studyName: 't', storage: url(), sampler: new TPESampler({ seed: 3 }),
     });
     await study.optimize(objective, { nTrials: 30 });
     await expectSameTrials(study, golden.tpe_sequence.trials);
@@ -58,14 +58,14 @@ describe('samplers reproduce Optuna 3.1 for a seed', () => {
   it('TPESampler maximizing with 4 start-up trials', async () => {
     const study = await createStudy({
       studyName: 't', storage: url(), direction: 'maximize',
-      sampler: new TPESampler({ seed: 11, nStartupTrials: 4, optuna31LogPdf: true }),
+      sampler: new TPESampler({ seed: 11, nStartupTrials: 4 }),
     });
     await study.optimize(async (t) => -(await objective(t)), { nTrials: 15 });
     await expectSameTrials(study, golden.tpe_sequence_maximize.trials);
     await study.close();
   });
 
-  it('TPE (corrected density) beats random on a 4-D sphere: mean best of 4 seeds after 40 trials', async () => {
+  it('TPE beats random on a 4-D sphere: mean best of 4 seeds after 40 trials', async () => {
     const sphere = async (t: Trial): Promise<number> => {
       let sum = 0;
       for (let i = 0; i < 4; i++) {

@@ -13,8 +13,11 @@ export interface ParzenEstimatorParameters {
   considerMagicClip: boolean;
   considerEndpoints: boolean;
   weights: (n: number) => number[];
-  /** Reproduce Optuna 3.0-3.1's truncated-normal density without its -log(sigma) term. */
-  optuna31LogPdf: boolean;
+  /**
+   * Include the -log(sigma) term of each truncated-normal kernel's log density, as Optuna >= 3.2 does. Optuna
+   * 3.0-3.1 left it out (false, the default here: it reproduces 3.1 and did better on our benchmarks).
+   */
+  normalizedLogPdf: boolean;
 }
 
 /** Optuna's default_weights: flat up to 25 observations, then older ones ramp up from 1/n. */
@@ -164,7 +167,7 @@ export class ParzenEstimator {
       return samples.map((s) => Math.log(this.categoricalWeights.map((row, k) => row[s] * this.weights[k])
         .sort((a, b) => a - b).reduce((acc, t) => acc + t, 0)));
     }
-    const omit = this.params.optuna31LogPdf;
+    const omit = !this.params.normalizedLogPdf;
     const logAccept = this.mus.map((mu, k) =>
       logGaussMass((this.low - mu) / this.sigmas[k], (this.high - mu) / this.sigmas[k]));
     return samples.map((raw) => {

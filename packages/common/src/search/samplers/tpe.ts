@@ -2,7 +2,7 @@
 // parameter the observations split into the best gamma(n) ("below") and the rest ("above"), a Parzen estimator
 // for each, n_ei_candidates draws from the good one, and the draw with the largest log l(x) - log g(x) wins.
 // Pruned trials rank by (-last step, last intermediate value) as in Optuna. Numbers match Optuna 3.1 for a seed
-// when `optuna31LogPdf` is set (see ParzenEstimatorParameters).
+// (the default); `normalizedLogPdf` switches to the density of later Optuna releases (see ParzenEstimatorParameters).
 import { Distribution, ParamValue, toExternalRepr, toInternalRepr } from '../distributions';
 import { NumpyRandomState } from '../numpy-random';
 import type { Sampler } from '../sampler';
@@ -21,7 +21,7 @@ export interface TPESamplerOptions {
   gamma?: (n: number) => number;
   weights?: (n: number) => number[];
   seed?: number;
-  optuna31LogPdf?: boolean;
+  normalizedLogPdf?: boolean;
 }
 
 /** (step rank, loss): lexicographic order as Optuna's _split_observation_pairs. */
@@ -83,7 +83,7 @@ export class TPESampler implements Sampler {
       considerMagicClip: opts.considerMagicClip ?? true,
       considerEndpoints: opts.considerEndpoints ?? false,
       weights: opts.weights ?? defaultWeights,
-      optuna31LogPdf: opts.optuna31LogPdf ?? false,
+      normalizedLogPdf: opts.normalizedLogPdf ?? false,
     };
     this.nStartupTrials = opts.nStartupTrials ?? 10;
     this.nEiCandidates = opts.nEiCandidates ?? 24;
