@@ -223,6 +223,14 @@ for name, with_cat in [("linear", False), ("with_categorical", True)]:
     }
 out["fanova"] = fanova_cases
 
+# Successive halving alone, with its defaults (min_resource "auto", reduction factor 4), on the same curves.
+sh_run = optuna.create_study(study_name="sh-run", sampler=RandomSampler(seed=0),
+                             pruner=optuna.pruners.SuccessiveHalvingPruner())
+sh_run.optimize(curve_objective, n_trials=30)
+out["successive_halving_run"] = [{"x": t.params["x"], "state": t.state.name, "last_step": t.last_step,
+                                  "rungs": sorted(k for k in t.system_attrs if k.startswith("completed_rung"))}
+                                 for t in sh_run.trials]
+
 # Distribution JSON as stored in trial_params.distribution_json.
 out["distribution_json"] = [
     D.distribution_to_json(D.FloatDistribution(1e-5, 1.0, log=True)),

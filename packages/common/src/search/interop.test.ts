@@ -1,5 +1,6 @@
 // Studies shared with Python Optuna 3.1 (Debian's python3-optuna), on SQLite and on a real PostgreSQL server.
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -10,7 +11,7 @@ import { TPESampler } from './samplers/tpe';
 import { createStudy, loadStudy } from './study';
 import { tempDir } from './test-support/golden';
 import { freshPostgresDatabase } from './test-support/postgres';
-import { runPython } from './test-support/python';
+import { PYTHON, runPython } from './test-support/python';
 
 const script = fs.readFileSync(path.join(__dirname, 'test-support/optuna_interop.py'), 'utf8');
 const dir = tempDir('interop');
@@ -122,6 +123,30 @@ async function checkOursConditionsOnPython(url: string, expected: Record<string,
   await study.close();
 }
 
+/** A Python worker with heartbeats is SIGKILLed mid-trial; our worker's next ask turns its trial FAIL. */
+async function checkKilledPythonWorker(url: string): Promise<void> {
+  await (await createStudy({ studyName: 'py-kill', storage: url, schemaRevision: 'v3.0.0.d' })).close();
+  const child = spawn(PYTHON, [path.join(__dirname, 'test-support/optuna_hanging_worker.py'), url, 'py-kill'],
+    { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d) => (String(d).includes('running') ? resolve() : undefined));
+    child.on('exit', (code) => reject(new Error(`Python worker exited early (${code}): ${stderr}`)));
+  });
+  const study = await loadStudy({ studyName: 'py-kill', storage: url, heartbeat: { heartbeatInterval: 1, gracePeriod: 2 } });
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(await study.failStaleTrials()).toEqual([]); // Python's heartbeat thread keeps it fresh
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  await new Promise((r) => setTimeout(r, 3500));
+  const failed = await study.failStaleTrials();
+  const trials = await study.getTrials();
+  expect(failed).toEqual([trials[0].trialId]);
+  expect(trials.map((t) => t.state)).toEqual(['FAIL']);
+  await study.close();
+}
+
 function normaliseDdl(sql: string): string {
   return sql.replace(/\s+/g, ' ').replace(/ ,/g, ',').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
 }
@@ -186,6 +211,10 @@ describe('SQLite', () => {
   it('Python workers add trials; our TPE conditions on them exactly as Optuna', async () => {
     await checkOursConditionsOnPython(sqliteUrl, answers[3] as Record<string, unknown>);
   });
+
+  it("a SIGKILLed Python worker's trial becomes FAIL through its (Python-written) heartbeat", async () => {
+    await checkKilledPythonWorker(`sqlite:///${path.join(dir, 'py-kill.db')}`);
+  });
 });
 
 describe('PostgreSQL (a real server, started by tools/scripts/postgres.sh if needed)', () => {
@@ -218,5 +247,9 @@ describe('PostgreSQL (a real server, started by tools/scripts/postgres.sh if nee
 
   it('Python workers add trials on PostgreSQL; our TPE conditions on them', async () => {
     await checkOursConditionsOnPython(pg.url, answers[7] as Record<string, unknown>);
+  });
+
+  it("a SIGKILLed Python worker's trial becomes FAIL through its heartbeat (PostgreSQL)", async () => {
+    await checkKilledPythonWorker(pg.url);
   });
 });

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { categoricalDistribution, floatDistribution, intDistribution } from './distributions';
-import { HyperbandPruner, MedianPruner, NopPruner, PercentilePruner } from './pruners';
+import { HyperbandPruner, MedianPruner, NopPruner, PercentilePruner, SuccessiveHalvingPruner } from './pruners';
 import { TrialPruned } from './sampler';
 import { GridSampler } from './samplers/grid';
 import { RandomSampler } from './samplers/random';
@@ -8,6 +8,7 @@ import { TPESampler } from './samplers/tpe';
 import { createStudy, loadStudy, RetryFailedTrialCallback, Study } from './study';
 import { expectClose, golden, tempDir } from './test-support/golden';
 import type { Trial } from './trial';
+import type { FrozenTrial } from './types';
 
 const dir = tempDir('study');
 let counter = 0;
@@ -135,11 +136,8 @@ describe('Hyperband', () => {
     expect(ids).toEqual(golden.hyperband.bracket_of_number);
   });
 
-  it('a 40-trial run prunes the same trials at the same steps as Optuna', async () => {
-    const study = await createStudy({
-      studyName: 'hb-run', storage: url(), sampler: new RandomSampler({ seed: 0 }),
-      pruner: new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 }),
-    });
+  async function curves(studyName: string, pruner: HyperbandPruner | SuccessiveHalvingPruner, nTrials: number) {
+    const study = await createStudy({ studyName, storage: url(), sampler: new RandomSampler({ seed: 0 }), pruner });
     await study.optimize(async (trial) => {
       const x = await trial.suggestFloat('x', 0, 1);
       let value = 0;
@@ -149,17 +147,27 @@ describe('Hyperband', () => {
         if (await trial.shouldPrune()) throw new TrialPruned();
       }
       return value;
-    }, { nTrials: 40 });
+    }, { nTrials });
     const trials = await study.getTrials();
-    const ours = trials.map((t) => ({
-      x: t.params.x, state: t.state, last_step: Math.max(...t.intermediateValues.keys()),
-      rungs: Object.keys(t.systemAttrs).filter((k) => k.startsWith('completed_rung')).sort(),
-    }));
-    expect(ours).toEqual(golden.hyperband_run);
+    await study.close();
+    return trials;
+  }
+
+  const summary = (trials: FrozenTrial[]) => trials.map((t) => ({
+    x: t.params.x, state: t.state, last_step: Math.max(...t.intermediateValues.keys()),
+    rungs: Object.keys(t.systemAttrs).filter((k) => k.startsWith('completed_rung')).sort(),
+  }));
+
+  it('successive halving alone (defaults: auto min resource, factor 4): the same 30 trials as Optuna', async () => {
+    expect(summary(await curves('sh-run', new SuccessiveHalvingPruner(), 30))).toEqual(golden.successive_halving_run);
+  });
+
+  it('a 40-trial run prunes the same trials at the same steps as Optuna', async () => {
+    const trials = await curves('hb-run', new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 }), 40);
+    expect(summary(trials)).toEqual(golden.hyperband_run);
     // a pruned trial keeps its intermediate values and its last one as value
     const pruned = trials.find((t) => t.state === 'PRUNED');
     expect(pruned?.values?.[0]).toBe(pruned?.intermediateValues.get(Math.max(...(pruned?.intermediateValues.keys() ?? []))));
-    await study.close();
   });
 });
 
