@@ -50,24 +50,38 @@ export function openSqlite(path: string, opts: SqliteOptions = {}): SqlConnectio
     db.pragma('synchronous = NORMAL');
   }
   const mutex = new Mutex();
+  // Prepared once per SQL text: preparing was the largest cost of a trial's storage calls.
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      if (statements.size > 500) statements.clear();
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
+  const begin = { IMMEDIATE: db.prepare('BEGIN IMMEDIATE'), DEFERRED: db.prepare('BEGIN DEFERRED') };
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
   const exec: SqlExecutor = {
     dialect: 'sqlite',
-    all: async (sql, params = []) => db.prepare(sql).all(...params.map(sqliteParam)) as Row[],
+    all: async (sql, params = []) => prepare(sql).all(...params.map(sqliteParam)) as Row[],
     run: async (sql, params = []) => {
-      const stmt = db.prepare(sql);
+      const stmt = prepare(sql);
       if (stmt.reader) return stmt.all(...params.map(sqliteParam)).length;
       return stmt.run(...params.map(sqliteParam)).changes;
     },
   };
-  const transaction = async <T>(begin: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> =>
+  const transaction = async <T>(mode: 'IMMEDIATE' | 'DEFERRED', fn: (tx: SqlExecutor) => Promise<T>): Promise<T> =>
     mutex.run(async () => {
-      db.exec(begin);
+      begin[mode].run();
       try {
         const result = await fn(exec);
-        db.exec('COMMIT');
+        commit.run();
         return result;
       } catch (e) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        if (db.inTransaction) rollback.run();
         throw e;
       }
     });
@@ -75,8 +89,8 @@ export function openSqlite(path: string, opts: SqliteOptions = {}): SqlConnectio
     dialect: 'sqlite',
     all: (sql, params) => mutex.run(() => exec.all(sql, params)),
     run: (sql, params) => mutex.run(() => exec.run(sql, params)),
-    write: (fn) => transaction('BEGIN IMMEDIATE', fn),
-    read: (fn) => transaction('BEGIN DEFERRED', fn),
+    write: (fn) => transaction('IMMEDIATE', fn),
+    read: (fn) => transaction('DEFERRED', fn),
     close: async () => {
       await mutex.run(async () => db.close());
     },

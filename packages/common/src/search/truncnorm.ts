@@ -82,12 +82,13 @@ export function truncnormPpf(q: number, a: number, b: number): number {
 
 /**
  * log density at x of N(loc, scale) truncated to [loc + a*scale, loc + b*scale]. `omitLogScale` reproduces Optuna
- * 3.0-3.1, whose density left out the -log(scale) term (fixed in later releases).
+ * 3.0-3.1, whose density left out the -log(scale) term (fixed in later releases). `logMass` may pass a precomputed
+ * logGaussMass(a, b) (the same for every x of one kernel).
  */
 export function truncnormLogPdf(x: number, a: number, b: number, loc: number, scale: number,
-  omitLogScale = false): number {
+  omitLogScale = false, logMass = logGaussMass(a, b)): number {
   const z = (x - loc) / scale;
   if (a === b) return NaN;
   if (z < a || z > b) return -Infinity;
-  return -(z * z) / 2 - LOG_SQRT_2PI - logGaussMass(a, b) - (omitLogScale ? 0 : Math.log(scale));
+  return -(z * z) / 2 - LOG_SQRT_2PI - logMass - (omitLogScale ? 0 : Math.log(scale));
 }

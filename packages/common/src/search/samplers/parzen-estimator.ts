@@ -176,7 +176,7 @@ export class ParzenEstimator {
         const sigma = this.sigmas[k];
         let lp: number;
         if (this.q === null) {
-          lp = truncnormLogPdf(x, (this.low - mu) / sigma, (this.high - mu) / sigma, mu, sigma, omit);
+          lp = truncnormLogPdf(x, (this.low - mu) / sigma, (this.high - mu) / sigma, mu, sigma, omit, logAccept[k]);
         } else {
           const upper = Math.min(x + this.q / 2, this.high);
           const lower = Math.max(x - this.q / 2, this.low);
