@@ -1,30 +1,13 @@
 // Several worker processes on one study: the database hands out trial numbers with no gap and no duplicate, and a
 // SIGKILLed worker's RUNNING trial turns FAIL once its heartbeat is older than the grace period.
-import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { RdbStorage } from './rdb-storage';
 import { createStudy, loadStudy } from './study';
 import { tempDir } from './test-support/golden';
 import { freshPostgresDatabase } from './test-support/postgres';
+import { finished, sigkill, startHangingWorker, startWorker } from './test-support/spawn-worker';
 
-const TSX_DIST = path.resolve(__dirname, '../../../../node_modules/tsx/dist');
-const WORKER = path.join(__dirname, 'test-support/worker.ts');
 const dir = tempDir('concurrency');
-
-function startWorker(url: string, study: string, nTrials: number, seed: number, mode = ''): ChildProcess {
-  // node itself with tsx's loader (not the tsx wrapper, whose child would survive a SIGKILL of the wrapper)
-  return spawn(process.execPath, ['--require', path.join(TSX_DIST, 'preflight.cjs'), '--import',
-    pathToFileURL(path.join(TSX_DIST, 'loader.mjs')).href, WORKER, url, study, String(nTrials), String(seed), mode],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function finished(child: ChildProcess): Promise<void> {
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += String(d)));
-  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() :
-    reject(new Error(`worker exited with ${code}: ${stderr}`)))));
-}
 
 async function fourWorkers(url: string): Promise<void> {
   await (await createStudy({ studyName: 'par', storage: url })).close();
@@ -57,16 +40,11 @@ async function gridOnce(url: string): Promise<void> {
 
 async function killedWorkerFails(url: string): Promise<void> {
   await (await createStudy({ studyName: 'kill', storage: url })).close();
-  const child = startWorker(url, 'kill', 1, 0, 'hang');
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d) => (String(d).includes('running') ? resolve() : undefined));
-    child.on('exit', (code) => reject(new Error(`hanging worker exited early (${code})`)));
-  });
+  const child = await startHangingWorker(url, 'kill');
   const study = await loadStudy({ studyName: 'kill', storage: url, heartbeat: { heartbeatInterval: 0.3, gracePeriod: 1.5 } });
   await new Promise((r) => setTimeout(r, 1000));
   expect(await study.failStaleTrials()).toEqual([]); // alive: its heartbeat is fresh
-  child.kill('SIGKILL');
-  await new Promise((r) => child.on('exit', r));
+  await sigkill(child);
   expect((await study.getTrials()).map((t) => t.state)).toEqual(['RUNNING']);
   await new Promise((r) => setTimeout(r, 2200));
   await study.optimize(async (t) => t.suggestFloat('x', -5, 5), { nTrials: 1 }); // fails stale trials first

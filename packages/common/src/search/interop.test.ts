@@ -12,6 +12,7 @@ import { createStudy, loadStudy } from './study';
 import { tempDir } from './test-support/golden';
 import { freshPostgresDatabase } from './test-support/postgres';
 import { PYTHON, runPython } from './test-support/python';
+import { sigkill, startHangingWorker } from './test-support/spawn-worker';
 
 const script = fs.readFileSync(path.join(__dirname, 'test-support/optuna_interop.py'), 'utf8');
 const dir = tempDir('interop');
@@ -164,10 +165,18 @@ beforeAll(async () => {
   await prepare(sqliteUrl);
   await prepare(pg.url);
   await (await createStudy({ studyName: 'head', storage: headUrl })).close();
+  // Our workers die holding RUNNING trials; Python's fail_stale_trials must read our heartbeats.
+  await Promise.all([sqliteUrl, pg.url].map(async (url) => {
+    await (await createStudy({ studyName: 'ours-kill', storage: url, schemaRevision: 'v3.0.0.d' })).close();
+    await sigkill(await startHangingWorker(url, 'ours-kill'));
+  }));
+  await new Promise((r) => setTimeout(r, 3500)); // Optuna 3.1 fails a trial when (now - heartbeat).seconds > 2
   answers = runPython(script, [
     ...requestsFor(sqliteUrl, `sqlite:///${pyFile}`),
     ...requestsFor(pg.url, pgPython.url),
     { mode: 'dump', url: headUrl, study: 'head' },
+    { mode: 'fail_stale', url: sqliteUrl, study: 'ours-kill' },
+    { mode: 'fail_stale', url: pg.url, study: 'ours-kill' },
   ]) as unknown[];
 });
 
@@ -212,6 +221,10 @@ describe('SQLite', () => {
     await checkOursConditionsOnPython(sqliteUrl, answers[3] as Record<string, unknown>);
   });
 
+  it("Python's fail_stale_trials turns a SIGKILLed worker of ours FAIL through our heartbeats", () => {
+    expect(answers[9]).toEqual({ states: ['FAIL'] });
+  });
+
   it("a SIGKILLed Python worker's trial becomes FAIL through its (Python-written) heartbeat", async () => {
     await checkKilledPythonWorker(`sqlite:///${path.join(dir, 'py-kill.db')}`);
   });
@@ -247,6 +260,10 @@ describe('PostgreSQL (a real server, started by tools/scripts/postgres.sh if nee
 
   it('Python workers add trials on PostgreSQL; our TPE conditions on them', async () => {
     await checkOursConditionsOnPython(pg.url, answers[7] as Record<string, unknown>);
+  });
+
+  it("Python's fail_stale_trials turns a SIGKILLed worker of ours FAIL (PostgreSQL)", () => {
+    expect(answers[10]).toEqual({ states: ['FAIL'] });
   });
 
   it("a SIGKILLed Python worker's trial becomes FAIL through its heartbeat (PostgreSQL)", async () => {

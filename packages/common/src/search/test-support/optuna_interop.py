@@ -6,6 +6,7 @@ modes:
   optimize add n trials with TPESampler(seed) on a fixed objective
   suggest  what TPESampler(seed) would suggest next for the given distributions, given the study's trials
   schema   create an empty study (Optuna's own DDL) in the storage
+  fail_stale  Optuna's fail_stale_trials with heartbeat_interval 1, grace_period 2; the trials' states after it
 """
 import json
 import math
@@ -64,6 +65,13 @@ def handle(req):
 
         study.optimize(objective, n_trials=req["n_trials"])
         return {"n": len(study.trials)}
+    elif mode == "fail_stale":
+        from optuna.storages._heartbeat import fail_stale_trials
+
+        storage = optuna.storages.RDBStorage(req["url"], heartbeat_interval=1, grace_period=2)
+        study = optuna.load_study(study_name=req["study"], storage=storage)
+        fail_stale_trials(study)
+        return {"states": [t.state.name for t in study.get_trials(deepcopy=False)]}
     elif mode == "suggest":
         study = optuna.load_study(study_name=req["study"], storage=req["url"])
         sampler = optuna.samplers.TPESampler(seed=req["seed"])
