@@ -1,6 +1,8 @@
+import Database from 'better-sqlite3';
 import * as path from 'node:path';
 import { categoricalDistribution, floatDistribution, intDistribution } from './distributions';
 import { HyperbandPruner, MedianPruner, NopPruner, PercentilePruner, SuccessiveHalvingPruner } from './pruners';
+import { RdbStorage } from './rdb-storage';
 import { TrialPruned } from './sampler';
 import { GridSampler } from './samplers/grid';
 import { RandomSampler } from './samplers/random';
@@ -192,14 +194,25 @@ describe('study API', () => {
     const trial = await s2.ask();
     await expect(trial.suggestInt('x', 0, 1)).rejects.toThrow(/different distribution kind.*"x"/);
     await expect(trial.suggestCategorical('c', ['a', 'z'])).rejects.toThrow(/dynamic value space/);
+    const x = await trial.suggestFloat('x', 0, 1);
+    expect(await trial.suggestFloat('x', 0, 0.5)).toBe(x); // a second suggestion returns the stored value
     await s2.tell(trial, NaN);
     expect((await s2.getTrials())[3].state).toBe('FAIL');
     await expect(loadStudy({ studyName: 'missing', storage })).rejects.toThrow(/no study named 'missing'/);
+    await expect(loadStudy({ studyName: 'api', storage: 'mysql://x' })).rejects.toThrow(/storage URL "mysql:\/\/x"/);
     await s1.close();
     await s2.close();
     const s3 = await loadStudy({ studyName: 'api', storage });
     expect((await s3.getTrials()).length).toBe(4);
     await s3.close();
+  });
+
+  it('refuses a database at an Optuna schema revision it does not speak, naming it', async () => {
+    const file = path.join(dir, 'old.db');
+    const db = new Database(file);
+    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL); INSERT INTO alembic_version VALUES ('v2.6.0.a')");
+    db.close();
+    await expect(RdbStorage.open(`sqlite:///${file}`)).rejects.toThrow(/revision v2.6.0.a is not supported.*storage upgrade/);
   });
 
   it('a failing objective fails the trial and rethrows; a pruned one is PRUNED', async () => {

@@ -42,9 +42,9 @@ export class Trial {
   private async suggest(name: string, distribution: Distribution): Promise<ParamValue> {
     const existing = this.frozen.distributions[name];
     if (existing) {
+      // Already suggested (or fixed by an enqueued/retried trial): the stored value, as Optuna's Trial._suggest.
       checkDistributionCompatibility(existing, distribution, name);
-      const internal = toInternalRepr(existing, this.frozen.params[name]);
-      if (contains(distribution, internal)) return this.frozen.params[name];
+      return this.frozen.params[name];
     }
     let value: ParamValue;
     if (isSingle(distribution)) {
