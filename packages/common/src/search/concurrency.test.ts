@@ -64,6 +64,15 @@ describe('SQLite', () => {
   });
 });
 
+/** Eight connections create the same study at once with loadIfExists: one study, everyone gets its id. */
+async function createRace(url: string): Promise<void> {
+  const storages = await Promise.all(Array.from({ length: 8 }, () => RdbStorage.open(url)));
+  const studies = await Promise.all(storages.map((storage) => createStudy({ studyName: 'race', storage,
+    loadIfExists: true })));
+  expect(new Set(studies.map((s) => s.studyId)).size).toBe(1);
+  await Promise.all(storages.map((s) => s.close()));
+}
+
 describe('PostgreSQL (a real server)', () => {
   let pg: { url: string; drop: () => Promise<void> };
   beforeAll(async () => {
@@ -78,5 +87,8 @@ describe('PostgreSQL (a real server)', () => {
   });
   it('GridSampler across 4 processes: each of 20 points exactly once', async () => {
     await gridOnce(pg.url);
+  });
+  it('eight workers creating the same study at once (loadIfExists) get one study', async () => {
+    await createRace(pg.url);
   });
 });

@@ -96,7 +96,17 @@ export class RdbStorage {
     return this.db.write(async (tx) => {
       const existing = await tx.all('SELECT study_id FROM studies WHERE study_name = ?', [name]);
       if (existing.length > 0) throw new DuplicatedStudyError(`Another study with name '${name}' already exists.`);
-      const [{ study_id: id }] = await tx.all('INSERT INTO studies (study_name) VALUES (?) RETURNING study_id', [name]);
+      let id: unknown;
+      try {
+        [{ study_id: id }] = await tx.all('INSERT INTO studies (study_name) VALUES (?) RETURNING study_id', [name]);
+      } catch (e) {
+        // Another worker created it between our SELECT and INSERT (PostgreSQL: unique_violation).
+        const code = (e as { code?: string }).code;
+        if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new DuplicatedStudyError(`Another study with name '${name}' already exists.`);
+        }
+        throw e;
+      }
       for (const [objective, direction] of directions.entries()) {
         await tx.run('INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, ?)',
           [direction, id, objective]);
