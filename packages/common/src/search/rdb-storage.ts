@@ -75,7 +75,7 @@ export class RdbStorage {
   static async open(url: string, opts: StorageOptions = {}): Promise<RdbStorage> {
     const target = parseStorageUrl(url);
     const db = target.dialect === 'sqlite'
-      ? openSqlite(target.path, { busyTimeoutMs: opts.busyTimeoutMs, journalMode: opts.sqliteJournalMode })
+      ? await openSqlite(target.path, { busyTimeoutMs: opts.busyTimeoutMs, journalMode: opts.sqliteJournalMode })
       : await openPostgres(target.url);
     try {
       const revision = await ensureSchema(db, opts.schemaRevision ?? 'v3.2.0.a', url);

@@ -1,8 +1,9 @@
 // One SQL connection to SQLite (better-sqlite3) or PostgreSQL (pg) behind the same small async interface. SQL is
 // written with `?` placeholders; PostgreSQL gets them renumbered as $1, $2, ... Calls are serialised per connection,
 // so a transaction is never interleaved with another caller's statements (a heartbeat timer, say).
-import Database from 'better-sqlite3';
-import { Client, types as pgTypes } from 'pg';
+// The drivers load on first use, so that importing @research/common does not load a native addon or pg.
+import type Database from 'better-sqlite3';
+import type { Client as PgClient } from 'pg';
 
 export type Dialect = 'sqlite' | 'postgresql';
 export type Row = Record<string, unknown>;
@@ -42,8 +43,9 @@ export interface SqliteOptions {
   journalMode?: 'wal' | 'keep';
 }
 
-export function openSqlite(path: string, opts: SqliteOptions = {}): SqlConnection {
-  const db = new Database(path, { timeout: opts.busyTimeoutMs ?? 600_000 });
+export async function openSqlite(path: string, opts: SqliteOptions = {}): Promise<SqlConnection> {
+  const { default: BetterSqlite } = await import('better-sqlite3');
+  const db = new BetterSqlite(path, { timeout: opts.busyTimeoutMs ?? 600_000 });
   db.pragma('foreign_keys = ON');
   if ((opts.journalMode ?? 'wal') === 'wal' && path !== ':memory:') {
     db.pragma('journal_mode = WAL');
@@ -111,7 +113,8 @@ function numberPlaceholders(sql: string): string {
 const TIMESTAMP_OID = 1114;
 
 export async function openPostgres(url: string): Promise<SqlConnection> {
-  const client = new Client({
+  const { Client, types: pgTypes } = await import('pg');
+  const client: PgClient = new Client({
     connectionString: url,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
