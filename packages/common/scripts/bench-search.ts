@@ -135,6 +135,14 @@ async function scale(storage: string, workers: number, each: number): Promise<{ 
   return { seconds, numbers: `${numbers.length} trials, numbers 0..${numbers.length - 1} ${ok ? 'exact' : 'WRONG'}` };
 }
 
+async function dropDatabases(adminUrl: string, urls: string[]): Promise<void> {
+  const { Client } = await import('pg');
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  for (const u of urls) await admin.query(`DROP DATABASE IF EXISTS ${u.slice(u.lastIndexOf('/') + 1)} WITH (FORCE)`);
+  await admin.end();
+}
+
 async function main(): Promise<void> {
   console.log(`search bench: ${nSeeds} seeds x ${nTrials} trials; TPE timing with ${history} completed trials`);
   const ours = await quality();
@@ -165,8 +173,11 @@ async function main(): Promise<void> {
     }]);
     for (const [label, make] of targets) {
       try {
-        const four = await scale(await make(), 4, 25);
-        const one = await scale(await make(), 1, 100);
+        const fourUrl = await make();
+        const oneUrl = await make();
+        const four = await scale(fourUrl, 4, 25);
+        const one = await scale(oneUrl, 1, 100);
+        if (label === 'PostgreSQL') await dropDatabases(pgUrl, [fourUrl, oneUrl]);
         console.log(`  ${label.padEnd(10)} 4 x 25: ${four.seconds.toFixed(1)} s (${four.numbers});` +
           ` 1 x 100: ${one.seconds.toFixed(1)} s (${one.numbers})`);
       } catch (e) {

@@ -27,8 +27,19 @@ export async function freshPostgresDatabase(prefix: string): Promise<{ url: stri
       throw new Error(`PostgreSQL tests need a server: none answers at ${PG_ADMIN_URL} and ${PG_BIN}/pg_ctl is ` +
         'missing; install it with: apt-get install -y postgresql');
     }
-    execFileSync(SCRIPT, ['start'], { stdio: 'pipe' });
-    if (!(await canConnect())) throw new Error(`started PostgreSQL with ${SCRIPT} but ${PG_ADMIN_URL} does not answer`);
+    let startError = '';
+    try {
+      execFileSync(SCRIPT, ['start'], { stdio: 'pipe' });
+    } catch (e) {
+      // Another test file may be starting the same server right now: wait for it below.
+      startError = String((e as { stderr?: Buffer }).stderr ?? e);
+    }
+    let up = await canConnect();
+    for (let i = 0; i < 30 && !up; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      up = await canConnect();
+    }
+    if (!up) throw new Error(`started PostgreSQL with ${SCRIPT} but ${PG_ADMIN_URL} does not answer ${startError}`);
   }
   const name = `${prefix}_${process.pid}_${Date.now()}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const admin = new Client({ connectionString: PG_ADMIN_URL });
