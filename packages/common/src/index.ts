@@ -14,3 +14,4 @@ export * from './hub';
 export * from './run';
 export * from './framework';
 export * from './export';
+export * from './search';
