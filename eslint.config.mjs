@@ -20,8 +20,10 @@ const COMMON_MODULES = {
   viz: ['io', 'random', 'data'],
   hub: ['io', 'data'],
   training: ['io', 'random', 'backend', 'data', 'metrics', 'models', 'viz'],
+  search: ['io', 'random'],
+  export: ['io', 'backend', 'data', 'models', 'training'],
   framework: ['io', 'config', 'data', 'models', 'training', 'viz'],
-  run: ['io', 'random', 'backend', 'metrics', 'config', 'tda', 'data', 'models', 'viz', 'hub', 'training', 'framework'],
+  run: ['io', 'random', 'backend', 'metrics', 'config', 'tda', 'data', 'models', 'viz', 'hub', 'training', 'search', 'export', 'framework'],
   testing: ['io', 'data', 'hub'],
 };
 
