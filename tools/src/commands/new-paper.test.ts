@@ -16,6 +16,7 @@ describe('new-paper generator', () => {
       'configs/config.yaml',
       'configs/model/reference-cnn.yaml',
       'configs/model/vit-tiny.yaml',
+      'configs/recipe/smoke.yaml',
       'jest.config.js',
       'project.json',
       'src/app.ts',
