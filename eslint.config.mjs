@@ -27,19 +27,27 @@ const COMMON_MODULES = {
   testing: ['io', 'data', 'hub'],
 };
 
+/** Common never imports an app, by package name or by path (also when Nx's project graph is not cached). */
+const NO_APPS_FROM_COMMON = {
+  regex: '^(@research/(?!common(/|$))|(\\.\\./)+(papers|projects|tools)/)',
+  message: 'common never imports an app (docs/architecture.md): move what both need into common',
+};
+
 /** A relative import from packages/common/src/<from>/... into another module of common that <from> may not use. */
 function layeringRule(from, allowed) {
   const forbidden = Object.keys(COMMON_MODULES).filter((m) => m !== from && !allowed.includes(m));
   return {
     files: [`packages/common/src/${from}/**/*.ts`],
-    ignores: ['**/*.test.ts', '**/__fixtures__/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: nodeBuiltinPaths,
-        patterns: [{
-          regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
-          message: `common/src/${from} may import only ${allowed.join(', ') || 'no other module of common'} (docs/architecture.md): move the shared code down a layer`,
-        }],
+        patterns: [
+          NO_APPS_FROM_COMMON,
+          ...(forbidden.length === 0 ? [] : [{
+            regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
+            message: `common/src/${from} may import only ${allowed.join(', ') || 'no other module of common'} (docs/architecture.md): move the shared code down a layer`,
+          }]),
+        ],
       }],
     },
   };
@@ -79,5 +87,11 @@ export default tseslint.config(
     },
   },
   ...Object.entries(COMMON_MODULES).map(([from, allowed]) => layeringRule(from, allowed)),
+  // Tests and fixtures of common may also use its test helpers.
+  ...Object.entries(COMMON_MODULES).map(([from, allowed]) => ({
+    ...layeringRule(from, [...allowed, 'testing', 'run']),
+    files: [`packages/common/src/${from}/**/*.test.ts`, `packages/common/src/${from}/**/__fixtures__/**/*.ts`],
+  })),
+  { files: ['packages/common/scripts/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: nodeBuiltinPaths, patterns: [NO_APPS_FROM_COMMON] }] } },
   prettier,
 );

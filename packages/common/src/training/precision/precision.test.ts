@@ -136,7 +136,7 @@ describe('MixedPrecision', () => {
     expect(losses[7]).toBeLessThan(losses[6]);
     const record = { epoch: 0, global_step: 8, lr: 0.01 } as EpochRecord;
     const callback = amp.callback();
-    callback.onEpochEnd?.(undefined as never, module, record);
+    void callback.onEpochEnd?.(undefined as never, module, record);
     expect(record).toMatchObject({ amp_scale: 2048, amp_skipped_steps: 5 });
     const restored = new MixedPrecision({ dtype: 'float16' });
     restored.callback().loadStateDict?.(JSON.parse(JSON.stringify(callback.stateDict?.())));

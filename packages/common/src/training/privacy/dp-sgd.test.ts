@@ -180,7 +180,7 @@ describe('DP-SGD end to end', () => {
         tf.dispose(grads);
       }
       const record = { epoch, global_step: step, lr: optimizer.lr } as EpochRecord;
-      callback.onEpochEnd?.(undefined as never, module, record);
+      void callback.onEpochEnd?.(undefined as never, module, record);
       records.push(record);
     }
     expect(step).toBe(20);
