@@ -82,36 +82,57 @@ function buildSmall(name: string): tf.LayersModel {
   throw new Error(`model '${name}' could not be built with small options: ${errors.join('; ')}`);
 }
 
+/**
+ * Exports `model` in both layouts, checks onnxruntime against tfjs at batch 1 and 5 (one session per file) and runs
+ * python3-onnx's checker on both files when it is installed. Returns the largest difference per layout and batch.
+ */
+async function exportAndCompare(name: string, model: tf.LayersModel): Promise<Record<string, number>> {
+  const files: string[] = [];
+  const diffs: Record<string, number> = {};
+  for (const layout of ['nchw', 'nhwc'] as const) {
+    const exported = exportToOnnx(model, { layout, opset: 17 });
+    const file = path.join(dir, `${name}-${layout}.onnx`);
+    fs.writeFileSync(file, exported.bytes);
+    files.push(file);
+    expect(exported.inputs[0].shape[0]).toBe('batch');
+    const predictor = await OnnxPredictor.load(file);
+    try {
+      for (const batch of [1, 5]) {
+        const x = tf.randomNormal([batch, ...(model.inputs[0].shape.slice(1) as number[])], 0, 1, 'float32', batch);
+        const expected = model.predict(x) as tf.Tensor;
+        const [actual] = await predictor.predict(x);
+        const diff = maxAbsDiff(expected, actual);
+        tf.dispose([x, expected, actual]);
+        if (!(diff <= TOL))
+          throw new Error(`${name} (${layout}, batch ${batch}): max |onnx - tfjs| = ${diff} > ${TOL}`);
+        diffs[`${layout} batch ${batch}`] = diff;
+      }
+    } finally {
+      await predictor.release();
+    }
+  }
+  if (withPython) expect(checkOnnxWithPython(files).filter((r) => !r.ok)).toEqual([]);
+  files.forEach((f) => fs.rmSync(f));
+  return diffs;
+}
+
 describe('every registered architecture exports to ONNX', () => {
   it.each(listModels())('%s: onnxruntime = tfjs (NCHW and NHWC, batch 1 and 5)', async (name) => {
     const model = buildSmall(name);
-    const files: string[] = [];
-    for (const layout of ['nchw', 'nhwc'] as const) {
-      const exported = exportToOnnx(model, { layout, opset: 17 });
-      const file = path.join(dir, `${name}-${layout}.onnx`);
-      fs.writeFileSync(file, exported.bytes);
-      files.push(file);
-      expect(exported.inputs[0].shape[0]).toBe('batch');
-      // One session per file, both batch sizes through it.
-      const predictor = await OnnxPredictor.load(file);
-      try {
-        for (const batch of [1, 5]) {
-          const x = tf.randomNormal([batch, ...(model.inputs[0].shape.slice(1) as number[])], 0, 1, 'float32', batch);
-          const expected = model.predict(x) as tf.Tensor;
-          const [actual] = await predictor.predict(x);
-          const diff = maxAbsDiff(expected, actual);
-          tf.dispose([x, expected, actual]);
-          if (!(diff <= TOL))
-            throw new Error(`${name} (${layout}, batch ${batch}): max |onnx - tfjs| = ${diff} > ${TOL}`);
-        }
-      } finally {
-        await predictor.release();
-      }
-    }
+    await exportAndCompare(name, model);
     model.dispose();
-    if (withPython) expect(checkOnnxWithPython(files).filter((r) => !r.ok)).toEqual([]);
-    files.forEach((f) => fs.rmSync(f));
   });
+
+  // Opt-in (ONNX_EXPORT_FULL_VIT=1, ~2-3 minutes, ~350 MB per file): the real vit_b_16 at 224x224.
+  (process.env.ONNX_EXPORT_FULL_VIT ? it : it.skip)(
+    'vit_b_16 at full size (224x224, 86M parameters)',
+    async () => {
+      const model = createModel('vit_b_16', { numClasses: 1000 });
+      console.log('vit_b_16 224x224 max |onnx - tfjs|', await exportAndCompare('vit_b_16-full', model));
+      model.dispose();
+    },
+    900_000,
+  );
 
   (withPython ? it : it.skip)('the checker does reject a model whose declared output shape is wrong', () => {
     const exported = exportToOnnx(createModel('reference-cnn'), {
