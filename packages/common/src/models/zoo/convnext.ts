@@ -56,7 +56,8 @@ export const timmConvnextLayout = renameLayout(
 );
 
 export function convnextTiny(options: ModelOptions = {}): tf.LayersModel {
-  const { inputShape, numClasses } = inputAndClasses(options, 'convnext_tiny');
+  // Unpadded stride-4 stem and three stride-2 downsamplings: anything under 32x32 ends as 0x0 feature maps.
+  const { inputShape, numClasses } = inputAndClasses(options, 'convnext_tiny', undefined, 32);
   const input = tf.input({ shape: inputShape, name: 'image' });
   let x = layerNorm(conv2d(input, 'features.0.0', { filters: DIMS[0], kernel: 4, stride: 4, padding: 0, bias: true }), 'features.0.1');
   const totalBlocks = DEPTHS.reduce((a, b) => a + b, 0);

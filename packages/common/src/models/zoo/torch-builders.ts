@@ -113,6 +113,8 @@ export function inputAndClasses(
   options: { inputShape?: number[]; numClasses?: number },
   model: string,
   defaults: { inputShape: number[]; numClasses: number } = { inputShape: [224, 224, 3], numClasses: 1000 },
+  /** The smallest height and width whose feature maps stay non-empty (unpadded strided layers). */
+  minSize = 1,
 ): { inputShape: number[]; numClasses: number } {
   const inputShape = options.inputShape ?? defaults.inputShape;
   const numClasses = options.numClasses ?? defaults.numClasses;
@@ -120,5 +122,8 @@ export function inputAndClasses(
     throw new Error(`${model}: inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}`);
   }
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`${model}: numClasses must be a positive integer, got ${numClasses}`);
+  if (inputShape[0] < minSize || inputShape[1] < minSize) {
+    throw new Error(`${model}: the input must be at least ${minSize}x${minSize} (its strided layers leave no pixel of a smaller one), got ${inputShape[0]}x${inputShape[1]}`);
+  }
   return { inputShape, numClasses };
 }

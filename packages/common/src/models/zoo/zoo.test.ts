@@ -87,6 +87,8 @@ describe('parameter counts at 1000 classes', () => {
     expect(() => createModel('resnet18', { inputShape: [64, 64] })).toThrow(/resnet18: inputShape must be \[height, width, channels\]/);
     expect(() => createModel('tiny_net', { numClasses: 0 })).toThrow(/tiny_net: numClasses must be a positive integer, got 0/);
     expect(() => createModel('vit_b_16', { inputShape: [200, 200, 3] })).toThrow(/vit_b_16: input 200x200 is not divisible by patchSize 16/);
+    // 28x28 would leave ConvNeXt's last stages with 0x0 maps (a crash in predict, a broken ONNX graph).
+    expect(() => createModel('convnext_tiny', { inputShape: [28, 28, 3], numClasses: 10 })).toThrow(/convnext_tiny: the input must be at least 32x32/);
   });
 });
 
