@@ -31,7 +31,8 @@ function correct(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
 
 /**
  * Training: the weighted total of the terms, logging each term and accuracy. Validation/test on {x, y} batches: the
- * same terms with the batch-hard triplet loss, and per-example accuracy (exact over the set).
+ * same terms with the batch-hard triplet loss, logged as `triplet_hard` (`val_triplet_hard`: not the same quantity as
+ * the random triplets' `train_triplet`), and per-example accuracy (exact over the set).
  */
 export function tripletVaeModule(model: TripletVaeModel, weights: LossWeights): TrainModule {
   const evaluate = (batch: Batch) => {
@@ -39,7 +40,8 @@ export function tripletVaeModule(model: TripletVaeModel, weights: LossWeights): 
     const labels = need(batch, 'y') as tf.Tensor1D;
     const outputs = model.forward(images, false);
     const { loss, logs } = tripletVaeLoss(model.mode, outputs, images, labels, { kind: 'batch_hard' }, weights);
-    return { loss, ...logs, acc: correct(outputs.logits, labels) };
+    const { triplet, ...terms } = logs;
+    return { loss, triplet_hard: triplet, ...terms, acc: correct(outputs.logits, labels) };
   };
   return {
     models: model.models,
