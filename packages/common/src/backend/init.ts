@@ -2,7 +2,8 @@
 // complete and fast by our kernels, otherwise the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batch_norm_grad';
-import { registerWasmKernels } from './kernels';
+import { NATIVE_WASM_KERNELS, registerWasmKernels } from './kernels';
+import { loadNativeKernels } from './native/native-kernels';
 import { prepareWasmThreads } from './wasm_threads';
 
 export const BACKEND_PREFERENCES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -20,6 +21,8 @@ export interface BackendInfo {
   threads: number;
   /** @tensorflow/tfjs version (and the native package's version when one runs). */
   version: string;
+  /** wasm: the kernels that run the project's own C code (native/kernels.c); empty when it did not load. */
+  ownKernels?: string[];
 }
 
 export interface InitBackendOptions {
@@ -27,7 +30,10 @@ export interface InitBackendOptions {
   log?: (line: string) => void;
   /** Whether an npm package can be resolved (default require.resolve); replaceable in tests. */
   isInstalled?: (pkg: string) => boolean;
-  /** Environment to read RESEARCH_BACKEND (and RESEARCH_WASM_THREADS=0, single-threaded wasm) from (default process.env). */
+  /**
+   * Environment to read RESEARCH_BACKEND, RESEARCH_WASM_THREADS=0 (single-threaded wasm) and RESEARCH_OWN_KERNELS=0
+   * (wasm without the project's C kernels) from (default process.env).
+   */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -75,7 +81,18 @@ async function initNative(name: keyof typeof NATIVE_PACKAGES): Promise<BackendIn
   return { name, tfBackend: 'tensorflow', simd: true, threads: 0, version: `tfjs ${tf.version.tfjs}, ${pkg} ${nativeVersion}` };
 }
 
-async function initWasm(useThreads: boolean): Promise<BackendInfo> {
+/** Starts the project's C kernels on the wasm backend's heap; on failure the kernels keep their fallbacks. */
+function loadOwnKernels(log: (line: string) => void): string[] {
+  try {
+    loadNativeKernels(tf.backend() as unknown as Parameters<typeof loadNativeKernels>[0]);
+    return [...NATIVE_WASM_KERNELS];
+  } catch (error) {
+    log(`[backend] WARNING: the project's wasm kernels did not load (${(error as Error).message}); using the fallbacks`);
+    return [];
+  }
+}
+
+async function initWasm(useThreads: boolean, ownKernels: boolean, log: (line: string) => void): Promise<BackendInfo> {
   // Importing the package registers the 'wasm' backend factory; our kernels complete and replace some of its own.
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
@@ -95,7 +112,8 @@ async function initWasm(useThreads: boolean): Promise<BackendInfo> {
   if (!started) throw new Error('The wasm backend failed to start (see the error above).');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount();
-  return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}` };
+  const own = ownKernels ? loadOwnKernels(log) : [];
+  return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}`, ownKernels: own };
 }
 
 async function initCpu(): Promise<BackendInfo> {
@@ -112,6 +130,7 @@ let active: BackendInfo | undefined;
 export async function initBackend(preference: BackendPreference = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
   const { log = console.log, isInstalled = defaultIsInstalled, env = process.env } = options;
   const wasmThreads = env.RESEARCH_WASM_THREADS !== '0';
+  const ownKernels = env.RESEARCH_OWN_KERNELS !== '0';
   const resolved = resolveBackendPreference(preference, env);
   tf.enableProdMode();
   registerBatchNormGradient();
@@ -124,14 +143,14 @@ export async function initBackend(preference: BackendPreference = 'auto', option
       info = await initNative(resolved.preference);
       break;
     case 'wasm':
-      info = await initWasm(wasmThreads);
+      info = await initWasm(wasmThreads, ownKernels, log);
       break;
     case 'cpu':
       info = await initCpu();
       break;
     case 'auto': {
       const native = (['tfjs-node-gpu', 'tfjs-node'] as const).find((name) => isInstalled(NATIVE_PACKAGES[name]));
-      info = native ? await initNative(native) : await initWasm(wasmThreads).catch((error: Error) => {
+      info = native ? await initNative(native) : await initWasm(wasmThreads, ownKernels, log).catch((error: Error) => {
             log(`[backend] wasm failed to start (${error.message}); falling back to cpu`);
             return initCpu();
           });
@@ -143,10 +162,13 @@ export async function initBackend(preference: BackendPreference = 'auto', option
   return info;
 }
 
-/** One human-readable line, e.g. "wasm (SIMD on, 2 threads) - tfjs 4.22.0, wasm 4.22.0". */
+/**
+ * One human-readable line, e.g. "wasm (SIMD on, 2 threads) - tfjs 4.22.0, wasm 4.22.0; own C kernels: MaxPoolGrad, Sum".
+ */
 export function describeBackend(info: BackendInfo): string {
   const detail = info.name === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})` : '';
-  return `${info.name}${detail} - ${info.version}`;
+  const own = info.name === 'wasm' ? `; own C kernels: ${info.ownKernels?.length ? info.ownKernels.join(', ') : 'none'}` : '';
+  return `${info.name}${detail} - ${info.version}${own}`;
 }
 
 /** The BackendInfo of the last initBackend call, if any. */

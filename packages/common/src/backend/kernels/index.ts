@@ -25,6 +25,9 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
 };
 
+/** The kernels above that run the project's C code (native/kernels.c) when it is loaded. */
+export const NATIVE_WASM_KERNELS = ['MaxPoolGrad'] as const;
+
 /**
  * Registers every kernel above for backendName 'wasm' (import '@tensorflow/tfjs-backend-wasm' first); calling it
  * again changes nothing. A replaced kernel keeps the original's setupFunc, so the original stays callable.

@@ -1,0 +1,109 @@
+// Per-kernel microbenchmark of the project's C kernels (src/backend/native) against the kernels they replace, at the
+// shapes of the reference models' training step (batch 64), run back to back in one process on the wasm backend:
+//
+//   npx nx run common:bench-kernels                  # every case, 2 threads for XNNPACK
+//   npx nx run common:bench-kernels -- --reps 50 --filter Conv
+//   RESEARCH_WASM_THREADS=0 npx nx run common:bench-kernels
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend';
+import { setNativeKernelsEnabled } from '../src/backend/native/native-kernels';
+
+interface Case {
+  name: string;
+  kernel: string;
+  inputs: () => Record<string, tf.Tensor>;
+  attrs: Record<string, unknown>;
+}
+
+const conv = (x: number[], f: number[], stride: number, pad: string): Case[] => [
+  {
+    name: `Conv2DBackpropFilter x${JSON.stringify(x)} f${JSON.stringify(f)} s${stride} ${pad}`,
+    kernel: 'Conv2DBackpropFilter',
+    inputs: () => {
+      const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], stride, 1, pad as 'same');
+      return { x: tf.randomNormal(x), dy: tf.randomNormal(info.outShape) };
+    },
+    attrs: { strides: stride, pad, dataFormat: 'NHWC', filterShape: f },
+  },
+  {
+    name: `Conv2DBackpropInput x${JSON.stringify(x)} f${JSON.stringify(f)} s${stride} ${pad}`,
+    kernel: 'Conv2DBackpropInput',
+    inputs: () => {
+      const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], stride, 1, pad as 'same');
+      return { dy: tf.randomNormal(info.outShape), filter: tf.randomNormal(f) };
+    },
+    attrs: { strides: stride, pad, dataFormat: 'NHWC', inputShape: x },
+  },
+];
+
+const maxPoolGrad = (x: number[]): Case => ({
+  name: `MaxPoolGrad x${JSON.stringify(x)} 2x2 s2`,
+  kernel: 'MaxPoolGrad',
+  inputs: () => {
+    const input = tf.randomNormal(x);
+    return { input, output: tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid'), dy: tf.randomNormal([x[0], Math.floor(x[1] / 2), Math.floor(x[2] / 2), x[3]]) };
+  },
+  attrs: { filterSize: 2, strides: 2, pad: 'valid' },
+});
+
+const sum = (x: number[], axis: number[]): Case => ({
+  name: `Sum x${JSON.stringify(x)} axis ${JSON.stringify(axis)}`,
+  kernel: 'Sum',
+  inputs: () => ({ x: tf.randomNormal(x) }),
+  attrs: { axis, keepDims: false },
+});
+
+const matMul = (a: number[], b: number[], transposeA: boolean, transposeB: boolean): Case => ({
+  name: `BatchMatMul a${JSON.stringify(a)} b${JSON.stringify(b)}${transposeA ? ' tA' : ''}${transposeB ? ' tB' : ''}`,
+  kernel: 'BatchMatMul',
+  inputs: () => ({ a: tf.randomNormal(a), b: tf.randomNormal(b) }),
+  attrs: { transposeA, transposeB },
+});
+
+const CASES: Case[] = [
+  maxPoolGrad([64, 26, 26, 32]),
+  maxPoolGrad([64, 11, 11, 64]),
+  ...conv([64, 28, 28, 1], [3, 3, 1, 32], 1, 'valid'),
+  ...conv([64, 13, 13, 32], [3, 3, 32, 64], 1, 'valid'),
+  ...conv([64, 28, 28, 1], [7, 7, 1, 64], 7, 'valid'),
+  sum([64, 26, 26, 32], [0, 1, 2]),
+  sum([64, 11, 11, 64], [0, 1, 2]),
+  sum([64, 128], [0]),
+  sum([64, 17, 64], [0, 1]),
+  matMul([64, 4, 17, 16], [64, 4, 17, 16], false, true),
+  matMul([64, 4, 17, 17], [64, 4, 17, 16], false, false),
+  matMul([64, 4, 17, 17], [64, 4, 17, 16], true, false),
+  matMul([64, 17, 64], [64, 128], false, false),
+  matMul([1088, 64], [1088, 128], true, false),
+];
+
+function timeKernel(c: Case, inputs: Record<string, tf.Tensor>, reps: number): number {
+  const run = () => (tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor).dispose();
+  for (let i = 0; i < 3; i++) run();
+  const start = performance.now();
+  for (let i = 0; i < reps; i++) run();
+  return (performance.now() - start) / reps;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const reps = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 20;
+  const filter = args.includes('--filter') ? args[args.indexOf('--filter') + 1] : '';
+  const info = await initBackend('wasm', { log: (line) => console.log(line) });
+  if (!info.ownKernels?.length) throw new Error('bench-kernels: the project C kernels did not load');
+  console.log('kernel case'.padEnd(72), 'before ms', ' after ms', ' speed-up');
+  for (const c of CASES.filter((k) => k.name.includes(filter))) {
+    const inputs = c.inputs();
+    setNativeKernelsEnabled(false);
+    const before = timeKernel(c, inputs, reps);
+    setNativeKernelsEnabled(true);
+    const after = timeKernel(c, inputs, reps);
+    console.log(c.name.padEnd(72), before.toFixed(2).padStart(9), after.toFixed(2).padStart(9), `${(before / after).toFixed(2)}x`.padStart(9));
+    tf.dispose(Object.values(inputs));
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

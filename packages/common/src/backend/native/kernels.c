@@ -1,0 +1,310 @@
+// The project's own wasm kernels (written for this project, not derived from tfjs or XNNPACK sources).
+//
+// Built as an Emscripten SIDE_MODULE: it imports the tfjs-wasm module's memory and works directly on tensors in that
+// heap (pointers are the tensors' memoryOffsets), so nothing is copied in or out. It uses no libc, no static data and
+// no stack: its only import is the memory (build.sh checks that). Layouts are tfjs's: NHWC images, [kh, kw, Ci, Co]
+// filters, row-major matrices. Scratch buffers are passed in by the caller (allocated with tfjs's malloc).
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+static inline int min_int(int a, int b) { return a < b ? a : b; }
+static inline int max_int(int a, int b) { return a > b ? a : b; }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Max-pool gradient: each output gradient goes to the first maximum of its window in row-major order (strict >, the
+// tfjs cpu backend's rule). Channels are scanned four at a time.
+EXPORT(max_pool_grad)
+void max_pool_grad(const float* x, const float* dy, float* dx, int batch, int height, int width, int channels,
+                   int out_height, int out_width, int filter_height, int filter_width, int stride_height,
+                   int stride_width, int pad_top, int pad_left) {
+  const int image = height * width * channels;
+  __builtin_memset(dx, 0, (uint32_t)batch * (uint32_t)image * sizeof(float));
+  const int c4 = channels & ~3;
+  for (int b = 0; b < batch; b++) {
+    const float* xb = x + (uint32_t)b * image;
+    float* dxb = dx + (uint32_t)b * image;
+    for (int oy = 0; oy < out_height; oy++) {
+      const int y0 = oy * stride_height - pad_top;
+      const int y_lo = max_int(0, y0), y_hi = min_int(height, y0 + filter_height);
+      for (int ox = 0; ox < out_width; ox++) {
+        const int x0 = ox * stride_width - pad_left;
+        const int x_lo = max_int(0, x0), x_hi = min_int(width, x0 + filter_width);
+        const float* g = dy + (((uint32_t)b * out_height + oy) * out_width + ox) * channels;
+        int c = 0;
+        for (; c < c4; c += 4) {
+          v128_t best = wasm_f32x4_splat(-__builtin_inff());
+          v128_t at = wasm_i32x4_splat(-1);
+          for (int y = y_lo; y < y_hi; y++) {
+            int offset = (y * width + x_lo) * channels + c;
+            for (int xx = x_lo; xx < x_hi; xx++, offset += channels) {
+              const v128_t v = wasm_v128_load(xb + offset);
+              const v128_t greater = wasm_f32x4_gt(v, best);
+              best = wasm_v128_bitselect(v, best, greater);
+              at = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(offset), wasm_i32x4_make(0, 1, 2, 3)), at, greater);
+            }
+          }
+          const int a0 = wasm_i32x4_extract_lane(at, 0), a1 = wasm_i32x4_extract_lane(at, 1);
+          const int a2 = wasm_i32x4_extract_lane(at, 2), a3 = wasm_i32x4_extract_lane(at, 3);
+          if (a0 >= 0) dxb[a0] += g[c];
+          if (a1 >= 0) dxb[a1] += g[c + 1];
+          if (a2 >= 0) dxb[a2] += g[c + 2];
+          if (a3 >= 0) dxb[a3] += g[c + 3];
+        }
+        for (; c < channels; c++) {
+          float best = -__builtin_inff();
+          int at = -1;
+          for (int y = y_lo; y < y_hi; y++) {
+            for (int xx = x_lo; xx < x_hi; xx++) {
+              const int offset = (y * width + xx) * channels + c;
+              if (xb[offset] > best) {
+                best = xb[offset];
+                at = offset;
+              }
+            }
+          }
+          if (at >= 0) dxb[at] += g[c];
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Column sums of a row-major [rows, cols] matrix (the bias gradient: a sum over every axis but the last). Rows are
+// summed in blocks of 64 whose partial sums are then added, which keeps the rounding error of long sums small.
+EXPORT(column_sum)
+void column_sum(const float* x, float* out, int rows, int cols) {
+  const int block = 64;
+  int j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    v128_t total = wasm_f32x4_splat(0);
+    for (int r0 = 0; r0 < rows; r0 += block) {
+      const int r1 = min_int(rows, r0 + block);
+      v128_t part = wasm_f32x4_splat(0);
+      for (int r = r0; r < r1; r++) part = wasm_f32x4_add(part, wasm_v128_load(x + (uint32_t)r * cols + j));
+      total = wasm_f32x4_add(total, part);
+    }
+    wasm_v128_store(out + j, total);
+  }
+  for (; j < cols; j++) {
+    float total = 0;
+    for (int r0 = 0; r0 < rows; r0 += block) {
+      const int r1 = min_int(rows, r0 + block);
+      float part = 0;
+      for (int r = r0; r < r1; r++) part += x[(uint32_t)r * cols + j];
+      total += part;
+    }
+    out[j] = total;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Matrix products. C[i, j] (+)= sum_k A[i, k] B[k, j] with A[i, k] at a[i * a_row + k * a_col] (any strides, so A
+// may be transposed) and B rows contiguous: B[k, j] at b[k * b_row + j]. Blocks of 4 rows x 8 columns of C stay in
+// eight SIMD registers while k runs; k is cut in blocks so that a block of B stays in cache for every row block.
+
+#define K_BLOCK 256
+
+static inline void store_row(float* c, v128_t lo, v128_t hi, int accumulate) {
+  if (accumulate) {
+    lo = wasm_f32x4_add(lo, wasm_v128_load(c));
+    hi = wasm_f32x4_add(hi, wasm_v128_load(c + 4));
+  }
+  wasm_v128_store(c, lo);
+  wasm_v128_store(c + 4, hi);
+}
+
+// Rows [i, i + rows) (rows <= 4) x columns [j, j + 8) of C over k in [k0, k1).
+static inline void block_4x8(int rows, int k0, int k1, const float* a, int a_row, int a_col, const float* b,
+                             int b_row, float* c, int ldc, int accumulate) {
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  // Rows past `rows` read row 0 again (valid memory) and are not stored.
+  const float* a0 = a;
+  const float* a1 = rows > 1 ? a + a_row : a;
+  const float* a2 = rows > 2 ? a + 2 * a_row : a;
+  const float* a3 = rows > 3 ? a + 3 * a_row : a;
+  for (int k = k0; k < k1; k++) {
+    const float* bk = b + (uint32_t)k * b_row;
+    const v128_t b0 = wasm_v128_load(bk), b1 = wasm_v128_load(bk + 4);
+    const int ak = k * a_col;
+    v128_t av = wasm_v128_load32_splat(a0 + ak);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(av, b0));
+    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(av, b1));
+    av = wasm_v128_load32_splat(a1 + ak);
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(av, b0));
+    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(av, b1));
+    av = wasm_v128_load32_splat(a2 + ak);
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(av, b0));
+    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(av, b1));
+    av = wasm_v128_load32_splat(a3 + ak);
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(av, b0));
+    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(av, b1));
+  }
+  store_row(c, c00, c01, accumulate);
+  if (rows > 1) store_row(c + ldc, c10, c11, accumulate);
+  if (rows > 2) store_row(c + 2 * ldc, c20, c21, accumulate);
+  if (rows > 3) store_row(c + 3 * ldc, c30, c31, accumulate);
+}
+
+// Rows [i, i + rows) (rows <= 4) x `cols` (< 8) columns of C: the right edge.
+static inline void block_edge(int rows, int cols, int k0, int k1, const float* a, int a_row, int a_col,
+                              const float* b, int b_row, float* c, int ldc, int accumulate) {
+  for (int r = 0; r < rows; r++) {
+    const float* ar = a + (uint32_t)r * a_row;
+    float* cr = c + (uint32_t)r * ldc;
+    int j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128_t acc = wasm_f32x4_splat(0);
+      for (int k = k0; k < k1; k++) {
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load32_splat(ar + k * a_col), wasm_v128_load(b + (uint32_t)k * b_row + j)));
+      }
+      if (accumulate) acc = wasm_f32x4_add(acc, wasm_v128_load(cr + j));
+      wasm_v128_store(cr + j, acc);
+    }
+    for (; j < cols; j++) {
+      float acc = 0;
+      for (int k = k0; k < k1; k++) acc += ar[k * a_col] * b[(uint32_t)k * b_row + j];
+      cr[j] = accumulate ? cr[j] + acc : acc;
+    }
+  }
+}
+
+static void gemm_one(int m, int n, int k, const float* a, int a_row, int a_col, const float* b, int b_row, float* c,
+                     int ldc, int accumulate) {
+  if (k == 0) {
+    if (!accumulate)
+      for (int i = 0; i < m; i++) __builtin_memset(c + (uint32_t)i * ldc, 0, (uint32_t)n * sizeof(float));
+    return;
+  }
+  const int n8 = n & ~7;
+  for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
+    const int k1 = min_int(k, k0 + K_BLOCK);
+    const int acc = accumulate || k0 > 0;
+    for (int i = 0; i < m; i += 4) {
+      const int rows = min_int(4, m - i);
+      const float* ai = a + (uint32_t)i * a_row;
+      float* ci = c + (uint32_t)i * ldc;
+      for (int j = 0; j < n8; j += 8) block_4x8(rows, k0, k1, ai, a_row, a_col, b + j, b_row, ci + j, ldc, acc);
+      if (n8 < n) block_edge(rows, n - n8, k0, k1, ai, a_row, a_col, b + n8, b_row, ci + n8, ldc, acc);
+    }
+  }
+}
+
+// Batched product C_p = A_p B_p for p < batch. B[k, j] at b[k * b_row + j * b_col]: when b_col != 1 (B transposed)
+// each B_p is first copied into `scratch` (k * n floats) with contiguous rows. A batch stride of 0 broadcasts.
+EXPORT(gemm)
+void gemm(int batch, int m, int n, int k, const float* a, int a_batch, int a_row, int a_col, const float* b,
+          int b_batch, int b_row, int b_col, float* c, int c_batch, int ldc, int accumulate, float* scratch) {
+  const float* packed_for = 0;
+  for (int p = 0; p < batch; p++) {
+    const float* bp = b + (uint32_t)p * b_batch;
+    int row = b_row;
+    if (b_col != 1) {
+      if (bp != packed_for) {
+        for (int kk = 0; kk < k; kk++)
+          for (int j = 0; j < n; j++) scratch[(uint32_t)kk * n + j] = bp[(uint32_t)kk * b_row + (uint32_t)j * b_col];
+        packed_for = bp;
+      }
+      bp = scratch;
+      row = n;
+    }
+    gemm_one(m, n, k, a + (uint32_t)p * a_batch, a_row, a_col, bp, row, c + (uint32_t)p * c_batch, ldc, accumulate);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Convolution gradients (NHWC input, [kh, kw, Ci, Co] filter) as im2col / col2im products, `rows_per_block` output
+// pixels at a time through `scratch` (rows_per_block * kh * kw * Ci floats).
+
+typedef struct {
+  int batch, height, width, in_channels, out_height, out_width, out_channels;
+  int filter_height, filter_width, stride_height, stride_width, pad_top, pad_left;
+} ConvShape;
+
+// Copies the input windows of output pixels [row0, row0 + rows) into cols [rows, window] (zeros for padding).
+static void im2col(const ConvShape* s, const float* x, int row0, int rows, float* cols) {
+  const int window = s->filter_height * s->filter_width * s->in_channels;
+  const int pixels = s->out_height * s->out_width;
+  for (int r = 0; r < rows; r++) {
+    const int row = row0 + r;
+    const int b = row / pixels, oy = (row % pixels) / s->out_width, ox = row % s->out_width;
+    float* dst = cols + (uint32_t)r * window;
+    for (int ky = 0; ky < s->filter_height; ky++) {
+      const int iy = oy * s->stride_height - s->pad_top + ky;
+      for (int kx = 0; kx < s->filter_width; kx++, dst += s->in_channels) {
+        const int ix = ox * s->stride_width - s->pad_left + kx;
+        if (iy < 0 || iy >= s->height || ix < 0 || ix >= s->width) {
+          __builtin_memset(dst, 0, (uint32_t)s->in_channels * sizeof(float));
+        } else {
+          const float* src = x + (((uint32_t)b * s->height + iy) * s->width + ix) * s->in_channels;
+          __builtin_memcpy(dst, src, (uint32_t)s->in_channels * sizeof(float));
+        }
+      }
+    }
+  }
+}
+
+// Adds cols [rows, window] into the input windows of output pixels [row0, row0 + rows) of dx.
+static void col2im(const ConvShape* s, const float* cols, int row0, int rows, float* dx) {
+  const int window = s->filter_height * s->filter_width * s->in_channels;
+  const int pixels = s->out_height * s->out_width;
+  const int ci = s->in_channels, c4 = ci & ~3;
+  for (int r = 0; r < rows; r++) {
+    const int row = row0 + r;
+    const int b = row / pixels, oy = (row % pixels) / s->out_width, ox = row % s->out_width;
+    const float* src = cols + (uint32_t)r * window;
+    for (int ky = 0; ky < s->filter_height; ky++) {
+      const int iy = oy * s->stride_height - s->pad_top + ky;
+      for (int kx = 0; kx < s->filter_width; kx++, src += ci) {
+        const int ix = ox * s->stride_width - s->pad_left + kx;
+        if (iy < 0 || iy >= s->height || ix < 0 || ix >= s->width) continue;
+        float* dst = dx + (((uint32_t)b * s->height + iy) * s->width + ix) * ci;
+        int c = 0;
+        for (; c < c4; c += 4) wasm_v128_store(dst + c, wasm_f32x4_add(wasm_v128_load(dst + c), wasm_v128_load(src + c)));
+        for (; c < ci; c++) dst[c] += src[c];
+      }
+    }
+  }
+}
+
+// dW [window, Co] = sum over output pixels of window(x)^T dy.
+EXPORT(conv2d_backprop_filter)
+void conv2d_backprop_filter(const ConvShape* s, const float* x, const float* dy, float* dw, float* scratch,
+                            int rows_per_block) {
+  const int window = s->filter_height * s->filter_width * s->in_channels;
+  const int rows = s->batch * s->out_height * s->out_width;
+  for (int row0 = 0; row0 < rows; row0 += rows_per_block) {
+    const int block = min_int(rows_per_block, rows - row0);
+    im2col(s, x, row0, block, scratch);
+    // A = cols^T: A[i, k] = cols[k * window + i].
+    gemm_one(window, s->out_channels, block, scratch, 1, window, dy + (uint32_t)row0 * s->out_channels,
+             s->out_channels, dw, s->out_channels, row0 > 0);
+  }
+  if (rows == 0) __builtin_memset(dw, 0, (uint32_t)window * s->out_channels * sizeof(float));
+}
+
+// dx = col2im(dy filter^T); `filter_t` holds the filter transposed, [Co, window] (made by the caller).
+EXPORT(conv2d_backprop_input)
+void conv2d_backprop_input(const ConvShape* s, const float* dy, const float* filter_t, float* dx, float* scratch,
+                           int rows_per_block) {
+  const int window = s->filter_height * s->filter_width * s->in_channels;
+  const int rows = s->batch * s->out_height * s->out_width;
+  __builtin_memset(dx, 0, (uint32_t)s->batch * s->height * s->width * s->in_channels * sizeof(float));
+  for (int row0 = 0; row0 < rows; row0 += rows_per_block) {
+    const int block = min_int(rows_per_block, rows - row0);
+    gemm_one(block, window, s->out_channels, dy + (uint32_t)row0 * s->out_channels, s->out_channels, 1, filter_t,
+             window, scratch, window, 0);
+    col2im(s, scratch, row0, block, dx);
+  }
+}
+
+// Transposes a row-major [rows, cols] matrix into [cols, rows].
+EXPORT(transpose_2d)
+void transpose_2d(const float* x, float* out, int rows, int cols) {
+  for (int r0 = 0; r0 < rows; r0 += 32)
+    for (int c0 = 0; c0 < cols; c0 += 32)
+      for (int r = r0; r < min_int(rows, r0 + 32); r++)
+        for (int c = c0; c < min_int(cols, c0 + 32); c++) out[(uint32_t)c * rows + r] = x[(uint32_t)r * cols + c];
+}

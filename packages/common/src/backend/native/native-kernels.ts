@@ -1,0 +1,114 @@
+// Loads the project's own wasm kernels (kernels.c, built by build.sh) onto the running tfjs-wasm module.
+//
+// The kernels are a side module whose only import is a memory: they are instantiated with the tfjs-wasm module's own
+// WebAssembly.Memory, so they read and write tensors where tfjs keeps them (pointer = the tensor's memoryOffset)
+// with no copy in or out. A second module rather than a rebuilt tfjs-wasm: the npm package's binary stays as
+// published, and ours is 9 KB of C that builds in two seconds.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** The functions kernels.c exports (pointers are byte offsets into the tfjs-wasm heap). */
+export interface KernelExports {
+  max_pool_grad(x: number, dy: number, dx: number, ...dims: number[]): void;
+  column_sum(x: number, out: number, rows: number, cols: number): void;
+  gemm(...args: number[]): void;
+  conv2d_backprop_filter(shape: number, x: number, dy: number, dw: number, scratch: number, rowsPerBlock: number): void;
+  conv2d_backprop_input(shape: number, dy: number, filterT: number, dx: number, scratch: number, rowsPerBlock: number): void;
+  transpose_2d(x: number, out: number, rows: number, cols: number): void;
+}
+
+/** What the Emscripten glue of tfjs-wasm exposes on its module object. */
+interface TfjsWasmModule {
+  wasmMemory?: WebAssembly.Memory; // threaded build
+  asm?: { memory?: WebAssembly.Memory }; // single-threaded builds
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+}
+
+const SHAPE_INTS = 32;
+
+/** The kernels bound to one tfjs-wasm backend, with the scratch memory they share. */
+export class NativeKernels {
+  private scratchPointer = 0;
+  private scratchFloats = 0;
+  private readonly shapePointer: number;
+
+  constructor(
+    readonly fn: KernelExports,
+    private readonly backend: BackendWasm,
+    /** Which binary runs: 'kernels.wasm' or 'kernels-shared.wasm'. */
+    readonly file: string,
+  ) {
+    this.shapePointer = this.module()._malloc(SHAPE_INTS * 4);
+  }
+
+  private module(): TfjsWasmModule {
+    return this.backend.wasm as unknown as TfjsWasmModule;
+  }
+
+  /** The heap address of a tensor's values. */
+  pointer(info: tf.TensorInfo): number {
+    return this.backend.dataIdMap.get(info.dataId).memoryOffset;
+  }
+
+  /**
+   * A scratch buffer of at least `floats` floats, reused by every call (it grows, never shrinks; callers bound what
+   * they ask for). Ask before taking heap views: growing it may grow the heap.
+   */
+  scratch(floats: number): number {
+    if (floats > this.scratchFloats) {
+      if (this.scratchPointer) this.module()._free(this.scratchPointer);
+      this.scratchFloats = Math.max(floats, 1024);
+      this.scratchPointer = this.module()._malloc(this.scratchFloats * 4);
+      if (!this.scratchPointer) throw new Error(`native kernels: could not allocate ${this.scratchFloats * 4} bytes of scratch`);
+    }
+    return this.scratchPointer;
+  }
+
+  /** Writes up to 32 ints (a shape struct) to a fixed heap block and returns its address. */
+  ints(values: number[]): number {
+    if (values.length > SHAPE_INTS) throw new Error(`native kernels: ${values.length} ints exceed the ${SHAPE_INTS}-int block`);
+    new Int32Array(tfjsMemory(this.module()).buffer, this.shapePointer, values.length).set(values);
+    return this.shapePointer;
+  }
+}
+
+function tfjsMemory(module: TfjsWasmModule): WebAssembly.Memory {
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('native kernels: the tfjs-wasm module exposes no WebAssembly.Memory');
+  return memory;
+}
+
+const EXPECTED: Array<keyof KernelExports> = ['max_pool_grad', 'column_sum', 'gemm', 'conv2d_backprop_filter', 'conv2d_backprop_input', 'transpose_2d'];
+
+const loaded = new WeakMap<object, NativeKernels>();
+let enabled = true;
+
+/** Instantiates the kernels on a started wasm backend's memory; throws if that is not possible. */
+export function loadNativeKernels(backend: BackendWasm, dir = __dirname): NativeKernels {
+  const existing = loaded.get(backend);
+  if (existing) return existing;
+  const memory = tfjsMemory(backend.wasm as unknown as TfjsWasmModule);
+  const file = memory.buffer instanceof SharedArrayBuffer ? 'kernels-shared.wasm' : 'kernels.wasm';
+  const wasmModule = new WebAssembly.Module(fs.readFileSync(path.join(dir, file)));
+  const instance = new WebAssembly.Instance(wasmModule, { env: { memory } });
+  const fn = instance.exports as unknown as KernelExports;
+  for (const name of EXPECTED) if (typeof fn[name] !== 'function') throw new Error(`native kernels: ${file} does not export ${name}`);
+  const kernels = new NativeKernels(fn, backend, file);
+  loaded.set(backend, kernels);
+  return kernels;
+}
+
+/** The kernels loaded for this backend, or undefined (not loaded, or turned off): callers then use their fallback. */
+export function nativeKernelsFor(backend: unknown): NativeKernels | undefined {
+  return enabled ? loaded.get(backend as object) : undefined;
+}
+
+/** Turns the native kernels off and on (benchmarks compare both in one process); returns the previous state. */
+export function setNativeKernelsEnabled(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
