@@ -2,7 +2,7 @@
 // shapes of the reference models' training step (batch 64), run back to back in one process on the wasm backend:
 //
 //   npx nx run common:bench-kernels                  # every case, 2 threads for XNNPACK
-//   npx nx run common:bench-kernels -- --reps 50 --filter Conv
+//   npx nx run common:bench-kernels -- --reps 10 --filter Conv   # 5 rounds of 10 calls each way
 //   RESEARCH_WASM_THREADS=0 npx nx run common:bench-kernels
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
@@ -77,27 +77,41 @@ const CASES: Case[] = [
   matMul([1088, 64], [1088, 128], true, false),
 ];
 
+/** Mean ms of one call over `reps` calls. */
 function timeKernel(c: Case, inputs: Record<string, tf.Tensor>, reps: number): number {
   const run = () => (tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor).dispose();
-  for (let i = 0; i < 3; i++) run();
+  run();
   const start = performance.now();
   for (let i = 0; i < reps; i++) run();
   return (performance.now() - start) / reps;
 }
 
+/**
+ * Before (C kernels off) and after (on), in alternating rounds; each figure is the fastest round's mean, which on a
+ * shared machine is the least disturbed by other processes.
+ */
+function compare(c: Case, inputs: Record<string, tf.Tensor>, reps: number, rounds = 5): [number, number] {
+  let before = Infinity;
+  let after = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    setNativeKernelsEnabled(false);
+    before = Math.min(before, timeKernel(c, inputs, reps));
+    setNativeKernelsEnabled(true);
+    after = Math.min(after, timeKernel(c, inputs, reps));
+  }
+  return [before, after];
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const reps = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 20;
+  const reps = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 5;
   const filter = args.includes('--filter') ? args[args.indexOf('--filter') + 1] : '';
   const info = await initBackend('wasm', { log: (line) => console.log(line) });
   if (!info.ownKernels?.length) throw new Error('bench-kernels: the project C kernels did not load');
   console.log('kernel case'.padEnd(72), 'before ms', ' after ms', ' speed-up');
   for (const c of CASES.filter((k) => k.name.includes(filter))) {
     const inputs = c.inputs();
-    setNativeKernelsEnabled(false);
-    const before = timeKernel(c, inputs, reps);
-    setNativeKernelsEnabled(true);
-    const after = timeKernel(c, inputs, reps);
+    const [before, after] = compare(c, inputs, reps);
     console.log(c.name.padEnd(72), before.toFixed(2).padStart(9), after.toFixed(2).padStart(9), `${(before / after).toFixed(2)}x`.padStart(9));
     tf.dispose(Object.values(inputs));
   }

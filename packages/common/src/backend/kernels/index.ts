@@ -5,6 +5,7 @@ import { conv2DBackpropFilter, conv2DBackpropInput } from './conv_backprop';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise_backprop';
 import { einsum } from './einsum';
 import { avgPoolGrad, maxPoolGrad } from './pool_grads';
+import { sum } from './sum';
 import { unsortedSegmentSum } from './unsorted_segment_sum';
 import { originalWasmKernels } from './wasm_ops';
 
@@ -23,10 +24,11 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
   AvgPoolGrad: avgPoolGrad as unknown as tf.KernelFunc,
   BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
+  Sum: sum as unknown as tf.KernelFunc,
 };
 
 /** The kernels above that run the project's C code (native/kernels.c) when it is loaded. */
-export const NATIVE_WASM_KERNELS = ['MaxPoolGrad'] as const;
+export const NATIVE_WASM_KERNELS = ['MaxPoolGrad', 'Sum', 'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
 
 /**
  * Registers every kernel above for backendName 'wasm' (import '@tensorflow/tfjs-backend-wasm' first); calling it
