@@ -73,8 +73,15 @@ const CASES: Case[] = [
   matMul([64, 4, 17, 16], [64, 4, 17, 16], false, true),
   matMul([64, 4, 17, 17], [64, 4, 17, 16], false, false),
   matMul([64, 4, 17, 17], [64, 4, 17, 16], true, false),
-  matMul([64, 17, 64], [64, 128], false, false),
-  matMul([1088, 64], [1088, 128], true, false),
+  matMul([1088, 64], [64, 64], false, false),
+  matMul([1088, 64], [64, 192], false, false),
+  matMul([1088, 64], [1088, 192], true, false),
+  matMul([1088, 192], [64, 192], false, true),
+  matMul([1, 1088, 64], [1, 1088, 128], true, false),
+  matMul([1, 1088, 128], [1, 64, 128], false, true),
+  matMul([64, 1600], [1600, 128], false, false),
+  matMul([64, 1600], [64, 128], true, false),
+  matMul([64, 128], [1600, 128], false, true),
 ];
 
 /** Mean ms of one call over `reps` calls. */

@@ -13,7 +13,7 @@ export function batchMatMul({ inputs, backend, attrs }: KernelArgs): Info {
   const ops = new WasmOps(asWasm(backend));
   const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
   const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
-  if (batchB !== 1 && a.dtype === 'float32' && b.dtype === 'float32') {
+  if (a.dtype === 'float32' && b.dtype === 'float32') {
     const out = nativeBatchMatMul(backend, a, b, transposeA, transposeB, batchA, batchB);
     if (out) return out;
   }

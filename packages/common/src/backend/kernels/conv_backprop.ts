@@ -20,8 +20,11 @@ interface ConvGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** im2col / col2im buffers are filled a batch slice at a time to stay under `maxFloats` (64 MB; tests lower it). */
-export const convGradLimits = { maxFloats: 1 << 24 };
+/**
+ * im2col / col2im buffers are filled a batch slice at a time to stay under `maxFloats` (64 MB); the C kernels use
+ * blocks of about `nativeBlockFloats` (256 KB: stays in cache). Tests lower both.
+ */
+export const convGradLimits = { maxFloats: 1 << 24, nativeBlockFloats: 1 << 16 };
 
 /** How many images one im2col / col2im buffer of `windowSize`-float rows holds within `convGradLimits`. */
 function imagesPerSlice(info: tf.backend_util.Conv2DInfo, windowSize: number): number {
@@ -34,9 +37,9 @@ function batchSlice(ops: WasmOps, t: Info, b0: number, images: number): Info {
   return ops.slice(t, [b0, 0, 0, 0], [images, ...t.shape.slice(1)]);
 }
 
-/** Output pixels per im2col / col2im block of the C kernels: a block of about 64K floats stays in cache. */
+/** Output pixels per im2col / col2im block of the C kernels. */
 function nativeRowsPerBlock(window: number): number {
-  return Math.max(4, Math.floor(65536 / window));
+  return Math.max(4, Math.floor(convGradLimits.nativeBlockFloats / window));
 }
 
 /** The ConvShape struct of kernels.c. */

@@ -4,6 +4,7 @@ import { batchMatMul } from './batch_mat_mul';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv_backprop';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise_backprop';
 import { einsum } from './einsum';
+import { identity } from './identity';
 import { avgPoolGrad, maxPoolGrad } from './pool_grads';
 import { sum } from './sum';
 import { unsortedSegmentSum } from './unsorted_segment_sum';
@@ -25,6 +26,7 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   AvgPoolGrad: avgPoolGrad as unknown as tf.KernelFunc,
   BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
   Sum: sum as unknown as tf.KernelFunc,
+  Identity: identity as unknown as tf.KernelFunc,
 };
 
 /** The kernels above that run the project's C code (native/kernels.c) when it is loaded. */
