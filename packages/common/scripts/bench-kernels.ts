@@ -2,11 +2,12 @@
 // shapes of the reference models' training step (batch 64), run back to back in one process on the wasm backend:
 //
 //   npx nx run common:bench-kernels                  # every case, 2 threads for XNNPACK
-//   npx nx run common:bench-kernels -- --reps 10 --filter Conv   # 5 rounds of 10 calls each way
-//   RESEARCH_WASM_THREADS=0 npx nx run common:bench-kernels
+//   npx nx run common:bench-kernels -- --reps 10 --filter Conv   # 7 rounds of 10 calls each way
+//   RESEARCH_OWN_KERNELS=1 npx nx run common:bench-kernels      # the C kernels on one thread
+//   RESEARCH_WASM_THREADS=0 npx nx run common:bench-kernels     # everything on one thread
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
-import { setNativeKernelsEnabled } from '../src/backend/native/native-kernels';
+import { nativeKernelsFor, setNativeKernelsEnabled } from '../src/backend/native/native-kernels';
 
 interface Case {
   name: string;
@@ -84,42 +85,56 @@ const CASES: Case[] = [
   matMul([64, 128], [1600, 128], false, true),
 ];
 
-/** Mean ms of one call over `reps` calls. */
-function timeKernel(c: Case, inputs: Record<string, tf.Tensor>, reps: number): number {
+interface Timing {
+  /** Wall-clock ms per call. */
+  wall: number;
+  /** CPU ms per call, summed over the process's threads (less sensitive to other processes than wall time). */
+  cpu: number;
+}
+
+/** Mean wall and CPU ms of one call over `reps` calls. */
+function timeKernel(c: Case, inputs: Record<string, tf.Tensor>, reps: number): Timing {
   const run = () => (tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor).dispose();
   run();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < reps; i++) run();
-  return (performance.now() - start) / reps;
+  const wall = (performance.now() - start) / reps;
+  const used = process.cpuUsage(cpu);
+  return { wall, cpu: (used.user + used.system) / 1000 / reps };
 }
 
 /**
- * Before (C kernels off) and after (on), in alternating rounds; each figure is the fastest round's mean, which on a
+ * Before (C kernels off) and after (on), in alternating rounds; each figure is the fastest round's, which on a
  * shared machine is the least disturbed by other processes.
  */
-function compare(c: Case, inputs: Record<string, tf.Tensor>, reps: number, rounds = 5): [number, number] {
-  let before = Infinity;
-  let after = Infinity;
+function compare(c: Case, inputs: Record<string, tf.Tensor>, reps: number, rounds = 7): [Timing, Timing] {
+  const best = (a: Timing, b: Timing): Timing => ({ wall: Math.min(a.wall, b.wall), cpu: Math.min(a.cpu, b.cpu) });
+  let before = { wall: Infinity, cpu: Infinity };
+  let after = { wall: Infinity, cpu: Infinity };
   for (let r = 0; r < rounds; r++) {
     setNativeKernelsEnabled(false);
-    before = Math.min(before, timeKernel(c, inputs, reps));
+    before = best(before, timeKernel(c, inputs, reps));
     setNativeKernelsEnabled(true);
-    after = Math.min(after, timeKernel(c, inputs, reps));
+    after = best(after, timeKernel(c, inputs, reps));
   }
   return [before, after];
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const reps = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 5;
+  const reps = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 10;
   const filter = args.includes('--filter') ? args[args.indexOf('--filter') + 1] : '';
   const info = await initBackend('wasm', { log: (line) => console.log(line) });
   if (!info.ownKernels?.length) throw new Error('bench-kernels: the project C kernels did not load');
-  console.log('kernel case'.padEnd(72), 'before ms', ' after ms', ' speed-up');
+  await nativeKernelsFor(tf.backend())!.poolReady();
+  console.log('kernel case'.padEnd(64), 'wall ms: before    after  speed-up', ' | cpu ms: before    after');
   for (const c of CASES.filter((k) => k.name.includes(filter))) {
     const inputs = c.inputs();
     const [before, after] = compare(c, inputs, reps);
-    console.log(c.name.padEnd(72), before.toFixed(2).padStart(9), after.toFixed(2).padStart(9), `${(before / after).toFixed(2)}x`.padStart(9));
+    const ms = (t: number) => t.toFixed(2).padStart(8);
+    const speedUp = `${(before.wall / after.wall).toFixed(2)}x`.padStart(9);
+    console.log(c.name.padEnd(64), ' '.repeat(6), ms(before.wall), ms(after.wall), speedUp, ' |', ' '.repeat(6), ms(before.cpu), ms(after.cpu));
     tf.dispose(Object.values(inputs));
   }
 }

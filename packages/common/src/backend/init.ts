@@ -23,6 +23,8 @@ export interface BackendInfo {
   version: string;
   /** wasm: the kernels that run the project's own C code (native/kernels.c); empty when it did not load. */
   ownKernels?: string[];
+  /** wasm: the threads those kernels split their work over (1 with a single-threaded tfjs binary). */
+  ownKernelThreads?: number;
 }
 
 export interface InitBackendOptions {
@@ -31,8 +33,8 @@ export interface InitBackendOptions {
   /** Whether an npm package can be resolved (default require.resolve); replaceable in tests. */
   isInstalled?: (pkg: string) => boolean;
   /**
-   * Environment to read RESEARCH_BACKEND, RESEARCH_WASM_THREADS=0 (single-threaded wasm) and RESEARCH_OWN_KERNELS=0
-   * (wasm without the project's C kernels) from (default process.env).
+   * Environment to read RESEARCH_BACKEND, RESEARCH_WASM_THREADS=0 (single-threaded wasm) and RESEARCH_OWN_KERNELS
+   * (wasm's C kernels: 0 = off, N = on N threads; default on as many threads as tfjs) from (default process.env).
    */
   env?: NodeJS.ProcessEnv;
 }
@@ -81,18 +83,21 @@ async function initNative(name: keyof typeof NATIVE_PACKAGES): Promise<BackendIn
   return { name, tfBackend: 'tensorflow', simd: true, threads: 0, version: `tfjs ${tf.version.tfjs}, ${pkg} ${nativeVersion}` };
 }
 
-/** Starts the project's C kernels on the wasm backend's heap; on failure the kernels keep their fallbacks. */
-function loadOwnKernels(log: (line: string) => void): string[] {
+/**
+ * Starts the project's C kernels on the wasm backend's heap with `threads` threads; returns the kernels that use them
+ * and the threads they got. On failure the kernels keep their fallbacks.
+ */
+function loadOwnKernels(log: (line: string) => void, threads: number): { ownKernels: string[]; ownKernelThreads: number } {
   try {
-    loadNativeKernels(tf.backend() as unknown as Parameters<typeof loadNativeKernels>[0]);
-    return [...NATIVE_WASM_KERNELS];
+    const native = loadNativeKernels(tf.backend() as unknown as Parameters<typeof loadNativeKernels>[0], threads);
+    return { ownKernels: [...NATIVE_WASM_KERNELS], ownKernelThreads: native.parts };
   } catch (error) {
     log(`[backend] WARNING: the project's wasm kernels did not load (${(error as Error).message}); using the fallbacks`);
-    return [];
+    return { ownKernels: [], ownKernelThreads: 0 };
   }
 }
 
-async function initWasm(useThreads: boolean, ownKernels: boolean, log: (line: string) => void): Promise<BackendInfo> {
+async function initWasm(useThreads: boolean, ownKernels: number | false, log: (line: string) => void): Promise<BackendInfo> {
   // Importing the package registers the 'wasm' backend factory; our kernels complete and replace some of its own.
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
@@ -112,13 +117,21 @@ async function initWasm(useThreads: boolean, ownKernels: boolean, log: (line: st
   if (!started) throw new Error('The wasm backend failed to start (see the error above).');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount();
-  const own = ownKernels ? loadOwnKernels(log) : [];
-  return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}`, ownKernels: own };
+  const own = ownKernels === false ? { ownKernels: [], ownKernelThreads: 0 } : loadOwnKernels(log, ownKernels || threads);
+  return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}`, ...own };
 }
 
 async function initCpu(): Promise<BackendInfo> {
   if (!(await tf.setBackend('cpu'))) throw new Error('The cpu backend failed to start.');
   return { name: 'cpu', tfBackend: 'cpu', simd: false, threads: 1, version: `tfjs ${tf.version.tfjs}` };
+}
+
+/** RESEARCH_OWN_KERNELS: false (off), a thread count, or 0 (on, as many threads as tfjs). */
+function parseOwnKernels(value: string | undefined): number | false {
+  if (value === undefined || value.trim() === '') return 0;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`RESEARCH_OWN_KERNELS=${value}: expected 0 (off) or a thread count`);
+  return n === 0 ? false : n;
 }
 
 let active: BackendInfo | undefined;
@@ -130,7 +143,7 @@ let active: BackendInfo | undefined;
 export async function initBackend(preference: BackendPreference = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
   const { log = console.log, isInstalled = defaultIsInstalled, env = process.env } = options;
   const wasmThreads = env.RESEARCH_WASM_THREADS !== '0';
-  const ownKernels = env.RESEARCH_OWN_KERNELS !== '0';
+  const ownKernels = parseOwnKernels(env.RESEARCH_OWN_KERNELS);
   const resolved = resolveBackendPreference(preference, env);
   tf.enableProdMode();
   registerBatchNormGradient();
@@ -167,7 +180,8 @@ export async function initBackend(preference: BackendPreference = 'auto', option
  */
 export function describeBackend(info: BackendInfo): string {
   const detail = info.name === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})` : '';
-  const own = info.name === 'wasm' ? `; own C kernels: ${info.ownKernels?.length ? info.ownKernels.join(', ') : 'none'}` : '';
+  const ownThreads = `${info.ownKernelThreads} thread${info.ownKernelThreads === 1 ? '' : 's'}`;
+  const own = info.name === 'wasm' ? `; own C kernels${info.ownKernels?.length ? ` (${ownThreads}): ${info.ownKernels.join(', ')}` : ': none'}` : '';
   return `${info.name}${detail} - ${info.version}${own}`;
 }
 

@@ -45,10 +45,11 @@ function nativeBatchMatMul(backend: unknown, a: Info, b: Info, transposeA: boole
   const [br, bc] = b.shape.slice(-2);
   const [m, k] = transposeA ? [ac, ar] : [ar, ac];
   const n = transposeB ? br : bc;
-  const scratch = transposeB ? native.scratch(k * n) : 0;
+  const scratch = transposeB ? native.scratch(native.parts * k * n) : 0;
   const out = asWasm(backend).makeOutput([...outer, m, n], 'float32');
   const [aRow, aCol] = transposeA ? [1, ac] : [ac, 1];
   const [bRow, bCol] = transposeB ? [1, bc] : [bc, 1];
-  native.fn.gemm(batch, m, n, k, native.pointer(a), batchA === 1 ? 0 : ar * ac, aRow, aCol, native.pointer(b), batchB === 1 ? 0 : br * bc, bRow, bCol, native.pointer(out), m * n, n, 0, scratch);
+  const args = [batch, m, n, k, native.pointer(a), batchA === 1 ? 0 : ar * ac, aRow, aCol, native.pointer(b), batchB === 1 ? 0 : br * bc, bRow, bCol];
+  native.run('gemm', [...args, native.pointer(out), m * n, n, 0, scratch], batch * m * n * k);
   return out;
 }

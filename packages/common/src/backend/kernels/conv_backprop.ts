@@ -62,9 +62,15 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): In
   if (native && x.dtype === 'float32' && dy.dtype === 'float32') {
     const window = info.filterHeight * info.filterWidth * info.inChannels;
     const rowsPerBlock = nativeRowsPerBlock(window);
-    const scratch = native.scratch(rowsPerBlock * window);
+    const size = window * info.outChannels;
+    // Scratch: one im2col block per part, then the filter-gradient sums of parts 1, 2, ...
+    const colFloats = native.parts * rowsPerBlock * window;
+    const scratch = native.scratch(colFloats + (native.parts - 1) * size);
+    const partials = scratch + 4 * colFloats;
     const dW = asWasm(backend).makeOutput(filterShape, 'float32');
-    native.fn.conv2d_backprop_filter(nativeConvShape(native, info), native.pointer(x), native.pointer(dy), native.pointer(dW), scratch, rowsPerBlock);
+    const work = size * info.batchSize * info.outHeight * info.outWidth;
+    native.run('conv2d_backprop_filter', [nativeConvShape(native, info), native.pointer(x), native.pointer(dy), native.pointer(dW), scratch, rowsPerBlock, partials], work);
+    if (native.parts > 1) native.run('add_parts', [native.pointer(dW), partials, native.parts - 1, size], work);
     return dW;
   }
   const ops = new WasmOps(asWasm(backend));
@@ -132,12 +138,13 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): Inf
   if (native && dy.dtype === 'float32' && filter.dtype === 'float32') {
     const window = info.filterHeight * info.filterWidth * info.inChannels;
     const rowsPerBlock = nativeRowsPerBlock(window);
-    // Scratch: the filter transposed to [Co, window], then one block of col2im rows.
+    // Scratch: the filter transposed to [Co, window], then one block of col2im rows per part.
     const filterFloats = window * info.outChannels;
-    const scratch = native.scratch(filterFloats + rowsPerBlock * window);
+    const scratch = native.scratch(filterFloats + native.parts * rowsPerBlock * window);
     const dx = asWasm(backend).makeOutput(inputShape, 'float32');
     native.fn.transpose_2d(native.pointer(filter), scratch, window, info.outChannels);
-    native.fn.conv2d_backprop_input(nativeConvShape(native, info), native.pointer(dy), scratch, native.pointer(dx), scratch + 4 * filterFloats, rowsPerBlock);
+    const work = filterFloats * info.batchSize * info.outHeight * info.outWidth;
+    native.run('conv2d_backprop_input', [nativeConvShape(native, info), native.pointer(dy), scratch, native.pointer(dx), scratch + 4 * filterFloats, rowsPerBlock], work);
     return dx;
   }
   const ops = new WasmOps(asWasm(backend));

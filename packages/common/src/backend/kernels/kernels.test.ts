@@ -3,7 +3,7 @@
 // project's C kernels (native/kernels.c) and with the fallbacks that run when they are not loaded.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../init';
-import { setNativeKernelsEnabled } from '../native/native-kernels';
+import { nativeKernelsFor, nativeParallel, setNativeKernelsEnabled } from '../native/native-kernels';
 import { convGradLimits } from './conv_backprop';
 import { ADDED_WASM_KERNELS, NATIVE_WASM_KERNELS, REPLACED_WASM_KERNELS } from './index';
 
@@ -58,6 +58,8 @@ beforeAll(async () => {
   const info = await initBackend('wasm', { log: () => undefined, env: {} });
   // The C kernels must have loaded: otherwise both passes below would test the fallbacks.
   expect(info.ownKernels).toEqual([...NATIVE_WASM_KERNELS]);
+  expect(info.ownKernelThreads).toBe(info.threads);
+  await nativeKernelsFor(tf.backend())!.poolReady();
 });
 
 describe('kernel registration', () => {
@@ -68,9 +70,17 @@ describe('kernel registration', () => {
   });
 });
 
+// The C kernels split even the smallest case over their thread pool (on a machine with 2 or more cores).
 describe.each([['own C kernels', true], ['fallbacks', false]])('with %s', (_, native) => {
-  beforeAll(() => setNativeKernelsEnabled(native));
-  afterAll(() => setNativeKernelsEnabled(true));
+  const minWork = nativeParallel.minWork;
+  beforeAll(() => {
+    setNativeKernelsEnabled(native);
+    nativeParallel.minWork = 0;
+  });
+  afterAll(() => {
+    setNativeKernelsEnabled(true);
+    nativeParallel.minWork = minWork;
+  });
 
 describe('memory', () => {
   it('kernels free every intermediate: no wasm buffer outlives a tidy, outputs hold one reference', () => {

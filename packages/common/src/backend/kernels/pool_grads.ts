@@ -27,7 +27,7 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
   const native = nativeKernelsFor(backend);
   if (native) {
     const dims = [batchSize, H, W, C, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, top, left];
-    native.fn.max_pool_grad(native.pointer(input), native.pointer(dy), native.pointer(out), ...dims);
+    native.run('max_pool_grad', [native.pointer(input), native.pointer(dy), native.pointer(out), ...dims], tf.util.sizeFromShape(input.shape));
     return out;
   }
   const x = wasm.typedArrayFromHeap(input) as Float32Array;

@@ -4,6 +4,10 @@
 // heap (pointers are the tensors' memoryOffsets), so nothing is copied in or out. It uses no libc, no static data and
 // no stack: its only import is the memory (build.sh checks that). Layouts are tfjs's: NHWC images, [kh, kw, Ci, Co]
 // filters, row-major matrices. Scratch buffers are passed in by the caller (allocated with tfjs's malloc).
+//
+// Kernels that take (part, parts) do share `part` of `parts` of their work: native-pool.ts calls them on every
+// thread of its pool at once (over the shared memory of tfjs's threaded binary), with disjoint outputs per part.
+
 #include <stdint.h>
 #include <wasm_simd128.h>
 
@@ -12,17 +16,21 @@
 static inline int min_int(int a, int b) { return a < b ? a : b; }
 static inline int max_int(int a, int b) { return a > b ? a : b; }
 
+// Where part `part` of `parts` equal shares of n items begins (part + 1 begins where it ends).
+static inline int share_begin(int n, int part, int parts) { return (int)((int64_t)n * part / parts); }
+
 // ---------------------------------------------------------------------------------------------------------------
 // Max-pool gradient: each output gradient goes to the first maximum of its window in row-major order (strict >, the
 // tfjs cpu backend's rule). Channels are scanned four at a time.
 EXPORT(max_pool_grad)
 void max_pool_grad(const float* x, const float* dy, float* dx, int batch, int height, int width, int channels,
                    int out_height, int out_width, int filter_height, int filter_width, int stride_height,
-                   int stride_width, int pad_top, int pad_left) {
+                   int stride_width, int pad_top, int pad_left, int part, int parts) {
   const int image = height * width * channels;
-  __builtin_memset(dx, 0, (uint32_t)batch * (uint32_t)image * sizeof(float));
+  const int b0 = share_begin(batch, part, parts), b1 = share_begin(batch, part + 1, parts);
+  __builtin_memset(dx + (uint32_t)b0 * image, 0, (uint32_t)(b1 - b0) * (uint32_t)image * sizeof(float));
   const int c4 = channels & ~3;
-  for (int b = 0; b < batch; b++) {
+  for (int b = b0; b < b1; b++) {
     const float* xb = x + (uint32_t)b * image;
     float* dxb = dx + (uint32_t)b * image;
     for (int oy = 0; oy < out_height; oy++) {
@@ -219,24 +227,38 @@ static void gemm_one(int m, int n, int k, const float* a, int a_row, int a_col, 
 }
 
 // Batched product C_p = A_p B_p for p < batch. B[k, j] at b[k * b_row + j * b_col]: when b_col != 1 (B transposed)
-// each B_p is first copied into `scratch` (k * n floats) with contiguous rows. A batch stride of 0 broadcasts.
+// each B_p is first copied into this part's `scratch` (k * n floats per part) with contiguous rows. A batch stride of
+// 0 broadcasts. Parts share the batch when it has at least `parts` products, else the rows of C (in fours).
 EXPORT(gemm)
 void gemm(int batch, int m, int n, int k, const float* a, int a_batch, int a_row, int a_col, const float* b,
-          int b_batch, int b_row, int b_col, float* c, int c_batch, int ldc, int accumulate, float* scratch) {
+          int b_batch, int b_row, int b_col, float* c, int c_batch, int ldc, int accumulate, float* scratch, int part,
+          int parts) {
+  int p0 = 0, p1 = batch, i0 = 0, i1 = m;
+  if (batch >= parts) {
+    p0 = share_begin(batch, part, parts);
+    p1 = share_begin(batch, part + 1, parts);
+  } else {
+    const int quads = (m + 3) / 4;
+    i0 = min_int(m, 4 * share_begin(quads, part, parts));
+    i1 = min_int(m, 4 * share_begin(quads, part + 1, parts));
+  }
+  if (i0 >= i1) return;
+  float* pack = scratch + (uint32_t)part * k * n;
   const float* packed_for = 0;
-  for (int p = 0; p < batch; p++) {
+  for (int p = p0; p < p1; p++) {
     const float* bp = b + (uint32_t)p * b_batch;
     int row = b_row;
     if (b_col != 1) {
       if (bp != packed_for) {
         for (int kk = 0; kk < k; kk++)
-          for (int j = 0; j < n; j++) scratch[(uint32_t)kk * n + j] = bp[(uint32_t)kk * b_row + (uint32_t)j * b_col];
+          for (int j = 0; j < n; j++) pack[(uint32_t)kk * n + j] = bp[(uint32_t)kk * b_row + (uint32_t)j * b_col];
         packed_for = bp;
       }
-      bp = scratch;
+      bp = pack;
       row = n;
     }
-    gemm_one(m, n, k, a + (uint32_t)p * a_batch, a_row, a_col, bp, row, c + (uint32_t)p * c_batch, ldc, accumulate);
+    gemm_one(i1 - i0, n, k, a + (uint32_t)p * a_batch + (uint32_t)i0 * a_row, a_row, a_col, bp, row,
+             c + (uint32_t)p * c_batch + (uint32_t)i0 * ldc, ldc, accumulate);
   }
 }
 
@@ -295,34 +317,57 @@ static void col2im(const ConvShape* s, const float* cols, int row0, int rows, fl
   }
 }
 
-// dW [window, Co] = sum over output pixels of window(x)^T dy.
+// dW [window, Co] = sum over output pixels of window(x)^T dy. Part p takes blocks p, p + parts, ... into its own sum:
+// part 0 into dw, part p > 0 into partials + (p - 1) * window * Co (which add_parts then adds into dw). Each part
+// uses scratch + part * rows_per_block * window.
 EXPORT(conv2d_backprop_filter)
 void conv2d_backprop_filter(const ConvShape* s, const float* x, const float* dy, float* dw, float* scratch,
-                            int rows_per_block) {
+                            int rows_per_block, float* partials, int part, int parts) {
   const int window = s->filter_height * s->filter_width * s->in_channels;
   const int rows = s->batch * s->out_height * s->out_width;
-  for (int row0 = 0; row0 < rows; row0 += rows_per_block) {
+  float* target = part == 0 ? dw : partials + (uint32_t)(part - 1) * window * s->out_channels;
+  float* cols = scratch + (uint32_t)part * rows_per_block * window;
+  int first = 1;
+  for (int row0 = part * rows_per_block; row0 < rows; row0 += parts * rows_per_block) {
     const int block = min_int(rows_per_block, rows - row0);
-    im2col(s, x, row0, block, scratch);
+    im2col(s, x, row0, block, cols);
     // A = cols^T: A[i, k] = cols[k * window + i].
-    gemm_one(window, s->out_channels, block, scratch, 1, window, dy + (uint32_t)row0 * s->out_channels,
-             s->out_channels, dw, s->out_channels, row0 > 0);
+    gemm_one(window, s->out_channels, block, cols, 1, window, dy + (uint32_t)row0 * s->out_channels,
+             s->out_channels, target, s->out_channels, !first);
+    first = 0;
   }
-  if (rows == 0) __builtin_memset(dw, 0, (uint32_t)window * s->out_channels * sizeof(float));
+  if (first) __builtin_memset(target, 0, (uint32_t)window * s->out_channels * sizeof(float));
 }
 
-// dx = col2im(dy filter^T); `filter_t` holds the filter transposed, [Co, window] (made by the caller).
+// out[i] += sum over p < count of partials[p * n + i], for this part's share of i.
+EXPORT(add_parts)
+void add_parts(float* out, const float* partials, int count, int n, int part, int parts) {
+  const int i0 = share_begin(n, part, parts), i1 = share_begin(n, part + 1, parts);
+  for (int p = 0; p < count; p++) {
+    const float* src = partials + (uint32_t)p * n;
+    int i = i0;
+    for (; i + 4 <= i1; i += 4) wasm_v128_store(out + i, wasm_f32x4_add(wasm_v128_load(out + i), wasm_v128_load(src + i)));
+    for (; i < i1; i++) out[i] += src[i];
+  }
+}
+
+// dx = col2im(dy filter^T); `filter_t` holds the filter transposed, [Co, window] (made by the caller). Parts share
+// the images (their input gradients do not overlap); each uses scratch + part * rows_per_block * window.
 EXPORT(conv2d_backprop_input)
 void conv2d_backprop_input(const ConvShape* s, const float* dy, const float* filter_t, float* dx, float* scratch,
-                           int rows_per_block) {
+                           int rows_per_block, int part, int parts) {
   const int window = s->filter_height * s->filter_width * s->in_channels;
-  const int rows = s->batch * s->out_height * s->out_width;
-  __builtin_memset(dx, 0, (uint32_t)s->batch * s->height * s->width * s->in_channels * sizeof(float));
-  for (int row0 = 0; row0 < rows; row0 += rows_per_block) {
+  const int pixels = s->out_height * s->out_width;
+  const int image = s->height * s->width * s->in_channels;
+  const int b0 = share_begin(s->batch, part, parts), b1 = share_begin(s->batch, part + 1, parts);
+  float* cols = scratch + (uint32_t)part * rows_per_block * window;
+  __builtin_memset(dx + (uint32_t)b0 * image, 0, (uint32_t)(b1 - b0) * image * sizeof(float));
+  const int rows = b1 * pixels;
+  for (int row0 = b0 * pixels; row0 < rows; row0 += rows_per_block) {
     const int block = min_int(rows_per_block, rows - row0);
     gemm_one(block, window, s->out_channels, dy + (uint32_t)row0 * s->out_channels, s->out_channels, 1, filter_t,
-             window, scratch, window, 0);
-    col2im(s, scratch, row0, block, dx);
+             window, cols, window, 0);
+    col2im(s, cols, row0, block, dx);
   }
 }
 

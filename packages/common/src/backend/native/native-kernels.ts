@@ -8,16 +8,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { NativePool } from './native-pool';
+
+/** The kernels of kernels.c that take (part, parts) last: `NativeKernels.run` splits them over the pool. */
+export const PARALLEL_KERNELS = ['max_pool_grad', 'gemm', 'conv2d_backprop_filter', 'add_parts', 'conv2d_backprop_input'] as const;
+export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 
 /** The functions kernels.c exports (pointers are byte offsets into the tfjs-wasm heap). */
-export interface KernelExports {
-  max_pool_grad(x: number, dy: number, dx: number, ...dims: number[]): void;
+export type KernelExports = Record<ParallelKernel, (...args: number[]) => void> & {
   column_sum(x: number, out: number, rows: number, cols: number): void;
-  gemm(...args: number[]): void;
-  conv2d_backprop_filter(shape: number, x: number, dy: number, dw: number, scratch: number, rowsPerBlock: number): void;
-  conv2d_backprop_input(shape: number, dy: number, filterT: number, dx: number, scratch: number, rowsPerBlock: number): void;
   transpose_2d(x: number, out: number, rows: number, cols: number): void;
-}
+};
 
 /** What the Emscripten glue of tfjs-wasm exposes on its module object. */
 interface TfjsWasmModule {
@@ -28,6 +29,9 @@ interface TfjsWasmModule {
 }
 
 const SHAPE_INTS = 32;
+
+/** Work below which a kernel runs on one thread: waking the pool costs about as much as 2^18 multiply-adds. */
+export const nativeParallel = { minWork: 1 << 18 };
 
 /** The kernels bound to one tfjs-wasm backend, with the scratch memory they share. */
 export class NativeKernels {
@@ -40,8 +44,32 @@ export class NativeKernels {
     private readonly backend: BackendWasm,
     /** Which binary runs: 'kernels.wasm' or 'kernels-shared.wasm'. */
     readonly file: string,
+    private readonly pool?: NativePool,
   ) {
     this.shapePointer = this.module()._malloc(SHAPE_INTS * 4);
+  }
+
+  /** Resolves once the pool's workers have started (at once without a pool); rejects after `timeoutMs`. */
+  async poolReady(timeoutMs = 10_000): Promise<void> {
+    const start = Date.now();
+    while (this.pool && !this.pool.ready) {
+      if (Date.now() - start > timeoutMs) throw new Error(`native kernels: the thread pool did not start within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** How many parts `run` splits a kernel into (its scratch buffers need one share per part). */
+  get parts(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /**
+   * Runs `name(...args, part, parts)`: on every thread of the pool when there is one and `work` (multiply-adds or
+   * elements) reaches `nativeParallel.minWork`, else whole on this thread.
+   */
+  run(name: ParallelKernel, args: number[], work: number): void {
+    if (this.pool && work >= nativeParallel.minWork) this.pool.run(name, args);
+    else this.fn[name](...args, 0, 1);
   }
 
   private module(): TfjsWasmModule {
@@ -81,13 +109,16 @@ function tfjsMemory(module: TfjsWasmModule): WebAssembly.Memory {
   return memory;
 }
 
-const EXPECTED: Array<keyof KernelExports> = ['max_pool_grad', 'column_sum', 'gemm', 'conv2d_backprop_filter', 'conv2d_backprop_input', 'transpose_2d'];
+const EXPECTED: Array<keyof KernelExports> = [...PARALLEL_KERNELS, 'column_sum', 'transpose_2d'];
 
 const loaded = new WeakMap<object, NativeKernels>();
 let enabled = true;
 
-/** Instantiates the kernels on a started wasm backend's memory; throws if that is not possible. */
-export function loadNativeKernels(backend: BackendWasm, dir = __dirname): NativeKernels {
+/**
+ * Instantiates the kernels on a started wasm backend's memory, with a pool of `threads` threads when that memory is
+ * shared (tfjs's threaded binary) and threads > 1; throws if that is not possible.
+ */
+export function loadNativeKernels(backend: BackendWasm, threads = 1, dir = __dirname): NativeKernels {
   const existing = loaded.get(backend);
   if (existing) return existing;
   const memory = tfjsMemory(backend.wasm as unknown as TfjsWasmModule);
@@ -96,7 +127,8 @@ export function loadNativeKernels(backend: BackendWasm, dir = __dirname): Native
   const instance = new WebAssembly.Instance(wasmModule, { env: { memory } });
   const fn = instance.exports as unknown as KernelExports;
   for (const name of EXPECTED) if (typeof fn[name] !== 'function') throw new Error(`native kernels: ${file} does not export ${name}`);
-  const kernels = new NativeKernels(fn, backend, file);
+  const pool = file === 'kernels-shared.wasm' && threads > 1 ? new NativePool(wasmModule, memory, fn, [...PARALLEL_KERNELS], threads) : undefined;
+  const kernels = new NativeKernels(fn, backend, file, pool);
   loaded.set(backend, kernels);
   return kernels;
 }
