@@ -61,6 +61,13 @@ const matMul = (a: number[], b: number[], transposeA: boolean, transposeB: boole
   attrs: { transposeA, transposeB },
 });
 
+const binary = (kernel: string, a: number[], b: number[]): Case => ({
+  name: `${kernel} a${JSON.stringify(a)} b${JSON.stringify(b)}`,
+  kernel,
+  inputs: () => ({ a: tf.randomNormal(a), b: tf.randomNormal(b).abs().add(0.5) }),
+  attrs: {},
+});
+
 const CASES: Case[] = [
   maxPoolGrad([64, 26, 26, 32]),
   maxPoolGrad([64, 11, 11, 64]),
@@ -83,6 +90,16 @@ const CASES: Case[] = [
   matMul([64, 1600], [1600, 128], false, false),
   matMul([64, 1600], [64, 128], true, false),
   matMul([64, 128], [1600, 128], false, true),
+  binary('Multiply', [64, 17, 64], [64]),
+  binary('Multiply', [64, 17, 64], [64, 17, 1]),
+  binary('Sub', [64, 17, 64], [64, 17, 1]),
+  binary('RealDiv', [64, 17, 64], [64, 17, 1]),
+  binary('Add', [64, 17, 128], [128]),
+  binary('Add', [64, 26, 26, 32], [32]),
+  binary('Add', [64, 128], [128]),
+  binary('Multiply', [64, 128], []),
+  binary('RealDiv', [3, 3, 32, 64], []),
+  binary('Sub', [], [1600, 128]),
 ];
 
 interface Timing {

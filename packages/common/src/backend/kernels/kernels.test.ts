@@ -108,6 +108,35 @@ describe('memory', () => {
   });
 });
 
+describe('training loop', () => {
+  it('keeps tensors, bytes and wasm buffers flat over Adam steps of a model that runs every C kernel', () => {
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [10, 10, 2], filters: 8, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 5 }),
+      ],
+    });
+    const x = randomTensor([6, 10, 10, 2], 50);
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32'), 5);
+    const optimizer = tf.train.adam(1e-3);
+    const step = () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x) as tf.Tensor) as tf.Scalar);
+    step(); // creates the optimizer's slots
+    const before = { ...tf.memory(), dataIds: backend.numDataIds() };
+    for (let i = 0; i < 10; i++) tf.tidy(step);
+    const after = { ...tf.memory(), dataIds: backend.numDataIds() };
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    expect(after.dataIds).toBe(before.dataIds);
+    tf.dispose([x, labels]);
+    optimizer.dispose();
+    model.dispose();
+  });
+});
+
 describe('Identity', () => {
   it('shares its input buffer; each tensor stays readable after the other is disposed, and the buffer is then freed', () => {
     const backend = tf.backend() as unknown as { numDataIds(): number; refCount(dataId: object): number };
@@ -285,6 +314,28 @@ describe('Sum', () => {
   it.each(cases)('x %j axis %j keepDims %s, with gradients', async (shape, axis, keepDims) => {
     const x = randomValues(tf.util.sizeFromShape(shape), 34);
     await expectSameOnBothBackends(() => gradsOf((t) => tf.sum(t, axis, keepDims), [tf.tensor(x, shape)], 35), `sum ${shape} ${axis}`);
+  });
+});
+
+describe('Add, Sub, Multiply, RealDiv', () => {
+  // Broadcasts of every kind (trailing, leading, middle, both sides, scalars, rank 5, 1,100 elements per row for the
+  // SIMD tail), and equal shapes (the wasm backend's kernels).
+  const shapes: Array<[number[], number[]]> = [
+    [[2, 3, 5], [5]], [[2, 3, 5], [2, 3, 1]], [[2, 1, 5], [1, 3, 1]], [[], [4, 5]], [[4, 1], [1, 5]],
+    [[2, 1, 3, 1, 5], [3, 4, 1]], [[3, 1100], [1100]], [[2, 3], [2, 3]], [[7], []],
+  ];
+  const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div]];
+  it.each(shapes)('a %j b %j, each op with gradients', async (aShape, bShape) => {
+    const a = randomValues(tf.util.sizeFromShape(aShape), 36);
+    const b = randomValues(tf.util.sizeFromShape(bShape), 37).map((v) => v + Math.sign(v) * 0.5); // no division by ~0
+    for (const [name, op] of ops) {
+      await expectSameOnBothBackends(() => gradsOf(op, [tf.tensor(a, aShape), tf.tensor(b, bShape)], 38), `${name} ${aShape} ${bShape}`);
+    }
+  });
+
+  it('int32 operands keep their dtype and values', async () => {
+    await expectSameOnBothBackends(() => [tf.cast(tf.mul(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), tf.tensor1d([5, -6], 'int32')), 'float32')], 'int32 mul');
+    expect(tf.add(tf.tensor1d([1], 'int32'), tf.tensor2d([[2], [3]], [2, 1], 'int32')).dtype).toBe('int32');
   });
 });
 

@@ -392,3 +392,69 @@ void transpose_2d(const float* x, float* out, int rows, int cols) {
       for (int r = r0; r < min_int(rows, r0 + 32); r++)
         for (int c = c0; c < min_int(cols, c0 + 32); c++) out[(uint32_t)c * rows + r] = x[(uint32_t)r * cols + c];
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Elementwise binary operations with broadcasting. `desc` = [rank, shape[rank], a_strides[rank], b_strides[rank]]
+// over the output's dimensions after the caller merged every pair of dimensions it could (so the innermost stride of
+// each operand is 1, or 0 where it is broadcast). Parts share the outer iterations.
+
+enum { OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3 };
+
+#define BINARY_LOOPS(VOP, SOP)                                                                          \
+  if (sa == 1 && sb == 1) {                                                                             \
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, VOP(wasm_v128_load(a + i), wasm_v128_load(b + i))); \
+    for (; i < n; i++) out[i] = SOP(a[i], b[i]);                                                        \
+  } else if (sa == 1) {                                                                                 \
+    const float bs = b[0];                                                                              \
+    const v128_t bv = wasm_f32x4_splat(bs);                                                             \
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, VOP(wasm_v128_load(a + i), bv));                \
+    for (; i < n; i++) out[i] = SOP(a[i], bs);                                                          \
+  } else if (sb == 1) {                                                                                 \
+    const float as = a[0];                                                                              \
+    const v128_t av = wasm_f32x4_splat(as);                                                             \
+    for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, VOP(av, wasm_v128_load(b + i)));                \
+    for (; i < n; i++) out[i] = SOP(as, b[i]);                                                          \
+  } else {                                                                                              \
+    const float v = SOP(a[0], b[0]);                                                                    \
+    for (; i < n; i++) out[i] = v;                                                                      \
+  }
+
+#define S_ADD(x, y) ((x) + (y))
+#define S_SUB(x, y) ((x) - (y))
+#define S_MUL(x, y) ((x) * (y))
+#define S_DIV(x, y) ((x) / (y))
+
+// One innermost row of n outputs; sa, sb (1 or 0) say whether a and b advance along it.
+static void binary_row(int op, const float* a, int sa, const float* b, int sb, float* out, int n) {
+  int i = 0;
+  switch (op) {
+    case OP_ADD: BINARY_LOOPS(wasm_f32x4_add, S_ADD) break;
+    case OP_SUB: BINARY_LOOPS(wasm_f32x4_sub, S_SUB) break;
+    case OP_MUL: BINARY_LOOPS(wasm_f32x4_mul, S_MUL) break;
+    default: BINARY_LOOPS(wasm_f32x4_div, S_DIV) break;
+  }
+}
+
+EXPORT(binary_op)
+void binary_op(int op, const float* a, const float* b, float* out, const int* desc, int part, int parts) {
+  const int rank = desc[0];
+  const int* shape = desc + 1;
+  const int* a_strides = desc + 1 + rank;
+  const int* b_strides = desc + 1 + 2 * rank;
+  const int n = shape[rank - 1];
+  int rows = 1;
+  for (int d = 0; d < rank - 1; d++) rows *= shape[d];
+  const int r0 = share_begin(rows, part, parts), r1 = share_begin(rows, part + 1, parts);
+  const int sa = a_strides[rank - 1], sb = b_strides[rank - 1];
+  for (int r = r0; r < r1; r++) {
+    // The operands' offsets at row r, from its multi-index over the outer dimensions (no index array: no stack).
+    uint32_t a_off = 0, b_off = 0;
+    for (int d = rank - 2, rest = r; d >= 0; d--) {
+      const int i = rest % shape[d];
+      rest /= shape[d];
+      a_off += (uint32_t)i * a_strides[d];
+      b_off += (uint32_t)i * b_strides[d];
+    }
+    binary_row(op, a + a_off, sa, b + b_off, sb, out + (uint32_t)r * n, n);
+  }
+}
