@@ -123,8 +123,10 @@ describe('training loop', () => {
     const x = randomTensor([6, 10, 10, 2], 50);
     const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32'), 5);
     const optimizer = tf.train.adam(1e-3);
-    const step = () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x) as tf.Tensor) as tf.Scalar);
-    step(); // creates the optimizer's slots
+    const step = () => {
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x) as tf.Tensor) as tf.Scalar);
+    };
+    tf.tidy(step); // creates the optimizer's slots
     const before = { ...tf.memory(), dataIds: backend.numDataIds() };
     for (let i = 0; i < 10; i++) tf.tidy(step);
     const after = { ...tf.memory(), dataIds: backend.numDataIds() };
