@@ -68,6 +68,13 @@ const binary = (kernel: string, a: number[], b: number[]): Case => ({
   attrs: {},
 });
 
+const unary = (kernel: string, x: number[]): Case => ({
+  name: `${kernel} x${JSON.stringify(x)}`,
+  kernel,
+  inputs: () => ({ x: tf.randomNormal(x).abs() }),
+  attrs: {},
+});
+
 const CASES: Case[] = [
   maxPoolGrad([64, 26, 26, 32]),
   maxPoolGrad([64, 11, 11, 64]),
@@ -100,6 +107,12 @@ const CASES: Case[] = [
   binary('Multiply', [64, 128], []),
   binary('RealDiv', [3, 3, 32, 64], []),
   binary('Sub', [], [1600, 128]),
+  unary('Square', [64, 192]),
+  unary('Square', [64, 17, 64]),
+  unary('Sqrt', [1600, 128]),
+  unary('Neg', [64, 17, 17]),
+  unary('Relu', [64, 26, 26, 32]),
+  unary('Relu', [64, 128]),
 ];
 
 interface Timing {

@@ -120,7 +120,9 @@ async function main(): Promise<void> {
   const info = await initBackend(opts.backend, { log: progress });
   const ours: Result[] = [];
   for (const name of opts.models) {
-    const result = await benchModel(name, opts.batch, opts.steps, info.name + (info.name === 'wasm' ? `-${info.threads}t` : ''), opts.profile);
+    // e.g. wasm-2t+own2t: tfjs-wasm on 2 threads with the project's C kernels on 2 (the backend line lists them).
+    const own = info.ownKernels?.length ? `+own${info.ownKernelThreads}t` : '';
+    const result = await benchModel(name, opts.batch, opts.steps, info.name + (info.name === 'wasm' ? `-${info.threads}t${own}` : ''), opts.profile);
     console.log(JSON.stringify(result));
     ours.push(result);
   }

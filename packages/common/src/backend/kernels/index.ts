@@ -8,6 +8,7 @@ import { einsum } from './einsum';
 import { identity } from './identity';
 import { avgPoolGrad, maxPoolGrad } from './pool_grads';
 import { sum } from './sum';
+import { neg, relu, sqrt, square } from './unary';
 import { unsortedSegmentSum } from './unsorted_segment_sum';
 import { originalWasmKernels } from './wasm_ops';
 
@@ -32,11 +33,16 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   Sub: sub as unknown as tf.KernelFunc,
   Multiply: multiply as unknown as tf.KernelFunc,
   RealDiv: realDiv as unknown as tf.KernelFunc,
+  Square: square as unknown as tf.KernelFunc,
+  Sqrt: sqrt as unknown as tf.KernelFunc,
+  Neg: neg as unknown as tf.KernelFunc,
+  Relu: relu as unknown as tf.KernelFunc,
 };
 
 /** The kernels above that run the project's C code (native/kernels.c) when it is loaded. */
 export const NATIVE_WASM_KERNELS = [
   'MaxPoolGrad', 'Sum', 'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Add', 'Sub', 'Multiply', 'RealDiv',
+  'Square', 'Sqrt', 'Neg', 'Relu',
 ] as const;
 
 /**

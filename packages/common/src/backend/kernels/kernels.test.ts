@@ -341,6 +341,23 @@ describe('Add, Sub, Multiply, RealDiv', () => {
   });
 });
 
+describe('Square, Sqrt, Neg, Relu', () => {
+  const ops: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [['square', tf.square], ['sqrt', tf.sqrt], ['neg', tf.neg], ['relu', tf.relu]];
+  // 1,103 elements: SIMD groups, a scalar tail, and two parts of the pool when the C kernels split every call.
+  it.each([[[5]], [[3, 7]], [[1103]], [[2, 3, 4]]])('shape %j, each op with gradients', async (shape) => {
+    const x = randomValues(tf.util.sizeFromShape(shape), 39);
+    for (const [name, op] of ops) {
+      const values = name === 'sqrt' ? x.map((v) => Math.abs(v) + 0.1) : x;
+      await expectSameOnBothBackends(() => gradsOf(op, [tf.tensor(values, shape)], 40), `${name} ${shape}`);
+    }
+  });
+
+  it('relu keeps NaN and maps negatives to 0, as the cpu backend does', () => {
+    const y = tf.relu(tf.tensor1d([NaN, -2, 3, -1e-30]));
+    expect(Array.from(y.dataSync())).toEqual([NaN, 0, 3, 0]);
+  });
+});
+
 describe('UnsortedSegmentSum and Einsum', () => {
   it('unsortedSegmentSum matches cpu, dropping out-of-range ids', async () => {
     const x = randomValues(7 * 5, 18);

@@ -458,3 +458,32 @@ void binary_op(int op, const float* a, const float* b, float* out, const int* de
     binary_row(op, a + a_off, sa, b + b_off, sb, out + (uint32_t)r * n, n);
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Elementwise unary operations on n floats; parts share the elements (in multiples of 4).
+
+enum { OP_SQUARE = 0, OP_SQRT = 1, OP_NEG = 2, OP_RELU = 3 };
+
+#define UNARY_LOOP(VEXPR, SEXPR)                                             \
+  for (; i + 4 <= i1; i += 4) {                                              \
+    const v128_t v = wasm_v128_load(x + i);                                  \
+    wasm_v128_store(out + i, VEXPR);                                         \
+  }                                                                          \
+  for (; i < i1; i++) {                                                      \
+    const float v = x[i];                                                    \
+    out[i] = SEXPR;                                                          \
+  }
+
+EXPORT(unary_op)
+void unary_op(int op, const float* x, float* out, int n, int part, int parts) {
+  const int quads = (n + 3) / 4;
+  int i = min_int(n, 4 * share_begin(quads, part, parts));
+  const int i1 = min_int(n, 4 * share_begin(quads, part + 1, parts));
+  switch (op) {
+    case OP_SQUARE: UNARY_LOOP(wasm_f32x4_mul(v, v), v * v) break;
+    case OP_SQRT: UNARY_LOOP(wasm_f32x4_sqrt(v), __builtin_sqrtf(v)) break;
+    case OP_NEG: UNARY_LOOP(wasm_f32x4_neg(v), -v) break;
+    // max(v, 0) keeps NaN as NaN, as the cpu backend's relu does (x < 0 ? 0 : x).
+    default: UNARY_LOOP(wasm_v128_bitselect(wasm_f32x4_splat(0), v, wasm_f32x4_lt(v, wasm_f32x4_splat(0))), v < 0 ? 0 : v) break;
+  }
+}

@@ -11,7 +11,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { NativePool } from './native-pool';
 
 /** The kernels of kernels.c that take (part, parts) last: `NativeKernels.run` splits them over the pool. */
-export const PARALLEL_KERNELS = ['max_pool_grad', 'gemm', 'conv2d_backprop_filter', 'add_parts', 'conv2d_backprop_input', 'binary_op'] as const;
+export const PARALLEL_KERNELS = ['max_pool_grad', 'gemm', 'conv2d_backprop_filter', 'add_parts', 'conv2d_backprop_input', 'binary_op', 'unary_op'] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 
 /** The functions kernels.c exports (pointers are byte offsets into the tfjs-wasm heap). */
