@@ -70,7 +70,8 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): In
     const dW = asWasm(backend).makeOutput(filterShape, 'float32');
     const work = size * info.batchSize * info.outHeight * info.outWidth;
     native.run('conv2d_backprop_filter', [nativeConvShape(native, info), native.pointer(x), native.pointer(dy), native.pointer(dW), scratch, rowsPerBlock, partials], work);
-    if (native.parts > 1) native.run('add_parts', [native.pointer(dW), partials, native.parts - 1, size], work);
+    // On this thread only (0 work): adding the partial sums is not idempotent, and small.
+    if (native.parts > 1) native.run('add_parts', [native.pointer(dW), partials, native.parts - 1, size], 0);
     return dW;
   }
   const ops = new WasmOps(asWasm(backend));

@@ -65,10 +65,10 @@ export class NativeKernels {
 
   /**
    * Runs `name(...args, part, parts)`: on every thread of the pool when there is one and `work` (multiply-adds or
-   * elements) reaches `nativeParallel.minWork`, else whole on this thread.
+   * elements) is positive and reaches `nativeParallel.minWork`, else whole on this thread.
    */
   run(name: ParallelKernel, args: number[], work: number): void {
-    if (this.pool && work >= nativeParallel.minWork) this.pool.run(name, args);
+    if (this.pool && work > 0 && work >= nativeParallel.minWork) this.pool.run(name, args);
     else this.fn[name](...args, 0, 1);
   }
 

@@ -8,9 +8,12 @@ import { Worker } from 'node:worker_threads';
 const GENERATION = 0; // incremented for each task; workers wait on it
 const PENDING = 1; // workers still running the current task
 const READY = 2; // workers that have started and wait for tasks
-const FUNCTION = 3; // index into the names list; -1 tells the workers to exit
-const ARG_COUNT = 4;
-const ARGS = 5;
+const FAILED = 3; // set by a worker whose part threw
+const FUNCTION = 4; // index into the names list; -1 tells the workers to exit
+const ARG_COUNT = 5;
+const ARGS = 6;
+/** How long the calling thread waits for the workers before it gives up on the pool. */
+const STALL_MS = 20_000;
 const MAX_ARGS = 28;
 
 // The worker: instantiate the module on the shared memory, then run tasks until told to exit.
@@ -30,9 +33,10 @@ for (;;) {
   const args = Array.from(ctl.subarray(${ARGS}, ${ARGS} + ctl[${ARG_COUNT}]));
   try {
     fn[names[index]](...args, part, parts);
-  } finally {
-    if (Atomics.sub(ctl, ${PENDING}, 1) === 1) Atomics.notify(ctl, ${PENDING});
+  } catch (error) {
+    Atomics.store(ctl, ${FAILED}, 1);
   }
+  if (Atomics.sub(ctl, ${PENDING}, 1) === 1) Atomics.notify(ctl, ${PENDING});
 }
 `;
 
@@ -40,6 +44,7 @@ export class NativePool {
   private readonly control = new Int32Array(new SharedArrayBuffer((ARGS + MAX_ARGS) * 4));
   private readonly workers: Worker[] = [];
   private readonly names: string[];
+  private broken = false;
 
   /** Starts `threads - 1` workers (the calling thread is the last part). */
   constructor(
@@ -68,7 +73,7 @@ export class NativePool {
     if (index < 0) throw new Error(`native pool: no kernel '${name}'`);
     if (args.length > MAX_ARGS) throw new Error(`native pool: ${args.length} arguments exceed ${MAX_ARGS}`);
     const ctl = this.control;
-    if (Atomics.load(ctl, READY) < this.workers.length) {
+    if (this.broken || Atomics.load(ctl, READY) < this.workers.length) {
       for (let part = 0; part < this.threads; part++) this.fn[name](...args, part, this.threads);
       return;
     }
@@ -78,13 +83,23 @@ export class NativePool {
     Atomics.store(ctl, PENDING, this.workers.length);
     Atomics.add(ctl, GENERATION, 1);
     Atomics.notify(ctl, GENERATION);
+    let failure: unknown;
     try {
       this.fn[name](...args, 0, this.threads);
-    } finally {
-      for (let pending = Atomics.load(ctl, PENDING); pending !== 0; pending = Atomics.load(ctl, PENDING)) {
-        Atomics.wait(ctl, PENDING, pending);
-      }
+    } catch (error) {
+      failure = error; // rethrown once the workers are done with the arguments
     }
+    const start = Date.now();
+    for (let pending = Atomics.load(ctl, PENDING); pending !== 0; pending = Atomics.load(ctl, PENDING)) {
+      if (Date.now() - start > STALL_MS) {
+        // Never hang a training run: from now on this thread runs every part itself.
+        this.broken = true;
+        throw new Error(`native pool: a worker did not finish ${name} within ${STALL_MS} ms; the pool is now off`);
+      }
+      Atomics.wait(ctl, PENDING, pending, 1000);
+    }
+    if (failure !== undefined) throw failure;
+    if (Atomics.exchange(ctl, FAILED, 0)) throw new Error(`native pool: ${name} failed on a worker thread`);
   }
 
   /** Whether every worker has started (before, `run` runs all parts on the calling thread). */
