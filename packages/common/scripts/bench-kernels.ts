@@ -75,13 +75,6 @@ const unary = (kernel: string, x: number[]): Case => ({
   attrs: {},
 });
 
-const fusedMatMul = (a: number[], b: number[], activation: string): Case => ({
-  name: `_FusedMatMul a${JSON.stringify(a)} b${JSON.stringify(b)} +bias ${activation}`,
-  kernel: '_FusedMatMul',
-  inputs: () => ({ a: tf.randomNormal(a), b: tf.randomNormal(b), bias: tf.randomNormal([b[b.length - 1]]) }),
-  attrs: { transposeA: false, transposeB: false, activation },
-});
-
 const CASES: Case[] = [
   maxPoolGrad([64, 26, 26, 32]),
   maxPoolGrad([64, 11, 11, 64]),
@@ -114,10 +107,6 @@ const CASES: Case[] = [
   binary('Multiply', [64, 128], []),
   binary('RealDiv', [3, 3, 32, 64], []),
   binary('Sub', [], [1600, 128]),
-  fusedMatMul([1, 1088, 64], [1, 64, 128], 'linear'),
-  fusedMatMul([1, 1088, 128], [1, 128, 64], 'linear'),
-  fusedMatMul([64, 1600], [1600, 128], 'relu'),
-  fusedMatMul([1, 64, 64], [1, 64, 10], 'linear'),
   unary('Square', [64, 192]),
   unary('Square', [64, 17, 64]),
   unary('Sqrt', [1600, 128]),

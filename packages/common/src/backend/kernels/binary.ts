@@ -26,7 +26,7 @@ function broadcastStrides(shape: number[], outShape: number[]): number[] {
  * [rank, shape, a strides, b strides] of the output with size-1 dimensions dropped and each dimension merged into
  * the next inner one when both operands step through the pair as through one dimension.
  */
-export function binaryDescriptor(aShape: number[], bShape: number[], outShape: number[]): number[] {
+function binaryDescriptor(aShape: number[], bShape: number[], outShape: number[]): number[] {
   const sa = broadcastStrides(aShape, outShape);
   const sb = broadcastStrides(bShape, outShape);
   const dims: Array<{ n: number; a: number; b: number }> = [];

@@ -5,7 +5,6 @@ import { add, multiply, realDiv, sub } from './binary';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv_backprop';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise_backprop';
 import { einsum } from './einsum';
-import { fusedMatMul } from './fused-mat-mul';
 import { identity } from './identity';
 import { avgPoolGrad, maxPoolGrad } from './pool_grads';
 import { sum } from './sum';
@@ -38,13 +37,12 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   Sqrt: sqrt as unknown as tf.KernelFunc,
   Neg: neg as unknown as tf.KernelFunc,
   Relu: relu as unknown as tf.KernelFunc,
-  _FusedMatMul: fusedMatMul as unknown as tf.KernelFunc,
 };
 
 /** The kernels above that run the project's C code (native/kernels.c) when it is loaded. */
 export const NATIVE_WASM_KERNELS = [
   'MaxPoolGrad', 'Sum', 'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Add', 'Sub', 'Multiply', 'RealDiv',
-  'Square', 'Sqrt', 'Neg', 'Relu', '_FusedMatMul',
+  'Square', 'Sqrt', 'Neg', 'Relu',
 ] as const;
 
 /**
