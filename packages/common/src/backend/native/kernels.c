@@ -150,7 +150,8 @@ static inline void store_row(float* c, v128_t lo, v128_t hi, int accumulate) {
   wasm_v128_store(c + 4, hi);
 }
 
-// Rows [i, i + rows) (rows <= 4) x columns [j, j + 8) of C over k in [k0, k1).
+// Rows [i, i + rows) (rows <= 4) x columns [j, j + 8) of C over k in [k0, k1). (A 6x8 block, twelve accumulators,
+// measured 1.3x slower in V8: with the two B vectors and the A value it spills x64's sixteen SIMD registers.)
 static inline void block_4x8(int rows, int k0, int k1, const float* a, int a_row, int a_col, const float* b,
                              int b_row, float* c, int ldc, int accumulate) {
   v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
