@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batch_norm_grad';
 import { NATIVE_WASM_KERNELS, registerWasmKernels } from './kernels';
-import { loadNativeKernels } from './native/native-kernels';
+import { loadNativeKernels, setNativeKernelsEnabled } from './native/native-kernels';
 import { prepareWasmThreads } from './wasm_threads';
 
 export const BACKEND_PREFERENCES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -37,6 +37,8 @@ export interface InitBackendOptions {
    * (wasm's C kernels: 0 = off, N = on N threads; default on as many threads as tfjs) from (default process.env).
    */
   env?: NodeJS.ProcessEnv;
+  /** Where kernels.wasm and kernels-shared.wasm are (default: the committed build in native/). */
+  ownKernelsDir?: string;
 }
 
 const NATIVE_PACKAGES = { 'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu', 'tfjs-node': '@tensorflow/tfjs-node' } as const;
@@ -87,17 +89,19 @@ async function initNative(name: keyof typeof NATIVE_PACKAGES): Promise<BackendIn
  * Starts the project's C kernels on the wasm backend's heap with `threads` threads; returns the kernels that use them
  * and the threads they got. On failure the kernels keep their fallbacks.
  */
-function loadOwnKernels(log: (line: string) => void, threads: number): { ownKernels: string[]; ownKernelThreads: number } {
+function loadOwnKernels(log: (line: string) => void, threads: number, dir?: string): { ownKernels: string[]; ownKernelThreads: number } {
   try {
-    const native = loadNativeKernels(tf.backend() as unknown as Parameters<typeof loadNativeKernels>[0], threads);
+    const native = loadNativeKernels(tf.backend() as unknown as Parameters<typeof loadNativeKernels>[0], threads, dir);
+    setNativeKernelsEnabled(true);
     return { ownKernels: [...NATIVE_WASM_KERNELS], ownKernelThreads: native.parts };
   } catch (error) {
+    setNativeKernelsEnabled(false);
     log(`[backend] WARNING: the project's wasm kernels did not load (${(error as Error).message}); using the fallbacks`);
     return { ownKernels: [], ownKernelThreads: 0 };
   }
 }
 
-async function initWasm(useThreads: boolean, ownKernels: number | false, log: (line: string) => void): Promise<BackendInfo> {
+async function initWasm(useThreads: boolean, ownKernels: number | false, log: (line: string) => void, ownKernelsDir?: string): Promise<BackendInfo> {
   // Importing the package registers the 'wasm' backend factory; our kernels complete and replace some of its own.
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
@@ -117,7 +121,8 @@ async function initWasm(useThreads: boolean, ownKernels: number | false, log: (l
   if (!started) throw new Error('The wasm backend failed to start (see the error above).');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount();
-  const own = ownKernels === false ? { ownKernels: [], ownKernelThreads: 0 } : loadOwnKernels(log, ownKernels || threads);
+  if (ownKernels === false) setNativeKernelsEnabled(false);
+  const own = ownKernels === false ? { ownKernels: [], ownKernelThreads: 0 } : loadOwnKernels(log, ownKernels || threads, ownKernelsDir);
   return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}`, ...own };
 }
 
@@ -141,7 +146,7 @@ let active: BackendInfo | undefined;
  * cpu. RESEARCH_BACKEND overrides `preference`. Prints one line saying what runs and returns it.
  */
 export async function initBackend(preference: BackendPreference = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
-  const { log = console.log, isInstalled = defaultIsInstalled, env = process.env } = options;
+  const { log = console.log, isInstalled = defaultIsInstalled, env = process.env, ownKernelsDir } = options;
   const wasmThreads = env.RESEARCH_WASM_THREADS !== '0';
   const ownKernels = parseOwnKernels(env.RESEARCH_OWN_KERNELS);
   const resolved = resolveBackendPreference(preference, env);
@@ -156,14 +161,14 @@ export async function initBackend(preference: BackendPreference = 'auto', option
       info = await initNative(resolved.preference);
       break;
     case 'wasm':
-      info = await initWasm(wasmThreads, ownKernels, log);
+      info = await initWasm(wasmThreads, ownKernels, log, ownKernelsDir);
       break;
     case 'cpu':
       info = await initCpu();
       break;
     case 'auto': {
       const native = (['tfjs-node-gpu', 'tfjs-node'] as const).find((name) => isInstalled(NATIVE_PACKAGES[name]));
-      info = native ? await initNative(native) : await initWasm(wasmThreads, ownKernels, log).catch((error: Error) => {
+      info = native ? await initNative(native) : await initWasm(wasmThreads, ownKernels, log, ownKernelsDir).catch((error: Error) => {
             log(`[backend] wasm failed to start (${error.message}); falling back to cpu`);
             return initCpu();
           });

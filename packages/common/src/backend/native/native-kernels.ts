@@ -111,7 +111,9 @@ function tfjsMemory(module: TfjsWasmModule): WebAssembly.Memory {
 
 const EXPECTED: Array<keyof KernelExports> = [...PARALLEL_KERNELS, 'column_sum', 'transpose_2d'];
 
-const loaded = new WeakMap<object, NativeKernels>();
+/** Per backend: the kernels loaded from each directory, and the ones in use. */
+const loaded = new WeakMap<object, Map<string, NativeKernels>>();
+const current = new WeakMap<object, NativeKernels>();
 let enabled = true;
 
 /**
@@ -119,8 +121,13 @@ let enabled = true;
  * shared (tfjs's threaded binary) and threads > 1; throws if that is not possible.
  */
 export function loadNativeKernels(backend: BackendWasm, threads = 1, dir = __dirname): NativeKernels {
-  const existing = loaded.get(backend);
-  if (existing) return existing;
+  const byDir = loaded.get(backend) ?? new Map<string, NativeKernels>();
+  loaded.set(backend, byDir);
+  const existing = byDir.get(dir);
+  if (existing) {
+    current.set(backend, existing);
+    return existing;
+  }
   const memory = tfjsMemory(backend.wasm as unknown as TfjsWasmModule);
   const file = memory.buffer instanceof SharedArrayBuffer ? 'kernels-shared.wasm' : 'kernels.wasm';
   const wasmModule = new WebAssembly.Module(fs.readFileSync(path.join(dir, file)));
@@ -129,13 +136,14 @@ export function loadNativeKernels(backend: BackendWasm, threads = 1, dir = __dir
   for (const name of EXPECTED) if (typeof fn[name] !== 'function') throw new Error(`native kernels: ${file} does not export ${name}`);
   const pool = file === 'kernels-shared.wasm' && threads > 1 ? new NativePool(wasmModule, memory, fn, [...PARALLEL_KERNELS], threads) : undefined;
   const kernels = new NativeKernels(fn, backend, file, pool);
-  loaded.set(backend, kernels);
+  byDir.set(dir, kernels);
+  current.set(backend, kernels);
   return kernels;
 }
 
 /** The kernels loaded for this backend, or undefined (not loaded, or turned off): callers then use their fallback. */
 export function nativeKernelsFor(backend: unknown): NativeKernels | undefined {
-  return enabled ? loaded.get(backend as object) : undefined;
+  return enabled ? current.get(backend as object) : undefined;
 }
 
 /** Turns the native kernels off and on (benchmarks compare both in one process); returns the previous state. */
