@@ -34,7 +34,8 @@ export interface InitBackendOptions {
   isInstalled?: (pkg: string) => boolean;
   /**
    * Environment to read RESEARCH_BACKEND, RESEARCH_WASM_THREADS=0 (single-threaded wasm) and RESEARCH_OWN_KERNELS
-   * (wasm's C kernels: 0 = off, N = on N threads; default on as many threads as tfjs) from (default process.env).
+   * (wasm's C kernels: 0 = off, N = on N threads; default on, one thread: the pool of N >= 2 threads stalled once in
+   * a long run, see native-pool.ts) from (default process.env).
    */
   env?: NodeJS.ProcessEnv;
   /** Where kernels.wasm and kernels-shared.wasm are (default: the committed build in native/). */
@@ -122,7 +123,7 @@ async function initWasm(useThreads: boolean, ownKernels: number | false, log: (l
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount();
   if (ownKernels === false) setNativeKernelsEnabled(false);
-  const own = ownKernels === false ? { ownKernels: [], ownKernelThreads: 0 } : loadOwnKernels(log, ownKernels || threads, ownKernelsDir);
+  const own = ownKernels === false ? { ownKernels: [], ownKernelThreads: 0 } : loadOwnKernels(log, ownKernels || 1, ownKernelsDir);
   return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}`, ...own };
 }
 
@@ -131,7 +132,7 @@ async function initCpu(): Promise<BackendInfo> {
   return { name: 'cpu', tfBackend: 'cpu', simd: false, threads: 1, version: `tfjs ${tf.version.tfjs}` };
 }
 
-/** RESEARCH_OWN_KERNELS: false (off), a thread count, or 0 (on, as many threads as tfjs). */
+/** RESEARCH_OWN_KERNELS: false (off), a thread count, or 0 (on, the default thread count). */
 function parseOwnKernels(value: string | undefined): number | false {
   if (value === undefined || value.trim() === '') return 0;
   const n = Number(value);

@@ -111,7 +111,7 @@ function tfjsMemory(module: TfjsWasmModule): WebAssembly.Memory {
 
 const EXPECTED: Array<keyof KernelExports> = [...PARALLEL_KERNELS, 'column_sum', 'transpose_2d'];
 
-/** Per backend: the kernels loaded from each directory, and the ones in use. */
+/** Per backend: the kernels loaded from each directory for each thread count, and the ones in use. */
 const loaded = new WeakMap<object, Map<string, NativeKernels>>();
 const current = new WeakMap<object, NativeKernels>();
 let enabled = true;
@@ -123,7 +123,8 @@ let enabled = true;
 export function loadNativeKernels(backend: BackendWasm, threads = 1, dir = __dirname): NativeKernels {
   const byDir = loaded.get(backend) ?? new Map<string, NativeKernels>();
   loaded.set(backend, byDir);
-  const existing = byDir.get(dir);
+  const key = `${dir}|${threads}`;
+  const existing = byDir.get(key);
   if (existing) {
     current.set(backend, existing);
     return existing;
@@ -136,7 +137,7 @@ export function loadNativeKernels(backend: BackendWasm, threads = 1, dir = __dir
   for (const name of EXPECTED) if (typeof fn[name] !== 'function') throw new Error(`native kernels: ${file} does not export ${name}`);
   const pool = file === 'kernels-shared.wasm' && threads > 1 ? new NativePool(wasmModule, memory, fn, [...PARALLEL_KERNELS], threads) : undefined;
   const kernels = new NativeKernels(fn, backend, file, pool);
-  byDir.set(dir, kernels);
+  byDir.set(key, kernels);
   current.set(backend, kernels);
   return kernels;
 }

@@ -2,6 +2,10 @@
 // memory (tfjs's threaded binary), and run their share (part p of parts) of a kernel when the main thread posts
 // one. Posting is a write to a shared Int32Array and an Atomics.notify, not a message: a round trip costs tens of
 // microseconds, so only kernels of a millisecond or more are split.
+//
+// Off by default (RESEARCH_OWN_KERNELS=2 turns it on): in one 1,000-step vit-tiny run on a heavily loaded machine a
+// worker did not finish its part of a product within 20 s (the cause is not found; 200,000 pooled products in a
+// stress loop ran fine). `run` then throws rather than hang, and the pool stays off for the rest of the process.
 import { Worker } from 'node:worker_threads';
 
 // Control block (Int32Array over a SharedArrayBuffer).
