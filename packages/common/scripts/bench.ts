@@ -4,11 +4,14 @@
 //   npx nx run common:bench                       # both models on the auto-selected backend
 //   npx nx run common:bench -- --with-torch       # also run PyTorch's reference in the same run and print ratios
 //   npx nx run common:bench -- --profile          # per-kernel profile of one training step per model
+//   npx nx run common:bench -- --ab               # wasm: steps with the project's C kernels off and on, alternated
+//                                                 # in rounds in one process (a fair comparison on a busy machine)
 //   options: --backend wasm|cpu|...  --models cnn,vit-tiny  --batch 64  --steps 30
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendPreference } from '../src/backend';
+import { setNativeKernelsEnabled } from '../src/backend/native/native-kernels';
 import { createModel } from '../src/models';
 
 /** Benchmark name (as in torch_reference.py) -> registry name. */
@@ -26,7 +29,7 @@ interface Result {
 }
 
 function parseArgs(argv: string[]) {
-  const opts = { backend: 'auto' as BackendPreference, models: Object.keys(MODELS), batch: 64, steps: 30, withTorch: false, profile: false };
+  const opts = { backend: 'auto' as BackendPreference, models: Object.keys(MODELS), batch: 64, steps: 30, withTorch: false, profile: false, ab: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -36,11 +39,12 @@ function parseArgs(argv: string[]) {
     };
     if (arg === '--with-torch') opts.withTorch = true;
     else if (arg === '--profile') opts.profile = true;
+    else if (arg === '--ab') opts.ab = true;
     else if (arg === '--backend') opts.backend = value() as BackendPreference;
     else if (arg === '--models') opts.models = value().split(',');
     else if (arg === '--batch') opts.batch = Number(value());
     else if (arg === '--steps') opts.steps = Number(value());
-    else throw new Error(`bench: unknown argument '${arg}' (expected --with-torch, --profile, --backend, --models, --batch, --steps)`);
+    else throw new Error(`bench: unknown argument '${arg}' (expected --with-torch, --profile, --ab, --backend, --models, --batch, --steps)`);
   }
   for (const m of opts.models) if (!(m in MODELS)) throw new Error(`bench: unknown model '${m}'; expected ${Object.keys(MODELS).join(', ')}`);
   if (!(opts.batch >= 1) || !(opts.steps >= 1)) throw new Error('bench: --batch and --steps must be positive integers');
@@ -105,6 +109,32 @@ async function benchModel(name: string, batch: number, steps: number, backend: s
   return { model: name, batch, params, train_img_s: Math.round((batch * steps) / trainS), infer_img_s: Math.round((batch * steps) / inferS), backend };
 }
 
+/**
+ * Training img/s with the C kernels off and on: `rounds` alternating rounds of `steps / rounds` steps each way, the
+ * best round of each (the one least slowed by other processes).
+ */
+function benchOwnKernels(name: string, batch: number, steps: number, rounds = 5): Record<string, unknown> {
+  const model = createModel(MODELS[name]);
+  const x = tf.randomNormal([batch, 28, 28, 1]);
+  const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
+  const optimizer = tf.train.adam(1e-3);
+  const step = makeTrainStep(model, x, labels, optimizer);
+  const perRound = Math.max(1, Math.round(steps / rounds));
+  let off = Infinity;
+  let on = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    setNativeKernelsEnabled(false);
+    off = Math.min(off, timeIt(step, perRound));
+    setNativeKernelsEnabled(true);
+    on = Math.min(on, timeIt(step, perRound));
+  }
+  tf.dispose([x, labels]);
+  optimizer.dispose();
+  model.dispose();
+  const imgS = (s: number) => Math.round((batch * perRound) / s);
+  return { model: name, batch, train_img_s_own_off: imgS(off), train_img_s_own_on: imgS(on), speedup: Math.round((100 * off) / on) / 100 };
+}
+
 function torchAvailable(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 }
@@ -118,9 +148,16 @@ function runTorch(): Result[] {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const info = await initBackend(opts.backend, { log: progress });
+  if (opts.ab) {
+    if (!info.ownKernels?.length) throw new Error('bench --ab: the C kernels are not running (wasm backend, RESEARCH_OWN_KERNELS not 0)');
+    for (const name of opts.models) console.log(JSON.stringify(benchOwnKernels(name, opts.batch, opts.steps)));
+    return;
+  }
   const ours: Result[] = [];
   for (const name of opts.models) {
-    const result = await benchModel(name, opts.batch, opts.steps, info.name + (info.name === 'wasm' ? `-${info.threads}t` : ''), opts.profile);
+    // e.g. wasm-2t+own2t: tfjs-wasm on 2 threads with the project's C kernels on 2 (the backend line lists them).
+    const own = info.ownKernels?.length ? `+own${info.ownKernelThreads}t` : '';
+    const result = await benchModel(name, opts.batch, opts.steps, info.name + (info.name === 'wasm' ? `-${info.threads}t${own}` : ''), opts.profile);
     console.log(JSON.stringify(result));
     ours.push(result);
   }

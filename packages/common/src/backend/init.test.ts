@@ -1,6 +1,9 @@
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ENV_VAR, describeBackend, initBackend, resolveBackendPreference } from './init';
+import { NATIVE_WASM_KERNELS } from './kernels';
+import * as nativeKernels from './native/native-kernels';
 
 const quiet = { log: () => undefined };
 const nothingNative = { ...quiet, isInstalled: () => false };
@@ -59,5 +62,43 @@ describe('initBackend', () => {
       "Unknown backend RESEARCH_BACKEND=webgpu: expected one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu.",
     );
     expect(resolveBackendPreference('cpu', {})).toEqual({ preference: 'cpu', source: "preference 'cpu'" });
+  });
+
+  describe("the project's C kernels on wasm", () => {
+    afterEach(async () => {
+      await initBackend('wasm', { ...nothingNative, env: {} }); // leave them on for the other tests
+    });
+
+    it('load by default on one thread, and the line names them; RESEARCH_OWN_KERNELS=2 gives them a pool', async () => {
+      const lines: string[] = [];
+      const info = await initBackend('wasm', { isInstalled: () => false, env: {}, log: (l) => lines.push(l) });
+      expect(info.ownKernels).toEqual([...NATIVE_WASM_KERNELS]);
+      expect(info.ownKernelThreads).toBe(1);
+      expect(nativeKernels.nativeKernelsFor(tf.backend())).toBeDefined();
+      expect(lines[0]).toContain('own C kernels (1 thread): MaxPoolGrad, Sum');
+      // The pool needs tfjs's threaded binary (its shared memory), which runs on two or more cores.
+      const pooled = await initBackend('wasm', { ...nothingNative, env: { RESEARCH_OWN_KERNELS: '2' } });
+      expect(pooled.ownKernelThreads).toBe(pooled.threads >= 2 ? 2 : 1);
+    });
+
+    it('RESEARCH_OWN_KERNELS=0 turns them off (the fallbacks run); a non-number is refused', async () => {
+      const info = await initBackend('wasm', { ...nothingNative, env: { RESEARCH_OWN_KERNELS: '0' } });
+      expect(info.ownKernels).toEqual([]);
+      expect(describeBackend(info)).toMatch(/own C kernels: none$/);
+      expect(nativeKernels.nativeKernelsFor(tf.backend())).toBeUndefined();
+      await expect(initBackend('wasm', { ...nothingNative, env: { RESEARCH_OWN_KERNELS: 'many' } })).rejects.toThrow(
+        'RESEARCH_OWN_KERNELS=many: expected 0 (off) or a thread count',
+      );
+    });
+
+    it('a module that fails to load leaves the fallbacks running, with a warning', async () => {
+      const ownKernelsDir = path.join(os.tmpdir(), 'no-such-kernels-dir');
+      const lines: string[] = [];
+      const info = await initBackend('wasm', { isInstalled: () => false, env: {}, log: (l) => lines.push(l), ownKernelsDir });
+      expect(info.ownKernels).toEqual([]);
+      expect(nativeKernels.nativeKernelsFor(tf.backend())).toBeUndefined();
+      expect(lines[0]).toMatch(/^\[backend\] WARNING: the project's wasm kernels did not load \(ENOENT.*no-such-kernels-dir.*\); using the fallbacks$/);
+      expect(tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync()).toEqual(new Float32Array([3, 3, 3, 3]));
+    });
   });
 });

@@ -2,7 +2,8 @@
 // complete and fast by our kernels, otherwise the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batch_norm_grad';
-import { registerWasmKernels } from './kernels';
+import { NATIVE_WASM_KERNELS, registerWasmKernels } from './kernels';
+import { loadNativeKernels, setNativeKernelsEnabled } from './native/native-kernels';
 import { prepareWasmThreads } from './wasm_threads';
 
 export const BACKEND_PREFERENCES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -20,6 +21,10 @@ export interface BackendInfo {
   threads: number;
   /** @tensorflow/tfjs version (and the native package's version when one runs). */
   version: string;
+  /** wasm: the kernels that run the project's own C code (native/kernels.c); empty when it did not load. */
+  ownKernels?: string[];
+  /** wasm: the threads those kernels split their work over (1 with a single-threaded tfjs binary). */
+  ownKernelThreads?: number;
 }
 
 export interface InitBackendOptions {
@@ -27,8 +32,14 @@ export interface InitBackendOptions {
   log?: (line: string) => void;
   /** Whether an npm package can be resolved (default require.resolve); replaceable in tests. */
   isInstalled?: (pkg: string) => boolean;
-  /** Environment to read RESEARCH_BACKEND (and RESEARCH_WASM_THREADS=0, single-threaded wasm) from (default process.env). */
+  /**
+   * Environment to read RESEARCH_BACKEND, RESEARCH_WASM_THREADS=0 (single-threaded wasm) and RESEARCH_OWN_KERNELS
+   * (wasm's C kernels: 0 = off, N = on N threads; default on, one thread: the pool of N >= 2 threads stalled once in
+   * a long run, see native-pool.ts) from (default process.env).
+   */
   env?: NodeJS.ProcessEnv;
+  /** Where kernels.wasm and kernels-shared.wasm are (default: the committed build in native/). */
+  ownKernelsDir?: string;
 }
 
 const NATIVE_PACKAGES = { 'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu', 'tfjs-node': '@tensorflow/tfjs-node' } as const;
@@ -75,7 +86,23 @@ async function initNative(name: keyof typeof NATIVE_PACKAGES): Promise<BackendIn
   return { name, tfBackend: 'tensorflow', simd: true, threads: 0, version: `tfjs ${tf.version.tfjs}, ${pkg} ${nativeVersion}` };
 }
 
-async function initWasm(useThreads: boolean): Promise<BackendInfo> {
+/**
+ * Starts the project's C kernels on the wasm backend's heap with `threads` threads; returns the kernels that use them
+ * and the threads they got. On failure the kernels keep their fallbacks.
+ */
+function loadOwnKernels(log: (line: string) => void, threads: number, dir?: string): { ownKernels: string[]; ownKernelThreads: number } {
+  try {
+    const native = loadNativeKernels(tf.backend() as unknown as Parameters<typeof loadNativeKernels>[0], threads, dir);
+    setNativeKernelsEnabled(true);
+    return { ownKernels: [...NATIVE_WASM_KERNELS], ownKernelThreads: native.parts };
+  } catch (error) {
+    setNativeKernelsEnabled(false);
+    log(`[backend] WARNING: the project's wasm kernels did not load (${(error as Error).message}); using the fallbacks`);
+    return { ownKernels: [], ownKernelThreads: 0 };
+  }
+}
+
+async function initWasm(useThreads: boolean, ownKernels: number | false, log: (line: string) => void, ownKernelsDir?: string): Promise<BackendInfo> {
   // Importing the package registers the 'wasm' backend factory; our kernels complete and replace some of its own.
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
@@ -95,12 +122,22 @@ async function initWasm(useThreads: boolean): Promise<BackendInfo> {
   if (!started) throw new Error('The wasm backend failed to start (see the error above).');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount();
-  return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}` };
+  if (ownKernels === false) setNativeKernelsEnabled(false);
+  const own = ownKernels === false ? { ownKernels: [], ownKernelThreads: 0 } : loadOwnKernels(log, ownKernels || 1, ownKernelsDir);
+  return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}`, ...own };
 }
 
 async function initCpu(): Promise<BackendInfo> {
   if (!(await tf.setBackend('cpu'))) throw new Error('The cpu backend failed to start.');
   return { name: 'cpu', tfBackend: 'cpu', simd: false, threads: 1, version: `tfjs ${tf.version.tfjs}` };
+}
+
+/** RESEARCH_OWN_KERNELS: false (off), a thread count, or 0 (on, the default thread count). */
+function parseOwnKernels(value: string | undefined): number | false {
+  if (value === undefined || value.trim() === '') return 0;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`RESEARCH_OWN_KERNELS=${value}: expected 0 (off) or a thread count`);
+  return n === 0 ? false : n;
 }
 
 let active: BackendInfo | undefined;
@@ -110,8 +147,9 @@ let active: BackendInfo | undefined;
  * cpu. RESEARCH_BACKEND overrides `preference`. Prints one line saying what runs and returns it.
  */
 export async function initBackend(preference: BackendPreference = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
-  const { log = console.log, isInstalled = defaultIsInstalled, env = process.env } = options;
+  const { log = console.log, isInstalled = defaultIsInstalled, env = process.env, ownKernelsDir } = options;
   const wasmThreads = env.RESEARCH_WASM_THREADS !== '0';
+  const ownKernels = parseOwnKernels(env.RESEARCH_OWN_KERNELS);
   const resolved = resolveBackendPreference(preference, env);
   tf.enableProdMode();
   registerBatchNormGradient();
@@ -124,7 +162,7 @@ export async function initBackend(preference: BackendPreference = 'auto', option
       info = await initNative(resolved.preference);
       break;
     case 'wasm':
-      info = await initWasm(wasmThreads);
+      info = await initWasm(wasmThreads, ownKernels, log, ownKernelsDir);
       break;
     case 'cpu':
       info = await initCpu();
@@ -141,7 +179,7 @@ export async function initBackend(preference: BackendPreference = 'auto', option
           log(`[backend] warning: ${NATIVE_PACKAGES[native]} is installed but failed to start (${(error as Error).message}); trying the next backend`);
         }
       }
-      info = started ?? await initWasm(wasmThreads).catch((error: Error) => {
+      info = started ?? await initWasm(wasmThreads, ownKernels, log, ownKernelsDir).catch((error: Error) => {
         log(`[backend] wasm failed to start (${error.message}); falling back to cpu`);
         return initCpu();
       });
@@ -153,10 +191,14 @@ export async function initBackend(preference: BackendPreference = 'auto', option
   return info;
 }
 
-/** One human-readable line, e.g. "wasm (SIMD on, 2 threads) - tfjs 4.22.0, wasm 4.22.0". */
+/**
+ * One human-readable line, e.g. "wasm (SIMD on, 2 threads) - tfjs 4.22.0, wasm 4.22.0; own C kernels: MaxPoolGrad, Sum".
+ */
 export function describeBackend(info: BackendInfo): string {
   const detail = info.name === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})` : '';
-  return `${info.name}${detail} - ${info.version}`;
+  const ownThreads = `${info.ownKernelThreads} thread${info.ownKernelThreads === 1 ? '' : 's'}`;
+  const own = info.name === 'wasm' ? `; own C kernels${info.ownKernels?.length ? ` (${ownThreads}): ${info.ownKernels.join(', ')}` : ': none'}` : '';
+  return `${info.name}${detail} - ${info.version}${own}`;
 }
 
 /** The BackendInfo of the last initBackend call, if any. */

@@ -10,6 +10,7 @@
 //   first dilate dy with zeros and spend (stride^2 - 1) / stride^2 of its work on them (4x slower on HRNet's stride-2
 //   3x3 convolutions), and when the filter outweighs dy (flipping it then costs more than the product).
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernelsFor, type NativeKernels } from '../native/native-kernels';
 import { asWasm, Info, KernelArgs, WasmOps } from './wasm_ops';
 
 interface ConvGradAttrs {
@@ -19,8 +20,11 @@ interface ConvGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** im2col / col2im buffers are filled a batch slice at a time to stay under `maxFloats` (64 MB; tests lower it). */
-export const convGradLimits = { maxFloats: 1 << 24 };
+/**
+ * im2col / col2im buffers are filled a batch slice at a time to stay under `maxFloats` (64 MB); the C kernels use
+ * blocks of about `nativeBlockFloats` (256 KB: stays in cache). Tests lower both.
+ */
+export const convGradLimits = { maxFloats: 1 << 24, nativeBlockFloats: 1 << 16 };
 
 /** How many images one im2col / col2im buffer of `windowSize`-float rows holds within `convGradLimits`. */
 function imagesPerSlice(info: tf.backend_util.Conv2DInfo, windowSize: number): number {
@@ -33,6 +37,18 @@ function batchSlice(ops: WasmOps, t: Info, b0: number, images: number): Info {
   return ops.slice(t, [b0, 0, 0, 0], [images, ...t.shape.slice(1)]);
 }
 
+/** Output pixels per im2col / col2im block of the C kernels. */
+function nativeRowsPerBlock(window: number): number {
+  return Math.max(4, Math.floor(convGradLimits.nativeBlockFloats / window));
+}
+
+/** The ConvShape struct of kernels.c. */
+function nativeConvShape(native: NativeKernels, info: tf.backend_util.Conv2DInfo): number {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  return native.ints([batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left]);
+}
+
 function assertNHWC(kernel: string, dataFormat: string): void {
   if (dataFormat !== 'NHWC') throw new Error(`wasm ${kernel}: dataFormat '${dataFormat}' is not supported, use 'NHWC'`);
 }
@@ -42,6 +58,22 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): In
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
   assertNHWC('Conv2DBackpropFilter', dataFormat);
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
+  const native = nativeKernelsFor(backend);
+  if (native && x.dtype === 'float32' && dy.dtype === 'float32') {
+    const window = info.filterHeight * info.filterWidth * info.inChannels;
+    const rowsPerBlock = nativeRowsPerBlock(window);
+    const size = window * info.outChannels;
+    // Scratch: one im2col block per part, then the filter-gradient sums of parts 1, 2, ...
+    const colFloats = native.parts * rowsPerBlock * window;
+    const scratch = native.scratch(colFloats + (native.parts - 1) * size);
+    const partials = scratch + 4 * colFloats;
+    const dW = asWasm(backend).makeOutput(filterShape, 'float32');
+    const work = size * info.batchSize * info.outHeight * info.outWidth;
+    native.run('conv2d_backprop_filter', [nativeConvShape(native, info), native.pointer(x), native.pointer(dy), native.pointer(dW), scratch, rowsPerBlock, partials], work);
+    // On this thread only (0 work): adding the partial sums is not idempotent, and small.
+    if (native.parts > 1) native.run('add_parts', [native.pointer(dW), partials, native.parts - 1, size], 0);
+    return dW;
+  }
   const ops = new WasmOps(asWasm(backend));
   const swapped = info.outChannels <= 64 && info.inChannels >= 16;
   return ops.finish(swapped ? backpropFilterSwapped(ops, x, dy, info) : backpropFilterIm2Col(ops, x, dy, info));
@@ -103,6 +135,19 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): Inf
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as ConvGradAttrs & { inputShape: [number, number, number, number] };
   assertNHWC('Conv2DBackpropInput', dataFormat);
   const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
+  const native = nativeKernelsFor(backend);
+  if (native && dy.dtype === 'float32' && filter.dtype === 'float32') {
+    const window = info.filterHeight * info.filterWidth * info.inChannels;
+    const rowsPerBlock = nativeRowsPerBlock(window);
+    // Scratch: the filter transposed to [Co, window], then one block of col2im rows per part.
+    const filterFloats = window * info.outChannels;
+    const scratch = native.scratch(filterFloats + native.parts * rowsPerBlock * window);
+    const dx = asWasm(backend).makeOutput(inputShape, 'float32');
+    native.fn.transpose_2d(native.pointer(filter), scratch, window, info.outChannels);
+    const work = filterFloats * info.batchSize * info.outHeight * info.outWidth;
+    native.run('conv2d_backprop_input', [nativeConvShape(native, info), native.pointer(dy), scratch, native.pointer(dx), scratch + 4 * filterFloats, rowsPerBlock], work);
+    return dx;
+  }
   const ops = new WasmOps(asWasm(backend));
   const stride1 = info.strideHeight === 1 && info.strideWidth === 1;
   const filterOutweighsDy = tf.util.sizeFromShape(filter.shape) > tf.util.sizeFromShape(dy.shape);

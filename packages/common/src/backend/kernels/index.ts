@@ -1,10 +1,14 @@
 // Our wasm kernels: the gradient kernels the wasm backend lacks, and faster versions of slow ones.
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul } from './batch_mat_mul';
+import { add, multiply, realDiv, sub } from './binary';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv_backprop';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise_backprop';
 import { einsum } from './einsum';
+import { identity } from './identity';
 import { avgPoolGrad, maxPoolGrad } from './pool_grads';
+import { sum } from './sum';
+import { neg, relu, sqrt, square } from './unary';
 import { unsortedSegmentSum } from './unsorted_segment_sum';
 import { originalWasmKernels } from './wasm_ops';
 
@@ -23,7 +27,23 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
   AvgPoolGrad: avgPoolGrad as unknown as tf.KernelFunc,
   BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
+  Sum: sum as unknown as tf.KernelFunc,
+  Identity: identity as unknown as tf.KernelFunc,
+  Add: add as unknown as tf.KernelFunc,
+  Sub: sub as unknown as tf.KernelFunc,
+  Multiply: multiply as unknown as tf.KernelFunc,
+  RealDiv: realDiv as unknown as tf.KernelFunc,
+  Square: square as unknown as tf.KernelFunc,
+  Sqrt: sqrt as unknown as tf.KernelFunc,
+  Neg: neg as unknown as tf.KernelFunc,
+  Relu: relu as unknown as tf.KernelFunc,
 };
+
+/** The kernels above that run the project's C code (native/kernels.c) when it is loaded. */
+export const NATIVE_WASM_KERNELS = [
+  'MaxPoolGrad', 'Sum', 'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Add', 'Sub', 'Multiply', 'RealDiv',
+  'Square', 'Sqrt', 'Neg', 'Relu',
+] as const;
 
 /**
  * Registers every kernel above for backendName 'wasm' (import '@tensorflow/tfjs-backend-wasm' first); calling it

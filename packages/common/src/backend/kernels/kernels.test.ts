@@ -1,9 +1,11 @@
 // Every kernel we register for wasm against the cpu backend's kernel: forward values and gradients (tf.grads) on
-// random inputs, over strides, paddings, dilations, odd/even sizes and batch sizes.
+// random inputs, over strides, paddings, dilations, odd/even sizes and batch sizes; each case twice, with the
+// project's C kernels (native/kernels.c) and with the fallbacks that run when they are not loaded.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../init';
+import { nativeKernelsFor, nativeParallel, setNativeKernelsEnabled } from '../native/native-kernels';
 import { convGradLimits } from './conv_backprop';
-import { ADDED_WASM_KERNELS, REPLACED_WASM_KERNELS } from './index';
+import { ADDED_WASM_KERNELS, NATIVE_WASM_KERNELS, REPLACED_WASM_KERNELS } from './index';
 
 type Pad = 'valid' | 'same' | tf.backend_util.ExplicitPadding;
 
@@ -53,7 +55,12 @@ const explicitPad: tf.backend_util.ExplicitPadding = [[0, 0], [1, 2], [2, 0], [0
 const pads: Pad[] = ['valid', 'same', explicitPad];
 
 beforeAll(async () => {
-  await initBackend('wasm', { log: () => undefined, env: {} });
+  // Two threads for the C kernels: the pool is tested too (on a machine with two or more cores).
+  const info = await initBackend('wasm', { log: () => undefined, env: { RESEARCH_OWN_KERNELS: '2' } });
+  // The C kernels must have loaded: otherwise both passes below would test the fallbacks.
+  expect(info.ownKernels).toEqual([...NATIVE_WASM_KERNELS]);
+  expect(info.ownKernelThreads).toBe(info.threads >= 2 ? 2 : 1);
+  await nativeKernelsFor(tf.backend())!.poolReady();
 });
 
 describe('kernel registration', () => {
@@ -63,6 +70,18 @@ describe('kernel registration', () => {
     }
   });
 });
+
+// The C kernels split even the smallest case over their thread pool (on a machine with 2 or more cores).
+describe.each([['own C kernels', true], ['fallbacks', false]])('with %s', (_, native) => {
+  const minWork = nativeParallel.minWork;
+  beforeAll(() => {
+    setNativeKernelsEnabled(native);
+    nativeParallel.minWork = 0;
+  });
+  afterAll(() => {
+    setNativeKernelsEnabled(true);
+    nativeParallel.minWork = minWork;
+  });
 
 describe('memory', () => {
   it('kernels free every intermediate: no wasm buffer outlives a tidy, outputs hold one reference', () => {
@@ -90,6 +109,55 @@ describe('memory', () => {
   });
 });
 
+describe('training loop', () => {
+  it('keeps tensors, bytes and wasm buffers flat over Adam steps of a model that runs every C kernel', () => {
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [10, 10, 2], filters: 8, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 5 }),
+      ],
+    });
+    const x = randomTensor([6, 10, 10, 2], 50);
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32'), 5);
+    const optimizer = tf.train.adam(1e-3);
+    const step = () => {
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x) as tf.Tensor) as tf.Scalar);
+    };
+    tf.tidy(step); // creates the optimizer's slots
+    const before = { ...tf.memory(), dataIds: backend.numDataIds() };
+    for (let i = 0; i < 10; i++) tf.tidy(step);
+    const after = { ...tf.memory(), dataIds: backend.numDataIds() };
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    expect(after.dataIds).toBe(before.dataIds);
+    tf.dispose([x, labels]);
+    optimizer.dispose();
+    model.dispose();
+  });
+});
+
+describe('Identity', () => {
+  it('shares its input buffer; each tensor stays readable after the other is disposed, and the buffer is then freed', () => {
+    const backend = tf.backend() as unknown as { numDataIds(): number; refCount(dataId: object): number };
+    const before = backend.numDataIds();
+    const x = tf.tensor([1, 2, 3]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    expect(backend.refCount(x.dataId)).toBe(2);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    const z = tf.clone(y);
+    y.dispose();
+    expect(Array.from(z.dataSync())).toEqual([1, 2, 3]);
+    z.dispose();
+    expect(backend.numDataIds()).toBe(before);
+  });
+});
+
 describe('Conv2D gradients (Conv2DBackpropFilter, Conv2DBackpropInput)', () => {
   const cases: Array<[number, number, number, number, number, number, Pad]> = [];
   for (const stride of [1, 2]) for (const pad of pads) for (const [batch, size] of [[1, 7], [3, 8]]) cases.push([batch, size, 3, stride, 3, 4, pad]);
@@ -97,6 +165,8 @@ describe('Conv2D gradients (Conv2DBackpropFilter, Conv2DBackpropInput)', () => {
   // Many input channels, few output channels: the batch/channel-swapped filter gradient; a filter larger than dy at
   // stride 1: the col2im input gradient.
   cases.push([2, 6, 3, 2, 16, 8, 'valid'], [1, 3, 3, 1, 16, 8, 'same'], [2, 5, 1, 1, 20, 4, 'valid']);
+  // More output pixels than one GEMM k-block (256), and 13 output channels (an 8-wide block and a 5-wide edge).
+  cases.push([2, 20, 3, 1, 3, 13, 'same']);
 
   it.each(cases)('batch %i size %i kernel %i stride %i ci %i co %i pad %j', async (batch, size, k, stride, ci, co, pad) => {
     const x = randomValues(batch * size * (size + 1) * ci, 1);
@@ -118,18 +188,19 @@ describe('Conv2D gradients (Conv2DBackpropFilter, Conv2DBackpropInput)', () => {
     }, `conv2dTranspose stride ${stride} pad ${pad}`);
   });
 
-  it('strided input gradient built a few images at a time equals the one-pass result', async () => {
+  it('gradients built a few images (C kernels: 3 output pixels) at a time equal the one-pass result', async () => {
     const x = randomValues(5 * 9 * 9 * 3, 7);
     const w = randomValues(3 * 3 * 3 * 4, 8);
-    const saved = convGradLimits.maxFloats;
+    const saved = { ...convGradLimits };
     convGradLimits.maxFloats = 2 * 4 * 4 * 27; // two images of 4x4 output rows x 27-float windows per slice
+    convGradLimits.nativeBlockFloats = 3 * 27; // blocks of 4 output pixels (the minimum), 80 pixels in all
     try {
       await expectSameOnBothBackends(() => {
         const inputs = [tf.tensor4d(x, [5, 9, 9, 3]), tf.tensor4d(w, [3, 3, 3, 4])];
         return gradsOf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'valid'), inputs, 9);
       }, 'conv2d stride 2 in slices of 2 images');
     } finally {
-      convGradLimits.maxFloats = saved;
+      Object.assign(convGradLimits, saved);
     }
   });
 });
@@ -184,13 +255,15 @@ describe('DepthwiseConv2dNative gradients', () => {
 });
 
 describe('pooling gradients (MaxPoolGrad, AvgPoolGrad)', () => {
-  const cases: Array<[number, number, number, number, 'valid' | 'same']> = [];
-  for (const [k, stride] of [[2, 2], [3, 1], [3, 2]]) for (const pad of ['valid', 'same'] as const) for (const [batch, size] of [[1, 7], [2, 8]]) cases.push([batch, size, k, stride, pad]);
+  const cases: Array<[number, number, number, number, 'valid' | 'same', number]> = [];
+  for (const [k, stride] of [[2, 2], [3, 1], [3, 2]]) for (const pad of ['valid', 'same'] as const) for (const [batch, size] of [[1, 7], [2, 8]]) cases.push([batch, size, k, stride, pad, 3]);
+  // Channels in SIMD groups of four plus a remainder.
+  cases.push([2, 8, 2, 2, 'valid', 6], [1, 7, 3, 2, 'same', 8]);
 
-  it.each(cases)('batch %i size %i window %i stride %i pad %s', async (batch, size, k, stride, pad) => {
-    const x = randomValues(batch * size * (size + 1) * 3, 13);
+  it.each(cases)('batch %i size %i window %i stride %i pad %s channels %i', async (batch, size, k, stride, pad, channels) => {
+    const x = randomValues(batch * size * (size + 1) * channels, 13);
     await expectSameOnBothBackends(() => {
-      const input = [tf.tensor4d(x, [batch, size, size + 1, 3])];
+      const input = [tf.tensor4d(x, [batch, size, size + 1, channels])];
       return [
         ...gradsOf((a) => tf.maxPool(a as tf.Tensor4D, k, stride, pad), input, 14),
         ...gradsOf((a) => tf.avgPool(a as tf.Tensor4D, k, stride, pad), input, 15).slice(1),
@@ -212,16 +285,77 @@ describe('BatchMatMul', () => {
     cases.push([tA ? [7, 5] : [5, 7], tB ? [3, 7] : [7, 3], tA, tB]); // single matrices
     cases.push([tA ? [2, 4, 7, 5] : [2, 4, 5, 7], tB ? [3, 7] : [7, 3], tA, tB]); // batched a, shared b
     cases.push([tA ? [3, 7, 5] : [3, 5, 7], tB ? [3, 4, 7] : [3, 7, 4], tA, tB]); // batched both
+    // Batched both with 9 x 13 results (GEMM row and column edges) and k = 300 (two k-blocks).
+    cases.push([tA ? [2, 300, 9] : [2, 9, 300], tB ? [2, 13, 300] : [2, 300, 13], tA, tB]);
   }
+  // A single left matrix against a batch (broadcast), also with the batch dimensions of different ranks.
+  cases.push([[1, 5, 7], [3, 7, 4], false, false], [[5, 7], [2, 3, 4, 7], false, true], [[7, 5], [3, 7, 4], true, false]);
   it.each(cases)('a %j b %j transposeA %s transposeB %s, with gradients', async (aShape, bShape, tA, tB) => {
     const a = randomValues(tf.util.sizeFromShape(aShape), 31);
     const b = randomValues(tf.util.sizeFromShape(bShape), 32);
-    // tfjs's matMul gradient cannot reduce a broadcast b, so a shared b is compared on values only.
-    const sharedB = bShape.length < aShape.length;
+    // tfjs's matMul gradient cannot reduce a broadcast operand, so broadcasts are compared on values only.
+    const sharedB = bShape.length !== aShape.length || aShape[0] !== bShape[0];
     await expectSameOnBothBackends(() => {
       const inputs = [tf.tensor(a, aShape), tf.tensor(b, bShape)];
       return sharedB ? [tf.matMul(inputs[0], inputs[1], tA, tB)] : gradsOf((x, y) => tf.matMul(x, y, tA, tB), inputs, 33);
     }, `matMul ${aShape} ${bShape} ${tA} ${tB}`);
+  });
+});
+
+describe('Sum', () => {
+  // Leading axes (the C column sum; 33 columns: two 16-wide blocks and a remainder; 200 rows: several 64-row
+  // blocks) and other axes (the wasm backend's Sum).
+  const cases: Array<[number[], number[], boolean]> = [
+    [[2, 5, 7, 6], [0, 1, 2], false],
+    [[200, 33], [0], false],
+    [[4, 3, 5], [1, 0], true],
+    [[4, 3, 5], [-3], false],
+    [[4, 3, 5], [1, 2], false],
+    [[4, 3, 5], [0, 2], true],
+    [[4, 3, 5], [0, 1, 2], false],
+  ];
+  it.each(cases)('x %j axis %j keepDims %s, with gradients', async (shape, axis, keepDims) => {
+    const x = randomValues(tf.util.sizeFromShape(shape), 34);
+    await expectSameOnBothBackends(() => gradsOf((t) => tf.sum(t, axis, keepDims), [tf.tensor(x, shape)], 35), `sum ${shape} ${axis}`);
+  });
+});
+
+describe('Add, Sub, Multiply, RealDiv', () => {
+  // Broadcasts of every kind (trailing, leading, middle, both sides, scalars, rank 5, 1,100 elements per row for the
+  // SIMD tail), and equal shapes (the wasm backend's kernels).
+  const shapes: Array<[number[], number[]]> = [
+    [[2, 3, 5], [5]], [[2, 3, 5], [2, 3, 1]], [[2, 1, 5], [1, 3, 1]], [[], [4, 5]], [[4, 1], [1, 5]],
+    [[2, 1, 3, 1, 5], [3, 4, 1]], [[3, 1100], [1100]], [[2, 3], [2, 3]], [[7], []],
+  ];
+  const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div]];
+  it.each(shapes)('a %j b %j, each op with gradients', async (aShape, bShape) => {
+    const a = randomValues(tf.util.sizeFromShape(aShape), 36);
+    const b = randomValues(tf.util.sizeFromShape(bShape), 37).map((v) => v + Math.sign(v) * 0.5); // no division by ~0
+    for (const [name, op] of ops) {
+      await expectSameOnBothBackends(() => gradsOf(op, [tf.tensor(a, aShape), tf.tensor(b, bShape)], 38), `${name} ${aShape} ${bShape}`);
+    }
+  });
+
+  it('int32 operands keep their dtype and values', async () => {
+    await expectSameOnBothBackends(() => [tf.cast(tf.mul(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), tf.tensor1d([5, -6], 'int32')), 'float32')], 'int32 mul');
+    expect(tf.add(tf.tensor1d([1], 'int32'), tf.tensor2d([[2], [3]], [2, 1], 'int32')).dtype).toBe('int32');
+  });
+});
+
+describe('Square, Sqrt, Neg, Relu', () => {
+  const ops: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [['square', tf.square], ['sqrt', tf.sqrt], ['neg', tf.neg], ['relu', tf.relu]];
+  // 1,103 elements: SIMD groups, a scalar tail, and two parts of the pool when the C kernels split every call.
+  it.each([[[5]], [[3, 7]], [[1103]], [[2, 3, 4]]])('shape %j, each op with gradients', async (shape) => {
+    const x = randomValues(tf.util.sizeFromShape(shape), 39);
+    for (const [name, op] of ops) {
+      const values = name === 'sqrt' ? x.map((v) => Math.abs(v) + 0.1) : x;
+      await expectSameOnBothBackends(() => gradsOf(op, [tf.tensor(values, shape)], 40), `${name} ${shape}`);
+    }
+  });
+
+  it('relu keeps NaN and maps negatives to 0, as the cpu backend does', () => {
+    const y = tf.relu(tf.tensor1d([NaN, -2, 3, -1e-30]));
+    expect(Array.from(y.dataSync())).toEqual([NaN, 0, 3, 0]);
   });
 });
 
@@ -249,4 +383,5 @@ describe('UnsortedSegmentSum and Einsum', () => {
       return [tf.einsum(equation, ...inputs)];
     }, `einsum ${equation}`);
   });
+});
 });

@@ -1,7 +1,9 @@
 // Pooling gradients. MaxPoolGrad routes each output gradient to the first maximum of its window (the cpu backend's
-// rule) in one JS pass over the windows (a formulation over wasm Slice/Equal/Concat kernels measured 3x slower);
+// rule): in our C kernel (native/kernels.c), or without it in one JS pass over the windows (a formulation over wasm
+// Slice/Equal/Concat kernels measured 3x slower);
 // AvgPoolGrad is a depthwise transposed convolution with a constant filter.
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernelsFor } from '../native/native-kernels';
 import { asWasm, Info, KernelArgs, WasmOps } from './wasm_ops';
 
 interface PoolGradAttrs {
@@ -21,11 +23,17 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
   const wasm = asWasm(backend);
   // Allocate first: growing the wasm heap detaches views taken before.
   const out = wasm.makeOutput(input.shape, 'float32');
+  const { top, left } = info.padInfo;
+  const native = nativeKernelsFor(backend);
+  if (native) {
+    const dims = [batchSize, H, W, C, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, top, left];
+    native.run('max_pool_grad', [native.pointer(input), native.pointer(dy), native.pointer(out), ...dims], tf.util.sizeFromShape(input.shape));
+    return out;
+  }
   const x = wasm.typedArrayFromHeap(input) as Float32Array;
   const g = wasm.typedArrayFromHeap(dy) as Float32Array;
   const dx = wasm.typedArrayFromHeap(out) as Float32Array;
   dx.fill(0);
-  const { top, left } = info.padInfo;
   // Per (window, channel): scan the window in row-major order keeping the first maximum (strict >), as cpu does.
   let o = 0;
   for (let b = 0; b < batchSize; b++) {
