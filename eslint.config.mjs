@@ -20,8 +20,8 @@ const COMMON_MODULES = {
   viz: ['io', 'random', 'data'],
   hub: ['io', 'data'],
   training: ['io', 'random', 'backend', 'data', 'metrics', 'models', 'viz'],
-  framework: ['io', 'config', 'data', 'models', 'training', 'viz'],
-  run: ['io', 'random', 'backend', 'metrics', 'config', 'tda', 'data', 'models', 'viz', 'hub', 'training', 'framework'],
+  run: ['io', 'random', 'backend', 'metrics', 'config', 'tda', 'data', 'models', 'viz', 'hub', 'training'],
+  framework: ['io', 'random', 'backend', 'config', 'data', 'models', 'training', 'viz', 'run'],
   testing: ['io', 'data', 'hub'],
 };
 

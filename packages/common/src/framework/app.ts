@@ -24,7 +24,7 @@ export interface FrameworkAppOptions {
 /** Short names of the overrides the reference's flags set, in run folder names (`batch_32`, `lr_0.01`). */
 const SHORT_NAMES: Record<string, string> = { 'data.batch_size': 'batch', 'optimizer.lr': 'lr', 'training.num_epochs': 'epochs' };
 /** Keys that are part of the name elsewhere (the fold) or do not change the run (where it is written). */
-const UNNAMED_KEYS = new Set(['data.fold', 'training.runs_dir']);
+const UNNAMED_KEYS = new Set(['data.fold', 'training.runs_dir', 'training.log_every_n_steps']);
 
 /** A value as a folder-name fragment: characters other than letters, digits and `._=+-` become `-`. */
 function nameFragment(value: unknown): string {
@@ -70,6 +70,7 @@ export function frameworkTrainerSettings(c: FrameworkConfig, backend: BackendPre
     optimizer: frameworkOptimizerSpec(c),
     schedule: frameworkScheduleSpec(c),
     checkpoint: t.checkpoint,
+    logEveryNSteps: t.log_every_n_steps,
     earlyStopping: t.early_stopping.enabled
       ? { monitor: t.checkpoint.monitor, mode: t.checkpoint.mode, patience: t.early_stopping.patience, minDelta: t.early_stopping.min_delta }
       : undefined,
