@@ -1,6 +1,6 @@
 // `tools train --config <file>`: trains a framework config through common's run layer (config.yaml, run.json,
 // checkpoints/, tensorboard/, metrics, test results, report) in <runs_dir>/<dataset>_<overrides>_fold_<k>/.
-import { frameworkApp, trainRun, type BackendPreference } from '@research/common';
+import { frameworkApp, runConfig, trainRun, type BackendPreference } from '@research/common';
 import type { Command } from 'commander';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -60,7 +60,7 @@ export function register(program: Command): void {
     if (!config && !resume) throw new Error('tools train needs --config <file> (or --resume <run>)');
     if (config && resume) throw new Error('--resume continues a run with its own config.yaml: leave out --config');
     const app = frameworkApp({ configFile: config, backend: o.backend as BackendPreference });
-    await trainRun(app, {
+    const opts = {
       config,
       resume,
       // The flags first (they name the folder in the reference's order); a key=value of the same key wins.
@@ -68,6 +68,13 @@ export function register(program: Command): void {
       outputRoot: typeof o.outputDir === 'string' ? o.outputDir : undefined,
       progress: o.progress !== false,
       command: `tools train ${process.argv.slice(3).join(' ')}`.trim(),
-    });
+    };
+    // deterministic: single-threaded wasm, whose sums have one order (bit-identical runs for one seed); read by the
+    // backend when it starts, so only before this process's first initialisation.
+    if (runConfig(app, opts).config.deterministic && process.env.RESEARCH_WASM_THREADS === undefined) {
+      process.env.RESEARCH_WASM_THREADS = '0';
+      console.log('[framework] deterministic: true -> single-threaded wasm (RESEARCH_WASM_THREADS=0)');
+    }
+    await trainRun(app, opts);
   });
 }
