@@ -3,6 +3,7 @@ import { register as assets } from './assets';
 import { register as exportOnnx } from './export';
 import { register as hub } from './hub';
 import { register as imageFolder } from './image-folder';
+import { register as inference } from './inference';
 import { register as initConfig } from './init-config';
 import { register as lrFinder } from './lr-finder';
 import { register as models } from './models';
@@ -10,6 +11,7 @@ import { register as newPaper } from './new-paper';
 import { register as split } from './split';
 import { register as privacy } from './privacy';
 import { register as tda } from './tda';
+import { register as train } from './train';
 import { register as testEnv } from './test-env';
 import { register as visualise } from './visualise';
 
@@ -17,4 +19,4 @@ import { register as visualise } from './visualise';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module.
-export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise, imageFolder, split, initConfig, lrFinder, privacy, models, exportOnnx];
+export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise, imageFolder, split, initConfig, lrFinder, train, inference, privacy, models, exportOnnx];

@@ -32,6 +32,7 @@ export interface FrameworkConfig {
     trainer_type: (typeof TRAINER_TYPES)[number];
     num_epochs: number;
     runs_dir: string;
+    log_every_n_steps: number;
     early_stopping: { enabled: boolean; patience: number; min_delta: number };
     checkpoint: { monitor: string; mode: 'min' | 'max' };
   };
@@ -84,6 +85,7 @@ export const frameworkSchema: ConfigSchema<FrameworkConfig> = {
     trainer_type: { format: [...TRAINER_TYPES], default: 'standard' },
     num_epochs: { format: intIn(1), default: 10 },
     runs_dir: { doc: 'run directories go to <runs_dir>/<dataset>_<overrides>_fold_<k>', format: String, default: 'assets/outputs/runs' },
+    log_every_n_steps: { doc: 'a progress line (and TensorBoard step scalars) every this many batches', format: intIn(1), default: 50 },
     early_stopping: {
       enabled: { format: Boolean, default: false },
       patience: { format: intIn(1), default: 5 },

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { computeChannelStats, createSplits, FASHION_MNIST_CLASSES, FASHION_MNIST_SAMPLE_DIR, readIdxImageFolder, readIndexFile, writeImageFolder } from '../data';
 import {
-  buildInitialConfig, searchSpaceEntries, frameworkDataset, frameworkOptimizerSpec, frameworkScheduleSpec, frameworkTransforms, loadFrameworkConfig, renderFrameworkConfig,
+  buildInitialConfig, frameworkRunName, searchSpaceEntries, frameworkDataset, frameworkOptimizerSpec, frameworkScheduleSpec, frameworkTransforms, loadFrameworkConfig, renderFrameworkConfig,
 } from '.';
 
 describe('framework config', () => {
@@ -119,5 +119,17 @@ describe('framework config', () => {
     ]);
     expect(frameworkOptimizerSpec(c)).toEqual({ name: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.0005, nesterov: false });
     expect(frameworkScheduleSpec(c)).toEqual({ name: 'cosine', tMax: 7, etaMin: 0, interval: 'epoch' });
+  });
+
+  it('names a run by its dataset, the overrides that change the file and the fold', () => {
+    const file = write('n.yaml', 'data: {data_dir: data/hymenoptera, batch_size: 16}\noptimizer: {lr: 0.001}\n');
+    const base = loadFrameworkConfig(file);
+    const overrides = ['data.batch_size=32', 'optimizer.lr=0.01', 'seed=42', 'data.fold=2', 'model.architecture=resnet18',
+      'augmentation.random_resized_crop.scale=[0.5,1]', 'training.runs_dir=/elsewhere', 'optimizer.lr=0.5'];
+    const config = loadFrameworkConfig(file, overrides);
+    // seed=42 is the file's value; the fold and runs_dir name the folder elsewhere; the first optimizer.lr names it,
+    // with the value the config ends with.
+    expect(frameworkRunName(config, base, overrides)).toBe('hymenoptera_batch_32_lr_0.5_architecture_resnet18_scale_0.5-1_fold_2');
+    expect(frameworkRunName(base, base, [])).toBe('hymenoptera_fold_0');
   });
 });

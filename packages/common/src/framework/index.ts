@@ -12,3 +12,8 @@ export {
 } from './build';
 export { buildInitialConfig, defaultSearchSection, type InitConfigOptions, type InitConfigResult } from './init-config';
 export { runFrameworkLrFinder, type FrameworkLrFinderOptions, type FrameworkLrFinderRun } from './lr-finder-run';
+export { frameworkApp, frameworkModel, frameworkRunName, frameworkTrainerSettings, type FrameworkAppOptions } from './app';
+export {
+  frameworkClassNames, listInputImages, loadFrameworkRun, onnxLogits, predictImages, tfjsLogits, writePredictionsCsv,
+  type FrameworkRunModel, type ImagePrediction, type LogitsFunction,
+} from './predict';

@@ -86,8 +86,14 @@ export interface AppDefinition<C extends object> {
    */
   configs?: { list(): string[]; resolve(name: string): string };
   schema: ConfigSchema<C> | ((choices: GroupChoices) => ConfigSchema<C>);
-  /** Config keys behind the standard options and the run folder's name. */
-  keys: { epochs: string; seed: string; experimentName: string };
+  /** Config keys behind the standard options and the run folder's name (not needed with `runFolder`). */
+  keys: { epochs: string; seed: string; experimentName?: string };
+  /**
+   * Where a new run goes when the app names its runs itself (the framework: `<runs>/<dataset>_<overrides>_fold_<k>`):
+   * the parent folder (`--output-dir` replaces it) and the name, also the run's experiment name. The folder is created
+   * exclusively: a taken name gets `_1`, `_2`, ... Default: `<outputs>/<project>/<experiment>/<timestamp>`.
+   */
+  runFolder?(config: C, overrides: readonly string[]): { parent: string; name: string };
   trainer(config: C): TrainerSettings;
   setup(config: C, ctx: SetupContext): Promise<Experiment> | Experiment;
 }

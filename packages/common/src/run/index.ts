@@ -4,7 +4,7 @@ export { trainRun, runConfig, type TrainRunOptions, type RunResult } from './tra
 export { evaluateRun, type EvaluateRunOptions, type EvaluateResult } from './evaluate-run';
 export { appProgram, runApp } from './cli';
 export { configHelp } from './help';
-export { createRunDir, runTimestamp, checkPathName, checkWritable, describeFsError } from './run-dir';
+export { createNamedRunDir, createRunDir, runTimestamp, checkPathName, checkWritable, describeFsError } from './run-dir';
 export { locateRun, type RunLocation } from './checkpoints';
 export { readRunInfo, type RunInfo } from './run-info';
 export { closingSummary, writeClassifierReport, writeCurves } from './artifacts';

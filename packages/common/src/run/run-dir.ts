@@ -1,4 +1,5 @@
-// Run folders: `<outputs>/<project>/<experiment>/<timestamp>`, created exclusively so two runs never share one.
+// Run folders: `<outputs>/<project>/<experiment>/<timestamp>` (or a name the app gives), created exclusively so two
+// runs never share one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -30,8 +31,13 @@ export function checkPathName(name: string, what: string): string {
  * second, tries `<timestamp>_1`, `_2`, ... Returns the folder created.
  */
 export function createRunDir(parent: string, date = new Date()): string {
+  return createNamedRunDir(parent, runTimestamp(date));
+}
+
+/** Creates `<parent>/<name>` exclusively, or `<name>_1`, `<name>_2`, ... when taken. Returns the folder created. */
+export function createNamedRunDir(parent: string, name: string): string {
   fs.mkdirSync(parent, { recursive: true });
-  const base = path.join(parent, runTimestamp(date));
+  const base = path.join(parent, name);
   for (let i = 0; i < 1000; i++) {
     const dir = i === 0 ? base : `${base}_${i}`;
     try {
@@ -41,7 +47,7 @@ export function createRunDir(parent: string, date = new Date()): string {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw describeFsError(err, dir, 'create the run folder');
     }
   }
-  throw new Error(`could not create a run folder under ${parent}: 1000 folders named ${path.basename(base)}_N exist`);
+  throw new Error(`could not create a run folder under ${parent}: 1000 folders named ${name}_N exist`);
 }
 
 /** An fs error rewritten to name the file, the operation and the likely fix. */

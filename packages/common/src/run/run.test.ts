@@ -63,6 +63,24 @@ it('a refused resume (another --epochs changes the cosine schedule) writes nothi
   expect(resumed.history).toHaveLength(2);
 });
 
+it('an app that names its runs gets that folder, suffixed when taken; a resume keeps it', async () => {
+  const named = { ...tinyApp, runFolder: (c: { train: { lr: number } }, overrides: readonly string[]) => ({
+    parent: path.join(root, 'default-parent'), name: `tiny_${overrides.length}_lr_${c.train.lr}`,
+  }) };
+  const first = await trainRun(named, { outputRoot: root, progress: false, log: quiet, epochs: 1, overrides: ['train.lr=0.01'] });
+  const second = await trainRun(named, { outputRoot: root, progress: false, log: quiet, epochs: 1, overrides: ['train.lr=0.01'] });
+  // --epochs is an override too: two of them.
+  expect([first.runDir, second.runDir]).toEqual([path.join(root, 'tiny_2_lr_0.01'), path.join(root, 'tiny_2_lr_0.01_1')]);
+  expect(first.results.experiment).toBe('tiny_2_lr_0.01');
+  const third = await trainRun(named, { progress: false, log: quiet, epochs: 1 });
+  expect(third.runDir).toBe(path.join(root, 'default-parent', 'tiny_1_lr_0.02'));
+  const resumed = await trainRun(named, { resume: second.runDir, progress: false, log: quiet });
+  expect([resumed.runDir, resumed.results.experiment]).toEqual([second.runDir, 'tiny_2_lr_0.01_1']);
+  await expect(trainRun({ ...named, runFolder: () => ({ parent: root, name: '../x' }) }, { progress: false, log: quiet, epochs: 1 })).rejects.toThrow(
+    "run folder name '../x' cannot name a folder",
+  );
+});
+
 it('bad names and numbers are refused before any folder is made', async () => {
   const run = (opts: Parameters<typeof trainRun>[1]) => trainRun(tinyApp, { outputRoot: root, progress: false, log: quiet, ...opts });
   await expect(run({ overrides: ['experiment.name=../../../x'] })).rejects.toThrow("experiment.name '../../../x' cannot name a folder");

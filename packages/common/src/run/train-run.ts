@@ -14,7 +14,7 @@ import type { AppDefinition, Experiment, TrainerSettings } from './app';
 import { closingSummary, writeClassifierReport, writeCurves } from './artifacts';
 import { locateRun } from './checkpoints';
 import { endAttempt, gitCommit, readRunInfo, writeRunInfo, type RunInfo } from './run-info';
-import { checkPathName, checkWritable, createRunDir } from './run-dir';
+import { checkPathName, checkWritable, createNamedRunDir, createRunDir } from './run-dir';
 import { getPath, type ConfigTree } from '../config/tree';
 import { writeRunReport } from '../viz';
 
@@ -73,18 +73,20 @@ export function optionOverrides<C extends object>(app: AppDefinition<C>, opts: {
 }
 
 /** The composed config of a new run, or the saved config of a resumed one with the overrides applied. */
-export function runConfig<C extends object>(app: AppDefinition<C>, opts: TrainRunOptions): { config: C; configName: string; resumeFrom?: ReturnType<typeof locateRun> } {
+export function runConfig<C extends object>(
+  app: AppDefinition<C>, opts: TrainRunOptions,
+): { config: C; configName: string; overrides: string[]; resumeFrom?: ReturnType<typeof locateRun> } {
   const overrides = [...(opts.overrides ?? []), ...optionOverrides(app, opts)];
   if (opts.resume) {
     const location = locateRun(opts.resume, 'last');
     const config = loadConfig<C>(location.configFile, app.schema as ConfigSchema<C>, overrides);
-    return { config, configName: readRunInfo(location.runDir)?.config ?? '(saved)', resumeFrom: location };
+    return { config, configName: readRunInfo(location.runDir)?.config ?? '(saved)', overrides, resumeFrom: location };
   }
   const configName = resolveConfigName(app, opts.config);
   // A config file outside the app's folder composes on its own (no groups of the app's folder apply to it).
   const [configDir, name] = path.isAbsolute(configName) ? [path.dirname(configName), path.basename(configName).replace(/\.ya?ml$/, '')] : [app.configDir, configName];
   const { config } = composeConfigDetailed<C>({ configDir, configName: name, overrides, schema: app.schema });
-  return { config, configName };
+  return { config, configName, overrides };
 }
 
 /** Keys added with `+key=value` that the app's schema does not declare: recorded, but almost always a typo. */
@@ -105,15 +107,28 @@ function standardCallbacks(settings: TrainerSettings, progress: boolean): { call
 }
 
 function experimentName<C extends object>(app: AppDefinition<C>, config: C): string {
-  const value = getPath(config as unknown as ConfigTree, app.keys.experimentName.split('.')).value;
-  return checkPathName(String(value), app.keys.experimentName);
+  const key = app.keys.experimentName;
+  if (key === undefined) throw new Error(`${app.project}: the app gives neither keys.experimentName nor runFolder`);
+  return checkPathName(String(getPath(config as unknown as ConfigTree, key.split('.')).value), key);
+}
+
+/** The run's name and its new folder's parent: the app's own naming (`runFolder`) or `<outputs>/<project>/<experiment>`. */
+function runPlace<C extends object>(app: AppDefinition<C>, config: C, overrides: readonly string[], outputRoot?: string): { name: string; parent: string } {
+  if (app.runFolder) {
+    const { parent, name } = app.runFolder(config, overrides);
+    return { name: checkPathName(name, 'run folder name'), parent: outputRoot ?? parent };
+  }
+  const name = experimentName(app, config);
+  return { name, parent: path.join(outputRoot ?? outputsDir(app.project), name) };
 }
 
 /** Trains an app's experiment end to end; returns what results.json holds. */
 export async function trainRun<C extends object>(app: AppDefinition<C>, opts: TrainRunOptions = {}): Promise<RunResult<C>> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const { config, configName, resumeFrom } = runConfig(app, opts);
-  const name = experimentName(app, config);
+  const { config, configName, overrides, resumeFrom } = runConfig(app, opts);
+  // A resumed run keeps its folder; its name is the folder's when the app names runs itself.
+  const place = resumeFrom ? { name: app.runFolder ? path.basename(resumeFrom.runDir) : experimentName(app, config), parent: '' } : runPlace(app, config, overrides, opts.outputRoot);
+  const name = place.name;
   warnAddedKeys(app, config, log);
   const settings = app.trainer(config);
   const backend = await initBackend(settings.backend, { log });
@@ -125,7 +140,7 @@ export async function trainRun<C extends object>(app: AppDefinition<C>, opts: Tr
   // A refused resume writes nothing: check the checkpoint against this module and schedule before any file changes.
   if (resumeFrom) checkResumable(experiment.module, resumeFrom.checkpoint, schedule.describe());
 
-  const runDir = resumeFrom ? resumeFrom.runDir : createRunDir(path.join(opts.outputRoot ?? outputsDir(app.project), name));
+  const runDir = resumeFrom ? resumeFrom.runDir : app.runFolder ? createNamedRunDir(place.parent, name) : createRunDir(place.parent);
   checkWritable(runDir);
   for (const file of removeStaleTempFiles(runDir)) log(`[${app.project}] removed ${file}: a temporary file of a killed writer`);
   saveConfig(runDir, config);
@@ -144,8 +159,8 @@ export async function trainRun<C extends object>(app: AppDefinition<C>, opts: Tr
   if (experiment.parameters !== undefined) log(`[${app.project}] model: ${experiment.parameters.toLocaleString('en-US')} parameters`);
 
   try {
-    const results = await fitAndTest(app, config, settings, experiment, runDir, {
-      ...opts, log, schedule, resumeFrom: resumeFrom?.checkpoint, backend: describeBackend(backend), configName,
+    const results = await fitAndTest(app, settings, experiment, runDir, {
+      ...opts, log, schedule, resumeFrom: resumeFrom?.checkpoint, backend: describeBackend(backend), configName, name,
     });
     writeJsonAtomic(path.join(runDir, 'results.json'), results.json);
     endAttempt(runDir, info, 'finished');
@@ -161,8 +176,8 @@ export async function trainRun<C extends object>(app: AppDefinition<C>, opts: Tr
 }
 
 async function fitAndTest<C extends object>(
-  app: AppDefinition<C>, config: C, settings: TrainerSettings, experiment: Experiment, runDir: string,
-  opts: TrainRunOptions & { log: (line: string) => void; schedule: LRSchedule; resumeFrom?: string; backend: string; configName: string },
+  app: AppDefinition<C>, settings: TrainerSettings, experiment: Experiment, runDir: string,
+  opts: TrainRunOptions & { log: (line: string) => void; schedule: LRSchedule; resumeFrom?: string; backend: string; configName: string; name: string },
 ): Promise<{ json: Record<string, unknown>; history: EpochRecord[] }> {
   const { callbacks, checkpoint } = standardCallbacks(settings, opts.progress !== false);
   let epochsRun = 0; // in this process (a resumed fit starts later)
@@ -184,10 +199,10 @@ async function fitAndTest<C extends object>(
   const metrics = await evaluate(experiment.module, experiment.test, { stage: 'test', epoch: fit.epochs, globalStep: fit.globalStep });
   opts.log(`[${app.project}] test (${path.basename(best)}): ${Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')}`);
   if (experiment.classifier) await writeClassifierReport(runDir, experiment.classifier, experiment.test);
-  writeCurves(runDir, fit.history, `${app.project} ${experimentName(app, config)}`);
+  writeCurves(runDir, fit.history, `${app.project} ${opts.name}`);
   const extra = experiment.afterTest ? await experiment.afterTest({ outDir: runDir, stage: 'fit', metrics, history: fit.history, bestEpoch: checkpoint.bestEpoch, log: opts.log }) : {};
   const json: Record<string, unknown> = {
-    project: app.project, experiment: experimentName(app, config), config: opts.configName, run_dir: runDir, data: experiment.data,
+    project: app.project, experiment: opts.name, config: opts.configName, run_dir: runDir, data: experiment.data,
     backend: opts.backend,
     parameters: experiment.parameters ?? null, epochs: fit.epochs, best_epoch: checkpoint.bestEpoch, monitor: settings.checkpoint.monitor,
     best_checkpoint: path.relative(runDir, best), stop_reason: fit.stopReason ?? null, fit_seconds: Number(fitSeconds.toFixed(1)),

@@ -1,4 +1,5 @@
 // Loads the project's own wasm kernels (kernels.c, built by build.sh) onto the running tfjs-wasm module.
+/// <reference path="./webassembly.d.ts" />
 //
 // The kernels are a side module whose only import is a memory: they are instantiated with the tfjs-wasm module's own
 // WebAssembly.Memory, so they read and write tensors where tfjs keeps them (pointer = the tensor's memoryOffset)

@@ -1,0 +1,118 @@
+/**
+ * @jest-environment ../packages/common/src/export/__fixtures__/ort-environment.js
+ */
+// tools train and tools inference on a small Fashion-MNIST image folder: run folder names and files, the test
+// evaluation of a checkpoint, predictions CSV through the checkpoint and through its ONNX export, and bad input.
+import { exportCheckpoint, frameworkModel, loadFrameworkRun, unseedEverything } from '@research/common';
+import { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { register as registerImageFolder } from './image-folder';
+import { register as registerInference } from './inference';
+import { register as registerInitConfig } from './init-config';
+import { register as registerSplit } from './split';
+import { register as registerTrain } from './train';
+
+process.env.RESEARCH_WASM_THREADS = '0';
+const SAMPLE = path.join(__dirname, '..', '..', '..', 'packages', 'common', 'data', 'fashion-mnist-sample');
+
+describe('tools train / inference', () => {
+  let tmp: string;
+  let cwd: string;
+  let out: string[];
+  const run = async (...args: string[]) => {
+    const program = new Command().exitOverride();
+    for (const register of [registerImageFolder, registerSplit, registerInitConfig, registerTrain, registerInference]) register(program);
+    await program.parseAsync(args, { from: 'user' });
+  };
+  const runsDir = () => path.join(tmp, 'assets', 'outputs', 'runs');
+  const csv = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(','));
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tools-train-'));
+    cwd = process.cwd();
+    process.chdir(tmp); // data_dir and runs_dir of the config are relative to the working directory
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    await run('image-folder', 'fashion-mnist', '--from', SAMPLE, '--out', 'fm', '--per-class', '6', '--split', 'test');
+    await run('split', '--raw_data', 'fm/raw', '--folds', '2', '--test_ratio', '0.25');
+    await run('init-config', 'fm', '--output', 'fm.yaml');
+    jest.restoreAllMocks();
+  });
+  beforeEach(() => {
+    out = [];
+    jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(() => {
+    process.chdir(cwd);
+    unseedEverything();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('names the run folder by the overrides that change the config, never reuses one, and evaluates and predicts', async () => {
+    const args = ['train', '--config', 'fm.yaml', '--backend', 'wasm', '--no-progress', '--batch-size', '8', '--lr', '0.01', '--num_epochs', '1',
+      'model.architecture=tiny_net', 'augmentation.random_resized_crop.enabled=false', 'seed=42'];
+    await run(...args);
+    await run(...args);
+    // seed=42 is the file's value: not part of the name; fold 0 is the file's fold.
+    const name = 'fm_batch_8_lr_0.01_epochs_1_architecture_tiny_net_enabled_false_fold_0';
+    expect(fs.readdirSync(runsDir()).sort()).toEqual([name, `${name}_1`]);
+    const runDir = path.join(runsDir(), name);
+    expect(fs.readdirSync(runDir).sort()).toEqual([
+      'checkpoints', 'classification_report.txt', 'config.yaml', 'confusion_matrix.png', 'curves.png', 'metrics.csv', 'metrics.json',
+      'report.html', 'results.json', 'run.json', 'tensorboard',
+    ]);
+    const results = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ project: 'framework', experiment: name, epochs: 1, data: expect.stringMatching(/^fm fold 0: 22 train \/ 23 val \/ 15 test images/) });
+    expect(fs.readFileSync(path.join(runDir, 'classification_report.txt'), 'utf8')).toMatch(/Ankle_boot .*\n[\s\S]*accuracy/);
+    const saved = fs.readFileSync(path.join(runDir, 'config.yaml'), 'utf8');
+    expect(saved).toMatch(/batch_size: 8/);
+    expect(saved).toMatch(/architecture: tiny_net/);
+
+    // The test split of the run's config, through the checkpoint: the run's own test figures.
+    const best = path.join(runDir, 'checkpoints', 'best.safetensors');
+    await run('inference', '--checkpoint-path', best, '--backend', 'wasm');
+    const evaluated = JSON.parse(fs.readFileSync(path.join(runDir, 'evaluation_best', 'results.json'), 'utf8'));
+    expect(evaluated.test_acc).toBe(results.test_acc);
+    expect(evaluated.test_loss).toBeCloseTo(results.test_loss, 6);
+
+    // Predictions of a folder through the checkpoint, then through its ONNX export: same classes, probabilities 1e-4.
+    await run('inference', '--checkpoint_path', best, '--backend', 'wasm', '--no-test', '--input', 'fm/raw/Bag', '--output', 'tfjs.csv');
+    const loaded = loadFrameworkRun(best);
+    const onnx = path.join(tmp, 'best.onnx');
+    await exportCheckpoint({ model: frameworkModel(loaded.config), checkpoint: best, output: onnx });
+    loaded.model.dispose();
+    await run('inference', '--checkpoint_path', best, '--backend', 'wasm', '--no-test', '--input', 'fm/raw/Bag', '--output', 'onnx.csv', '--onnx', onnx);
+    const [a, b] = [csv('tfjs.csv'), csv('onnx.csv')];
+    const classes = ['Ankle_boot', 'Bag', 'Coat', 'Dress', 'Pullover', 'Sandal', 'Shirt', 'Sneaker', 'T-shirt_top', 'Trouser'];
+    expect(a[0]).toEqual(['path', 'class', ...classes.map((c) => `prob_${c}`)]);
+    expect(a.map((row) => row[0])).toEqual(['path', ...fs.readdirSync('fm/raw/Bag').sort().map((f) => path.join('fm/raw/Bag', f))]);
+    expect(b.map((row) => row.slice(0, 2))).toEqual(a.map((row) => row.slice(0, 2)));
+    for (const [i, row] of a.entries()) {
+      if (i === 0) continue;
+      const probs = row.slice(2).map(Number);
+      expect(probs.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 4);
+      probs.forEach((p, j) => expect(Math.abs(p - Number(b[i][j + 2]))).toBeLessThanOrEqual(1e-4));
+      expect(row[1]).toBe(classes[probs.indexOf(Math.max(...probs))]); // the class is the most probable
+    }
+  });
+
+  it('names the flag, file or key that is wrong, and writes nothing', async () => {
+    const before = fs.existsSync(runsDir()) ? fs.readdirSync(runsDir()).sort() : [];
+    await expect(run('train')).rejects.toThrow('tools train needs --config <file> (or --resume <run>)');
+    await expect(run('train', '--config', 'none.yaml')).rejects.toThrow(/config file none\.yaml does not exist/);
+    await expect(run('train', '--config', 'fm.yaml', '--lr', '-1')).rejects.toThrow("--lr: expected a number > 0, got '-1'");
+    await expect(run('train', '--config', 'fm.yaml', '--batch_size', '2.5')).rejects.toThrow("--batch_size: expected an integer >= 1, got '2.5'");
+    await expect(run('train', '--config', 'fm.yaml', 'optimizer.lrr=1')).rejects.toThrow(/did you mean 'optimizer\.lr'/);
+    await expect(run('train', '--config', 'fm.yaml', '--backend', 'wasm', 'data.mean=[0.1,0.2]')).rejects.toThrow(
+      /data\.mean has 2 values, expected one per channel \(data\.channels = 1\)/,
+    );
+    await expect(run('train', '--config', 'fm.yaml', '--resume', 'x')).rejects.toThrow('leave out --config');
+    expect(fs.existsSync(runsDir()) ? fs.readdirSync(runsDir()).sort() : []).toEqual(before);
+    await expect(run('inference')).rejects.toThrow('tools inference needs --checkpoint_path');
+    await expect(run('inference', '--checkpoint_path', 'nowhere.safetensors')).rejects.toThrow(/nowhere\.safetensors does not exist/);
+    await expect(run('inference', '--checkpoint_path', 'x', '--onnx', 'm.onnx')).rejects.toThrow('--onnx goes with --input');
+  });
+});
