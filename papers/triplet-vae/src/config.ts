@@ -18,7 +18,7 @@ export interface TripletVaeConfig {
     batch_size: number;
     /** Examples held out of the training split for validation (stratified, seeded). */
     val_size: number;
-    /** Use only the first N training / test examples (0 = all): quick runs and tests. */
+    /** Use a stratified, seeded subset of N training / test examples (0 = all): quick runs and tests. */
     train_limit: number;
     test_limit: number;
     /** 'random': seeded (anchor, positive, negative) triplets; 'batch_hard': plain batches, hardest pairs mined in the batch. */
@@ -86,8 +86,8 @@ export const tripletVaeSchema: ConfigSchema<TripletVaeConfig> = {
     root: { doc: 'dataset folder (empty: assets/datasets/<name>)', format: String, default: '' },
     batch_size: { doc: 'triplets (or images for batch_hard) per batch', format: intIn(2), default: 64 },
     val_size: { doc: 'validation examples held out of train', format: intIn(1), default: 5000 },
-    train_limit: { doc: 'first N training examples (0 = all)', format: intIn(0), default: 0 },
-    test_limit: { doc: 'first N test examples (0 = all)', format: intIn(0), default: 0 },
+    train_limit: { doc: 'a stratified, seeded subset of N training examples (0 = all)', format: intIn(0), default: 0 },
+    test_limit: { doc: 'a stratified, seeded subset of N test examples (0 = all)', format: intIn(0), default: 0 },
     mining: { doc: 'triplet mining', format: ['random', 'batch_hard'], default: 'random' },
     anchors_per_epoch: { doc: 'anchors per epoch for random triplets (0 = all)', format: intIn(0), default: 0 },
     augment: {

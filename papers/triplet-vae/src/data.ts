@@ -1,7 +1,7 @@
 // Datasets, splits, augmentations and batch sources of a run, from the config's data section.
 import {
   composeTransforms, DataLoader, ImageDataset, loadCifar10, loadFashionMnist, loadMnist, randomAffine, randomPerspective, randomRotation,
-  seededSplit, type BatchSource, type DatasetSplit, type ImageTransform, type LoadedDataset,
+  seededSplit, stratifiedSubset, type BatchSource, type DatasetSplit, type ImageTransform, type LoadedDataset,
 } from '@research/common';
 import type { TripletVaeConfig } from './config';
 import { TripletDataset } from './triplet-dataset';
@@ -9,12 +9,12 @@ import { TripletDataset } from './triplet-dataset';
 type DataConfig = TripletVaeConfig['data'];
 
 /** Loads a split of the configured dataset (MNIST and CIFAR-10 absent: the data module's message says how to get them). */
-export function loadSplit(data: DataConfig, split: DatasetSplit): LoadedDataset {
+export function loadSplit(data: DataConfig, split: DatasetSplit, seed = 0): LoadedDataset {
   const opts = { split, root: data.root || undefined };
   const loaded = data.dataset === 'fashionmnist' ? loadFashionMnist(opts) : data.dataset === 'mnist' ? loadMnist(opts) : loadCifar10(opts);
   const limit = split === 'train' ? data.train_limit : data.test_limit;
   if (limit > 0 && limit < loaded.dataset.length) {
-    return { ...loaded, dataset: loaded.dataset.subset(Int32Array.from({ length: limit }, (_, i) => i)) };
+    return { ...loaded, dataset: loaded.dataset.subset(stratifiedSubset(loaded.dataset.labels, limit, seed)) };
   }
   return loaded;
 }
@@ -41,8 +41,8 @@ export interface RunData {
 
 /** Train/validation (stratified, seeded) and test sets. */
 export function loadRunData(config: TripletVaeConfig): RunData {
-  const train = loadSplit(config.data, 'train');
-  const test = loadSplit(config.data, 'test');
+  const train = loadSplit(config.data, 'train', config.seed);
+  const test = loadSplit(config.data, 'test', config.seed);
   if (config.data.val_size >= train.dataset.length) {
     throw new Error(`data.val_size ${config.data.val_size} must be smaller than the ${train.dataset.length} training examples`);
   }

@@ -69,7 +69,7 @@ describe('new-paper generator', () => {
       const tsx = path.join(WORKSPACE, 'node_modules', '.bin', 'tsx');
       const run = (args: string[]) => spawnSync(tsx, [path.join(paper.dir, 'src', 'main.ts'), ...args], { cwd: root, env, encoding: 'utf8' });
 
-      const train = run(['train', 'train.epochs=1', 'data.train_subset=256', 'data.batch_size=64', '--no-progress']);
+      const train = run(['train', 'train.epochs=1', 'data.train_limit=256', 'data.batch_size=64', '--no-progress']);
       expect({ status: train.status, stderr: train.status ? train.stderr : '' }).toEqual({ status: 0, stderr: '' });
       expect(train.stdout).toMatch(/data: fashion-mnist \(sample, .*\): 230 train \/ 26 validation \/ 1000 test images/);
       expect(train.stdout).toMatch(/test \(best.safetensors\): test_loss \d+\.\d{4} test_acc \d\.\d{4}/);

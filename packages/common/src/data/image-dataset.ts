@@ -67,6 +67,15 @@ export interface SplitOptions {
  * Seeded train/validation split: the indices of each part (ascending). With `stratified`, each label contributes
  * round(count * valSize / n) examples to validation (the remainder is settled on the largest fractional parts).
  */
+/**
+ * Positions of a stratified, seeded subset of `count` examples (every one when count is 0 or not smaller): what every
+ * app's `*_limit` option takes, so that a quick run on N examples keeps the class balance of the whole set.
+ */
+export function stratifiedSubset(labels: ArrayLike<number>, count: number, seed: number): Int32Array {
+  if (count === 0 || count >= labels.length) return Int32Array.from({ length: labels.length }, (_, i) => i);
+  return splitIndices(labels, { valSize: count, seed }).val;
+}
+
 export function splitIndices(labels: ArrayLike<number>, opts: SplitOptions): { train: Int32Array; val: Int32Array } {
   const n = labels.length;
   const valSize = opts.valSize ?? Math.round((opts.valFraction ?? NaN) * n);

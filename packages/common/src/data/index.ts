@@ -1,7 +1,7 @@
 // The public surface of the data module.
 export type { Batch, BatchSource } from './batch';
 export { readIdx, parseIdx, readIdxUint8, encodeIdx, writeIdx, type IdxArray, type IdxData, type IdxDtype } from './idx';
-export { ImageDataset, seededSplit, splitIndices, type SplitOptions } from './image-dataset';
+export { ImageDataset, seededSplit, splitIndices, stratifiedSubset, type SplitOptions } from './image-dataset';
 export {
   loadFashionMnist, loadMnist, loadCifar10, readIdxImageFolder, decodeCifarBatch,
   FASHION_MNIST_CLASSES, MNIST_CLASSES, CIFAR10_CLASSES, FASHION_MNIST_SAMPLE_DIR,

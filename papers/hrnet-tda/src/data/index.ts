@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import {
   type BatchSource, DataLoader, type ImageDataset, type ImageFolderIndex, ImageFolderSource, type ImageTransform,
   composeTransforms, createRng, datasetsDir, listImageFolder, loadFashionMnist, normalize, randomCrop, randomHorizontalFlip,
-  resize, splitIndices,
+  resize, splitIndices, stratifiedSubset,
 } from '@research/common';
 import type { HrnetExperiment } from '../config';
 import { centerCrop, randomResizedCrop } from './transforms';
@@ -53,12 +53,6 @@ function channelStats(values: number[], channels: number): number[] {
   if (channels === values.length) return values;
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   return new Array<number>(channels).fill(mean);
-}
-
-/** A stratified, seeded subset of `count` positions of `labels` (all when count is 0 or not smaller). */
-function stratifiedSubset(labels: Int32Array, count: number, seed: number): Int32Array {
-  if (count === 0 || count >= labels.length) return Int32Array.from({ length: labels.length }, (_, i) => i);
-  return splitIndices(labels, { valSize: count, seed }).val;
 }
 
 function inMemorySplit(dataset: ImageDataset, transforms: { train: ImageTransform; eval: ImageTransform }): SplitData {
