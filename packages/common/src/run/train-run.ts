@@ -4,8 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeBackend, initBackend } from '../backend';
 import { composeConfigDetailed, loadConfig, nearestKey, provenanceOf, saveConfig, type ConfigSchema } from '../config';
-import { outputsDir } from '../io';
-import { removeStaleTempFiles, writeJsonAtomic } from '../io';
+import { outputsDir, removeStaleTempFiles, writeJsonAtomic } from '../io';
 import {
   checkResumable, createOptimizer, createSchedule, EarlyStopping, evaluate, loadModuleWeights, MetricsLogger, ModelCheckpoint, NanGuard,
   ProgressBar, seedEverything, TensorBoardLogger, Trainer, type Callback, type EpochRecord, type LRSchedule,
@@ -14,9 +13,9 @@ import type { AppDefinition, Experiment, TrainerSettings } from './app';
 import { closingSummary, writeClassifierReport, writeCurves } from './artifacts';
 import { locateRun } from './checkpoints';
 import { endAttempt, gitCommit, readRunInfo, writeRunInfo, type RunInfo } from './run-info';
-import { checkPathName, checkWritable, createNamedRunDir, createRunDir } from './run-dir';
 import { getPath, type ConfigTree } from '../config/tree';
 import { writeRunReport } from '../viz';
+import { checkPathName, checkWritable, createNamedRunDir, createRunDir } from './run-dir';
 
 export interface TrainRunOptions {
   /** A root config (or an alias the app resolves). Default: the app's defaultConfig. */
