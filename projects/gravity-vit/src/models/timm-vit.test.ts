@@ -30,7 +30,9 @@ function build(img: [number, number]) {
 }
 
 describe('bicubic positional-embedding resampling (timm resample_abs_pos_embed, PyTorch bicubic)', () => {
-  it.each(golden.bicubic_cases.map((c: { old_grid: number[]; new_grid: number[] }) => [`${c.old_grid.join('x')} -> ${c.new_grid.join('x')}`, c]))('%s', (_name, c) => {
+  interface BicubicCase { old_grid: [number, number]; new_grid: [number, number]; dim: number; input: number[][]; output: number[][] }
+  const cases: [string, BicubicCase][] = golden.bicubic_cases.map((c: BicubicCase) => [`${c.old_grid.join('x')} -> ${c.new_grid.join('x')}`, c]);
+  it.each(cases)('%s', (_name, c) => {
     const out = resampleAbsPosEmbed(Float32Array.from(c.input.flat()), { oldGrid: c.old_grid, newGrid: c.new_grid, dim: c.dim });
     expect(maxAbsDiff(out, c.output.flat())).toBeLessThan(1e-5);
   });
