@@ -78,7 +78,7 @@ export class CrossAttentionBlock extends tf.layers.Layer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const d = (inputShape as tf.Shape[])[0][2] as number;
     if (d % this.numHeads !== 0) throw new Error(`CrossAttentionBlock: dim ${d} is not divisible by ${this.numHeads} heads`);
-    const add = (name: string, shape: number[], init: tf.initializers.Initializer) => (this.w[name] = this.addWeight(name, shape, 'float32', init));
+    const add = (name: string, shape: number[], init: ReturnType<typeof tf.initializers.zeros>) => (this.w[name] = this.addWeight(name, shape, 'float32', init));
     add('norm_q_gamma', [d], tf.initializers.ones());
     add('norm_q_beta', [d], tf.initializers.zeros());
     add('norm_kv_gamma', [d], tf.initializers.ones());
