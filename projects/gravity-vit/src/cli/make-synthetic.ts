@@ -3,10 +3,9 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { datasetsDir } from '@research/common';
+import { SYNTHETIC_DIR_NAME } from '../build';
 import { DEFAULT_PER_CLASS, writeSyntheticGravitySpy } from '../synthetic';
 import { saveSyntheticPreview } from '../synthetic/preview';
-
-export const SYNTHETIC_DIR_NAME = 'gravity-spy-synthetic';
 
 function count(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
