@@ -10,3 +10,4 @@ export * from './tda';
 export * from './viz';
 export * from './hub';
 export * from './io';
+export * from './tracking';
