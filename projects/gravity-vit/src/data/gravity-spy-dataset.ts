@@ -1,5 +1,6 @@
 // A Gravity Spy HDF5 file opened lazily: the group structure is scanned once, pixels are read one view at a time
 // when a batch needs them (never the whole file in memory).
+import * as fs from 'node:fs';
 import { cachedClassWeights } from './class-weights';
 import { DURATIONS, type Duration, GRAVITY_SPY_CLASSES, SPLITS, type Split, VIEW_HEIGHT, VIEW_WIDTH } from './classes';
 import { type FileScan, type LayoutProblem, type SampleEntry, readView, scanGravitySpyFile } from './gravity-spy-file';
@@ -9,18 +10,41 @@ import { type H5File, loadH5wasm } from './h5wasm-loader';
 export const MERGED_HEIGHT = 2 * VIEW_HEIGHT;
 export const MERGED_WIDTH = 2 * VIEW_WIDTH;
 
+const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** HDF5's superblock signature sits at byte 0, 512, 1024, 2048, ... (after an optional user block). */
+function hasHdf5Signature(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(8);
+    for (let offset = 0; offset + 8 <= size; offset = offset === 0 ? 512 : offset * 2) {
+      fs.readSync(fd, buf, 0, 8, offset);
+      if (buf.equals(HDF5_SIGNATURE)) return true;
+    }
+    return false;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export class GravitySpyDataset {
   readonly samples: readonly SampleEntry[];
   readonly problems: readonly LayoutProblem[];
+  /** The stored shape of a view, e.g. [1, 140, 170] (undefined when no sample is well-formed). */
+  readonly viewShape?: readonly number[];
 
   private constructor(readonly file: string, private readonly h5: H5File, scan: FileScan) {
     this.samples = scan.samples;
     this.problems = scan.problems;
+    this.viewShape = scan.viewShape;
   }
 
   /** Opens `file` read-only and scans its layout (malformed entries are skipped and listed in `problems`). */
   static async open(file: string): Promise<GravitySpyDataset> {
     const h5wasm = await loadH5wasm();
+    if (!fs.existsSync(file)) throw new Error(`GravitySpyDataset: ${file} does not exist`);
+    if (!hasHdf5Signature(file)) throw new Error(`GravitySpyDataset: cannot open ${file} as HDF5: no HDF5 signature (a partial download or another format?)`);
     let h5: H5File;
     try {
       h5 = new h5wasm.File(file, 'r');

@@ -14,7 +14,9 @@ export interface SampleEntry {
   uint8: boolean;
 }
 
-export type ProblemKind = 'unknown_class' | 'unknown_split' | 'not_a_group' | 'missing_view' | 'wrong_shape' | 'wrong_dtype' | 'csv_without_image';
+export type ProblemKind =
+  | 'unknown_class' | 'unknown_split' | 'not_a_group' | 'missing_view' | 'wrong_shape' | 'wrong_dtype' | 'unreadable'
+  | 'csv_without_image' | 'csv_mismatch' | 'image_without_csv' | 'csv_malformed';
 
 export interface LayoutProblem {
   kind: ProblemKind;
@@ -26,6 +28,8 @@ export interface LayoutProblem {
 export interface FileScan {
   samples: SampleEntry[];
   problems: LayoutProblem[];
+  /** The stored shape of the first well-formed view, e.g. [1, 140, 170]. */
+  viewShape?: number[];
 }
 
 const VIEW_SIZE = VIEW_HEIGHT * VIEW_WIDTH;
@@ -55,12 +59,16 @@ function isDataset(node: unknown): node is H5Dataset {
 }
 
 /** Checks one sample group's four views; returns the entry or pushes what is wrong with it. */
-function scanSample(group: H5Group, label: string, split: Split, id: string, problems: LayoutProblem[]): SampleEntry | undefined {
+function scanSample(group: H5Group, label: string, split: Split, id: string, problems: LayoutProblem[], shapes: number[][]): SampleEntry | undefined {
   const path = `/${label}/${split}/${id}`;
   const kinds = new Set<string>();
   let ok = true;
   for (const duration of DURATIONS) {
-    const node = group.get(viewName(duration));
+    const node = guarded(() => group.get(viewName(duration)), `${path}/${viewName(duration)}`, problems);
+    if (node === FAILED) {
+      ok = false;
+      continue;
+    }
     const at = `${path}/${viewName(duration)}`;
     if (!isDataset(node)) {
       problems.push({ kind: 'missing_view', path: at, message: `sample ${id} has no ${duration} s view (expected dataset ${at})` });
@@ -79,6 +87,7 @@ function scanSample(group: H5Group, label: string, split: Split, id: string, pro
       continue;
     }
     kinds.add(kind);
+    if (shapes.length === 0) shapes.push(node.shape as number[]);
   }
   if (!ok) return undefined;
   if (kinds.size > 1) {
@@ -88,12 +97,26 @@ function scanSample(group: H5Group, label: string, split: Split, id: string, pro
   return { label, classIndex: classIndex(label), split, id, path, uint8: kinds.has('uint8') };
 }
 
+const FAILED = Symbol('failed');
+
+/** Runs one read of the file's structure; a node HDF5 cannot read becomes a problem instead of an exception. */
+function guarded<T>(read: () => T, at: string, problems: LayoutProblem[]): T | typeof FAILED {
+  try {
+    return read();
+  } catch (err) {
+    problems.push({ kind: 'unreadable', path: at, message: `${at} cannot be read: ${(err as Error).message}` });
+    return FAILED;
+  }
+}
+
 /** Every well-formed sample of the file, sorted by (split, class, id), and every problem found. */
 export function scanGravitySpyFile(file: H5File): FileScan {
   const samples: SampleEntry[] = [];
   const problems: LayoutProblem[] = [];
+  const shapes: number[][] = [];
   for (const label of file.keys().sort()) {
-    const labelGroup = file.get(label);
+    const labelGroup = guarded(() => file.get(label), `/${label}`, problems);
+    if (labelGroup === FAILED) continue;
     if (classIndex(label) < 0) {
       problems.push({ kind: 'unknown_class', path: `/${label}`, message: `unknown class '${label}' (expected one of ${GRAVITY_SPY_CLASSES.join(', ')})` });
       continue;
@@ -107,25 +130,27 @@ export function scanGravitySpyFile(file: H5File): FileScan {
         problems.push({ kind: 'unknown_split', path: `/${label}/${split}`, message: `unknown sample_type '${split}' (expected ${SPLITS.join(', ')})` });
         continue;
       }
-      const splitGroup = labelGroup.get(split);
+      const splitGroup = guarded(() => labelGroup.get(split), `/${label}/${split}`, problems);
+      if (splitGroup === FAILED) continue;
       if (!isGroup(splitGroup)) {
         problems.push({ kind: 'not_a_group', path: `/${label}/${split}`, message: `/${label}/${split} is not a group` });
         continue;
       }
       for (const id of splitGroup.keys().sort()) {
-        const sampleGroup = splitGroup.get(id);
+        const sampleGroup = guarded(() => splitGroup.get(id), `/${label}/${split}/${id}`, problems);
+        if (sampleGroup === FAILED) continue;
         if (!isGroup(sampleGroup)) {
           problems.push({ kind: 'not_a_group', path: `/${label}/${split}/${id}`, message: `/${label}/${split}/${id} is not a group of views` });
           continue;
         }
-        const entry = scanSample(sampleGroup, label, split as Split, id, problems);
+        const entry = scanSample(sampleGroup, label, split as Split, id, problems, shapes);
         if (entry) samples.push(entry);
       }
     }
   }
   const splitOrder = (s: Split) => SPLITS.indexOf(s);
   samples.sort((a, b) => splitOrder(a.split) - splitOrder(b.split) || a.classIndex - b.classIndex || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { samples, problems };
+  return { samples, problems, viewShape: shapes[0] };
 }
 
 /** One view of a sample as float32 [140 * 170] in [0, 1] (uint8 views divided by 255): one dataset read. */

@@ -5,3 +5,5 @@ export { scanGravitySpyFile, readView, type SampleEntry, type LayoutProblem, typ
 export { GravitySpySource, type GravitySpySourceOptions, type ViewMode } from './batch-source';
 export { balancedClassWeights, cachedClassWeights, classWeightsCachePath } from './class-weights';
 export { loadH5wasm } from './h5wasm-loader';
+export { inspectGravitySpy, type InspectReport } from './inspect';
+export { parseCsv, readMetadataCsv, type MetadataRow, type MetadataFile } from './metadata-csv';
