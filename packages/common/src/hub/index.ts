@@ -1,6 +1,7 @@
 // The public surface of the hub module.
 export { workspaceRoot, assetsDir, datasetsDir, modelsDir, outputsDir } from './paths';
 export { downloadDataset, downloadModel } from './download';
+export { downloadUrlFile, checkUrlFile, UrlDownloadError, type UrlFile, type UrlDownloadOptions } from './fetch-url';
 export type { DownloadDatasetOptions, DownloadModelOptions, DownloadResult, HubDownloadCommon } from './download';
 export { DEFAULT_HUB_URL, HubDownloadError, resolveHubAccess } from './hub-client';
 export type { HubAccess, HubRepoType } from './hub-client';
