@@ -45,7 +45,7 @@ export interface GravityVitConfig {
     class_weights: boolean;
     /** (x - mean) / std after resizing (0.5 / 0.5 for timm's augreg ViTs). */
     normalize: { mean: number; std: number };
-    /** First N samples of each split (0 = all): quick runs. */
+    /** N samples of each split, evenly spread over its classes (0 = all): quick runs. */
     train_limit: number;
     val_limit: number;
     test_limit: number;
@@ -115,9 +115,9 @@ const schema: ConfigSchema<GravityVitConfig> = {
       mean: { doc: 'subtracted after resizing', format: Number, default: 0 },
       std: { doc: 'divided by after subtracting the mean', format: positive, default: 1 },
     },
-    train_limit: { doc: 'first N training samples (0 = all)', format: intIn(0), default: 0 },
-    val_limit: { doc: 'first N validation samples (0 = all)', format: intIn(0), default: 0 },
-    test_limit: { doc: 'first N test samples (0 = all)', format: intIn(0), default: 0 },
+    train_limit: { doc: 'N training samples spread over the classes (0 = all)', format: intIn(0), default: 0 },
+    val_limit: { doc: 'N validation samples spread over the classes (0 = all)', format: intIn(0), default: 0 },
+    test_limit: { doc: 'N test samples spread over the classes (0 = all)', format: intIn(0), default: 0 },
   },
   train: {
     epochs: { doc: 'maximum epochs', format: intIn(1), default: 50 },

@@ -21,7 +21,7 @@ export interface GravitySpySourceOptions {
   batchSize: number;
   shuffle?: boolean;
   seed?: number;
-  /** Use only the first N samples of the split (0 or undefined = all). */
+  /** Use only N samples, evenly spread over the split (0 or undefined = all). */
   limit?: number;
   /** (x - mean) / std after resizing; default none. */
   normalize?: { mean: number; std: number };
@@ -38,7 +38,8 @@ export class GravitySpySource implements BatchSource {
     }
     if (!(opts.channels === 1 || opts.channels === 3)) throw new Error(`GravitySpySource: channels must be 1 or 3, got ${String(opts.channels)}`);
     const all = dataset.split(opts.split);
-    this.entries = opts.limit ? all.slice(0, opts.limit) : all;
+    // A limit takes samples evenly spread over the split (sorted by class), so every class keeps its share.
+    this.entries = opts.limit && opts.limit < all.length ? Array.from({ length: opts.limit }, (_, i) => all[Math.floor((i * all.length) / opts.limit!)]) : all;
     if (this.entries.length === 0) throw new Error(`GravitySpySource: ${dataset.file} has no ${opts.split} samples`);
     this.opts = { shuffle: true, seed: 0, limit: 0, ...opts };
   }
