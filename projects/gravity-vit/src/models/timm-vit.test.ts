@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { bicubicResize, resampleAbsPosEmbed } from './pos-embed';
-import { timmVit } from './timm-vit';
+import { VIT_BASE_PATCH16, timmVit } from './timm-vit';
 import { loadTimmVitWeights } from './timm-weights';
 
 const GOLDEN_DIR = path.join(__dirname, '..', '..', 'scripts', 'golden');
@@ -49,6 +49,12 @@ describe('timmVit', () => {
     expect(model.countParams()).toBe(42934);
     const names = model.layers.map((l) => l.name);
     for (const n of ['patch_embed.proj', 'embed', 'blocks.0.norm1', 'blocks.0.attn', 'blocks.1.mlp.fc1', 'blocks.1.mlp.fc2', 'norm', 'head']) expect(names).toContain(n);
+    model.dispose();
+  });
+
+  it('builds ViT-B/16 at 224 with timm vit_base_patch16_224\'s 86,567,656 parameters', () => {
+    const model = timmVit({ imgSize: [224, 224], inChans: 3, numClasses: 1000, ...VIT_BASE_PATCH16 });
+    expect(model.countParams()).toBe(86567656);
     model.dispose();
   });
 
