@@ -16,7 +16,10 @@ export interface MlflowCallbackOptions {
   /** The run's config: nested objects are flattened to `a.b.c` params. */
   params?: Record<string, unknown>;
   tags?: Record<string, string>;
-  /** Files or folders copied to the run's artifacts when the fit ends (folders recursively, keeping their layout). */
+  /**
+   * Files or folders copied to the run's artifacts when the run is finished (folders recursively, keeping their
+   * layout). Default: the Trainer's run folder, when it has one.
+   */
   artifacts?: () => string[];
   /** End the run when the fit ends (default true); false to log test metrics first and call `finish` yourself. */
   finishOnFitEnd?: boolean;
@@ -43,6 +46,7 @@ function filesUnder(entry: string, base: string): { file: string; artifactPath: 
 export class MlflowCallback implements Callback {
   private run?: TrackedRun;
   private finished = false;
+  private runDir?: string;
 
   constructor(private readonly opts: MlflowCallbackOptions) {}
 
@@ -50,7 +54,8 @@ export class MlflowCallback implements Callback {
     return this.run;
   }
 
-  async onFitStart(): Promise<void> {
+  async onFitStart(trainer: Trainer): Promise<void> {
+    this.runDir = trainer.runDir;
     this.run = await this.opts.backend.startRun({ experimentName: this.opts.experimentName, runName: this.opts.runName, tags: this.opts.tags });
     if (this.opts.params) await this.opts.backend.logBatch(this.run, { params: flattenParams(this.opts.params) });
     this.opts.log?.(`[mlflow] run ${this.run.runId} in experiment '${this.opts.experimentName}' (${this.opts.backend.description})`);
@@ -78,7 +83,7 @@ export class MlflowCallback implements Callback {
   async finish(status: RunStatus = 'FINISHED'): Promise<void> {
     if (!this.run || this.finished) return;
     this.finished = true;
-    for (const entry of this.opts.artifacts?.() ?? []) {
+    for (const entry of this.opts.artifacts?.() ?? (this.runDir ? [this.runDir] : [])) {
       const base = fs.existsSync(entry) && fs.statSync(entry).isDirectory() ? entry : path.dirname(entry);
       for (const { file, artifactPath } of filesUnder(entry, base)) await this.opts.backend.logArtifact(this.run, file, artifactPath);
     }

@@ -19,7 +19,7 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A one-weight module and a two-batch source: enough for the Trainer to call every hook. */
-function tinyFit(callbacks: MlflowCallback[], epochs = 2) {
+function tinyFit(callbacks: MlflowCallback[], epochs = 2, runDir?: string) {
   const w = tf.variable(tf.scalar(1), true, 'w');
   const module: TrainModule = {
     variables: { w },
@@ -33,7 +33,7 @@ function tinyFit(callbacks: MlflowCallback[], epochs = 2) {
       for (let k = 0; k < 2; k++) yield { x: tf.tensor1d([1, 2]), y: tf.tensor1d([2, 4]) };
     },
   };
-  const trainer = new Trainer({ maxEpochs: epochs, optimizer: new SGD({ lr: 0.1 }), callbacks });
+  const trainer = new Trainer({ maxEpochs: epochs, optimizer: new SGD({ lr: 0.1 }), callbacks, runDir });
   return trainer.fit(module, source, source).finally(() => w.dispose());
 }
 
@@ -108,6 +108,20 @@ describe('MlflowFileStore', () => {
     expect(fs.readFileSync(path.join(dir, 'meta.yaml'), 'utf8')).toMatch(/\nstatus: 3\n/);
     const commit = fs.readFileSync(path.join(dir, 'tags', 'mlflow.source.git.commit'), 'utf8');
     expect(commit).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
+
+describe('MlflowCallback defaults', () => {
+  it('copies the Trainer\'s run folder as the artifacts and ends the run at fit end', async () => {
+    const runDir = path.join(tmp, 'outputs', 'run1');
+    fs.mkdirSync(runDir, { recursive: true });
+    fs.writeFileSync(path.join(runDir, 'results.json'), '{}');
+    const callback = new MlflowCallback({ backend: new MlflowFileStore(path.join(tmp, 'mlruns')), experimentName: 'e', runName: 'r' });
+    await tinyFit([callback], 1, runDir);
+    const run = callback.trackedRun!;
+    const artifacts = path.join(tmp, 'mlruns', run.experimentId, run.runId, 'artifacts');
+    expect(fs.readdirSync(artifacts).sort()).toEqual(['backend.json', 'results.json']);
+    expect(fs.readFileSync(path.join(tmp, 'mlruns', run.experimentId, run.runId, 'meta.yaml'), 'utf8')).toMatch(/\nstatus: 3\n/);
   });
 });
 
