@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       await trainer.test(exp.module, exp.test);
       const dir = path.join(out, `${arm.replace('@', '_')}_seed${seed}`);
       fs.mkdirSync(dir, { recursive: true });
-      exp.afterTest(dir);
+      await exp.afterTest(dir, {}, best.bestEpoch);
       const scores = exp.module.predictions.test.scores();
       const line = { arm, seed, test_accuracy: scores.accuracy, test_macro_f1: scores.macro_f1, best_epoch: best.bestEpoch, epochs: fit.epochs, fit_seconds: Number(seconds.toFixed(1)), parameters: exp.parameters };
       console.log(JSON.stringify(line));

@@ -50,6 +50,12 @@ export interface GravityVitConfig {
     val_limit: number;
     test_limit: number;
   };
+  tracking: {
+    /** Log the run to MLflow: MLFLOW_TRACKING_URI=http(s)://… -> that server, else the file store below. */
+    mlflow: boolean;
+    /** The local mlruns/ folder ('' = assets/outputs/gravity-vit/mlruns; a file: URI in MLFLOW_TRACKING_URI wins). */
+    store: string;
+  };
   train: {
     epochs: number;
     /** tfjs backend: auto picks tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
@@ -118,6 +124,10 @@ const schema: ConfigSchema<GravityVitConfig> = {
     train_limit: { doc: 'N training samples spread over the classes (0 = all)', format: intIn(0), default: 0 },
     val_limit: { doc: 'N validation samples spread over the classes (0 = all)', format: intIn(0), default: 0 },
     test_limit: { doc: 'N test samples spread over the classes (0 = all)', format: intIn(0), default: 0 },
+  },
+  tracking: {
+    mlflow: { doc: 'log runs to MLflow (MLFLOW_TRACKING_URI=http(s)://… or a local mlruns/ store)', format: Boolean, default: true },
+    store: { doc: 'local MLflow store (empty: assets/outputs/gravity-vit/mlruns)', format: String, default: '' },
   },
   train: {
     epochs: { doc: 'maximum epochs', format: intIn(1), default: 50 },
