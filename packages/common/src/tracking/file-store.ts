@@ -21,13 +21,20 @@ const STATUS_CODE: Record<RunStatus, number> = { RUNNING: 1, FINISHED: 3, FAILED
 /** mlflow.entities.SourceType.LOCAL. */
 const SOURCE_TYPE_LOCAL = 4;
 
+// YAML 1.1 resolvers PyYAML applies to plain scalars: a string that would read back as a bool, null, int or float is
+// quoted; so is one starting with an indicator character or holding ": " / " #".
+const YAML_BOOL_NULL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|~|null|Null|NULL)$/;
+const YAML_INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const YAML_FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
 /** A YAML scalar as PyYAML's safe_dump writes it (strings quoted when YAML would read them as something else). */
-function yamlScalar(value: string | number | null): string {
+export function yamlScalar(value: string | number | null): string {
   if (value === null) return 'null';
   if (typeof value === 'number') return String(value);
-  if (value === '') return "''";
-  const plain = /^[A-Za-z_/][\w./:@ -]*$/.test(value) && !/^(true|false|yes|no|on|off|null|~)$/i.test(value) && !/[:#]\s|\s$/.test(value);
-  return plain ? value : `'${value.replace(/'/g, "''")}'`;
+  const needsQuotes = value === '' || YAML_BOOL_NULL.test(value) || YAML_INT.test(value) || YAML_FLOAT.test(value) ||
+    /^[#,[\]{}&*!|>'"%@`\s]/.test(value) || /^[-?:](\s|$)/.test(value) || /\s$/.test(value) || /: |:$| #/.test(value) ||
+    /[^\x20-\x7e]/.test(value);
+  return needsQuotes ? `'${value.replace(/'/g, "''")}'` : value;
 }
 
 function yamlDump(fields: Record<string, string | number | null | []>): string {

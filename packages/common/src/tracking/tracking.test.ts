@@ -8,9 +8,13 @@ import type { TrainModule } from '../training/module';
 import {
   MlflowCallback, MlflowFileStore, MlflowRestClient, createTrackingBackend, flattenParams, gitCommit, pythonFloatRepr, splitLogBatch,
 } from '.';
+import { yamlScalar } from './file-store';
 import { startFakeMlflow } from './testing/fake-mlflow';
 
-const floats = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'python_float_repr.json'), 'utf8')).cases as { value: number | string; repr: string }[];
+// From Python itself (scripts/golden/tracking_golden.py): float repr() and PyYAML's safe_dump quoting.
+const golden = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'file_store.json'), 'utf8'));
+const floats = golden.cases as { value: number | string; repr: string }[];
+const yamlCases = golden.yaml as { value: string; dumped: string }[];
 
 let tmp: string;
 beforeEach(() => {
@@ -41,6 +45,12 @@ describe('pythonFloatRepr', () => {
   it.each(floats.map((c) => [c.repr, c.value]))('%s', (repr, value) => {
     const x = typeof value === 'string' ? Number(value.replace('inf', 'Infinity')) : value;
     expect(pythonFloatRepr(x)).toBe(repr);
+  });
+});
+
+describe('yamlScalar (PyYAML safe_dump quoting)', () => {
+  it.each(yamlCases.map((c) => [c.value, c.dumped]))('%s -> %s', (value, dumped) => {
+    expect(yamlScalar(value)).toBe(dumped);
   });
 });
 
