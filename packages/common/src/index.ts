@@ -15,3 +15,4 @@ export * from './run';
 export * from './framework';
 export * from './export';
 export * from './search';
+export * from './tracking';

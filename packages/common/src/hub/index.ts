@@ -1,5 +1,6 @@
 // The public surface of the hub module.
 export { downloadDataset, downloadModel } from './download';
+export { downloadUrlFile, checkUrlFile, UrlDownloadError, type UrlFile, type UrlDownloadOptions } from './fetch-url';
 export type { DownloadDatasetOptions, DownloadModelOptions, DownloadResult, HubDownloadCommon } from './download';
 export { DEFAULT_HUB_URL, HubDownloadError, resolveHubAccess } from './hub-client';
 export type { HubAccess, HubRepoType } from './hub-client';
