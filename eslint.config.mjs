@@ -22,7 +22,8 @@ const COMMON_MODULES = {
   training: ['io', 'random', 'backend', 'data', 'metrics', 'models', 'viz'],
   search: ['io', 'random'],
   export: ['io', 'backend', 'data', 'models', 'training'],
-  run: ['io', 'random', 'backend', 'metrics', 'config', 'tda', 'data', 'models', 'viz', 'hub', 'training', 'search', 'export'],
+  tracking: ['io', 'training'],
+  run: ['io', 'random', 'backend', 'metrics', 'config', 'tda', 'data', 'models', 'viz', 'hub', 'training', 'search', 'export', 'tracking'],
   framework: ['io', 'random', 'backend', 'config', 'data', 'models', 'training', 'viz', 'export', 'run'],
   testing: ['io', 'data', 'hub'],
 };
