@@ -23,7 +23,22 @@ const COMMON_MODULES = {
   search: ['io', 'random'],
   export: ['io', 'backend', 'data', 'models', 'training'],
   tracking: ['io', 'training'],
-  run: ['io', 'random', 'backend', 'metrics', 'config', 'tda', 'data', 'models', 'viz', 'hub', 'training', 'search', 'export', 'tracking'],
+  run: [
+    'io',
+    'random',
+    'backend',
+    'metrics',
+    'config',
+    'tda',
+    'data',
+    'models',
+    'viz',
+    'hub',
+    'training',
+    'search',
+    'export',
+    'tracking',
+  ],
   framework: ['io', 'random', 'backend', 'config', 'data', 'models', 'training', 'viz', 'export', 'run'],
   testing: ['io', 'data', 'hub'],
 };
@@ -40,25 +55,45 @@ function layeringRule(from, allowed) {
   return {
     files: [`packages/common/src/${from}/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltinPaths,
-        patterns: [
-          NO_APPS_FROM_COMMON,
-          ...(forbidden.length === 0 ? [] : [{
-            regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
-            message: `common/src/${from} may import only ${allowed.join(', ') || 'no other module of common'} (docs/architecture.md): move the shared code down a layer`,
-          }]),
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltinPaths,
+          patterns: [
+            NO_APPS_FROM_COMMON,
+            ...(forbidden.length === 0
+              ? []
+              : [
+                  {
+                    regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
+                    message: `common/src/${from} may import only ${allowed.join(', ') || 'no other module of common'} (docs/architecture.md): move the shared code down a layer`,
+                  },
+                ]),
+          ],
+        },
+      ],
     },
   };
 }
 
 // `fs`, `path`, ... without the node: prefix: one spelling for built-ins everywhere.
-const nodeBuiltinPaths = builtinModules.filter((m) => !m.startsWith('_') && !m.includes('/')).map((name) => ({ name, message: `import 'node:${name}'` }));
+const nodeBuiltinPaths = builtinModules
+  .filter((m) => !m.startsWith('_') && !m.includes('/'))
+  .map((name) => ({ name, message: `import 'node:${name}'` }));
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', 'assets/**', '**/*.js', '**/*.cjs', '**/*.mjs', 'packages/common/src/backend/native/**/*.js'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '.nx/**',
+      'assets/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+      'packages/common/src/backend/native/**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -69,22 +104,37 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
       // Type-aware: a forgotten await in an async callback loses its error and its ordering.
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       '@typescript-eslint/await-thenable': 'error',
-      '@nx/enforce-module-boundaries': ['error', {
-        enforceBuildableLibDependency: false,
-        allow: [],
-        depConstraints: [
-          { sourceTag: 'scope:common', onlyDependOnLibsWithTags: ['scope:common'] },
-          { sourceTag: 'scope:paper', onlyDependOnLibsWithTags: ['scope:common'] },
-          { sourceTag: 'scope:project', onlyDependOnLibsWithTags: ['scope:common'] },
-          { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:common'] },
-        ],
-      }],
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltinPaths,
-        patterns: [{ regex: 'packages/common/src', message: "import '@research/common' or a subpath entry ('@research/common/testing'), not common's source files" }],
-      }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'scope:common', onlyDependOnLibsWithTags: ['scope:common'] },
+            { sourceTag: 'scope:paper', onlyDependOnLibsWithTags: ['scope:common'] },
+            { sourceTag: 'scope:project', onlyDependOnLibsWithTags: ['scope:common'] },
+            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:common'] },
+          ],
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltinPaths,
+          patterns: [
+            {
+              regex: 'packages/common/src',
+              message:
+                "import '@research/common' or a subpath entry ('@research/common/testing'), not common's source files",
+            },
+          ],
+        },
+      ],
     },
   },
   ...Object.entries(COMMON_MODULES).map(([from, allowed]) => layeringRule(from, allowed)),
@@ -93,6 +143,9 @@ export default tseslint.config(
     ...layeringRule(from, [...allowed, 'testing', 'run']),
     files: [`packages/common/src/${from}/**/*.test.ts`, `packages/common/src/${from}/**/__fixtures__/**/*.ts`],
   })),
-  { files: ['packages/common/scripts/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: nodeBuiltinPaths, patterns: [NO_APPS_FROM_COMMON] }] } },
+  {
+    files: ['packages/common/scripts/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: nodeBuiltinPaths, patterns: [NO_APPS_FROM_COMMON] }] },
+  },
   prettier,
 );

@@ -6,7 +6,10 @@ const commonSrc = path.join(__dirname, 'packages', 'common', 'src');
 module.exports = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.(t|j)sx?$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
   // @research/common and its subpath entries (@research/common/tda, @research/common/testing, ...), as in package.json's exports.
   moduleNameMapper: {

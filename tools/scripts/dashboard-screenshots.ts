@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     await page.setViewport({ width: 1300, height: 1000 });
     await page.goto(`file://${report}`);
     await page.screenshot({ path: path.join(outDir, 'report.png') });
-    console.log(`wrote ${path.join(outDir, 'dashboard.png')} and ${path.join(outDir, 'report.png')} (report of ${runs[0].id})`);
+    console.log(
+      `wrote ${path.join(outDir, 'dashboard.png')} and ${path.join(outDir, 'report.png')} (report of ${runs[0].id})`,
+    );
   } finally {
     await browser.close();
     await dashboard.close();

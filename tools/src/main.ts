@@ -2,7 +2,9 @@
 import { Command } from 'commander';
 import { commands } from './commands';
 
-const program = new Command('tools').description('Research monorepo tools: assets, environment, TDA and training commands');
+const program = new Command('tools').description(
+  'Research monorepo tools: assets, environment, TDA and training commands',
+);
 for (const register of commands) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -69,13 +69,36 @@ async function main(): Promise<void> {
   const info = await initBackend(opts.backend, { log: (line) => process.stderr.write(`[bench-dp] ${line}\n`) });
   tf.enableProdMode();
   const module = classificationModule(createModel('reference-cnn'));
-  const batch = { x: tf.randomUniform([opts.batch, 28, 28, 1], 0, 1, 'float32', 1), y: tf.randomUniform([opts.batch], 0, 10, 'int32', 2) };
-  const dp = new DpSgdStrategy({ noiseMultiplier: 1, maxGradNorm: 1, sampleRate: opts.batch / 60000, expectedBatchSize: opts.batch, delta: 1e-5 });
-  const modes: Mode[] = [{ name: 'standard', strategy: standardStrategy }, { name: 'dp', strategy: dp }];
-  if (opts.amp) modes.push({ name: 'float16-mixed (emulated)', strategy: standardStrategy, precision: new MixedPrecision({ dtype: 'float16' }) });
+  const batch = {
+    x: tf.randomUniform([opts.batch, 28, 28, 1], 0, 1, 'float32', 1),
+    y: tf.randomUniform([opts.batch], 0, 10, 'int32', 2),
+  };
+  const dp = new DpSgdStrategy({
+    noiseMultiplier: 1,
+    maxGradNorm: 1,
+    sampleRate: opts.batch / 60000,
+    expectedBatchSize: opts.batch,
+    delta: 1e-5,
+  });
+  const modes: Mode[] = [
+    { name: 'standard', strategy: standardStrategy },
+    { name: 'dp', strategy: dp },
+  ];
+  if (opts.amp)
+    modes.push({
+      name: 'float16-mixed (emulated)',
+      strategy: standardStrategy,
+      precision: new MixedPrecision({ dtype: 'float16' }),
+    });
   const rates = measure(module, modes, batch, opts.steps);
   modes.forEach((mode, m) => {
-    const line = { model: 'reference-cnn', mode: mode.name, batch: opts.batch, train_img_s: +rates[m].toFixed(1), backend: info.tfBackend };
+    const line = {
+      model: 'reference-cnn',
+      mode: mode.name,
+      batch: opts.batch,
+      train_img_s: +rates[m].toFixed(1),
+      backend: info.tfBackend,
+    };
     console.log(JSON.stringify(line));
   });
   modes.slice(1).forEach((mode, m) => console.log(`${mode.name} / standard = ${(rates[m + 1] / rates[0]).toFixed(3)}`));

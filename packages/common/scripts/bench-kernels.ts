@@ -21,7 +21,13 @@ const conv = (x: number[], f: number[], stride: number, pad: string): Case[] => 
     name: `Conv2DBackpropFilter x${JSON.stringify(x)} f${JSON.stringify(f)} s${stride} ${pad}`,
     kernel: 'Conv2DBackpropFilter',
     inputs: () => {
-      const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], stride, 1, pad as 'same');
+      const info = tf.backend_util.computeConv2DInfo(
+        x as [number, number, number, number],
+        f as [number, number, number, number],
+        stride,
+        1,
+        pad as 'same',
+      );
       return { x: tf.randomNormal(x), dy: tf.randomNormal(info.outShape) };
     },
     attrs: { strides: stride, pad, dataFormat: 'NHWC', filterShape: f },
@@ -30,7 +36,13 @@ const conv = (x: number[], f: number[], stride: number, pad: string): Case[] => 
     name: `Conv2DBackpropInput x${JSON.stringify(x)} f${JSON.stringify(f)} s${stride} ${pad}`,
     kernel: 'Conv2DBackpropInput',
     inputs: () => {
-      const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], stride, 1, pad as 'same');
+      const info = tf.backend_util.computeConv2DInfo(
+        x as [number, number, number, number],
+        f as [number, number, number, number],
+        stride,
+        1,
+        pad as 'same',
+      );
       return { dy: tf.randomNormal(info.outShape), filter: tf.randomNormal(f) };
     },
     attrs: { strides: stride, pad, dataFormat: 'NHWC', inputShape: x },
@@ -42,7 +54,11 @@ const maxPoolGrad = (x: number[]): Case => ({
   kernel: 'MaxPoolGrad',
   inputs: () => {
     const input = tf.randomNormal(x);
-    return { input, output: tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid'), dy: tf.randomNormal([x[0], Math.floor(x[1] / 2), Math.floor(x[2] / 2), x[3]]) };
+    return {
+      input,
+      output: tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid'),
+      dy: tf.randomNormal([x[0], Math.floor(x[1] / 2), Math.floor(x[2] / 2), x[3]]),
+    };
   },
   attrs: { filterSize: 2, strides: 2, pad: 'valid' },
 });
@@ -164,7 +180,17 @@ async function main(): Promise<void> {
     const [before, after] = compare(c, inputs, reps);
     const ms = (t: number) => t.toFixed(2).padStart(8);
     const speedUp = `${(before.wall / after.wall).toFixed(2)}x`.padStart(9);
-    console.log(c.name.padEnd(64), ' '.repeat(6), ms(before.wall), ms(after.wall), speedUp, ' |', ' '.repeat(6), ms(before.cpu), ms(after.cpu));
+    console.log(
+      c.name.padEnd(64),
+      ' '.repeat(6),
+      ms(before.wall),
+      ms(after.wall),
+      speedUp,
+      ' |',
+      ' '.repeat(6),
+      ms(before.cpu),
+      ms(after.cpu),
+    );
     tf.dispose(Object.values(inputs));
   }
 }

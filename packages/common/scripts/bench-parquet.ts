@@ -14,7 +14,9 @@ import { formatBytes } from '../src/hub/progress';
 import { fakeRepo, startFakeHub } from '../src/testing/fake-hub';
 
 const source = process.argv[2] ?? path.resolve(__dirname, '../../../../shared/datasets/fashion-mnist');
-const { parquetWriteBuffer } = requireEsm<{ parquetWriteBuffer(o: Record<string, unknown>): ArrayBuffer }>('hyparquet-writer');
+const { parquetWriteBuffer } = requireEsm<{ parquetWriteBuffer(o: Record<string, unknown>): ArrayBuffer }>(
+  'hyparquet-writer',
+);
 
 async function timed<T>(label: string, f: () => Promise<T> | T): Promise<T> {
   const t0 = performance.now();
@@ -52,15 +54,24 @@ async function main(): Promise<void> {
 
   const assets = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-hub-'));
   process.env.RESEARCH_ASSETS_DIR = assets;
-  const hub = await startFakeHub([fakeRepo('dataset', 'bench/fashion_mnist', { 'fashion_mnist/train-00000-of-00001.parquet': parquet })]);
+  const hub = await startFakeHub([
+    fakeRepo('dataset', 'bench/fashion_mnist', { 'fashion_mnist/train-00000-of-00001.parquet': parquet }),
+  ]);
   try {
     const r = await timed('download from the local fake Hub (incl. sha256 check)', () =>
       downloadDataset({ name: 'bench/fashion_mnist', split: 'train', hubUrl: hub.url, progress: false }),
     );
-    await timed('second run (nothing to download)', () => downloadDataset({ name: 'bench/fashion_mnist', split: 'train', hubUrl: hub.url, progress: false }));
+    await timed('second run (nothing to download)', () =>
+      downloadDataset({ name: 'bench/fashion_mnist', split: 'train', hubUrl: hub.url, progress: false }),
+    );
     const files = findParquetSplitFiles(r.dir, 'train');
-    const decoded = await timed('decode parquet + 60k PNGs into an ImageDataset (writes the IDX cache)', () => readParquetImageDataset(files, { cache: true }));
-    const same = decoded.length === original.length && decoded.images.every((v, i) => v === original.images[i]) && decoded.labels.every((v, i) => v === original.labels[i]);
+    const decoded = await timed('decode parquet + 60k PNGs into an ImageDataset (writes the IDX cache)', () =>
+      readParquetImageDataset(files, { cache: true }),
+    );
+    const same =
+      decoded.length === original.length &&
+      decoded.images.every((v, i) => v === original.images[i]) &&
+      decoded.labels.every((v, i) => v === original.labels[i]);
     console.log(`pixels and labels equal to the IDX original: ${same}`);
     await timed('read again through the IDX cache', () => readParquetImageDataset(files, { cache: true }));
   } finally {

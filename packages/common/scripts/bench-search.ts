@@ -65,11 +65,16 @@ async function bestOf(objective: (t: Trial) => Promise<number>, sampler: TPESamp
 
 async function quality(): Promise<Record<string, Record<string, number[]>>> {
   const out: Record<string, Record<string, number[]>> = {};
-  for (const [name, objective] of [['sphere5', sphere], ['branin', branin]] as const) {
+  for (const [name, objective] of [
+    ['sphere5', sphere],
+    ['branin', branin],
+  ] as const) {
     out[name] = { 'ours TPE': [], 'ours TPE, normalized pdf': [], 'ours random': [] };
     for (let seed = 0; seed < nSeeds; seed++) {
       out[name]['ours TPE'].push(await bestOf(objective, new TPESampler({ seed })));
-      out[name]['ours TPE, normalized pdf'].push(await bestOf(objective, new TPESampler({ seed, normalizedLogPdf: true })));
+      out[name]['ours TPE, normalized pdf'].push(
+        await bestOf(objective, new TPESampler({ seed, normalizedLogPdf: true })),
+      );
       out[name]['ours random'].push(await bestOf(objective, new RandomSampler({ seed })));
     }
   }
@@ -83,8 +88,12 @@ async function speed(): Promise<{ sampler: number; wholeTrial: number }> {
   const dists = Object.fromEntries([0, 1, 2, 3, 4].map((i) => [`x${i}`, floatDistribution(-5, 5)]));
   for (let k = 0; k < history; k++) {
     const params = Object.fromEntries(Object.keys(dists).map((n) => [n, rng.uniform(-5, 5)]));
-    await study.addTrial({ state: 'COMPLETE', values: [Object.values(params).reduce((a, v) => a + v * v, 0)], params,
-      distributions: dists });
+    await study.addTrial({
+      state: 'COMPLETE',
+      values: [Object.values(params).reduce((a, v) => a + v * v, 0)],
+      params,
+      distributions: dists,
+    });
   }
   const trials = await study.getTrials(['COMPLETE', 'PRUNED']);
   const sampler = new TPESampler({ seed: 1 });
@@ -103,9 +112,14 @@ async function speed(): Promise<{ sampler: number; wholeTrial: number }> {
 
 function python(): { quality: Record<string, number[]>; tpe_seconds_per_trial: number; optuna_version: string } | null {
   const res = spawnSync('/usr/bin/python3', [join(__dirname, 'bench-search-optuna.py')], {
-    input: JSON.stringify({ seeds: [...Array(nSeeds).keys()], n_trials: nTrials, timing_trials: history,
-      timing_samples: 20 }),
-    cwd: '/', maxBuffer: 1 << 26,
+    input: JSON.stringify({
+      seeds: [...Array(nSeeds).keys()],
+      n_trials: nTrials,
+      timing_trials: history,
+      timing_samples: 20,
+    }),
+    cwd: '/',
+    maxBuffer: 1 << 26,
   });
   if (res.status !== 0) {
     process.stderr.write(`Python Optuna unavailable (apt-get install -y python3-optuna): ${res.stderr}\n`);
@@ -121,12 +135,32 @@ async function scale(storage: string, workers: number, each: number): Promise<{ 
   const tsx = join(__dirname, '../../../node_modules/tsx/dist');
   const worker = join(__dirname, '../src/search/test-support/worker.ts');
   const start = performance.now();
-  await Promise.all(Array.from({ length: workers }, (_, seed) => new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', join(tsx, 'preflight.cjs'), '--import',
-      pathToFileURL(join(tsx, 'loader.mjs')).href, worker, storage, name, String(each), String(seed), 'run',
-      String(objectiveMs)], { stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with ${code}`))));
-  })));
+  await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, seed) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            [
+              '--require',
+              join(tsx, 'preflight.cjs'),
+              '--import',
+              pathToFileURL(join(tsx, 'loader.mjs')).href,
+              worker,
+              storage,
+              name,
+              String(each),
+              String(seed),
+              'run',
+              String(objectiveMs),
+            ],
+            { stdio: 'inherit' },
+          );
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with ${code}`))));
+        }),
+    ),
+  );
   const seconds = (performance.now() - start) / 1000;
   const study = await createStudy({ studyName: name, storage, loadIfExists: true });
   const numbers = (await study.getTrials()).map((t) => t.number).sort((a, b) => a - b);
@@ -156,21 +190,27 @@ async function main(): Promise<void> {
   console.log(`\nTPE time per trial (5 parameters, ${history} completed trials)`);
   console.log(`  ours, sampler only          ${(s.sampler * 1000).toFixed(1)} ms`);
   console.log(`  ours, ask+suggest+tell on SQLite ${(s.wholeTrial * 1000).toFixed(1)} ms`);
-  if (py) console.log(`  Optuna ${py.optuna_version}, sampler only  ${(py.tpe_seconds_per_trial * 1000).toFixed(1)} ms`);
+  if (py)
+    console.log(`  Optuna ${py.optuna_version}, sampler only  ${(py.tpe_seconds_per_trial * 1000).toFixed(1)} ms`);
   if (args.includes('--scale')) {
-    console.log('\nscale: wall time of one study, 4 worker processes x 25 trials against 1 x 100 (TPE, 5 start-up ' +
-      `trials, ${objectiveMs} ms objective; includes starting the processes)`);
+    console.log(
+      '\nscale: wall time of one study, 4 worker processes x 25 trials against 1 x 100 (TPE, 5 start-up ' +
+        `trials, ${objectiveMs} ms objective; includes starting the processes)`,
+    );
     const targets: Array<[string, () => Promise<string>]> = [['SQLite', async () => url()]];
     const pgUrl = 'postgresql://postgres@127.0.0.1:55432/postgres';
-    targets.push(['PostgreSQL', async () => {
-      const { Client } = await import('pg');
-      const admin = new Client({ connectionString: pgUrl });
-      await admin.connect();
-      const db = `bench_search_${process.pid}_${counter++}`;
-      await admin.query(`CREATE DATABASE ${db}`);
-      await admin.end();
-      return pgUrl.replace(/\/postgres$/, `/${db}`);
-    }]);
+    targets.push([
+      'PostgreSQL',
+      async () => {
+        const { Client } = await import('pg');
+        const admin = new Client({ connectionString: pgUrl });
+        await admin.connect();
+        const db = `bench_search_${process.pid}_${counter++}`;
+        await admin.query(`CREATE DATABASE ${db}`);
+        await admin.end();
+        return pgUrl.replace(/\/postgres$/, `/${db}`);
+      },
+    ]);
     for (const [label, make] of targets) {
       try {
         const fourUrl = await make();
@@ -178,8 +218,10 @@ async function main(): Promise<void> {
         const four = await scale(fourUrl, 4, 25);
         const one = await scale(oneUrl, 1, 100);
         if (label === 'PostgreSQL') await dropDatabases(pgUrl, [fourUrl, oneUrl]);
-        console.log(`  ${label.padEnd(10)} 4 x 25: ${four.seconds.toFixed(1)} s (${four.numbers});` +
-          ` 1 x 100: ${one.seconds.toFixed(1)} s (${one.numbers})`);
+        console.log(
+          `  ${label.padEnd(10)} 4 x 25: ${four.seconds.toFixed(1)} s (${four.numbers});` +
+            ` 1 x 100: ${one.seconds.toFixed(1)} s (${one.numbers})`,
+        );
       } catch (e) {
         console.log(`  ${label}: skipped (${(e as Error).message})`);
       }

@@ -73,7 +73,10 @@ function gudhi(...taskArgs: string[]): Reference | { error: string } {
 /** Runs the Ripser binary on a point cloud (.csv) and counts its H0/H1 pairs; wall time includes start-up and parsing. */
 function ripser(csv: string): { seconds: number; h0: number; h1: number } | { error: string } {
   const start = performance.now();
-  const r = spawnSync('ripser', ['--format', 'point-cloud', '--dim', '1', csv], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('ripser', ['--format', 'point-cloud', '--dim', '1', csv], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const seconds = (performance.now() - start) / 1000;
   if (r.error) return { error: `ripser not installed (${r.error.message}); Debian: apt-get install -y ripser` };
   if (r.status !== 0) return { error: `ripser failed (exit ${r.status})` };
@@ -88,7 +91,8 @@ function ripser(csv: string): { seconds: number; h0: number; h1: number } | { er
 }
 
 const round = (x: number, digits = 4): number => Number(x.toPrecision(digits));
-const decode = (pairs: [number, number | 'inf'][]): PersistencePair[] => pairs.map(([b, d]) => [b, d === 'inf' ? Infinity : d]);
+const decode = (pairs: [number, number | 'inf'][]): PersistencePair[] =>
+  pairs.map(([b, d]) => [b, d === 'inf' ? Infinity : d]);
 
 function report(line: Record<string, unknown>): void {
   console.log(JSON.stringify(line));
@@ -97,7 +101,11 @@ function report(line: Record<string, unknown>): void {
 function main(): void {
   const dir = mkdtempSync(join(tmpdir(), 'bench-tda-'));
   try {
-    report({ note: 'wall seconds; ours = best of repeats in this process; GUDHI times exclude Python start-up and loading', repeats, inputs: dir });
+    report({
+      note: 'wall seconds; ours = best of repeats in this process; GUDHI times exclude Python start-up and loading',
+      repeats,
+      inputs: dir,
+    });
 
     for (const [n, seed] of [
       [1000, 1],
@@ -111,14 +119,20 @@ function main(): void {
       writeFileSync(fb, npy(n, 2, b.flat()));
       const ours = bestOf(() => bottleneckDistance(a, b));
       const ref = gudhi('bottleneck', fa, fb);
-      const anchors = n === 1000 ? { gudhi_exact_s: 0.49, hera_exact_s: 0.16 } : { gudhi_exact_s: 16.2, hera_exact_s: 1.14 };
+      const anchors =
+        n === 1000 ? { gudhi_exact_s: 0.49, hera_exact_s: 0.16 } : { gudhi_exact_s: 16.2, hera_exact_s: 1.14 };
       report({
         case: `bottleneck ${n} vs ${n}`,
         ours_s: round(ours.seconds),
         ours_value: ours.result,
         ...('error' in ref
           ? { gudhi_error: ref.error }
-          : { gudhi_exact_s: round(ref.seconds), gudhi_value: ref.value, same_value: ref.value === ours.result, gudhi_over_ours: round(ref.seconds / ours.seconds, 3) }),
+          : {
+              gudhi_exact_s: round(ref.seconds),
+              gudhi_value: ref.value,
+              same_value: ref.value === ours.result,
+              gudhi_over_ours: round(ref.seconds / ours.seconds, 3),
+            }),
         hera: 'not installable here (not in Debian or npm); anchor from TDA.md',
         anchors_s: anchors,
       });
@@ -140,7 +154,12 @@ function main(): void {
         ours_value: ours.result,
         ...('error' in ref
           ? { gudhi_error: ref.error }
-          : { gudhi_pot_s: round(ref.seconds), gudhi_value: ref.value, relative_difference: round(Math.abs(ref.value! - ours.result) / ref.value!, 3), gudhi_over_ours: round(ref.seconds / ours.seconds, 3) }),
+          : {
+              gudhi_pot_s: round(ref.seconds),
+              gudhi_value: ref.value,
+              relative_difference: round(Math.abs(ref.value! - ours.result) / ref.value!, 3),
+              gudhi_over_ours: round(ref.seconds / ours.seconds, 3),
+            }),
         anchors_s: { pot_exact_emd: 0.33 },
       });
     }
@@ -161,10 +180,17 @@ function main(): void {
         case: `rips H0+H1 ${n} points 16-D`,
         ours_s: round(ours.seconds),
         ours_pairs: { h0: h0.pairs.length, h1: h1.pairs.length },
-        ...('error' in rip ? { ripser_error: rip.error } : { ripser_s: round(rip.seconds), ripser_pairs: { h0: rip.h0, h1: rip.h1 }, ours_over_ripser: round(ours.seconds / rip.seconds, 3) }),
+        ...('error' in rip
+          ? { ripser_error: rip.error }
+          : {
+              ripser_s: round(rip.seconds),
+              ripser_pairs: { h0: rip.h0, h1: rip.h1 },
+              ours_over_ripser: round(ours.seconds / rip.seconds, 3),
+            }),
         anchors_s: n === 500 ? { ripser: 0.08, gudhi_full_complex: 34 } : { ripser: 0.38, gudhi_full_complex: 272 },
       };
-      if (n === 1000 && skipGudhiRips1000) line.gudhi = 'skipped (GUDHI full complex: ~272 s and ~9.6 GB); run with --full';
+      if (n === 1000 && skipGudhiRips1000)
+        line.gudhi = 'skipped (GUDHI full complex: ~272 s and ~9.6 GB); run with --full';
       else {
         const ref = gudhi('rips', fnpy);
         if ('error' in ref) line.gudhi_error = ref.error;
@@ -173,7 +199,10 @@ function main(): void {
           line.gudhi_s = round(ref.seconds);
           line.gudhi_peak_mb = Math.round(ref.peak_mb);
           line.gudhi_over_ours = round(ref.seconds / ours.seconds, 3);
-          line.bottleneck_to_gudhi = { h0: bottleneckDistance(h0.pairs, decode(ref.h0!)), h1: bottleneckDistance(h1.pairs, decode(ref.h1!)) };
+          line.bottleneck_to_gudhi = {
+            h0: bottleneckDistance(h0.pairs, decode(ref.h0!)),
+            h1: bottleneckDistance(h1.pairs, decode(ref.h1!)),
+          };
         }
       }
       report(line);

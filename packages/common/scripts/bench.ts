@@ -29,7 +29,15 @@ interface Result {
 }
 
 function parseArgs(argv: string[]) {
-  const opts = { backend: 'auto' as BackendPreference, models: Object.keys(MODELS), batch: 64, steps: 30, withTorch: false, profile: false, ab: false };
+  const opts = {
+    backend: 'auto' as BackendPreference,
+    models: Object.keys(MODELS),
+    batch: 64,
+    steps: 30,
+    withTorch: false,
+    profile: false,
+    ab: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -44,9 +52,13 @@ function parseArgs(argv: string[]) {
     else if (arg === '--models') opts.models = value().split(',');
     else if (arg === '--batch') opts.batch = Number(value());
     else if (arg === '--steps') opts.steps = Number(value());
-    else throw new Error(`bench: unknown argument '${arg}' (expected --with-torch, --profile, --ab, --backend, --models, --batch, --steps)`);
+    else
+      throw new Error(
+        `bench: unknown argument '${arg}' (expected --with-torch, --profile, --ab, --backend, --models, --batch, --steps)`,
+      );
   }
-  for (const m of opts.models) if (!(m in MODELS)) throw new Error(`bench: unknown model '${m}'; expected ${Object.keys(MODELS).join(', ')}`);
+  for (const m of opts.models)
+    if (!(m in MODELS)) throw new Error(`bench: unknown model '${m}'; expected ${Object.keys(MODELS).join(', ')}`);
   if (!(opts.batch >= 1) || !(opts.steps >= 1)) throw new Error('bench: --batch and --steps must be positive integers');
   return opts;
 }
@@ -58,7 +70,11 @@ function makeTrainStep(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, o
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   return () =>
     tf.tidy(() => {
-      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, false, vars);
+      optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        false,
+        vars,
+      );
     });
 }
 
@@ -87,11 +103,19 @@ async function profileStep(step: () => void, name: string): Promise<void> {
   const calls = [...byKernel.values()].reduce((s, e) => s + e.calls, 0);
   console.log(`profile of one ${name} training step: ${total.toFixed(1)} ms in ${Math.round(calls)} kernel calls`);
   for (const [kernel, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
-    console.log(`  ${kernel.padEnd(32)} ${e.ms.toFixed(1).padStart(7)} ms ${((100 * e.ms) / total).toFixed(0).padStart(3)}% ${String(Math.round(e.calls)).padStart(5)} calls`);
+    console.log(
+      `  ${kernel.padEnd(32)} ${e.ms.toFixed(1).padStart(7)} ms ${((100 * e.ms) / total).toFixed(0).padStart(3)}% ${String(Math.round(e.calls)).padStart(5)} calls`,
+    );
   }
 }
 
-async function benchModel(name: string, batch: number, steps: number, backend: string, profile: boolean): Promise<Result> {
+async function benchModel(
+  name: string,
+  batch: number,
+  steps: number,
+  backend: string,
+  profile: boolean,
+): Promise<Result> {
   const model = createModel(MODELS[name]);
   const params = model.countParams();
   progress(`${name}: ${params} parameters; training ${WARMUP}+${steps} steps at batch ${batch}`);
@@ -106,7 +130,14 @@ async function benchModel(name: string, batch: number, steps: number, backend: s
   tf.dispose([x, labels]);
   optimizer.dispose();
   model.dispose();
-  return { model: name, batch, params, train_img_s: Math.round((batch * steps) / trainS), infer_img_s: Math.round((batch * steps) / inferS), backend };
+  return {
+    model: name,
+    batch,
+    params,
+    train_img_s: Math.round((batch * steps) / trainS),
+    infer_img_s: Math.round((batch * steps) / inferS),
+    backend,
+  };
 }
 
 /**
@@ -132,7 +163,13 @@ function benchOwnKernels(name: string, batch: number, steps: number, rounds = 5)
   optimizer.dispose();
   model.dispose();
   const imgS = (s: number) => Math.round((batch * perRound) / s);
-  return { model: name, batch, train_img_s_own_off: imgS(off), train_img_s_own_on: imgS(on), speedup: Math.round((100 * off) / on) / 100 };
+  return {
+    model: name,
+    batch,
+    train_img_s_own_off: imgS(off),
+    train_img_s_own_on: imgS(on),
+    speedup: Math.round((100 * off) / on) / 100,
+  };
 }
 
 function torchAvailable(): boolean {
@@ -141,15 +178,22 @@ function torchAvailable(): boolean {
 
 function runTorch(): Result[] {
   progress(`PyTorch: /usr/bin/python3 ${TORCH_REFERENCE} throughput`);
-  const out = execFileSync('/usr/bin/python3', [TORCH_REFERENCE, 'throughput'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return out.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => ({ ...(JSON.parse(l) as Result), backend: 'torch' }));
+  const out = execFileSync('/usr/bin/python3', [TORCH_REFERENCE, 'throughput'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return out
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => ({ ...(JSON.parse(l) as Result), backend: 'torch' }));
 }
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const info = await initBackend(opts.backend, { log: progress });
   if (opts.ab) {
-    if (!info.ownKernels?.length) throw new Error('bench --ab: the C kernels are not running (wasm backend, RESEARCH_OWN_KERNELS not 0)');
+    if (!info.ownKernels?.length)
+      throw new Error('bench --ab: the C kernels are not running (wasm backend, RESEARCH_OWN_KERNELS not 0)');
     for (const name of opts.models) console.log(JSON.stringify(benchOwnKernels(name, opts.batch, opts.steps)));
     return;
   }
@@ -157,7 +201,13 @@ async function main(): Promise<void> {
   for (const name of opts.models) {
     // e.g. wasm-2t+own2t: tfjs-wasm on 2 threads with the project's C kernels on 2 (the backend line lists them).
     const own = info.ownKernels?.length ? `+own${info.ownKernelThreads}t` : '';
-    const result = await benchModel(name, opts.batch, opts.steps, info.name + (info.name === 'wasm' ? `-${info.threads}t${own}` : ''), opts.profile);
+    const result = await benchModel(
+      name,
+      opts.batch,
+      opts.steps,
+      info.name + (info.name === 'wasm' ? `-${info.threads}t${own}` : ''),
+      opts.profile,
+    );
     console.log(JSON.stringify(result));
     ours.push(result);
   }
@@ -173,7 +223,14 @@ async function main(): Promise<void> {
     if (!t) continue;
     if (t.params !== o.params) progress(`WARNING ${o.model}: ${o.params} parameters here, ${t.params} in PyTorch`);
     const ratio = (a: number, b: number) => Math.round((100 * a) / b) / 100;
-    console.log(JSON.stringify({ model: o.model, ratio_train: ratio(o.train_img_s, t.train_img_s), ratio_infer: ratio(o.infer_img_s, t.infer_img_s), backend: o.backend }));
+    console.log(
+      JSON.stringify({
+        model: o.model,
+        ratio_train: ratio(o.train_img_s, t.train_img_s),
+        ratio_infer: ratio(o.infer_img_s, t.infer_img_s),
+        backend: o.backend,
+      }),
+    );
   }
 }
 

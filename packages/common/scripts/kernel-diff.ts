@@ -10,4 +10,6 @@ const missing = [...cpu].filter((k) => !names('wasm').has(k)).sort();
 console.log(`cpu has ${cpu.size} kernels; wasm lacks ${missing.length}: ${missing.join(' ')}`);
 registerWasmKernels();
 const stillMissing = [...cpu].filter((k) => !names('wasm').has(k)).sort();
-console.log(`after registerWasmKernels (adds ${Object.keys(ADDED_WASM_KERNELS).join(', ')}): wasm lacks ${stillMissing.join(' ')}`);
+console.log(
+  `after registerWasmKernels (adds ${Object.keys(ADDED_WASM_KERNELS).join(', ')}): wasm lacks ${stillMissing.join(' ')}`,
+);

@@ -3,7 +3,12 @@
 //   npx tsx packages/common/scripts/make-sample.ts [--from /work/shared/datasets/fashion-mnist] [--seed 0]
 import * as path from 'node:path';
 import { encodeIdx, writeIdx } from '../src/data/idx';
-import { readIdxImageFolder, FASHION_MNIST_CLASSES, FASHION_MNIST_SAMPLE_DIR, type DatasetSplit } from '../src/data/datasets';
+import {
+  readIdxImageFolder,
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_SAMPLE_DIR,
+  type DatasetSplit,
+} from '../src/data/datasets';
 import { createRng } from '../src/random/rng';
 import { createHash } from 'node:crypto';
 
@@ -32,6 +37,10 @@ for (const split of ['train', 'test'] as const) {
   const labelsFile = path.join(FASHION_MNIST_SAMPLE_DIR, `${prefix[split]}-labels-idx1-ubyte.gz`);
   writeIdx(imagesFile, { dtype: 'uint8', dims: [sample.length, h, w], data: sample.images });
   writeIdx(labelsFile, { dtype: 'uint8', dims: [sample.length], data: Uint8Array.from(sample.labels) });
-  const digest = createHash('sha256').update(encodeIdx({ dtype: 'uint8', dims: [sample.length, h, w], data: sample.images })).digest('hex');
-  console.log(`${split}: ${sample.length} of ${full.length} images, per class ${sample.labelCounts().join(' ')}, raw images sha256 ${digest.slice(0, 16)}`);
+  const digest = createHash('sha256')
+    .update(encodeIdx({ dtype: 'uint8', dims: [sample.length, h, w], data: sample.images }))
+    .digest('hex');
+  console.log(
+    `${split}: ${sample.length} of ${full.length} images, per class ${sample.labelCounts().join(' ')}, raw images sha256 ${digest.slice(0, 16)}`,
+  );
 }

@@ -26,16 +26,22 @@ async function main(): Promise<void> {
   const name = option(args, '--model', 'cnn');
   const steps = Number(option(args, '--steps', '200'));
   const every = Number(option(args, '--every', String(Math.max(1, Math.floor(steps / 10)))));
-  if (!(name in MODELS)) throw new Error(`memory-check: unknown --model '${name}', expected ${Object.keys(MODELS).join(', ')}`);
+  if (!(name in MODELS))
+    throw new Error(`memory-check: unknown --model '${name}', expected ${Object.keys(MODELS).join(', ')}`);
   await initBackend('auto', { log: (line) => console.log(line) });
   const model = createModel(MODELS[name]);
   const x = tf.randomNormal([64, 28, 28, 1]);
   const labels = tf.oneHot(tf.randomUniform([64], 0, 10, 'int32'), 10);
   const optimizer = tf.train.adam(1e-3);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const step = () => tf.tidy(() => {
-    optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, false, vars);
-  });
+  const step = () =>
+    tf.tidy(() => {
+      optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        false,
+        vars,
+      );
+    });
   const warmup = 3;
   for (let i = 0; i < warmup; i++) step();
   const first = { ...tf.memory(), heap: wasmHeapBytes() };
@@ -47,7 +53,13 @@ async function main(): Promise<void> {
     if (i % every === 0 || i === steps) {
       const m = tf.memory();
       const rssMB = process.resourceUsage().maxRSS / 1024;
-      const line = { step: i, numTensors: m.numTensors, numBytes: m.numBytes, wasmHeapMB: wasmHeapBytes() / 2 ** 20, peakRssMB: Math.round(rssMB) };
+      const line = {
+        step: i,
+        numTensors: m.numTensors,
+        numBytes: m.numBytes,
+        wasmHeapMB: wasmHeapBytes() / 2 ** 20,
+        peakRssMB: Math.round(rssMB),
+      };
       console.log(JSON.stringify({ ...line, msPerStep: Math.round((performance.now() - start) / i) }));
     }
   }
@@ -55,8 +67,11 @@ async function main(): Promise<void> {
   const problems: string[] = [];
   if (last.numTensors !== first.numTensors) problems.push(`numTensors ${first.numTensors} -> ${last.numTensors}`);
   if (last.numBytes !== first.numBytes) problems.push(`numBytes ${first.numBytes} -> ${last.numBytes}`);
-  if (last.heap > halfwayHeap) problems.push(`wasm heap ${halfwayHeap} bytes at step ${Math.floor(steps / 2)} -> ${last.heap} at the end`);
-  console.log(problems.length ? `memory-check FAILED: ${problems.join('; ')}` : `memory-check ok: flat over ${steps} steps`);
+  if (last.heap > halfwayHeap)
+    problems.push(`wasm heap ${halfwayHeap} bytes at step ${Math.floor(steps / 2)} -> ${last.heap} at the end`);
+  console.log(
+    problems.length ? `memory-check FAILED: ${problems.join('; ')}` : `memory-check ok: flat over ${steps} steps`,
+  );
   if (problems.length) process.exit(1);
 }
 

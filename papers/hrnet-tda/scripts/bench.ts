@@ -33,9 +33,14 @@ function torchPeer(modelsDir: string, experiment: HrnetExperiment, batch: number
   try {
     const file = path.join(dir, 'experiment.yaml');
     fs.writeFileSync(file, JSON.stringify(experiment)); // JSON is YAML: the script's yaml.safe_load reads it
-    const out = execFileSync('/usr/bin/python3', [script, modelsDir, file, '--batch', String(batch), '--steps', String(steps), '--threads', '2'], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [script, modelsDir, file, '--batch', String(batch), '--steps', String(steps), '--threads', '2'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     console.log(out.trim());
     return JSON.parse(out) as Throughput;
   } finally {
@@ -57,7 +62,8 @@ async function bench(overrides: string[], values: BenchFlags): Promise<void> {
   await initBackend(experiment.BACKEND);
   const batch = Number(values.batch ?? experiment.TRAIN.BATCH_SIZE_PER_GPU);
   const steps = Number(values.steps);
-  if (!Number.isInteger(batch) || batch <= 0 || !Number.isInteger(steps) || steps <= 0) throw new Error('--batch and --steps must be positive integers');
+  if (!Number.isInteger(batch) || batch <= 0 || !Number.isInteger(steps) || steps <= 0)
+    throw new Error('--batch and --steps must be positive integers');
   const cfg = experiment.MODEL;
   const { model } = buildHrnet(cfg, { init: 'official', seed: 0 });
   const [width, height] = cfg.IMAGE_SIZE;
@@ -72,15 +78,23 @@ async function bench(overrides: string[], values: BenchFlags): Promise<void> {
     logits.dispose();
   });
   const trainStep = async () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true);
+    const loss = optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      true,
+    );
     await loss!.data();
     loss!.dispose();
   };
   const trainMs = await timeIt(steps, trainStep);
   const ours = {
-    experiment: experiment.NAME, params: countTrainableParams(model), input: [batch, height, width, cfg.IN_CHANNELS], backend: tf.getBackend(),
-    forward_ms: Math.round(forwardMs), forward_img_per_s: +((1000 * batch) / forwardMs).toFixed(1),
-    train_step_ms: Math.round(trainMs), train_img_per_s: +((1000 * batch) / trainMs).toFixed(1),
+    experiment: experiment.NAME,
+    params: countTrainableParams(model),
+    input: [batch, height, width, cfg.IN_CHANNELS],
+    backend: tf.getBackend(),
+    forward_ms: Math.round(forwardMs),
+    forward_img_per_s: +((1000 * batch) / forwardMs).toFixed(1),
+    train_step_ms: Math.round(trainMs),
+    train_img_per_s: +((1000 * batch) / trainMs).toFixed(1),
   };
   console.log(JSON.stringify(ours));
   if (values.profile) await printProfile(trainStep);
@@ -89,7 +103,9 @@ async function bench(overrides: string[], values: BenchFlags): Promise<void> {
   const modelsDir = values.withTorch;
   if (modelsDir !== undefined) {
     const torch = torchPeer(modelsDir, experiment, batch, steps);
-    console.log(`ratio tfjs/torch: train ${(ours.train_img_per_s / torch.train_img_per_s).toFixed(2)}, forward ${(ours.forward_img_per_s / torch.forward_img_per_s).toFixed(2)}`);
+    console.log(
+      `ratio tfjs/torch: train ${(ours.train_img_per_s / torch.train_img_per_s).toFixed(2)}, forward ${(ours.forward_img_per_s / torch.forward_img_per_s).toFixed(2)}`,
+    );
   }
 }
 
@@ -124,9 +140,11 @@ async function printProfile(step: () => Promise<void>): Promise<void> {
   const total = [...byKernel.values()].reduce((sum, e) => sum + e.ms, 0);
   console.log(`kernel time of one training step: ${total.toFixed(0)} ms`);
   for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
-    console.log(`  ${name.padEnd(28)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(0).padStart(3)}% ${String(e.calls).padStart(5)} calls`);
+    console.log(
+      `  ${name.padEnd(28)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(0).padStart(3)}% ${String(e.calls).padStart(5)} calls`,
+    );
   }
   console.log('slowest kernel calls by input shapes:');
-  for (const [key, ms] of [...byShape].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${key}`);
+  for (const [key, ms] of [...byShape].sort((a, b) => b[1] - a[1]).slice(0, 12))
+    console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${key}`);
 }
-

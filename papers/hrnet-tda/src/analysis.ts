@@ -24,7 +24,9 @@ export function loadClassifierWeights(model: tf.LayersModel, file: string): void
 /** `<run>/analysis` for a checkpoint in `<run>/checkpoints`, else `analysis-<time>` beside the checkpoint. */
 export function defaultReportDir(checkpoint: string): string {
   const dir = path.dirname(checkpoint);
-  return path.basename(dir) === 'checkpoints' ? path.join(path.dirname(dir), 'analysis') : path.join(dir, `analysis-${runTimestamp()}`);
+  return path.basename(dir) === 'checkpoints'
+    ? path.join(path.dirname(dir), 'analysis')
+    : path.join(dir, `analysis-${runTimestamp()}`);
 }
 
 export interface AnalysisResult {
@@ -34,7 +36,11 @@ export interface AnalysisResult {
   data: string;
 }
 
-export async function analyzeCheckpoint(exp: HrnetExperiment, checkpoint: string, opts: { out?: string } = {}): Promise<AnalysisResult> {
+export async function analyzeCheckpoint(
+  exp: HrnetExperiment,
+  checkpoint: string,
+  opts: { out?: string } = {},
+): Promise<AnalysisResult> {
   const topo = exp.TOPO;
   const data = loadExperimentData(exp);
   const { model, stageOutputs } = buildHrnet(exp.MODEL, { init: 'zeros' });
@@ -43,7 +49,10 @@ export async function analyzeCheckpoint(exp: HrnetExperiment, checkpoint: string
   let measurement: TopologyMeasurement;
   try {
     loadClassifierWeights(model, checkpoint);
-    const reduction = topo.REDUCE === 'gap' ? { kind: 'gap' as const } : { kind: 'flatten' as const, dims: topo.FLATTEN_DIMS, seed: topo.SEED };
+    const reduction =
+      topo.REDUCE === 'gap'
+        ? { kind: 'gap' as const }
+        : { kind: 'flatten' as const, dims: topo.FLATTEN_DIMS, seed: topo.SEED };
     measurement = measureTopology(model, monitoredLayers(stageOutputs), train.x, val.x, reduction);
   } finally {
     tf.dispose([train.x, train.y, val.x, val.y]);
@@ -51,8 +60,13 @@ export async function analyzeCheckpoint(exp: HrnetExperiment, checkpoint: string
   }
   const dir = path.resolve(opts.out ?? defaultReportDir(checkpoint));
   const files = writeTopologyReport(dir, measurement, {
-    checkpoint, experiment: exp.NAME, samples: Math.min(topo.SAMPLES, data.train.size, data.val.size),
-    reduction: topo.REDUCE === 'gap' ? 'global average pooling per channel' : `${topo.FLATTEN_DIMS} seeded coordinates of the flattened map`,
+    checkpoint,
+    experiment: exp.NAME,
+    samples: Math.min(topo.SAMPLES, data.train.size, data.val.size),
+    reduction:
+      topo.REDUCE === 'gap'
+        ? 'global average pooling per channel'
+        : `${topo.FLATTEN_DIMS} seeded coordinates of the flattened map`,
   });
   return { dir, files, measurement, data: data.description };
 }

@@ -2,7 +2,14 @@
 // recipe sets up the Trainer, and the topology monitor, regulariser and topology-guided selection are its additions.
 import * as tf from '@tensorflow/tfjs';
 import { evaluate, type AppDefinition, type Callback, type ScheduleSpec, type TrainerSettings } from '@research/common';
-import { checkExperiment, experimentsDir, hrnetSchema, listExperiments, resolveExperiment, type HrnetExperiment } from './config';
+import {
+  checkExperiment,
+  experimentsDir,
+  hrnetSchema,
+  listExperiments,
+  resolveExperiment,
+  type HrnetExperiment,
+} from './config';
 import { loadExperimentData, probeBatch, type ExperimentData } from './data';
 import { buildHrnet } from './model/hrnet';
 import { hrnetModule } from './module';
@@ -12,7 +19,9 @@ import { TopologyMonitor } from './topology/monitor';
 /** The official MultiStepLR(LR_STEP, LR_FACTOR), per epoch. */
 export function scheduleFor(exp: HrnetExperiment): ScheduleSpec {
   const milestones = exp.TRAIN.LR_STEP.filter((m) => m > 0);
-  return milestones.length > 0 ? { name: 'multistep', milestones, gamma: exp.TRAIN.LR_FACTOR, interval: 'epoch' } : { name: 'constant' };
+  return milestones.length > 0
+    ? { name: 'multistep', milestones, gamma: exp.TRAIN.LR_FACTOR, interval: 'epoch' }
+    : { name: 'constant' };
 }
 
 export function selectMode(select: HrnetExperiment['TOPO']['SELECT']): 'min' | 'max' {
@@ -27,9 +36,10 @@ export function trainerSettings(exp: HrnetExperiment): TrainerSettings {
     epochs: t.END_EPOCH,
     seed: t.SEED,
     backend: exp.BACKEND,
-    optimizer: t.OPTIMIZER === 'adam'
-      ? { name: 'adam', lr: t.LR, weightDecay: t.WD }
-      : { name: 'sgd', lr: t.LR, momentum: t.MOMENTUM, nesterov: t.NESTEROV, weightDecay: t.WD },
+    optimizer:
+      t.OPTIMIZER === 'adam'
+        ? { name: 'adam', lr: t.LR, weightDecay: t.WD }
+        : { name: 'sgd', lr: t.LR, momentum: t.MOMENTUM, nesterov: t.NESTEROV, weightDecay: t.WD },
     schedule: scheduleFor(exp),
     accumulateGradBatches: t.ACCUMULATE_GRAD_BATCHES,
     logEveryNSteps: exp.PRINT_FREQ,
@@ -41,7 +51,13 @@ export function trainerSettings(exp: HrnetExperiment): TrainerSettings {
 }
 
 function evalSource(split: ExperimentData['test'], exp: HrnetExperiment, indices?: ArrayLike<number>) {
-  return split.source({ batchSize: exp.TEST.BATCH_SIZE_PER_GPU, augment: false, shuffle: false, seed: exp.TRAIN.SEED, indices });
+  return split.source({
+    batchSize: exp.TEST.BATCH_SIZE_PER_GPU,
+    augment: false,
+    shuffle: false,
+    seed: exp.TRAIN.SEED,
+    indices,
+  });
 }
 
 export const hrnetApp: AppDefinition<HrnetExperiment> = {
@@ -65,17 +81,31 @@ export const hrnetApp: AppDefinition<HrnetExperiment> = {
       const trainSample = await probeBatch(data.train, topo.SAMPLES, topo.SEED);
       const valSample = await probeBatch(data.val, topo.SAMPLES, topo.SEED + 1);
       probes.push(trainSample.x, trainSample.y, valSample.x, valSample.y);
-      callbacks.push(new TopologyMonitor({
-        model, layers: monitoredLayers(stageOutputs), trainSample: trainSample.x, valSample: valSample.x, everyNEpochs: topo.MONITOR_EVERY,
-        reduction: topo.REDUCE === 'gap' ? { kind: 'gap' } : { kind: 'flatten', dims: topo.FLATTEN_DIMS, seed: topo.SEED },
-        scoreWeight: topo.SCORE_WEIGHT,
-      }));
+      callbacks.push(
+        new TopologyMonitor({
+          model,
+          layers: monitoredLayers(stageOutputs),
+          trainSample: trainSample.x,
+          valSample: valSample.x,
+          everyNEpochs: topo.MONITOR_EVERY,
+          reduction:
+            topo.REDUCE === 'gap' ? { kind: 'gap' } : { kind: 'flatten', dims: topo.FLATTEN_DIMS, seed: topo.SEED },
+          scoreWeight: topo.SCORE_WEIGHT,
+        }),
+      );
     }
     return {
       module,
-      train: ctx.stage === 'fit'
-        ? data.train.source({ batchSize: exp.TRAIN.BATCH_SIZE_PER_GPU, augment: true, shuffle: exp.TRAIN.SHUFFLE, seed, samplesPerEpoch: exp.TRAIN.SAMPLES_PER_EPOCH || undefined })
-        : undefined,
+      train:
+        ctx.stage === 'fit'
+          ? data.train.source({
+              batchSize: exp.TRAIN.BATCH_SIZE_PER_GPU,
+              augment: true,
+              shuffle: exp.TRAIN.SHUFFLE,
+              seed,
+              samplesPerEpoch: exp.TRAIN.SAMPLES_PER_EPOCH || undefined,
+            })
+          : undefined,
       val: ctx.stage === 'fit' ? evalSource(data.val, exp) : undefined,
       test: evalSource(data.test, exp),
       data: data.description,

@@ -14,8 +14,15 @@ describe('shipped experiment files', () => {
   it.each(OFFICIAL)('%s carries the official recipe', (name) => {
     const e = loadExperiment(name);
     expect(e.TRAIN).toMatchObject({
-      OPTIMIZER: 'sgd', LR: 0.05, MOMENTUM: 0.9, NESTEROV: true, WD: 0.0001,
-      END_EPOCH: 100, LR_STEP: [30, 60, 90], LR_FACTOR: 0.1, BATCH_SIZE_PER_GPU: 32,
+      OPTIMIZER: 'sgd',
+      LR: 0.05,
+      MOMENTUM: 0.9,
+      NESTEROV: true,
+      WD: 0.0001,
+      END_EPOCH: 100,
+      LR_STEP: [30, 60, 90],
+      LR_FACTOR: 0.1,
+      BATCH_SIZE_PER_GPU: 32,
     });
     expect(e.MODEL).toMatchObject({ NAME: 'cls_hrnet', NUM_CLASSES: 1000, IMAGE_SIZE: [224, 224], IN_CHANNELS: 3 });
     expect(e.MODEL.EXTRA.STEM_STRIDES).toEqual([2, 2]);
@@ -23,7 +30,11 @@ describe('shipped experiment files', () => {
 
   it('W32 has the official widths 32/64/128/256 with 1/4/3 modules', () => {
     const x = loadExperiment('w32').MODEL.EXTRA;
-    expect([x.STAGE2.NUM_CHANNELS, x.STAGE3.NUM_CHANNELS, x.STAGE4.NUM_CHANNELS]).toEqual([[32, 64], [32, 64, 128], [32, 64, 128, 256]]);
+    expect([x.STAGE2.NUM_CHANNELS, x.STAGE3.NUM_CHANNELS, x.STAGE4.NUM_CHANNELS]).toEqual([
+      [32, 64],
+      [32, 64, 128],
+      [32, 64, 128, 256],
+    ]);
     expect([x.STAGE2.NUM_MODULES, x.STAGE3.NUM_MODULES, x.STAGE4.NUM_MODULES]).toEqual([1, 4, 3]);
     expect(x.STAGE1).toMatchObject({ BLOCK: 'BOTTLENECK', NUM_BLOCKS: [4], NUM_CHANNELS: [64] });
   });
@@ -53,13 +64,19 @@ describe('resolveExperiment', () => {
 
   it('every shipped key is read: the run layer replaced the ones that configured outputs and resume', () => {
     for (const file of fs.readdirSync(experimentsDir).filter((f) => f.endsWith('.yaml'))) {
-      expect([file, /^(OUTPUT_DIR|LOG_DIR|\s+(BEGIN_EPOCH|RESUME|MODEL_FILE|ROOT|DATA_FORMAT)):/m.test(fs.readFileSync(path.join(experimentsDir, file), 'utf8'))]).toEqual([file, false]);
+      expect([
+        file,
+        /^(OUTPUT_DIR|LOG_DIR|\s+(BEGIN_EPOCH|RESUME|MODEL_FILE|ROOT|DATA_FORMAT)):/m.test(
+          fs.readFileSync(path.join(experimentsDir, file), 'utf8'),
+        ),
+      ]).toEqual([file, false]);
     }
   });
 });
 
 describe('validation errors name the file and the key', () => {
-  const base = () => parse(fs.readFileSync(path.join(experimentsDir, `${resolveExperiment('w18_small_v1')}.yaml`), 'utf8'));
+  const base = () =>
+    parse(fs.readFileSync(path.join(experimentsDir, `${resolveExperiment('w18_small_v1')}.yaml`), 'utf8'));
   let dir: string;
   beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnet-cfg-'))));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -75,7 +92,9 @@ describe('validation errors name the file and the key', () => {
 
   it('an undeclared key (the official NUM_RANCHES typo)', () => {
     const load = loadModified((c) => (c.MODEL.EXTRA.STAGE1.NUM_RANCHES = 1));
-    expect(load).toThrow(/invalid config .*bad-.*\.yaml: MODEL\.EXTRA\.STAGE1\.NUM_RANCHES = 1 .*unknown key; did you mean 'MODEL\.EXTRA\.STAGE1\.NUM_BRANCHES'\?/);
+    expect(load).toThrow(
+      /invalid config .*bad-.*\.yaml: MODEL\.EXTRA\.STAGE1\.NUM_RANCHES = 1 .*unknown key; did you mean 'MODEL\.EXTRA\.STAGE1\.NUM_BRANCHES'\?/,
+    );
   });
 
   it('a value of the wrong type', () => {
@@ -83,22 +102,30 @@ describe('validation errors name the file and the key', () => {
     expect(loadModified((c) => (c.MODEL.EXTRA.STAGE3.NUM_CHANNELS = [16, 0, 64]))).toThrow(
       /MODEL\.EXTRA\.STAGE3\.NUM_CHANNELS: must hold positive integers, got \[16,0,64\]/,
     );
-    expect(loadModified((c) => (c.MODEL.EXTRA.STAGE2.BLOCK = 'RESNEXT'))).toThrow(/MODEL\.EXTRA\.STAGE2\.BLOCK = "RESNEXT" .*expected one of "BASIC", "BOTTLENECK"/);
+    expect(loadModified((c) => (c.MODEL.EXTRA.STAGE2.BLOCK = 'RESNEXT'))).toThrow(
+      /MODEL\.EXTRA\.STAGE2\.BLOCK = "RESNEXT" .*expected one of "BASIC", "BOTTLENECK"/,
+    );
   });
 
   it('a missing stage key', () => {
-    expect(loadModified((c) => delete c.MODEL.EXTRA.STAGE4.NUM_BLOCKS)).toThrow(/MODEL\.EXTRA\.STAGE4\.NUM_BLOCKS = null .*expected an array of integers \(null is not allowed here\)/);
+    expect(loadModified((c) => delete c.MODEL.EXTRA.STAGE4.NUM_BLOCKS)).toThrow(
+      /MODEL\.EXTRA\.STAGE4\.NUM_BLOCKS = null .*expected an array of integers \(null is not allowed here\)/,
+    );
   });
 
   it('branch lists that disagree with NUM_BRANCHES', () => {
     expect(loadModified((c) => (c.MODEL.EXTRA.STAGE3.NUM_BLOCKS = [2, 2]))).toThrow(
       /MODEL\.EXTRA\.STAGE3\.NUM_BLOCKS: has 2 entries but NUM_BRANCHES is 3/,
     );
-    expect(loadModified((c) => (c.MODEL.EXTRA.STAGE2.NUM_BRANCHES = 3))).toThrow(/MODEL\.EXTRA\.STAGE2\.NUM_BRANCHES: must be 2/);
+    expect(loadModified((c) => (c.MODEL.EXTRA.STAGE2.NUM_BRANCHES = 3))).toThrow(
+      /MODEL\.EXTRA\.STAGE2\.NUM_BRANCHES: must be 2/,
+    );
   });
 
   it('an image size the four resolutions cannot halve exactly', () => {
-    expect(loadModified((c) => (c.MODEL.IMAGE_SIZE = [200, 200]))).toThrow(/MODEL\.IMAGE_SIZE: \[200,200\] must be divisible by 32/);
+    expect(loadModified((c) => (c.MODEL.IMAGE_SIZE = [200, 200]))).toThrow(
+      /MODEL\.IMAGE_SIZE: \[200,200\] must be divisible by 32/,
+    );
   });
 
   it('a file that is not YAML', () => {

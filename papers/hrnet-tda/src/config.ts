@@ -1,6 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { arrayOf, BACKEND_PREFERENCES, composeConfig, intIn, numberIn, type BackendPreference, type ConfigSchema } from '@research/common';
+import {
+  arrayOf,
+  BACKEND_PREFERENCES,
+  composeConfig,
+  intIn,
+  numberIn,
+  type BackendPreference,
+  type ConfigSchema,
+} from '@research/common';
 
 /**
  * HRNet experiment files: the keys of the official HRNet-Image-Classification yaml files (yacs), composed and
@@ -45,7 +53,14 @@ export interface HrnetExperiment {
   DATA_DIR: string;
   PRINT_FREQ: number;
   MODEL: HrnetModelConfig;
-  DATASET: { DATASET: string; TRAIN_SET: string; TEST_SET: string; VAL_SIZE: number; TRAIN_LIMIT: number; TEST_LIMIT: number };
+  DATASET: {
+    DATASET: string;
+    TRAIN_SET: string;
+    TEST_SET: string;
+    VAL_SIZE: number;
+    TRAIN_LIMIT: number;
+    TEST_LIMIT: number;
+  };
   TRAIN: {
     LR: number;
     OPTIMIZER: 'sgd' | 'adam';
@@ -117,10 +132,18 @@ export const hrnetSchema: ConfigSchema<HrnetExperiment> = {
   MODEL: {
     NAME: { doc: 'architecture', format: ['cls_hrnet'], default: 'cls_hrnet' },
     NUM_CLASSES: { doc: 'classifier outputs', format: positiveInt, default: 1000 },
-    IMAGE_SIZE: { doc: '[width, height] of the network input', format: arrayOf('int', { length: 2 }), default: [224, 224] },
+    IMAGE_SIZE: {
+      doc: '[width, height] of the network input',
+      format: arrayOf('int', { length: 2 }),
+      default: [224, 224],
+    },
     IN_CHANNELS: { doc: 'input channels (3 for RGB, 1 for grey)', format: positiveInt, default: 3 },
     EXTRA: {
-      STEM_STRIDES: { doc: 'strides of the two stem 3x3 convolutions', format: arrayOf('int', { length: 2 }), default: [2, 2] },
+      STEM_STRIDES: {
+        doc: 'strides of the two stem 3x3 convolutions',
+        format: arrayOf('int', { length: 2 }),
+        default: [2, 2],
+      },
       STAGE1: stageSchema('stage 1'),
       STAGE2: stageSchema('stage 2'),
       STAGE3: stageSchema('stage 3'),
@@ -128,11 +151,23 @@ export const hrnetSchema: ConfigSchema<HrnetExperiment> = {
     },
   },
   DATASET: {
-    DATASET: { doc: 'fashion-mnist, or a folder <DATA_DIR>/<DATASET>/images/{TRAIN_SET,TEST_SET}/<class>/*', format: String, default: 'imagenet' },
+    DATASET: {
+      doc: 'fashion-mnist, or a folder <DATA_DIR>/<DATASET>/images/{TRAIN_SET,TEST_SET}/<class>/*',
+      format: String,
+      default: 'imagenet',
+    },
     TRAIN_SET: { doc: 'training split folder', format: String, default: 'train' },
     TEST_SET: { doc: 'validation split folder', format: String, default: 'val' },
-    VAL_SIZE: { doc: 'examples held out of the training split for validation (datasets without a validation split)', format: natural, default: 5000 },
-    TRAIN_LIMIT: { doc: 'use a stratified subset of this many training examples (0: all)', format: natural, default: 0 },
+    VAL_SIZE: {
+      doc: 'examples held out of the training split for validation (datasets without a validation split)',
+      format: natural,
+      default: 5000,
+    },
+    TRAIN_LIMIT: {
+      doc: 'use a stratified subset of this many training examples (0: all)',
+      format: natural,
+      default: 0,
+    },
     TEST_LIMIT: { doc: 'use a stratified subset of this many test examples (0: all)', format: natural, default: 0 },
   },
   TRAIN: {
@@ -147,25 +182,54 @@ export const hrnetSchema: ConfigSchema<HrnetExperiment> = {
     BATCH_SIZE_PER_GPU: { doc: 'training batch size', format: positiveInt, default: 32 },
     ACCUMULATE_GRAD_BATCHES: {
       doc: 'batches whose gradients are averaged into one optimizer step (effective batch BATCH_SIZE_PER_GPU x this; BN sees one batch)',
-      format: positiveInt, default: 1,
+      format: positiveInt,
+      default: 1,
     },
     SHUFFLE: { doc: 'shuffle training data', format: Boolean, default: true },
-    SAMPLES_PER_EPOCH: { doc: 'training examples per epoch, a fresh seeded draw from the whole training split each epoch (0: all)', format: natural, default: 0 },
-    SEED: { doc: 'seed of the weights, data order, augmentation and splits', format: intIn(0, 2 ** 32 - 1), default: 0 },
+    SAMPLES_PER_EPOCH: {
+      doc: 'training examples per epoch, a fresh seeded draw from the whole training split each epoch (0: all)',
+      format: natural,
+      default: 0,
+    },
+    SEED: {
+      doc: 'seed of the weights, data order, augmentation and splits',
+      format: intIn(0, 2 ** 32 - 1),
+      default: 0,
+    },
   },
   TEST: {
     BATCH_SIZE_PER_GPU: { doc: 'validation batch size', format: positiveInt, default: 32 },
   },
   TOPO: {
-    MONITOR_EVERY: { doc: 'compute train/val persistence diagrams every N epochs (0: never)', format: natural, default: 1 },
+    MONITOR_EVERY: {
+      doc: 'compute train/val persistence diagrams every N epochs (0: never)',
+      format: natural,
+      default: 1,
+    },
     SAMPLES: { doc: 'examples in each fixed probe sample', format: positiveInt, default: 64 },
-    REDUCE: { doc: 'branch map to point: gap (per-channel mean) or flatten (FLATTEN_DIMS coordinates)', format: ['gap', 'flatten'], default: 'gap' },
+    REDUCE: {
+      doc: 'branch map to point: gap (per-channel mean) or flatten (FLATTEN_DIMS coordinates)',
+      format: ['gap', 'flatten'],
+      default: 'gap',
+    },
     FLATTEN_DIMS: { doc: 'coordinates kept by REDUCE=flatten', format: positiveInt, default: 512 },
     SEED: { doc: 'seed of the probe samples', format: natural, default: 0 },
-    REG_WEIGHT: { doc: 'weight of the Moor et al. 2020 topological loss on the pooled features (0: off)', format: nonNegative, default: 0 },
-    SELECT: { doc: 'checkpoint selection metric', format: ['val_acc', 'val_loss', 'topo_gap', 'topo_score'], default: 'val_acc' },
+    REG_WEIGHT: {
+      doc: 'weight of the Moor et al. 2020 topological loss on the pooled features (0: off)',
+      format: nonNegative,
+      default: 0,
+    },
+    SELECT: {
+      doc: 'checkpoint selection metric',
+      format: ['val_acc', 'val_loss', 'topo_gap', 'topo_score'],
+      default: 'val_acc',
+    },
     SCORE_WEIGHT: { doc: 'topo_score = val_acc - SCORE_WEIGHT * topo_gap', format: nonNegative, default: 1 },
-    EARLY_STOP_PATIENCE: { doc: 'epochs without improvement of SELECT before stopping (0: off)', format: natural, default: 0 },
+    EARLY_STOP_PATIENCE: {
+      doc: 'epochs without improvement of SELECT before stopping (0: off)',
+      format: natural,
+      default: 0,
+    },
   },
 };
 
@@ -185,7 +249,10 @@ function checkArchitecture(model: HrnetModelConfig, source: string): void {
     positive(`${key}.NUM_BLOCKS`, stage.NUM_BLOCKS);
     positive(`${key}.NUM_CHANNELS`, stage.NUM_CHANNELS);
     if (stage.NUM_BRANCHES !== index + 1) {
-      fail(`${key}.NUM_BRANCHES`, `must be ${index + 1} (HRNet stage ${index + 1} has ${index + 1} resolutions), got ${stage.NUM_BRANCHES}`);
+      fail(
+        `${key}.NUM_BRANCHES`,
+        `must be ${index + 1} (HRNet stage ${index + 1} has ${index + 1} resolutions), got ${stage.NUM_BRANCHES}`,
+      );
     }
     if (stage.NUM_BLOCKS.length !== stage.NUM_BRANCHES) {
       fail(`${key}.NUM_BLOCKS`, `has ${stage.NUM_BLOCKS.length} entries but NUM_BRANCHES is ${stage.NUM_BRANCHES}`);
@@ -195,23 +262,36 @@ function checkArchitecture(model: HrnetModelConfig, source: string): void {
     }
   });
   if (model.EXTRA.STAGE1.NUM_MODULES !== 1) {
-    fail('MODEL.EXTRA.STAGE1.NUM_MODULES', `must be 1 (stage 1 is a single residual layer), got ${model.EXTRA.STAGE1.NUM_MODULES}`);
+    fail(
+      'MODEL.EXTRA.STAGE1.NUM_MODULES',
+      `must be 1 (stage 1 is a single residual layer), got ${model.EXTRA.STAGE1.NUM_MODULES}`,
+    );
   }
   // The fuse layers add a nearest-upsampled lower branch to a higher one, so every branch must halve exactly.
   const divisor = model.EXTRA.STEM_STRIDES[0] * model.EXTRA.STEM_STRIDES[1] * 8;
   if (model.IMAGE_SIZE.some((s) => s % divisor !== 0)) {
-    fail('MODEL.IMAGE_SIZE', `${JSON.stringify(model.IMAGE_SIZE)} must be divisible by ${divisor} (stem strides x 8 for the 4 resolutions)`);
+    fail(
+      'MODEL.IMAGE_SIZE',
+      `${JSON.stringify(model.IMAGE_SIZE)} must be divisible by ${divisor} (stem strides x 8 for the 4 resolutions)`,
+    );
   }
 }
 
 /** Short name of an experiment file: `cls_hrnet_w18_small_v1_sgd_lr5e-2_wd1e-4_bs32_x100.yaml` -> `w18_small_v1`. */
 export function experimentShortName(file: string): string {
-  return path.basename(file).replace(/\.ya?ml$/, '').replace(/^cls_hrnet_/, '').replace(/_sgd_.*$/, '');
+  return path
+    .basename(file)
+    .replace(/\.ya?ml$/, '')
+    .replace(/^cls_hrnet_/, '')
+    .replace(/_sgd_.*$/, '');
 }
 
 /** The experiment files shipped in `experiments/`, by short name (file names without .yaml as values). */
 export function listExperiments(): Map<string, string> {
-  const files = fs.readdirSync(experimentsDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = fs
+    .readdirSync(experimentsDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   return new Map(files.map((f) => [experimentShortName(f), f.replace(/\.ya?ml$/, '')]));
 }
 
@@ -233,7 +313,9 @@ export function checkExperiment(exp: HrnetExperiment, source = 'experiment'): Hr
   checkArchitecture(exp.MODEL, source);
   const topo = exp.TOPO;
   if ((topo.SELECT === 'topo_gap' || topo.SELECT === 'topo_score') && topo.MONITOR_EVERY !== 1) {
-    throw new Error(`${source}: TOPO.SELECT '${topo.SELECT}' needs the gap every epoch: TOPO.MONITOR_EVERY must be 1, got ${topo.MONITOR_EVERY}`);
+    throw new Error(
+      `${source}: TOPO.SELECT '${topo.SELECT}' needs the gap every epoch: TOPO.MONITOR_EVERY must be 1, got ${topo.MONITOR_EVERY}`,
+    );
   }
   return exp;
 }
@@ -241,6 +323,11 @@ export function checkExperiment(exp: HrnetExperiment, source = 'experiment'): Hr
 /** An experiment by short name, file name or path, composed with `KEY.PATH=value` overrides and checked. */
 export function loadExperiment(ref: string, overrides: readonly string[] = []): HrnetExperiment {
   const resolved = resolveExperiment(ref);
-  const [configDir, configName] = path.isAbsolute(resolved) ? [path.dirname(resolved), path.basename(resolved).replace(/\.ya?ml$/, '')] : [experimentsDir, resolved];
-  return checkExperiment(composeConfig<HrnetExperiment>({ configDir, configName, overrides, schema: hrnetSchema }), `${resolved}.yaml`);
+  const [configDir, configName] = path.isAbsolute(resolved)
+    ? [path.dirname(resolved), path.basename(resolved).replace(/\.ya?ml$/, '')]
+    : [experimentsDir, resolved];
+  return checkExperiment(
+    composeConfig<HrnetExperiment>({ configDir, configName, overrides, schema: hrnetSchema }),
+    `${resolved}.yaml`,
+  );
 }

@@ -15,7 +15,10 @@ void runApp(hrnetApp, (program) => {
     .command('analyze')
     .description("the topology report of a checkpoint (per-layer diagrams, distances, plots), with its run's config")
     .argument('[overrides...]', "changes to the run's config, e.g. TOPO.SAMPLES=128")
-    .requiredOption('--checkpoint <path>', 'a run folder (its best checkpoint) or a .safetensors file in <run>/checkpoints/')
+    .requiredOption(
+      '--checkpoint <path>',
+      'a run folder (its best checkpoint) or a .safetensors file in <run>/checkpoints/',
+    )
     .option('--out <dir>', 'report folder (default <run>/analysis)')
     .action(async (overrides: string[], flags: { checkpoint: string; out?: string }) => {
       const run = locateRun(flags.checkpoint, 'best');
@@ -23,7 +26,9 @@ void runApp(hrnetApp, (program) => {
       await initBackend(exp.BACKEND);
       const result = await analyzeCheckpoint(exp, run.checkpoint, { out: flags.out });
       console.log(`[hrnet] ${result.data}`);
-      console.log(`[hrnet] topology report: ${result.dir} (${result.files.length} files), topo_gap ${result.measurement.metrics.topo_gap.toFixed(4)}`);
+      console.log(
+        `[hrnet] topology report: ${result.dir} (${result.files.length} files), topo_gap ${result.measurement.metrics.topo_gap.toFixed(4)}`,
+      );
     });
   program
     .command('summary')
@@ -50,12 +55,16 @@ void runApp(hrnetApp, (program) => {
       console.log('| rank | topo_gap | val top-1 | test top-1 | generalisation gap | run |');
       console.log('| --- | --- | --- | --- | --- | --- |');
       ranked.forEach((r, i) =>
-        console.log(`| ${i + 1} | ${r.topoGap.toFixed(4)} | ${(100 * r.valTop1).toFixed(2)} | ${(100 * r.testTop1).toFixed(2)} | ${(100 * r.generalizationGap).toFixed(2)} | ${r.runDir} |`),
+        console.log(
+          `| ${i + 1} | ${r.topoGap.toFixed(4)} | ${(100 * r.valTop1).toFixed(2)} | ${(100 * r.testTop1).toFixed(2)} | ${(100 * r.generalizationGap).toFixed(2)} | ${r.runDir} |`,
+        ),
       );
       if (ranked.length >= 3) {
         const g = ranked.map((r) => r.topoGap);
         const e = ranked.map((r) => r.generalizationGap);
-        console.log(`\ntopo_gap vs generalisation gap: Pearson ${pearson(g, e).toFixed(3)}, Spearman ${spearman(g, e).toFixed(3)} (${ranked.length} runs)`);
+        console.log(
+          `\ntopo_gap vs generalisation gap: Pearson ${pearson(g, e).toFixed(3)}, Spearman ${spearman(g, e).toFixed(3)} (${ranked.length} runs)`,
+        );
       }
     });
 });

@@ -29,7 +29,10 @@ export function topKCorrect(logits: tf.Tensor, labels: tf.Tensor, k: number): tf
 export function hrnetModule(model: tf.LayersModel, options: HrnetModuleOptions = {}): TrainModule {
   const topoWeight = options.topoWeight ?? 0;
   // Shares the classifier's layers and weights; outputs the logits and the 2048-d pooled features.
-  const withFeatures = tf.model({ inputs: model.inputs, outputs: [model.outputs[0], model.getLayer(POOLED_LAYER).output as tf.SymbolicTensor] });
+  const withFeatures = tf.model({
+    inputs: model.inputs,
+    outputs: [model.outputs[0], model.getLayer(POOLED_LAYER).output as tf.SymbolicTensor],
+  });
   // Moor et al. divide the latent distances by a learnt scale initialised to 1.
   const latentScale = topoWeight > 0 ? tf.variable(tf.scalar(1), true, 'topo_latent_scale') : undefined;
 
@@ -51,7 +54,10 @@ export function hrnetModule(model: tf.LayersModel, options: HrnetModuleOptions =
       const labels = tensorOf(batch, 'y');
       if (!latentScale) {
         const logits = model.apply(x, { training: true }) as tf.Tensor;
-        return { loss: crossEntropy(logits, labels) as tf.Scalar, logs: { acc: topKCorrect(logits, labels, 1).mean() as tf.Scalar } };
+        return {
+          loss: crossEntropy(logits, labels) as tf.Scalar,
+          logs: { acc: topKCorrect(logits, labels, 1).mean() as tf.Scalar },
+        };
       }
       const [logits, pooled] = withFeatures.apply(x, { training: true }) as tf.Tensor[];
       const ce = crossEntropy(logits, labels) as tf.Scalar;

@@ -8,6 +8,9 @@ it('each per-arm row of a README results table is in a committed results/*.md', 
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const rows = readme.split('\n').filter((line) => /^\| (baseline|topology-guided) \| 3 \(seeds/.test(line));
   expect(rows.length).toBeGreaterThan(0);
-  const committed = fs.readdirSync(path.join(ROOT, 'results')).filter((f) => f.endsWith('.md')).map((f) => fs.readFileSync(path.join(ROOT, 'results', f), 'utf8'));
+  const committed = fs
+    .readdirSync(path.join(ROOT, 'results'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => fs.readFileSync(path.join(ROOT, 'results', f), 'utf8'));
   for (const row of rows) expect([row, committed.some((text) => text.includes(row))]).toEqual([row, true]);
 });

@@ -10,7 +10,16 @@ const WORKSPACE = path.resolve(__dirname, '../../..');
 const MAIN = path.join(__dirname, '..', 'src', 'main.ts');
 const TINY = path.join(__dirname, '..', 'src', '__fixtures__', 'tiny_32x32.yaml');
 // Three epochs of two batches; the progress line of every batch is the signal to kill.
-const ARGS = ['--config', TINY, 'BACKEND=wasm', 'TRAIN.END_EPOCH=3', 'TRAIN.LR_STEP=[2]', 'TRAIN.BATCH_SIZE_PER_GPU=16', 'PRINT_FREQ=1', 'TOPO.SAMPLES=8'];
+const ARGS = [
+  '--config',
+  TINY,
+  'BACKEND=wasm',
+  'TRAIN.END_EPOCH=3',
+  'TRAIN.LR_STEP=[2]',
+  'TRAIN.BATCH_SIZE_PER_GPU=16',
+  'PRINT_FREQ=1',
+  'TOPO.SAMPLES=8',
+];
 
 let root: string;
 beforeAll(() => (root = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnet-kill-'))));
@@ -59,10 +68,12 @@ it('a run killed mid-epoch and resumed with --resume ends exactly like an uninte
   expect({ code: resumed.code, out: resumed.code ? resumed.out : '' }).toEqual({ code: 0, out: '' });
   expect(runFolder(resumed.out)).toBe(killedDir);
   const fullDir = runFolder(full.out);
-  const read = (dir: string, file: string) => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
+  const read = (dir: string, file: string) =>
+    JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
   expect(read(killedDir, 'metrics.json')).toEqual(read(fullDir, 'metrics.json'));
   const [a, b] = [read(fullDir, 'results.json'), read(killedDir, 'results.json')];
-  for (const key of ['test_loss', 'test_acc', 'test_top5', 'train_eval_acc', 'topo_gap', 'best_epoch', 'epochs']) expect([key, b[key]]).toEqual([key, a[key]]);
+  for (const key of ['test_loss', 'test_acc', 'test_top5', 'train_eval_acc', 'topo_gap', 'best_epoch', 'epochs'])
+    expect([key, b[key]]).toEqual([key, a[key]]);
   expect(weights(killedDir)).toEqual(weights(fullDir));
   const attempts = (read(killedDir, 'run.json').attempts as { status: string }[]).map((x) => x.status);
   expect(attempts).toEqual(['running', 'finished']); // the killed attempt never got to say how it ended

@@ -28,14 +28,34 @@ afterAll(() => {
 it('trains with the topology monitor and regulariser, then valid and analyze agree with the run', async () => {
   // 16 of the 32 training images per epoch, drawn afresh each epoch: two batches of 8 per epoch, whose gradients are
   // accumulated into one optimizer step.
-  const overrides = ['BACKEND=wasm', 'TRAIN.SAMPLES_PER_EPOCH=16', 'TRAIN.BATCH_SIZE_PER_GPU=8', 'TRAIN.ACCUMULATE_GRAD_BATCHES=2'];
+  const overrides = [
+    'BACKEND=wasm',
+    'TRAIN.SAMPLES_PER_EPOCH=16',
+    'TRAIN.BATCH_SIZE_PER_GPU=8',
+    'TRAIN.ACCUMULATE_GRAD_BATCHES=2',
+  ];
   const lines: string[] = [];
-  const { runDir, results } = await trainRun(hrnetApp, { config: TINY, overrides, progress: false, log: (line) => lines.push(line) });
+  const { runDir, results } = await trainRun(hrnetApp, {
+    config: TINY,
+    overrides,
+    progress: false,
+    log: (line) => lines.push(line),
+  });
   const log = lines.join('\n');
 
   // Layout of the run directory under <RESEARCH_ASSETS_DIR>/outputs/hrnet/<NAME>/<timestamp>.
   expect(path.dirname(runDir)).toBe(path.join(assets, 'outputs', 'hrnet', 'tiny'));
-  for (const f of ['config.yaml', 'run.json', 'results.json', 'metrics.json', 'metrics.csv', 'curves.png', 'confusion_matrix.png', 'checkpoints/best.safetensors', 'checkpoints/last.safetensors']) {
+  for (const f of [
+    'config.yaml',
+    'run.json',
+    'results.json',
+    'metrics.json',
+    'metrics.csv',
+    'curves.png',
+    'confusion_matrix.png',
+    'checkpoints/best.safetensors',
+    'checkpoints/last.safetensors',
+  ]) {
     expect([f, fs.existsSync(path.join(runDir, f))]).toEqual([f, true]);
   }
   expect(fs.readdirSync(path.join(runDir, 'tensorboard')).some((f) => f.startsWith('events.out.tfevents.'))).toBe(true);
@@ -64,7 +84,8 @@ it('trains with the topology monitor and regulariser, then valid and analyze agr
   const bestCheckpoint = path.join(runDir, 'checkpoints', 'best.safetensors');
   const valid = (await evaluateRun(hrnetApp, { target: runDir, log: () => undefined })).results;
   expect(valid.checkpoint).toBe(bestCheckpoint);
-  for (const key of ['test_acc', 'test_top5', 'train_eval_acc']) expect(valid[key]).toBeCloseTo(results[key] as number, 10);
+  for (const key of ['test_acc', 'test_top5', 'train_eval_acc'])
+    expect(valid[key]).toBeCloseTo(results[key] as number, 10);
   expect(valid.test_loss).toBeCloseTo(results.test_loss as number, 4);
   expect(valid.test_top5).toBeGreaterThanOrEqual(valid.test_acc as number);
   expect(fs.existsSync(path.join(runDir, 'evaluation_best', 'results.json'))).toBe(true);
@@ -74,7 +95,9 @@ it('trains with the topology monitor and regulariser, then valid and analyze agr
   const report = await analyzeCheckpoint(experiment, bestCheckpoint);
   expect(report.dir).toBe(path.join(runDir, 'analysis'));
   expect(report.measurement.metrics.topo_gap).toBeCloseTo(best.topo_gap, 6);
-  const table = JSON.parse(fs.readFileSync(path.join(report.dir, 'distances.json'), 'utf8')) as { layers: { layer: string; wasserstein_h0: number }[] };
+  const table = JSON.parse(fs.readFileSync(path.join(report.dir, 'distances.json'), 'utf8')) as {
+    layers: { layer: string; wasserstein_h0: number }[];
+  };
   expect(table.layers).toHaveLength(11);
   for (const row of table.layers) expect(row.wasserstein_h0).toBeCloseTo(best[`topo/${row.layer}/wasserstein_h0`], 6);
   expect(fs.readFileSync(path.join(report.dir, 'distances.md'), 'utf8')).toMatch(/\| pooled \| 2048 \|/);

@@ -24,10 +24,25 @@ async function bench(overrides: string[], label: string, steps = 8): Promise<voi
         const x = tf.randomUniform([b, 28, 28, 1]) as tf.Tensor4D;
         return transform ? transform(x, rng) : x;
       };
-      const y = tf.tensor1d(Int32Array.from({ length: b }, (_, i) => i % 10), 'int32');
-      return { anchor: make(), positive: make(), negative: make(), y, y_negative: tf.tensor1d(Int32Array.from({ length: b }, (_, i) => (i + 1) % 10), 'int32') };
+      const y = tf.tensor1d(
+        Int32Array.from({ length: b }, (_, i) => i % 10),
+        'int32',
+      );
+      return {
+        anchor: make(),
+        positive: make(),
+        negative: make(),
+        y,
+        y_negative: tf.tensor1d(
+          Int32Array.from({ length: b }, (_, i) => (i + 1) % 10),
+          'int32',
+        ),
+      };
     });
-    const { value, grads } = tf.variableGrads(() => module.trainingStep(batch, { epoch: 0, batchIndex: 0, globalStep: 0, stage: 'train' }).loss, params.map((p) => p.variable));
+    const { value, grads } = tf.variableGrads(
+      () => module.trainingStep(batch, { epoch: 0, batchIndex: 0, globalStep: 0, stage: 'train' }).loss,
+      params.map((p) => p.variable),
+    );
     const named: Record<string, tf.Tensor> = {};
     for (const p of params) named[p.name] = grads[p.variable.name];
     optimizer.step(params, named);
@@ -38,7 +53,14 @@ async function bench(overrides: string[], label: string, steps = 8): Promise<voi
   const started = performance.now();
   for (let i = 0; i < steps; i++) step();
   const seconds = (performance.now() - started) / 1000;
-  console.log(JSON.stringify({ case: label, batch_triplets: b, img_per_s: Math.round((3 * b * steps) / seconds), tensors: tf.memory().numTensors }));
+  console.log(
+    JSON.stringify({
+      case: label,
+      batch_triplets: b,
+      img_per_s: Math.round((3 * b * steps) / seconds),
+      tensors: tf.memory().numTensors,
+    }),
+  );
 }
 
 async function main(): Promise<void> {

@@ -1,7 +1,14 @@
 // The triplet-VAE paper as an app of common's run layer: its config, how the Trainer is set up from it, and its
 // data, module, callbacks and figures (kNN accuracy, reconstruction error, t-SNE of the test embeddings).
 import * as path from 'node:path';
-import { type AppDefinition, type BackendPreference, type Callback, type OptimizerSpec, type ScheduleSpec, type TrainerSettings } from '@research/common';
+import {
+  type AppDefinition,
+  type BackendPreference,
+  type Callback,
+  type OptimizerSpec,
+  type ScheduleSpec,
+  type TrainerSettings,
+} from '@research/common';
 import { firstImages, ReconstructionGrid, saveEmbeddingTsne, tripletSamplesCallback } from './artifacts';
 import { modelForConfig } from './checkpoint';
 import { CONFIG_DIR, DATASET_CONFIGS, tripletVaeSchema, type TripletVaeConfig } from './config';
@@ -43,7 +50,11 @@ function trainerSettings(config: TripletVaeConfig): TrainerSettings {
     gradClipNorm: t.grad_clip > 0 ? t.grad_clip : undefined,
     logEveryNSteps: t.log_every,
     checkpoint: { monitor: t.checkpoint_monitor, mode: 'max' },
-    earlyStopping: { monitor: t.early_stopping.monitor, mode: t.early_stopping.mode, patience: t.early_stopping.patience },
+    earlyStopping: {
+      monitor: t.early_stopping.monitor,
+      mode: t.early_stopping.mode,
+      patience: t.early_stopping.patience,
+    },
   };
 }
 
@@ -55,7 +66,10 @@ export const tripletVaeApp: AppDefinition<TripletVaeConfig> = {
   configs: {
     list: () => [...DATASET_CONFIGS],
     resolve(name) {
-      if (!DATASET_CONFIGS.includes(name as never)) throw new Error(`unknown config '${name}': expected one of ${DATASET_CONFIGS.join(', ')} (files in ${CONFIG_DIR})`);
+      if (!DATASET_CONFIGS.includes(name as never))
+        throw new Error(
+          `unknown config '${name}': expected one of ${DATASET_CONFIGS.join(', ')} (files in ${CONFIG_DIR})`,
+        );
       return name;
     },
   },
@@ -71,7 +85,8 @@ export const tripletVaeApp: AppDefinition<TripletVaeConfig> = {
     let train;
     if (ctx.stage === 'fit') {
       train = trainSource(data.train, config);
-      const samples = train instanceof TripletDataset ? train : new TripletDataset(data.train, { batchSize: 8, seed: config.seed });
+      const samples =
+        train instanceof TripletDataset ? train : new TripletDataset(data.train, { batchSize: 8, seed: config.seed });
       callbacks.push(tripletSamplesCallback(samples, config.data.dataset));
       if (config.train.time_budget_minutes > 0) callbacks.push(new TimeBudget(config.train.time_budget_minutes * 60));
       if (model.mode === 'multitask') callbacks.push(new ReconstructionGrid(model, firstImages(data.val, 8)));
@@ -97,11 +112,22 @@ export const tripletVaeApp: AppDefinition<TripletVaeConfig> = {
         const testOutputs = await runInference(model, data.test);
         const figures: Record<string, number> = { knn_acc: knnAccuracy(trainOutputs, testOutputs, config.eval.knn_k) };
         if (testOutputs.reconstructionMse !== undefined) figures.rec_mse = testOutputs.reconstructionMse;
-        log(`[triplet-vae] kNN (k=${config.eval.knn_k}) ${figures.knn_acc.toFixed(4)}${figures.rec_mse !== undefined ? `, reconstruction MSE ${figures.rec_mse.toFixed(4)}` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-        saveEmbeddingTsne(testOutputs.embeddings, testOutputs.dim, testOutputs.labels, path.join(outDir, 'embeddings_tsne.png'), {
-          points: config.eval.tsne_points, iterations: config.eval.tsne_iterations, seed: config.seed,
-          classNames: data.classNames, title: `t-SNE of ${config.data.dataset} test embeddings (${config.model.mode})`,
-        });
+        log(
+          `[triplet-vae] kNN (k=${config.eval.knn_k}) ${figures.knn_acc.toFixed(4)}${figures.rec_mse !== undefined ? `, reconstruction MSE ${figures.rec_mse.toFixed(4)}` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        );
+        saveEmbeddingTsne(
+          testOutputs.embeddings,
+          testOutputs.dim,
+          testOutputs.labels,
+          path.join(outDir, 'embeddings_tsne.png'),
+          {
+            points: config.eval.tsne_points,
+            iterations: config.eval.tsne_iterations,
+            seed: config.seed,
+            classNames: data.classNames,
+            title: `t-SNE of ${config.data.dataset} test embeddings (${config.model.mode})`,
+          },
+        );
         return figures;
       },
       dispose: () => Object.values(model.models).forEach((m) => m.dispose()),

@@ -2,7 +2,17 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import {
-  imageGrid, plotEmbedding2d, savePlot, SummaryWriter, tsne, type Callback, type EpochRecord, type ImageDataset, type RawImage, type TrainerView, type TrainModule,
+  imageGrid,
+  plotEmbedding2d,
+  savePlot,
+  SummaryWriter,
+  tsne,
+  type Callback,
+  type EpochRecord,
+  type ImageDataset,
+  type RawImage,
+  type TrainerView,
+  type TrainModule,
 } from '@research/common';
 import type { TripletVaeModel } from './model';
 import type { TripletDataset } from './triplet-dataset';
@@ -12,7 +22,12 @@ function rawImages(batch: tf.Tensor4D): RawImage[] {
   const [b, height, width, channels] = batch.shape;
   const data = batch.dataSync();
   const size = height * width * channels;
-  return Array.from({ length: b }, (_, i) => ({ data: Float32Array.from(data.subarray(i * size, (i + 1) * size)), width, height, channels }));
+  return Array.from({ length: b }, (_, i) => ({
+    data: Float32Array.from(data.subarray(i * size, (i + 1) * size)),
+    width,
+    height,
+    channels,
+  }));
 }
 
 /** One row per triplet (anchor, positive, negative) from the first batch of epoch 0, as trained (augmented). */
@@ -53,7 +68,10 @@ export function firstImages(dataset: ImageDataset, count: number): tf.Tensor4D {
 export class ReconstructionGrid implements Callback {
   private writer?: SummaryWriter;
 
-  constructor(private readonly model: TripletVaeModel, private readonly images: tf.Tensor4D) {}
+  constructor(
+    private readonly model: TripletVaeModel,
+    private readonly images: tf.Tensor4D,
+  ) {}
 
   onFitStart(trainer: TrainerView): void {
     if (trainer.runDir) this.writer = new SummaryWriter(path.join(trainer.runDir, 'tensorboard'));
@@ -97,7 +115,13 @@ export function saveEmbeddingTsne(
   opts: { points: number; iterations: number; seed: number; classNames?: readonly string[]; title: string },
 ): string[] {
   const n = Math.min(opts.points, labels.length);
-  const result = tsne({ data: embeddings.subarray(0, n * dim), rows: n, cols: dim }, { perplexity: Math.min(30, Math.floor((n - 1) / 3)), iterations: opts.iterations, seed: opts.seed });
-  const plot = plotEmbedding2d(result.embedding, Array.from(labels).slice(0, n), { classNames: opts.classNames ? [...opts.classNames] : undefined, title: opts.title });
+  const result = tsne(
+    { data: embeddings.subarray(0, n * dim), rows: n, cols: dim },
+    { perplexity: Math.min(30, Math.floor((n - 1) / 3)), iterations: opts.iterations, seed: opts.seed },
+  );
+  const plot = plotEmbedding2d(result.embedding, Array.from(labels).slice(0, n), {
+    classNames: opts.classNames ? [...opts.classNames] : undefined,
+    title: opts.title,
+  });
   return savePlot(plot, file);
 }

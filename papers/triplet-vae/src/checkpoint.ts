@@ -43,7 +43,9 @@ export function loadCheckpoint(checkpointFile: string, opts: LoadCheckpointOptio
   const configFile = opts.configFile ?? runConfigPath(checkpointFile);
   if (!fs.existsSync(checkpointFile)) throw new Error(`checkpoint ${checkpointFile} does not exist`);
   if (!fs.existsSync(configFile)) {
-    throw new Error(`checkpoint ${checkpointFile}: no run config at ${configFile} (a run writes config.yaml next to its checkpoints/ folder)`);
+    throw new Error(
+      `checkpoint ${checkpointFile}: no run config at ${configFile} (a run writes config.yaml next to its checkpoints/ folder)`,
+    );
   }
   const config = loadConfig<TripletVaeConfig>(configFile, tripletVaeSchema, opts.overrides ?? []);
   const model = modelForConfig(config);

@@ -1,7 +1,14 @@
 // The run configuration: a convict schema, composed the Hydra way from configs/<dataset>.yaml (root), the `model`
 // group (multitask | simple) and the `scheduler` group (cosine | step | exponential), then command-line overrides.
 import * as path from 'node:path';
-import { arrayOf, composeConfigDetailed, intIn, numberIn, type ConfigSchema, type GroupChoices } from '@research/common';
+import {
+  arrayOf,
+  composeConfigDetailed,
+  intIn,
+  numberIn,
+  type ConfigSchema,
+  type GroupChoices,
+} from '@research/common';
 
 export type DatasetName = 'fashionmnist' | 'mnist' | 'cifar10';
 export type ModelMode = 'multitask' | 'simple';
@@ -66,7 +73,12 @@ export interface TripletVaeConfig {
     /** Stop before another epoch would pass this many minutes of training (0 = no limit). */
     time_budget_minutes: number;
   };
-  scheduler: { name: 'cosine' | 'step' | 'exponential' | 'constant'; step_size: number; gamma: number; eta_min: number };
+  scheduler: {
+    name: 'cosine' | 'step' | 'exponential' | 'constant';
+    step_size: number;
+    gamma: number;
+    eta_min: number;
+  };
   eval: { knn_k: number; tsne_points: number; tsne_iterations: number };
 }
 
@@ -78,7 +90,9 @@ const positive = numberIn(0, Infinity, { minExclusive: true });
 const nonNegative = numberIn(0, Infinity);
 
 export const tripletVaeSchema: ConfigSchema<TripletVaeConfig> = {
-  experiment: { name: { doc: 'run folder name under assets/outputs/triplet-vae', format: String, default: 'triplet-vae' } },
+  experiment: {
+    name: { doc: 'run folder name under assets/outputs/triplet-vae', format: String, default: 'triplet-vae' },
+  },
   seed: { doc: 'seeds weights, data order, triplets and augmentation', format: intIn(0, 2 ** 32 - 1), default: 0 },
   backend: { doc: 'tfjs backend', format: ['auto', 'wasm', 'cpu', 'tfjs-node', 'tfjs-node-gpu'], default: 'auto' },
   data: {
@@ -94,14 +108,22 @@ export const tripletVaeSchema: ConfigSchema<TripletVaeConfig> = {
       enabled: { doc: 'augment training images', format: Boolean, default: true },
       rotation_degrees: { doc: 'random rotation range ±deg', format: nonNegative, default: 10 },
       affine_translate: { doc: 'random affine translation (fraction of size)', format: numberIn(0, 1), default: 0.1 },
-      affine_scale: { doc: 'random affine scale range [min, max]', format: arrayOf('number', { length: 2 }), default: [0.9, 1.1] },
+      affine_scale: {
+        doc: 'random affine scale range [min, max]',
+        format: arrayOf('number', { length: 2 }),
+        default: [0.9, 1.1],
+      },
       affine_shear: { doc: 'random affine shear ±deg', format: nonNegative, default: 5 },
       perspective_distortion: { doc: 'random perspective distortion', format: numberIn(0, 1), default: 0.2 },
       perspective_p: { doc: 'probability of a perspective warp', format: numberIn(0, 1), default: 0.3 },
     },
   },
   model: {
-    mode: { doc: 'multitask (VAE latent + decoder) or simple (triplet + classifier)', format: ['multitask', 'simple'], default: 'multitask' },
+    mode: {
+      doc: 'multitask (VAE latent + decoder) or simple (triplet + classifier)',
+      format: ['multitask', 'simple'],
+      default: 'multitask',
+    },
     patch_size: { doc: 'patch size (divides the image size)', format: intIn(1), default: 7 },
     dim: { doc: 'token dimension', format: intIn(1), default: 64 },
     depth: { doc: 'encoder blocks', format: intIn(1), default: 4 },
@@ -133,9 +155,17 @@ export const tripletVaeSchema: ConfigSchema<TripletVaeConfig> = {
       mode: { doc: 'min or max', format: ['min', 'max'], default: 'min' },
       patience: { doc: 'epochs without improvement before stopping', format: intIn(0), default: 5 },
     },
-    checkpoint_monitor: { doc: 'epoch metric (maximised) that selects best.safetensors', format: String, default: 'val_acc' },
+    checkpoint_monitor: {
+      doc: 'epoch metric (maximised) that selects best.safetensors',
+      format: String,
+      default: 'val_acc',
+    },
     log_every: { doc: 'log to TensorBoard every N batches', format: intIn(1), default: 20 },
-    time_budget_minutes: { doc: 'stop before another epoch would pass this many minutes (0 = no limit)', format: nonNegative, default: 0 },
+    time_budget_minutes: {
+      doc: 'stop before another epoch would pass this many minutes (0 = no limit)',
+      format: nonNegative,
+      default: 0,
+    },
   },
   scheduler: {
     name: { doc: 'LR schedule (per epoch)', format: ['cosine', 'step', 'exponential', 'constant'], default: 'cosine' },
@@ -158,8 +188,15 @@ export interface ComposedRunConfig {
 /** Composes `configs/<configName>.yaml` with its groups and the overrides (`model.latent_dim=32`, `model=simple`). */
 export function composeTripletVaeConfig(configName: string, overrides: readonly string[] = []): ComposedRunConfig {
   if (!DATASET_CONFIGS.includes(configName as DatasetName)) {
-    throw new Error(`unknown config '${configName}': expected one of ${DATASET_CONFIGS.join(', ')} (files in ${CONFIG_DIR})`);
+    throw new Error(
+      `unknown config '${configName}': expected one of ${DATASET_CONFIGS.join(', ')} (files in ${CONFIG_DIR})`,
+    );
   }
-  const { config, choices } = composeConfigDetailed<TripletVaeConfig>({ configDir: CONFIG_DIR, configName, overrides, schema: tripletVaeSchema });
+  const { config, choices } = composeConfigDetailed<TripletVaeConfig>({
+    configDir: CONFIG_DIR,
+    configName,
+    overrides,
+    schema: tripletVaeSchema,
+  });
   return { config, choices };
 }

@@ -1,7 +1,20 @@
 // Datasets, splits, augmentations and batch sources of a run, from the config's data section.
 import {
-  composeTransforms, DataLoader, ImageDataset, loadCifar10, loadFashionMnist, loadMnist, randomAffine, randomPerspective, randomRotation,
-  seededSplit, stratifiedSubset, type BatchSource, type DatasetSplit, type ImageTransform, type LoadedDataset,
+  composeTransforms,
+  DataLoader,
+  ImageDataset,
+  loadCifar10,
+  loadFashionMnist,
+  loadMnist,
+  randomAffine,
+  randomPerspective,
+  randomRotation,
+  seededSplit,
+  stratifiedSubset,
+  type BatchSource,
+  type DatasetSplit,
+  type ImageTransform,
+  type LoadedDataset,
 } from '@research/common';
 import type { TripletVaeConfig } from './config';
 import { TripletDataset } from './triplet-dataset';
@@ -11,7 +24,12 @@ type DataConfig = TripletVaeConfig['data'];
 /** Loads a split of the configured dataset (MNIST and CIFAR-10 absent: the data module's message says how to get them). */
 export function loadSplit(data: DataConfig, split: DatasetSplit, seed = 0): LoadedDataset {
   const opts = { split, root: data.root || undefined };
-  const loaded = data.dataset === 'fashionmnist' ? loadFashionMnist(opts) : data.dataset === 'mnist' ? loadMnist(opts) : loadCifar10(opts);
+  const loaded =
+    data.dataset === 'fashionmnist'
+      ? loadFashionMnist(opts)
+      : data.dataset === 'mnist'
+        ? loadMnist(opts)
+        : loadCifar10(opts);
   const limit = split === 'train' ? data.train_limit : data.test_limit;
   if (limit > 0 && limit < loaded.dataset.length) {
     return { ...loaded, dataset: loaded.dataset.subset(stratifiedSubset(loaded.dataset.labels, limit, seed)) };
@@ -25,7 +43,11 @@ export function augmentation(augment: DataConfig['augment']): ImageTransform | u
   const [scaleLo, scaleHi] = augment.affine_scale;
   return composeTransforms(
     randomRotation(augment.rotation_degrees),
-    randomAffine({ translate: [augment.affine_translate, augment.affine_translate], scale: [scaleLo, scaleHi], shear: augment.affine_shear }),
+    randomAffine({
+      translate: [augment.affine_translate, augment.affine_translate],
+      scale: [scaleLo, scaleHi],
+      shear: augment.affine_shear,
+    }),
     randomPerspective({ distortion: augment.perspective_distortion, p: augment.perspective_p }),
   );
 }
@@ -44,11 +66,20 @@ export function loadRunData(config: TripletVaeConfig): RunData {
   const train = loadSplit(config.data, 'train', config.seed);
   const test = loadSplit(config.data, 'test', config.seed);
   if (config.data.val_size >= train.dataset.length) {
-    throw new Error(`data.val_size ${config.data.val_size} must be smaller than the ${train.dataset.length} training examples`);
+    throw new Error(
+      `data.val_size ${config.data.val_size} must be smaller than the ${train.dataset.length} training examples`,
+    );
   }
   const split = seededSplit(train.dataset, { valSize: config.data.val_size, seed: config.seed });
   const classNames = train.dataset.classNames ?? [];
-  return { train: split.train, val: split.val, test: test.dataset, source: train.source, numClasses: classNames.length || 10, classNames };
+  return {
+    train: split.train,
+    val: split.val,
+    test: test.dataset,
+    source: train.source,
+    numClasses: classNames.length || 10,
+    classNames,
+  };
 }
 
 /** The training source: seeded random triplets, or plain shuffled batches for in-batch hard mining. */
@@ -57,7 +88,12 @@ export function trainSource(train: ImageDataset, config: TripletVaeConfig): Batc
   if (config.data.mining === 'batch_hard') {
     return new DataLoader(train, { batchSize: config.data.batch_size, seed: config.seed, transform, shuffle: true });
   }
-  return new TripletDataset(train, { batchSize: config.data.batch_size, seed: config.seed, transform, anchorsPerEpoch: config.data.anchors_per_epoch });
+  return new TripletDataset(train, {
+    batchSize: config.data.batch_size,
+    seed: config.seed,
+    transform,
+    anchorsPerEpoch: config.data.anchors_per_epoch,
+  });
 }
 
 /** Unshuffled, unaugmented {x, y} batches for evaluation. */

@@ -16,7 +16,11 @@ it('majorityVote takes the most frequent label, the smallest one on ties', () =>
 it('knnAccuracy equals a brute-force kNN classifier (chunks smaller than the query set)', () => {
   const rng = createRng(4);
   const dim = 3;
-  const make = (n: number) => ({ embeddings: Float32Array.from({ length: n * dim }, () => rng.normal()), labels: Int32Array.from({ length: n }, () => rng.int(3)), dim });
+  const make = (n: number) => ({
+    embeddings: Float32Array.from({ length: n * dim }, () => rng.normal()),
+    labels: Int32Array.from({ length: n }, () => rng.int(3)),
+    dim,
+  });
   const index = make(40);
   const query = make(25);
   const k = 5;

@@ -15,7 +15,11 @@ export interface DatasetOutputs {
 }
 
 /** One inference pass (z = mu) over a dataset. */
-export async function runInference(model: TripletVaeModel, dataset: ImageDataset, batchSize = 256): Promise<DatasetOutputs> {
+export async function runInference(
+  model: TripletVaeModel,
+  dataset: ImageDataset,
+  batchSize = 256,
+): Promise<DatasetOutputs> {
   const n = dataset.length;
   const chunks: Float32Array[] = [];
   const predictions = new Int32Array(n);
@@ -28,7 +32,8 @@ export async function runInference(model: TripletVaeModel, dataset: ImageDataset
     dim = outputs.embedding.shape[1];
     chunks.push(new Float32Array(outputs.embedding.dataSync()));
     predictions.set(tf.tidy(() => tf.argMax(outputs.logits, -1)).dataSync() as Int32Array, at);
-    if (outputs.reconstruction) squaredError += tf.tidy(() => tf.sum(tf.squaredDifference(outputs.reconstruction as tf.Tensor, x))).dataSync()[0];
+    if (outputs.reconstruction)
+      squaredError += tf.tidy(() => tf.sum(tf.squaredDifference(outputs.reconstruction as tf.Tensor, x))).dataSync()[0];
     at += x.shape[0];
     tf.dispose(batch);
     tf.dispose(Object.values(outputs) as tf.Tensor[]);
@@ -46,7 +51,8 @@ export async function runInference(model: TripletVaeModel, dataset: ImageDataset
 /** The most frequent label among the neighbours; ties go to the smallest label (scikit-learn's mode). */
 export function majorityVote(neighbourLabels: ArrayLike<number>): number {
   const counts = new Map<number, number>();
-  for (let i = 0; i < neighbourLabels.length; i++) counts.set(neighbourLabels[i], (counts.get(neighbourLabels[i]) ?? 0) + 1);
+  for (let i = 0; i < neighbourLabels.length; i++)
+    counts.set(neighbourLabels[i], (counts.get(neighbourLabels[i]) ?? 0) + 1);
   let best = -1;
   let bestCount = 0;
   for (const [label, count] of counts) {
@@ -68,10 +74,12 @@ export function knnAccuracy(
   k: number,
   chunkSize = 512,
 ): number {
-  if (index.dim !== query.dim) throw new Error(`knnAccuracy: index dim ${index.dim} differs from query dim ${query.dim}`);
+  if (index.dim !== query.dim)
+    throw new Error(`knnAccuracy: index dim ${index.dim} differs from query dim ${query.dim}`);
   const nIndex = index.labels.length;
   const nQuery = query.labels.length;
-  if (!(Number.isInteger(k) && k >= 1 && k <= nIndex)) throw new Error(`knnAccuracy: k must be an integer in [1, ${nIndex}], got ${k}`);
+  if (!(Number.isInteger(k) && k >= 1 && k <= nIndex))
+    throw new Error(`knnAccuracy: k must be an integer in [1, ${nIndex}], got ${k}`);
   const indexLabels = Int32Array.from(index.labels);
   let correctCount = 0;
   const base = tf.tensor2d(index.embeddings, [nIndex, index.dim]);
@@ -80,7 +88,10 @@ export function knnAccuracy(
     for (let start = 0; start < nQuery; start += chunkSize) {
       const count = Math.min(chunkSize, nQuery - start);
       const neighbours = tf.tidy(() => {
-        const q = tf.tensor2d(query.embeddings.subarray(start * query.dim, (start + count) * query.dim), [count, query.dim]);
+        const q = tf.tensor2d(query.embeddings.subarray(start * query.dim, (start + count) * query.dim), [
+          count,
+          query.dim,
+        ]);
         // ‖q − b‖² = ‖q‖² − 2 q·b + ‖b‖²; the smallest k are the largest k of its negation.
         const sq = tf.add(tf.sub(tf.sum(tf.square(q), 1, true), tf.mul(2, tf.matMul(q, base, false, true))), baseSq);
         return tf.topk(tf.neg(sq), k).indices;

@@ -1,7 +1,24 @@
 // The public surface of @research/triplet-vae.
-export { ImageTransformer, MultiTaskImageTransformer, buildTripletVaeModel, countParameters, l2Normalize } from './model';
-export type { ForwardOutputs, ImageTransformerOptions, MultiTaskImageTransformerOptions, TripletVaeModel } from './model';
-export { TripletDataset, sampleTriplets, indicesByClass, type Triplets, type TripletDatasetOptions } from './triplet-dataset';
+export {
+  ImageTransformer,
+  MultiTaskImageTransformer,
+  buildTripletVaeModel,
+  countParameters,
+  l2Normalize,
+} from './model';
+export type {
+  ForwardOutputs,
+  ImageTransformerOptions,
+  MultiTaskImageTransformerOptions,
+  TripletVaeModel,
+} from './model';
+export {
+  TripletDataset,
+  sampleTriplets,
+  indicesByClass,
+  type Triplets,
+  type TripletDatasetOptions,
+} from './triplet-dataset';
 export { tripletVaeLoss, lossTerms, lossWeights, tripletTerm, type TripletLayout } from './losses';
 export { tripletVaeModule } from './module';
 export { composeTripletVaeConfig, tripletVaeSchema, CONFIG_DIR, type TripletVaeConfig } from './config';

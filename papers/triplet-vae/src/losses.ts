@@ -4,7 +4,14 @@
 // The triplet term is the margin loss on (anchor, positive, negative) embeddings, or the batch-hard loss when the
 // batch holds plain labelled images (in-batch mining).
 import * as tf from '@tensorflow/tfjs';
-import { batchHardTripletLoss, crossEntropy, gaussianKlDivergence, mseLoss, tripletMarginLoss, weightedLossSum } from '@research/common';
+import {
+  batchHardTripletLoss,
+  crossEntropy,
+  gaussianKlDivergence,
+  mseLoss,
+  tripletMarginLoss,
+  weightedLossSum,
+} from '@research/common';
 import type { TripletVaeConfig } from './config';
 import type { ForwardOutputs } from './model';
 
@@ -18,18 +25,32 @@ export type TripletLayout =
   | { kind: 'batch_hard' };
 
 /** The triplet term of one forward pass. */
-export function tripletTerm(embedding: tf.Tensor2D, labels: tf.Tensor1D, layout: TripletLayout, margin: number): tf.Scalar {
+export function tripletTerm(
+  embedding: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  layout: TripletLayout,
+  margin: number,
+): tf.Scalar {
   return tf.tidy(() => {
     if (layout.kind === 'batch_hard') return batchHardTripletLoss(embedding, labels, { margin });
     const b = layout.count;
-    if (embedding.shape[0] !== 3 * b) throw new Error(`tripletTerm: expected 3 x ${b} embeddings (anchors, positives, negatives), got ${embedding.shape[0]}`);
+    if (embedding.shape[0] !== 3 * b)
+      throw new Error(
+        `tripletTerm: expected 3 x ${b} embeddings (anchors, positives, negatives), got ${embedding.shape[0]}`,
+      );
     const [a, p, n] = tf.split(embedding, 3, 0);
     return tripletMarginLoss(a, p, n, { margin }) as tf.Scalar;
   });
 }
 
 /** The unweighted loss terms: triplet and cls always, rec and kl when the outputs carry the VAE parts. */
-export function lossTerms(outputs: ForwardOutputs, images: tf.Tensor4D, labels: tf.Tensor1D, layout: TripletLayout, margin: number): Record<string, tf.Scalar> {
+export function lossTerms(
+  outputs: ForwardOutputs,
+  images: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  layout: TripletLayout,
+  margin: number,
+): Record<string, tf.Scalar> {
   const terms: Record<string, tf.Scalar> = {
     triplet: tripletTerm(outputs.embedding, labels, layout, margin),
     cls: crossEntropy(outputs.logits, labels) as tf.Scalar,

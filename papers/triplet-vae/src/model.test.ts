@@ -16,24 +16,30 @@ function rowNorms(t: tf.Tensor2D): number[] {
 }
 
 describe('MultiTaskImageTransformer', () => {
-  it.each([
-    [[28, 28, 1] as [number, number, number]],
-    [[32, 32, 3] as [number, number, number]],
-  ])('gives embedding, logits, mu, logvar and a reconstruction of the input shape for %j', (inputShape) => {
-    const model = new MultiTaskImageTransformer({ ...base, patchSize: inputShape[0] === 28 ? 7 : 4, inputShape, latentDim: 6, decoderChannels: 8 });
-    const x = tf.randomUniform([3, ...inputShape]) as tf.Tensor4D;
-    const out = model.forward(x, false);
-    expect(out.embedding.shape).toEqual([3, 8]);
-    expect(out.logits.shape).toEqual([3, 10]);
-    expect(out.mu?.shape).toEqual([3, 6]);
-    expect(out.logvar?.shape).toEqual([3, 6]);
-    expect(out.reconstruction?.shape).toEqual([3, ...inputShape]);
-    const rec = out.reconstruction?.dataSync() as Float32Array;
-    expect(Math.min(...rec)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...rec)).toBeLessThanOrEqual(1);
-    rowNorms(out.embedding).forEach((n) => expect(n).toBeCloseTo(1, 5));
-    expect(Object.keys(model.models).sort()).toEqual(['classifier', 'decoder', 'embedding_head', 'encoder']);
-  });
+  it.each([[[28, 28, 1] as [number, number, number]], [[32, 32, 3] as [number, number, number]]])(
+    'gives embedding, logits, mu, logvar and a reconstruction of the input shape for %j',
+    (inputShape) => {
+      const model = new MultiTaskImageTransformer({
+        ...base,
+        patchSize: inputShape[0] === 28 ? 7 : 4,
+        inputShape,
+        latentDim: 6,
+        decoderChannels: 8,
+      });
+      const x = tf.randomUniform([3, ...inputShape]) as tf.Tensor4D;
+      const out = model.forward(x, false);
+      expect(out.embedding.shape).toEqual([3, 8]);
+      expect(out.logits.shape).toEqual([3, 10]);
+      expect(out.mu?.shape).toEqual([3, 6]);
+      expect(out.logvar?.shape).toEqual([3, 6]);
+      expect(out.reconstruction?.shape).toEqual([3, ...inputShape]);
+      const rec = out.reconstruction?.dataSync() as Float32Array;
+      expect(Math.min(...rec)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...rec)).toBeLessThanOrEqual(1);
+      rowNorms(out.embedding).forEach((n) => expect(n).toBeCloseTo(1, 5));
+      expect(Object.keys(model.models).sort()).toEqual(['classifier', 'decoder', 'embedding_head', 'encoder']);
+    },
+  );
 
   it('uses z = mu at inference (deterministic) and samples z in training', () => {
     const model = new MultiTaskImageTransformer({ ...base, inputShape: [28, 28, 1], latentDim: 4, decoderChannels: 4 });
@@ -44,7 +50,16 @@ describe('MultiTaskImageTransformer', () => {
   });
 
   it('refuses a patch size that does not divide the image', () => {
-    expect(() => new MultiTaskImageTransformer({ ...base, patchSize: 5, inputShape: [28, 28, 1], latentDim: 4, decoderChannels: 4 })).toThrow('model.patch_size 5 must divide the image size 28x28');
+    expect(
+      () =>
+        new MultiTaskImageTransformer({
+          ...base,
+          patchSize: 5,
+          inputShape: [28, 28, 1],
+          latentDim: 4,
+          decoderChannels: 4,
+        }),
+    ).toThrow('model.patch_size 5 must divide the image size 28x28');
   });
 });
 
@@ -62,5 +77,14 @@ describe('ImageTransformer (simple mode)', () => {
 });
 
 it('l2Normalize divides each row by its norm', () => {
-  expect(Array.from(l2Normalize(tf.tensor2d([[3, 4], [0, 2]])).dataSync())).toEqual([0.6, 0.8, 0, 1].map(Math.fround));
+  expect(
+    Array.from(
+      l2Normalize(
+        tf.tensor2d([
+          [3, 4],
+          [0, 2],
+        ]),
+      ).dataSync(),
+    ),
+  ).toEqual([0.6, 0.8, 0, 1].map(Math.fround));
 });

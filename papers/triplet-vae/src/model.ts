@@ -5,7 +5,14 @@
 //   reconstructs the image from z. At inference z = mu.
 // Each part is its own tf.LayersModel so the Trainer checkpoints them by name; the sampling between them is plain ops.
 import * as tf from '@tensorflow/tfjs';
-import { ClassTokenPosition, layerNorm, PatchEmbedding, TakeToken, torchDefaultInit, transformerEncoderBlock } from '@research/common';
+import {
+  ClassTokenPosition,
+  layerNorm,
+  PatchEmbedding,
+  TakeToken,
+  torchDefaultInit,
+  transformerEncoderBlock,
+} from '@research/common';
 
 export interface ImageTransformerOptions {
   /** [height, width, channels]. */
@@ -54,17 +61,27 @@ function checkOptions(opts: ImageTransformerOptions): void {
   if (h % opts.patchSize !== 0 || w % opts.patchSize !== 0) {
     throw new Error(`model.patch_size ${opts.patchSize} must divide the image size ${h}x${w}`);
   }
-  if (opts.dim % opts.heads !== 0) throw new Error(`model.dim ${opts.dim} must be divisible by model.heads ${opts.heads}`);
+  if (opts.dim % opts.heads !== 0)
+    throw new Error(`model.dim ${opts.dim} must be divisible by model.heads ${opts.heads}`);
 }
 
 /** image [B, H, W, C] -> class-token features [B, dim] after the final layer norm. */
-function vitEncoder(opts: ImageTransformerOptions, extraHeads: (features: tf.SymbolicTensor) => tf.SymbolicTensor[], name: string): tf.LayersModel {
+function vitEncoder(
+  opts: ImageTransformerOptions,
+  extraHeads: (features: tf.SymbolicTensor) => tf.SymbolicTensor[],
+  name: string,
+): tf.LayersModel {
   checkOptions(opts);
   const input = tf.input({ shape: opts.inputShape, name: 'image' });
-  const patches = new PatchEmbedding({ patchSize: opts.patchSize, dim: opts.dim, name: 'patch_embed' }).apply(input) as tf.SymbolicTensor;
+  const patches = new PatchEmbedding({ patchSize: opts.patchSize, dim: opts.dim, name: 'patch_embed' }).apply(
+    input,
+  ) as tf.SymbolicTensor;
   let x = new ClassTokenPosition({ initStddev: 0.02, name: 'cls_pos' }).apply(patches) as tf.SymbolicTensor;
-  for (let i = 0; i < opts.depth; i++) x = transformerEncoderBlock(x, { numHeads: opts.heads, mlpDim: opts.mlpDim, name: `block${i}` });
-  const features = new TakeToken({ index: 0, name: 'cls_token' }).apply(layerNorm('norm').apply(x)) as tf.SymbolicTensor;
+  for (let i = 0; i < opts.depth; i++)
+    x = transformerEncoderBlock(x, { numHeads: opts.heads, mlpDim: opts.mlpDim, name: `block${i}` });
+  const features = new TakeToken({ index: 0, name: 'cls_token' }).apply(
+    layerNorm('norm').apply(x),
+  ) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: extraHeads(features), name });
 }
 
@@ -82,19 +99,42 @@ function head(inputDim: number, outputDim: number, name: string): tf.LayersModel
 
 function linear(inputDim: number, outputDim: number, name: string): tf.LayersModel {
   const input = tf.input({ shape: [inputDim], name: `${name}_in` });
-  return tf.model({ inputs: input, outputs: dense(outputDim, inputDim, `${name}_out`).apply(input) as tf.SymbolicTensor, name });
+  return tf.model({
+    inputs: input,
+    outputs: dense(outputDim, inputDim, `${name}_out`).apply(input) as tf.SymbolicTensor,
+    name,
+  });
 }
 
 /** z [B, latent] -> dense -> [H/4, W/4, C] -> convT(C/2, stride 2) -> convT(channels, stride 2) -> sigmoid. */
 function decoder(opts: MultiTaskImageTransformerOptions): tf.LayersModel {
   const [h, w, channels] = opts.inputShape;
-  if (h % 4 !== 0 || w % 4 !== 0) throw new Error(`the decoder upsamples by 4: the image size ${h}x${w} must be divisible by 4`);
+  if (h % 4 !== 0 || w % 4 !== 0)
+    throw new Error(`the decoder upsamples by 4: the image size ${h}x${w} must be divisible by 4`);
   const c = opts.decoderChannels;
   const input = tf.input({ shape: [opts.latentDim], name: 'z' });
   let x = dense((h / 4) * (w / 4) * c, opts.latentDim, 'dec_dense', 'relu').apply(input) as tf.SymbolicTensor;
   x = tf.layers.reshape({ targetShape: [h / 4, w / 4, c], name: 'dec_reshape' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2dTranspose({ filters: Math.max(1, c / 2), kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', name: 'dec_up1' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, padding: 'same', activation: 'sigmoid', name: 'dec_up2' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2dTranspose({
+      filters: Math.max(1, c / 2),
+      kernelSize: 4,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      name: 'dec_up1',
+    })
+    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2dTranspose({
+      filters: channels,
+      kernelSize: 4,
+      strides: 2,
+      padding: 'same',
+      activation: 'sigmoid',
+      name: 'dec_up2',
+    })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x, name: 'decoder' });
 }
 
@@ -130,10 +170,14 @@ export class MultiTaskImageTransformer implements TripletVaeModel {
   constructor(readonly options: MultiTaskImageTransformerOptions) {
     const { dim, latentDim } = options;
     this.models = {
-      encoder: vitEncoder(options, (features) => [
-        dense(latentDim, dim, 'mu').apply(features) as tf.SymbolicTensor,
-        dense(latentDim, dim, 'logvar').apply(features) as tf.SymbolicTensor,
-      ], 'encoder'),
+      encoder: vitEncoder(
+        options,
+        (features) => [
+          dense(latentDim, dim, 'mu').apply(features) as tf.SymbolicTensor,
+          dense(latentDim, dim, 'logvar').apply(features) as tf.SymbolicTensor,
+        ],
+        'encoder',
+      ),
       embedding_head: head(latentDim, options.embeddingDim, 'embedding_head'),
       classifier: linear(latentDim, options.numClasses, 'classifier'),
       decoder: decoder(options),
@@ -158,7 +202,17 @@ export class MultiTaskImageTransformer implements TripletVaeModel {
 
 /** The config's model section and the data's shape -> a model. */
 export function buildTripletVaeModel(
-  model: { mode: 'simple' | 'multitask'; patch_size: number; dim: number; depth: number; heads: number; mlp_dim: number; latent_dim: number; embedding_dim: number; decoder_channels: number },
+  model: {
+    mode: 'simple' | 'multitask';
+    patch_size: number;
+    dim: number;
+    depth: number;
+    heads: number;
+    mlp_dim: number;
+    latent_dim: number;
+    embedding_dim: number;
+    decoder_channels: number;
+  },
   inputShape: readonly [number, number, number],
   numClasses: number,
 ): TripletVaeModel {
@@ -173,7 +227,11 @@ export function buildTripletVaeModel(
     embeddingDim: model.embedding_dim,
   };
   if (model.mode === 'simple') return new ImageTransformer(base);
-  return new MultiTaskImageTransformer({ ...base, latentDim: model.latent_dim, decoderChannels: model.decoder_channels });
+  return new MultiTaskImageTransformer({
+    ...base,
+    latentDim: model.latent_dim,
+    decoderChannels: model.decoder_channels,
+  });
 }
 
 /** Total parameters of a model's parts. */

@@ -22,7 +22,11 @@ export function batchInputs(batch: Batch): { images: tf.Tensor4D; labels: tf.Ten
       layout: { kind: 'triplets', count },
     };
   }
-  return { images: need(batch, 'x') as tf.Tensor4D, labels: need(batch, 'y') as tf.Tensor1D, layout: { kind: 'batch_hard' } };
+  return {
+    images: need(batch, 'x') as tf.Tensor4D,
+    labels: need(batch, 'y') as tf.Tensor1D,
+    layout: { kind: 'batch_hard' },
+  };
 }
 
 function correct(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {

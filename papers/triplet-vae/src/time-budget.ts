@@ -7,7 +7,10 @@ export class TimeBudget implements Callback {
   private epochStarted = 0;
   private slowestEpoch = 0;
 
-  constructor(private readonly budgetSeconds: number, private readonly now: () => number = () => performance.now() / 1000) {
+  constructor(
+    private readonly budgetSeconds: number,
+    private readonly now: () => number = () => performance.now() / 1000,
+  ) {
     if (!(budgetSeconds > 0)) throw new Error(`TimeBudget: the budget must be > 0 seconds, got ${budgetSeconds}`);
   }
 
@@ -24,7 +27,9 @@ export class TimeBudget implements Callback {
     this.slowestEpoch = Math.max(this.slowestEpoch, now - this.epochStarted);
     const elapsed = now - this.started;
     if (elapsed + this.slowestEpoch > this.budgetSeconds) {
-      trainer.stop(`time budget: ${elapsed.toFixed(0)} s elapsed, another epoch (up to ${this.slowestEpoch.toFixed(0)} s) would pass the ${this.budgetSeconds.toFixed(0)} s budget`);
+      trainer.stop(
+        `time budget: ${elapsed.toFixed(0)} s elapsed, another epoch (up to ${this.slowestEpoch.toFixed(0)} s) would pass the ${this.budgetSeconds.toFixed(0)} s budget`,
+      );
     }
   }
 }

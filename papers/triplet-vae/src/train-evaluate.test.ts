@@ -33,27 +33,53 @@ const overrides = [
 it('trains, checkpoints and evaluates', async () => {
   const outputRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'triplet-vae-'));
   const quiet = () => undefined;
-  const { runDir: run, results } = await trainRun(tripletVaeApp, { config: 'fashionmnist', overrides, epochs: 2, seed: 3, outputRoot, progress: false, log: quiet });
+  const { runDir: run, results } = await trainRun(tripletVaeApp, {
+    config: 'fashionmnist',
+    overrides,
+    epochs: 2,
+    seed: 3,
+    outputRoot,
+    progress: false,
+    log: quiet,
+  });
   expect(path.dirname(path.dirname(run))).toBe(outputRoot);
   for (const file of [
-    'config.yaml', 'run.json', 'checkpoints/best.safetensors', 'checkpoints/last.safetensors', 'embeddings_tsne.png', 'triplet_samples_fashionmnist.png',
-    'metrics.json', 'results.json', 'curves.png', 'confusion_matrix.png', 'classification_report.txt',
+    'config.yaml',
+    'run.json',
+    'checkpoints/best.safetensors',
+    'checkpoints/last.safetensors',
+    'embeddings_tsne.png',
+    'triplet_samples_fashionmnist.png',
+    'metrics.json',
+    'results.json',
+    'curves.png',
+    'confusion_matrix.png',
+    'classification_report.txt',
   ]) {
     expect(fs.existsSync(path.join(run, file))).toBe(true);
   }
   expect(fs.readdirSync(path.join(run, 'tensorboard')).some((f) => f.startsWith('events.out.tfevents'))).toBe(true);
   expect(results.epochs).toBe(2);
-  for (const key of ['test_acc', 'knn_acc', 'rec_mse', 'test_triplet_hard', 'test_cls', 'test_rec', 'test_kl']) expect(Number.isFinite(results[key])).toBe(true);
+  for (const key of ['test_acc', 'knn_acc', 'rec_mse', 'test_triplet_hard', 'test_cls', 'test_rec', 'test_kl'])
+    expect(Number.isFinite(results[key])).toBe(true);
 
-  const evaluated = await evaluateRun(tripletVaeApp, { target: path.join(run, 'checkpoints/best.safetensors'), log: quiet });
-  for (const key of ['test_acc', 'knn_acc', 'rec_mse', 'test_loss']) expect(evaluated.results[key]).toBeCloseTo(results[key] as number, 5);
-  expect(JSON.parse(fs.readFileSync(path.join(evaluated.outDir, 'results.json'), 'utf8')).knn_acc).toBe(evaluated.results.knn_acc);
+  const evaluated = await evaluateRun(tripletVaeApp, {
+    target: path.join(run, 'checkpoints/best.safetensors'),
+    log: quiet,
+  });
+  for (const key of ['test_acc', 'knn_acc', 'rec_mse', 'test_loss'])
+    expect(evaluated.results[key]).toBeCloseTo(results[key] as number, 5);
+  expect(JSON.parse(fs.readFileSync(path.join(evaluated.outDir, 'results.json'), 'utf8')).knn_acc).toBe(
+    evaluated.results.knn_acc,
+  );
 
   const { model, config } = loadCheckpoint(path.join(run, 'checkpoints/best.safetensors'));
   expect(config.model.latent_dim).toBe(4);
   expect(config.seed).toBe(3);
   const logits = model.forward(tf.zeros([2, 28, 28, 1]) as tf.Tensor4D, false).logits;
   expect(logits.shape).toEqual([2, 10]);
-  expect(() => loadCheckpoint(path.join(run, 'checkpoints/best.safetensors'), { overrides: ['model.latent_dim=5'] })).toThrow(/shape/);
+  expect(() =>
+    loadCheckpoint(path.join(run, 'checkpoints/best.safetensors'), { overrides: ['model.latent_dim=5'] }),
+  ).toThrow(/shape/);
   fs.rmSync(outputRoot, { recursive: true, force: true });
 });

@@ -31,7 +31,9 @@ describe('sampleTriplets', () => {
 
   it('refuses a class with a single example and a single class', () => {
     const labels = Int32Array.from([0, 0, 1]);
-    expect(() => sampleTriplets(labels, [0], indicesByClass(labels, 2), createRng(0))).toThrow('class 1 has a single example');
+    expect(() => sampleTriplets(labels, [0], indicesByClass(labels, 2), createRng(0))).toThrow(
+      'class 1 has a single example',
+    );
     const one = Int32Array.from([0, 0]);
     expect(() => sampleTriplets(one, [0], indicesByClass(one, 1), createRng(0))).toThrow('at least 2 classes');
   });
@@ -66,7 +68,9 @@ describe('TripletDataset', () => {
     expect(batches[3].anchor.shape).toEqual([12, 2, 2, 1]);
     const first = batches[0];
     expect(Array.from(first.y.dataSync())).toEqual(Array.from(t.anchor.subarray(0, 16), (i) => ds.labels[i]));
-    expect(Array.from(first.y_negative.dataSync())).toEqual(Array.from(t.negative.subarray(0, 16), (i) => ds.labels[i]));
+    expect(Array.from(first.y_negative.dataSync())).toEqual(
+      Array.from(t.negative.subarray(0, 16), (i) => ds.labels[i]),
+    );
     const pos = first.positive.dataSync();
     const expected = Array.from(ds.image(t.positive[1]), (v) => v / 255);
     expect(Array.from(pos.subarray(4, 8))).toEqual(expected.map((v) => Math.fround(v)));
@@ -76,7 +80,10 @@ describe('TripletDataset', () => {
     const augmented = () => new TripletDataset(ds, { batchSize: 16, seed: 2, transform: shift }).makeBatch(t, 0, 1);
     const [x, y] = [augmented(), augmented()];
     expect(Array.from(x.negative.dataSync())).toEqual(Array.from(y.negative.dataSync()));
-    expect(x.anchor.dataSync()[0] - (ds.image(t.anchor[16])[0] / 255)).not.toBeCloseTo(x.negative.dataSync()[0] - ds.image(t.negative[16])[0] / 255, 6);
+    expect(x.anchor.dataSync()[0] - ds.image(t.anchor[16])[0] / 255).not.toBeCloseTo(
+      x.negative.dataSync()[0] - ds.image(t.negative[16])[0] / 255,
+      6,
+    );
     tf.dispose([x, y]);
   });
 });

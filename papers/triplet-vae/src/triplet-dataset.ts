@@ -1,7 +1,15 @@
 // Seeded (anchor, positive, negative) triplets from a labelled image dataset, as a BatchSource.
 // Epoch e's triplets and augmentations depend only on (seed, e): a resumed run sees the same batches.
 import * as tf from '@tensorflow/tfjs';
-import { createRng, mixSeeds, type Batch, type BatchSource, type ImageDataset, type ImageTransform, type Rng } from '@research/common';
+import {
+  createRng,
+  mixSeeds,
+  type Batch,
+  type BatchSource,
+  type ImageDataset,
+  type ImageTransform,
+  type Rng,
+} from '@research/common';
 
 export interface Triplets {
   anchor: Int32Array;
@@ -14,7 +22,8 @@ export function indicesByClass(labels: ArrayLike<number>, numClasses: number): I
   const lists: number[][] = Array.from({ length: numClasses }, () => []);
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i];
-    if (!Number.isInteger(label) || label < 0 || label >= numClasses) throw new Error(`label ${label} at index ${i} is out of range [0, ${numClasses})`);
+    if (!Number.isInteger(label) || label < 0 || label >= numClasses)
+      throw new Error(`label ${label} at index ${i} is out of range [0, ${numClasses})`);
     lists[label].push(i);
   }
   return lists.map((l) => Int32Array.from(l));
@@ -25,11 +34,17 @@ export function indicesByClass(labels: ArrayLike<number>, numClasses: number): I
  * one of the other classes uniformly, then an example of it uniformly. Every class present needs two examples, and
  * at least two classes must be present.
  */
-export function sampleTriplets(labels: ArrayLike<number>, anchors: ArrayLike<number>, byClass: readonly Int32Array[], rng: Rng): Triplets {
+export function sampleTriplets(
+  labels: ArrayLike<number>,
+  anchors: ArrayLike<number>,
+  byClass: readonly Int32Array[],
+  rng: Rng,
+): Triplets {
   const present = byClass.map((list, c) => (list.length > 0 ? c : -1)).filter((c) => c >= 0);
   if (present.length < 2) throw new Error(`triplets need examples of at least 2 classes, got ${present.length}`);
   const single = present.find((c) => byClass[c].length < 2);
-  if (single !== undefined) throw new Error(`class ${single} has a single example: it cannot have a positive of a different index`);
+  if (single !== undefined)
+    throw new Error(`class ${single} has a single example: it cannot have a positive of a different index`);
   const n = anchors.length;
   const out: Triplets = { anchor: Int32Array.from(anchors), positive: new Int32Array(n), negative: new Int32Array(n) };
   for (let k = 0; k < n; k++) {
@@ -68,8 +83,12 @@ export class TripletDataset implements BatchSource {
   private readonly transform?: ImageTransform;
   private readonly byClass: Int32Array[];
 
-  constructor(readonly dataset: ImageDataset, opts: TripletDatasetOptions) {
-    if (!Number.isInteger(opts.batchSize) || opts.batchSize <= 0) throw new Error(`TripletDataset: batchSize must be a positive integer, got ${opts.batchSize}`);
+  constructor(
+    readonly dataset: ImageDataset,
+    opts: TripletDatasetOptions,
+  ) {
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize <= 0)
+      throw new Error(`TripletDataset: batchSize must be a positive integer, got ${opts.batchSize}`);
     this.batchSize = opts.batchSize;
     this.seed = opts.seed;
     this.anchorsPerEpoch = opts.anchorsPerEpoch || dataset.length;
@@ -77,7 +96,8 @@ export class TripletDataset implements BatchSource {
       throw new Error(`TripletDataset: anchorsPerEpoch must be a positive integer, got ${opts.anchorsPerEpoch}`);
     }
     this.transform = opts.transform;
-    const numClasses = opts.numClasses ?? dataset.classNames?.length ?? dataset.labels.reduce((m, l) => Math.max(m, l), -1) + 1;
+    const numClasses =
+      opts.numClasses ?? dataset.classNames?.length ?? dataset.labels.reduce((m, l) => Math.max(m, l), -1) + 1;
     this.byClass = indicesByClass(dataset.labels, numClasses);
   }
 
@@ -120,7 +140,11 @@ export class TripletDataset implements BatchSource {
     const from = k * this.batchSize;
     const to = Math.min(from + this.batchSize, triplets.anchor.length);
     const pick = (a: Int32Array) => a.subarray(from, to);
-    const labelsOf = (idx: Int32Array) => tf.tensor1d(Int32Array.from(idx, (i) => this.dataset.labels[i]), 'int32');
+    const labelsOf = (idx: Int32Array) =>
+      tf.tensor1d(
+        Int32Array.from(idx, (i) => this.dataset.labels[i]),
+        'int32',
+      );
     return {
       anchor: this.images(pick(triplets.anchor), mixSeeds(this.seed, epoch, k, 0)),
       positive: this.images(pick(triplets.positive), mixSeeds(this.seed, epoch, k, 1)),

@@ -10,7 +10,15 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import {
-  type Callback, EarlyStopping, Trainer, createOptimizer, createSchedule, initBackend, outputsDir, seedEverything, writeFileAtomic,
+  type Callback,
+  EarlyStopping,
+  Trainer,
+  createOptimizer,
+  createSchedule,
+  initBackend,
+  outputsDir,
+  seedEverything,
+  writeFileAtomic,
 } from '@research/common';
 import { composeGravityConfig, createGravityExperiment, trainerSettings } from '../src';
 
@@ -58,7 +66,8 @@ function meanStd(xs: number[]): string {
 async function main(): Promise<void> {
   const arms = values.arms.split(',');
   const seeds = values.seeds.split(',').map(Number);
-  const out = values.out ?? path.join(outputsDir('gravity-vit'), 'compare', new Date().toISOString().replace(/[:.]/g, '-'));
+  const out =
+    values.out ?? path.join(outputsDir('gravity-vit'), 'compare', new Date().toISOString().replace(/[:.]/g, '-'));
   fs.mkdirSync(out, { recursive: true });
   const first = composeGravityConfig(positionals).config;
   const backend = await initBackend(first.train.device, { log: () => undefined });
@@ -73,7 +82,11 @@ async function main(): Promise<void> {
       const s = trainerSettings(config);
       const best = new BestWeights(exp.module.model);
       const trainer = new Trainer({
-        maxEpochs: s.epochs, optimizer: createOptimizer(s.optimizer), schedule: createSchedule(s.schedule), gradClipNorm: s.gradClipNorm, seed,
+        maxEpochs: s.epochs,
+        optimizer: createOptimizer(s.optimizer),
+        schedule: createSchedule(s.schedule),
+        gradClipNorm: s.gradClipNorm,
+        seed,
         callbacks: [...exp.callbacks, new EarlyStopping(s.earlyStopping), best],
       });
       const started = performance.now();
@@ -85,7 +98,16 @@ async function main(): Promise<void> {
       fs.mkdirSync(dir, { recursive: true });
       await exp.afterTest(dir, {}, best.bestEpoch);
       const scores = exp.module.predictions.test.scores();
-      const line = { arm, seed, test_accuracy: scores.accuracy, test_macro_f1: scores.macro_f1, best_epoch: best.bestEpoch, epochs: fit.epochs, fit_seconds: Number(seconds.toFixed(1)), parameters: exp.parameters };
+      const line = {
+        arm,
+        seed,
+        test_accuracy: scores.accuracy,
+        test_macro_f1: scores.macro_f1,
+        best_epoch: best.bestEpoch,
+        epochs: fit.epochs,
+        fit_seconds: Number(seconds.toFixed(1)),
+        parameters: exp.parameters,
+      };
       console.log(JSON.stringify(line));
       writeFileAtomic(path.join(dir, 'result.json'), JSON.stringify({ ...line, history: fit.history }, null, 1) + '\n');
       (results[arm] ??= []).push({ acc: scores.accuracy, f1: scores.macro_f1, seconds, epoch: best.bestEpoch });
@@ -96,9 +118,14 @@ async function main(): Promise<void> {
 }
 
 function writeSummary(results: Record<string, { acc: number; f1: number; seconds: number }[]>, out: string): void {
-  const table = ['| arm | test accuracy % (mean ± std) | macro F1 % | fit time per run (s) |', '| --- | --- | --- | --- |'];
+  const table = [
+    '| arm | test accuracy % (mean ± std) | macro F1 % | fit time per run (s) |',
+    '| --- | --- | --- | --- |',
+  ];
   for (const [arm, rs] of Object.entries(results)) {
-    table.push(`| ${arm} | ${meanStd(rs.map((r) => r.acc))} | ${meanStd(rs.map((r) => r.f1))} | ${(rs.reduce((a, r) => a + r.seconds, 0) / rs.length).toFixed(0)} |`);
+    table.push(
+      `| ${arm} | ${meanStd(rs.map((r) => r.acc))} | ${meanStd(rs.map((r) => r.f1))} | ${(rs.reduce((a, r) => a + r.seconds, 0) / rs.length).toFixed(0)} |`,
+    );
   }
   console.log(table.join('\n'));
   writeFileAtomic(path.join(out, 'summary.md'), table.join('\n') + '\n');

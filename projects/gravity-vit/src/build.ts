@@ -29,7 +29,14 @@ export function scheduleSpec(config: GravityVitConfig): ScheduleSpec {
   const warmup = Math.min(s.warmup_epochs, epochs - 1);
   if (s.name === 'constant' || epochs === 1) return { name: 'constant' };
   if (s.name === 'cosine' || warmup <= 0) return { name: 'cosine', tMax: epochs, etaMin: s.eta_min, interval: 'epoch' };
-  return { name: 'warmupCosine', warmupSteps: warmup, totalSteps: epochs, warmupStartFactor: s.warmup_start_factor, etaMin: s.eta_min, interval: 'epoch' };
+  return {
+    name: 'warmupCosine',
+    warmupSteps: warmup,
+    totalSteps: epochs,
+    warmupStartFactor: s.warmup_start_factor,
+    etaMin: s.eta_min,
+    interval: 'epoch',
+  };
 }
 
 /** The run's settings for common's Trainer (the run layer's TrainerSettings). */
@@ -44,7 +51,11 @@ export function trainerSettings(config: GravityVitConfig) {
     gradClipNorm: t.grad_clip > 0 ? t.grad_clip : undefined,
     logEveryNSteps: t.log_every,
     checkpoint: { monitor: t.checkpoint_monitor, mode: 'max' as const },
-    earlyStopping: { monitor: t.early_stopping.monitor, mode: t.early_stopping.mode, patience: t.early_stopping.patience },
+    earlyStopping: {
+      monitor: t.early_stopping.monitor,
+      mode: t.early_stopping.mode,
+      patience: t.early_stopping.patience,
+    },
   };
 }
 
@@ -63,7 +74,9 @@ export interface BuiltModel {
 function pretrainedPath(file: string): string {
   const resolved = path.isAbsolute(file) ? file : path.join(modelsDir(), file);
   if (!fs.existsSync(resolved)) {
-    throw new Error(`model.pretrained: ${resolved} does not exist (download it with npx tools download-hf-model --repo-id <timm repo> --filename model.safetensors)`);
+    throw new Error(
+      `model.pretrained: ${resolved} does not exist (download it with npx tools download-hf-model --repo-id <timm repo> --filename model.safetensors)`,
+    );
   }
   return resolved;
 }
@@ -73,12 +86,45 @@ export function buildModel(config: GravityVitConfig): BuiltModel {
   const [h, w] = m.input_size;
   const classes = GRAVITY_SPY_CLASSES.length;
   if (m.name === 'baseline_cnn') {
-    return { model: baselineCnn({ inputShape: [h, w, m.channels], numClasses: classes, filters: m.cnn.filters, denseUnits: m.cnn.dense_units, dropout: m.cnn.dropout }), numViews: 0 };
+    return {
+      model: baselineCnn({
+        inputShape: [h, w, m.channels],
+        numClasses: classes,
+        filters: m.cnn.filters,
+        denseUnits: m.cnn.dense_units,
+        dropout: m.cnn.dropout,
+      }),
+      numViews: 0,
+    };
   }
-  const encoder = { imgSize: [h, w] as [number, number], patchSize: m.vit.patch_size, inChans: m.channels, dim: m.vit.dim, depth: m.vit.depth, numHeads: m.vit.heads, mlpDim: m.vit.mlp_dim, dropout: m.vit.dropout };
-  const built: BuiltModel = m.name === 'vit'
-    ? { model: timmVit({ ...encoder, numClasses: classes }), numViews: 0 }
-    : { model: multiviewVit({ views: DURATIONS.length, numClasses: classes, encoder, fusion: { layers: m.fusion.layers, heads: m.fusion.heads, mlpDim: m.fusion.mlp_dim, dropout: m.fusion.dropout }, headDim: m.head_dim }), numViews: DURATIONS.length };
+  const encoder = {
+    imgSize: [h, w] as [number, number],
+    patchSize: m.vit.patch_size,
+    inChans: m.channels,
+    dim: m.vit.dim,
+    depth: m.vit.depth,
+    numHeads: m.vit.heads,
+    mlpDim: m.vit.mlp_dim,
+    dropout: m.vit.dropout,
+  };
+  const built: BuiltModel =
+    m.name === 'vit'
+      ? { model: timmVit({ ...encoder, numClasses: classes }), numViews: 0 }
+      : {
+          model: multiviewVit({
+            views: DURATIONS.length,
+            numClasses: classes,
+            encoder,
+            fusion: {
+              layers: m.fusion.layers,
+              heads: m.fusion.heads,
+              mlpDim: m.fusion.mlp_dim,
+              dropout: m.fusion.dropout,
+            },
+            headDim: m.head_dim,
+          }),
+          numViews: DURATIONS.length,
+        };
   if (m.pretrained) {
     const target = m.name === 'vit' ? built.model : (built.model.getLayer(ENCODER_NAME) as tf.LayersModel);
     built.pretrained = loadTimmVitWeights(target, pretrainedPath(m.pretrained), { loadHead: false });
@@ -90,14 +136,18 @@ export function buildModel(config: GravityVitConfig): BuiltModel {
  * The HDF5 file of the run: data.h5, else the dataset's file under assets/datasets. The synthetic set is written
  * (deterministically) when it is missing; the real one must be downloaded first.
  */
-export async function resolveDataFile(config: GravityVitConfig, log: (line: string) => void = () => undefined): Promise<string> {
+export async function resolveDataFile(
+  config: GravityVitConfig,
+  log: (line: string) => void = () => undefined,
+): Promise<string> {
   if (config.data.h5) {
     if (!fs.existsSync(config.data.h5)) throw new Error(`data.h5: ${config.data.h5} does not exist`);
     return config.data.h5;
   }
   if (config.data.name === 'gravity_spy') {
     const file = path.join(datasetsDir(REAL_DATA_DIR_NAME), REAL_H5);
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: fetch it with npx nx run gravity-vit:download-data (or set data.h5=<file>)`);
+    if (!fs.existsSync(file))
+      throw new Error(`${file} is missing: fetch it with npx nx run gravity-vit:download-data (or set data.h5=<file>)`);
     return file;
   }
   const dir = datasetsDir(SYNTHETIC_DIR_NAME);

@@ -2,7 +2,14 @@
 // model/{multiview_vit,multiview_vit_b16,vit,baseline_cnn}, data/{synthetic,gravity_spy}, train/{default,smoke},
 // then command-line overrides (`model=vit data.batch_size=64 train.loss.name=focal_loss +experiment.name=x`).
 import * as path from 'node:path';
-import { arrayOf, composeConfigDetailed, intIn, numberIn, type ConfigSchema, type GroupChoices } from '@research/common';
+import {
+  arrayOf,
+  composeConfigDetailed,
+  intIn,
+  numberIn,
+  type ConfigSchema,
+  type GroupChoices,
+} from '@research/common';
 import { DURATIONS, type Duration } from './data';
 
 export type ModelName = 'multiview_vit' | 'vit' | 'baseline_cnn';
@@ -61,7 +68,12 @@ export interface GravityVitConfig {
     /** tfjs backend: auto picks tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
     device: 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
     optimizer: { name: 'adamw' | 'adam' | 'sgd'; lr: number; weight_decay: number; momentum: number };
-    scheduler: { name: 'warmup_cosine' | 'cosine' | 'constant'; warmup_epochs: number; warmup_start_factor: number; eta_min: number };
+    scheduler: {
+      name: 'warmup_cosine' | 'cosine' | 'constant';
+      warmup_epochs: number;
+      warmup_start_factor: number;
+      eta_min: number;
+    };
     loss: { name: 'cross_entropy' | 'focal_loss'; label_smoothing: number; gamma: number };
     grad_clip: number;
     early_stopping: { monitor: string; mode: 'min' | 'max'; patience: number };
@@ -88,7 +100,11 @@ const schema: ConfigSchema<GravityVitConfig> = {
     name: { doc: 'architecture', format: [...MODEL_NAMES], default: 'multiview_vit' },
     input_size: { doc: 'model input [height, width]', format: arrayOf('int', { length: 2 }), default: [64, 80] },
     channels: { doc: '1 (grey) or 3 (grey replicated)', format: [1, 3], default: 1 },
-    pretrained: { doc: 'timm-layout safetensors for the ViT encoder (empty: from scratch)', format: String, default: '' },
+    pretrained: {
+      doc: 'timm-layout safetensors for the ViT encoder (empty: from scratch)',
+      format: String,
+      default: '',
+    },
     view: { doc: 'vit: the time window (s)', format: [...DURATIONS], default: '1.0' },
     vit: {
       patch_size: { doc: 'patch size (divides input_size)', format: intIn(1), default: 16 },
@@ -96,7 +112,7 @@ const schema: ConfigSchema<GravityVitConfig> = {
       depth: { doc: 'encoder blocks', format: intIn(1), default: 4 },
       heads: { doc: 'attention heads', format: intIn(1), default: 4 },
       mlp_dim: { doc: 'MLP hidden size', format: intIn(1), default: 192 },
-      dropout: { doc: 'dropout on the blocks\' residual branches', format: probability, default: 0 },
+      dropout: { doc: "dropout on the blocks' residual branches", format: probability, default: 0 },
     },
     fusion: {
       layers: { doc: 'cross-attention fusion layers', format: intIn(1), default: 2 },
@@ -106,14 +122,18 @@ const schema: ConfigSchema<GravityVitConfig> = {
     },
     head_dim: { doc: 'hidden size of the per-class head', format: intIn(1), default: 96 },
     cnn: {
-      filters: { doc: 'baseline_cnn: kernels of the four 5x5 conv blocks', format: arrayOf('int'), default: [16, 32, 64, 64] },
+      filters: {
+        doc: 'baseline_cnn: kernels of the four 5x5 conv blocks',
+        format: arrayOf('int'),
+        default: [16, 32, 64, 64],
+      },
       dense_units: { doc: 'baseline_cnn: dense layer size', format: intIn(1), default: 256 },
       dropout: { doc: 'baseline_cnn: dropout after each block', format: probability, default: 0.5 },
     },
   },
   data: {
     name: { doc: 'dataset', format: ['synthetic', 'gravity_spy'], default: 'synthetic' },
-    h5: { doc: 'HDF5 file (empty: the dataset\'s file under assets/datasets)', format: String, default: '' },
+    h5: { doc: "HDF5 file (empty: the dataset's file under assets/datasets)", format: String, default: '' },
     batch_size: { doc: 'training batch size', format: intIn(1), default: 32 },
     eval_batch_size: { doc: 'validation/test batch size', format: intIn(1), default: 64 },
     class_weights: { doc: 'weight the loss by inverse class frequency', format: Boolean, default: false },
@@ -126,12 +146,20 @@ const schema: ConfigSchema<GravityVitConfig> = {
     test_limit: { doc: 'N test samples spread over the classes (0 = all)', format: intIn(0), default: 0 },
   },
   tracking: {
-    mlflow: { doc: 'log runs to MLflow (MLFLOW_TRACKING_URI=http(s)://… or a local mlruns/ store)', format: Boolean, default: true },
+    mlflow: {
+      doc: 'log runs to MLflow (MLFLOW_TRACKING_URI=http(s)://… or a local mlruns/ store)',
+      format: Boolean,
+      default: true,
+    },
     store: { doc: 'local MLflow store (empty: assets/outputs/gravity-vit/mlruns)', format: String, default: '' },
   },
   train: {
     epochs: { doc: 'maximum epochs', format: intIn(1), default: 50 },
-    device: { doc: 'tfjs backend (auto: the fastest installed)', format: ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'], default: 'auto' },
+    device: {
+      doc: 'tfjs backend (auto: the fastest installed)',
+      format: ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'],
+      default: 'auto',
+    },
     optimizer: {
       name: { doc: 'optimizer', format: ['adamw', 'adam', 'sgd'], default: 'adamw' },
       lr: { doc: 'peak learning rate', format: positive, default: 1e-4 },
@@ -141,7 +169,11 @@ const schema: ConfigSchema<GravityVitConfig> = {
     scheduler: {
       name: { doc: 'per-epoch LR schedule', format: ['warmup_cosine', 'cosine', 'constant'], default: 'warmup_cosine' },
       warmup_epochs: { doc: 'linear warm-up epochs (torch LinearLR)', format: intIn(0), default: 5 },
-      warmup_start_factor: { doc: 'LR factor of the first warm-up epoch', format: numberIn(0, 1, { minExclusive: true }), default: 0.01 },
+      warmup_start_factor: {
+        doc: 'LR factor of the first warm-up epoch',
+        format: numberIn(0, 1, { minExclusive: true }),
+        default: 0.01,
+      },
       eta_min: { doc: 'final LR of the cosine (torch CosineAnnealingLR)', format: nonNegative, default: 1e-6 },
     },
     loss: {
@@ -155,7 +187,11 @@ const schema: ConfigSchema<GravityVitConfig> = {
       mode: { doc: 'min or max', format: ['min', 'max'], default: 'max' },
       patience: { doc: 'epochs without improvement before stopping', format: intIn(0), default: 10 },
     },
-    checkpoint_monitor: { doc: 'epoch metric (maximised) that selects the best checkpoint', format: String, default: 'val_accuracy' },
+    checkpoint_monitor: {
+      doc: 'epoch metric (maximised) that selects the best checkpoint',
+      format: String,
+      default: 'val_accuracy',
+    },
     log_every: { doc: 'log every N batches', format: intIn(1), default: 20 },
   },
 };
@@ -175,17 +211,24 @@ export function checkGravityConfig(config: GravityVitConfig): GravityVitConfig {
     if (h % m.vit.patch_size !== 0 || w % m.vit.patch_size !== 0) {
       throw new Error(`model.input_size ${h}x${w} is not divisible by model.vit.patch_size ${m.vit.patch_size}`);
     }
-    if (m.vit.dim % m.vit.heads !== 0) throw new Error(`model.vit.dim ${m.vit.dim} is not divisible by model.vit.heads ${m.vit.heads}`);
+    if (m.vit.dim % m.vit.heads !== 0)
+      throw new Error(`model.vit.dim ${m.vit.dim} is not divisible by model.vit.heads ${m.vit.heads}`);
     if (m.name === 'multiview_vit' && m.vit.dim % m.fusion.heads !== 0) {
       throw new Error(`model.vit.dim ${m.vit.dim} is not divisible by model.fusion.heads ${m.fusion.heads}`);
     }
   }
-  if (typeof config.experiment?.name !== 'string' || config.experiment.name === '') throw new Error('experiment.name must be a non-empty string');
+  if (typeof config.experiment?.name !== 'string' || config.experiment.name === '')
+    throw new Error('experiment.name must be a non-empty string');
   return config;
 }
 
 /** Composes configs/config.yaml (or another root in CONFIG_DIR) with the overrides and checks it. */
 export function composeGravityConfig(overrides: readonly string[] = [], configName = 'config'): ComposedGravityConfig {
-  const { config, choices } = composeConfigDetailed<GravityVitConfig>({ configDir: CONFIG_DIR, configName, overrides, schema });
+  const { config, choices } = composeConfigDetailed<GravityVitConfig>({
+    configDir: CONFIG_DIR,
+    configName,
+    overrides,
+    schema,
+  });
   return { config: checkGravityConfig(config), choices };
 }

@@ -8,13 +8,22 @@ import { composeGravityConfig } from './config';
 import { createGravityExperiment } from './experiment';
 
 const FIXTURE = path.join(__dirname, 'data', '__fixtures__', 'gravity-spy-tiny.h5');
-const schedules = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'scripts', 'golden', 'schedule_golden.json'), 'utf8'));
+const schedules = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'scripts', 'golden', 'schedule_golden.json'), 'utf8'),
+);
 
 describe('scheduleSpec', () => {
-  interface ScheduleCase { epochs: number; warmup_epochs: number; lrs: number[] }
+  interface ScheduleCase {
+    epochs: number;
+    warmup_epochs: number;
+    lrs: number[];
+  }
   const cases: [number, ScheduleCase][] = schedules.cases.map((c: ScheduleCase) => [c.epochs, c]);
   it.each(cases)('%i epochs: the LRs of torch SequentialLR(LinearLR, CosineAnnealingLR)', (_e, c) => {
-    const { config } = composeGravityConfig([`train.epochs=${c.epochs}`, `train.scheduler.warmup_epochs=${c.warmup_epochs}`]);
+    const { config } = composeGravityConfig([
+      `train.epochs=${c.epochs}`,
+      `train.scheduler.warmup_epochs=${c.warmup_epochs}`,
+    ]);
     const schedule = createSchedule(scheduleSpec(config));
     expect(schedule.interval).toBe('epoch');
     const ours = c.lrs.map((_: number, t: number) => schedule.lrAt(t, config.train.optimizer.lr));
@@ -25,7 +34,12 @@ describe('scheduleSpec', () => {
     const { config } = composeGravityConfig(['train=smoke', 'train.scheduler.warmup_epochs=5']);
     expect(scheduleSpec(config)).toMatchObject({ name: 'warmupCosine', warmupSteps: 1, totalSteps: 2 });
     const s = trainerSettings(composeGravityConfig().config);
-    expect(s).toMatchObject({ backend: 'auto', gradClipNorm: 1, optimizer: { name: 'adamw', lr: 1e-4, weightDecay: 0.05 }, earlyStopping: { monitor: 'val_accuracy', mode: 'max', patience: 10 } });
+    expect(s).toMatchObject({
+      backend: 'auto',
+      gradClipNorm: 1,
+      optimizer: { name: 'adamw', lr: 1e-4, weightDecay: 0.05 },
+      earlyStopping: { monitor: 'val_accuracy', mode: 'max', patience: 10 },
+    });
   });
 });
 
@@ -38,20 +52,49 @@ describe('createGravityExperiment on the h5py fixture', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it.each([
-    ['multiview_vit', ['model.input_size=[16,32]', 'model.vit.dim=16', 'model.vit.depth=1', 'model.head_dim=16', 'model.fusion.mlp_dim=16']],
+    [
+      'multiview_vit',
+      [
+        'model.input_size=[16,32]',
+        'model.vit.dim=16',
+        'model.vit.depth=1',
+        'model.head_dim=16',
+        'model.fusion.mlp_dim=16',
+      ],
+    ],
     ['vit', ['model=vit', 'model.view=4.0', 'model.input_size=[32,48]', 'model.vit.dim=16', 'model.vit.depth=1']],
-    ['baseline_cnn', ['model=baseline_cnn', 'model.input_size=[76,76]', 'model.cnn.filters=[2,2,2,2]', 'model.cnn.dense_units=8']],
+    [
+      'baseline_cnn',
+      ['model=baseline_cnn', 'model.input_size=[76,76]', 'model.cnn.filters=[2,2,2,2]', 'model.cnn.dense_units=8'],
+    ],
   ])('%s: one epoch, the scores in the epoch record, test and the artefacts', async (name, overrides) => {
     const store = path.join(dir, `mlruns-${name}`);
-    const { config } = composeGravityConfig([...overrides, 'train=smoke', 'data.class_weights=true', `data.h5=${path.join(dir, 'tiny.h5')}`, 'data.batch_size=2', `tracking.store=${store}`, '+experiment.name=unit']);
+    const { config } = composeGravityConfig([
+      ...overrides,
+      'train=smoke',
+      'data.class_weights=true',
+      `data.h5=${path.join(dir, 'tiny.h5')}`,
+      'data.batch_size=2',
+      `tracking.store=${store}`,
+      '+experiment.name=unit',
+    ]);
     const exp = await createGravityExperiment(config, 'fit');
     expect(exp.data).toMatch(/5 train \/ 2 validation \/ 2 test/);
     const settings = trainerSettings(config);
     const out = path.join(dir, name);
     fs.mkdirSync(out);
-    const trainer = new Trainer({ runDir: out, maxEpochs: 1, optimizer: createOptimizer(settings.optimizer), schedule: createSchedule(settings.schedule), gradClipNorm: settings.gradClipNorm, callbacks: exp.callbacks });
+    const trainer = new Trainer({
+      runDir: out,
+      maxEpochs: 1,
+      optimizer: createOptimizer(settings.optimizer),
+      schedule: createSchedule(settings.schedule),
+      gradClipNorm: settings.gradClipNorm,
+      callbacks: exp.callbacks,
+    });
     const fit = await trainer.fit(exp.module, exp.train!, exp.val);
-    expect(Object.keys(fit.history[0])).toEqual(expect.arrayContaining(['train_loss', 'val_accuracy', 'val_balanced_accuracy', 'val_macro_f1']));
+    expect(Object.keys(fit.history[0])).toEqual(
+      expect.arrayContaining(['train_loss', 'val_accuracy', 'val_balanced_accuracy', 'val_macro_f1']),
+    );
     const test = await trainer.test(exp.module, exp.test);
     expect(test.test_accuracy).toBeGreaterThanOrEqual(0);
     const figures = await exp.afterTest(out, test, 0);

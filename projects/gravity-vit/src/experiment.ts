@@ -2,7 +2,15 @@
 // TrainModule, the per-epoch scores callback, and the end-of-run artefacts (view_attention.png ...).
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { type Batch, type BatchSource, type Callback, MlflowCallback, createTrackingBackend, gitCommit, outputsDir } from '@research/common';
+import {
+  type Batch,
+  type BatchSource,
+  type Callback,
+  MlflowCallback,
+  createTrackingBackend,
+  gitCommit,
+  outputsDir,
+} from '@research/common';
 import { type BuiltModel, buildModel, resolveDataFile, splitSource } from './build';
 import type { GravityVitConfig } from './config';
 import { DURATIONS, GRAVITY_SPY_CLASSES, GravitySpyDataset } from './data';
@@ -31,12 +39,22 @@ export interface GravityExperiment {
   dispose(): void;
 }
 
-export async function createGravityExperiment(config: GravityVitConfig, stage: 'fit' | 'evaluate', log: (line: string) => void = () => undefined): Promise<GravityExperiment> {
+export async function createGravityExperiment(
+  config: GravityVitConfig,
+  stage: 'fit' | 'evaluate',
+  log: (line: string) => void = () => undefined,
+): Promise<GravityExperiment> {
   const file = await resolveDataFile(config, log);
   const dataset = await GravitySpyDataset.open(file);
-  if (dataset.problems.length > 0) log(`[gravity-vit] ${file}: ${dataset.problems.length} malformed entries skipped (npx nx run gravity-vit:data -- --h5 ${file} lists them)`);
+  if (dataset.problems.length > 0)
+    log(
+      `[gravity-vit] ${file}: ${dataset.problems.length} malformed entries skipped (npx nx run gravity-vit:data -- --h5 ${file} lists them)`,
+    );
   const built = buildModel(config);
-  if (built.pretrained) log(`[gravity-vit] encoder from ${config.model.pretrained}: ${built.pretrained.loaded.length} tensors${built.pretrained.resampledPosEmbed ? `, pos_embed ${built.pretrained.resampledPosEmbed.from.join('x')} -> ${built.pretrained.resampledPosEmbed.to.join('x')}` : ''}`);
+  if (built.pretrained)
+    log(
+      `[gravity-vit] encoder from ${config.model.pretrained}: ${built.pretrained.loaded.length} tensors${built.pretrained.resampledPosEmbed ? `, pos_embed ${built.pretrained.resampledPosEmbed.from.join('x')} -> ${built.pretrained.resampledPosEmbed.to.join('x')}` : ''}`,
+    );
   const classWeights = config.data.class_weights ? dataset.classWeights('train') : undefined;
   const l = config.train.loss;
   const module = gravityModule(built.model, {
@@ -47,18 +65,23 @@ export async function createGravityExperiment(config: GravityVitConfig, stage: '
   const train = stage === 'fit' ? splitSource(dataset, config, 'train') : undefined;
   const val = stage === 'fit' ? splitSource(dataset, config, 'validation') : undefined;
   const test = splitSource(dataset, config, 'test');
-  const mlflow = stage === 'fit' && config.tracking.mlflow
-    ? new MlflowCallback({
-      backend: createTrackingBackend({ defaultStore: config.tracking.store || path.join(outputsDir('gravity-vit'), 'mlruns') }),
-      experimentName: config.experiment.name,
-      runName: `${config.model.name}${config.model.name === 'vit' ? `@${config.model.view}` : ''} seed ${config.seed}`,
-      params: config as unknown as Record<string, unknown>,
-      tags: { 'mlflow.source.git.commit': gitCommit(__dirname) ?? 'unknown', 'mlflow.source.name': 'gravity-vit' },
-      finishOnFitEnd: false,
-      log,
-    })
-    : undefined;
-  const sizes = [train && `${train.size} train`, val && `${val.size} validation`, `${test.size} test`].filter(Boolean).join(' / ');
+  const mlflow =
+    stage === 'fit' && config.tracking.mlflow
+      ? new MlflowCallback({
+          backend: createTrackingBackend({
+            defaultStore: config.tracking.store || path.join(outputsDir('gravity-vit'), 'mlruns'),
+          }),
+          experimentName: config.experiment.name,
+          runName: `${config.model.name}${config.model.name === 'vit' ? `@${config.model.view}` : ''} seed ${config.seed}`,
+          params: config as unknown as Record<string, unknown>,
+          tags: { 'mlflow.source.git.commit': gitCommit(__dirname) ?? 'unknown', 'mlflow.source.name': 'gravity-vit' },
+          finishOnFitEnd: false,
+          log,
+        })
+      : undefined;
+  const sizes = [train && `${train.size} train`, val && `${val.size} validation`, `${test.size} test`]
+    .filter(Boolean)
+    .join(' / ');
   return {
     dataset,
     built,
@@ -78,8 +101,17 @@ export async function createGravityExperiment(config: GravityVitConfig, stage: '
       classNames: GRAVITY_SPY_CLASSES,
     },
     async afterTest(outDir, testMetrics = {}, step = 0) {
-      const { scores } = writeEvaluationArtifacts(module.predictions.test, outDir, GRAVITY_SPY_CLASSES, DURATIONS.map((d) => `${d} s`));
-      const figures = { test_balanced_accuracy: scores.balanced_accuracy, test_macro_f1: scores.macro_f1, test_weighted_f1: scores.weighted_f1 };
+      const { scores } = writeEvaluationArtifacts(
+        module.predictions.test,
+        outDir,
+        GRAVITY_SPY_CLASSES,
+        DURATIONS.map((d) => `${d} s`),
+      );
+      const figures = {
+        test_balanced_accuracy: scores.balanced_accuracy,
+        test_macro_f1: scores.macro_f1,
+        test_weighted_f1: scores.weighted_f1,
+      };
       if (mlflow?.trackedRun) {
         await mlflow.logMetrics({ ...testMetrics, ...figures }, step);
         await mlflow.finish('FINISHED');

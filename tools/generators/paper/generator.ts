@@ -16,7 +16,9 @@ const PROJECT_JSON_GLOBS = ['packages', 'papers', 'projects'];
 /** A paper name is a folder name and an Nx project name: lowercase words joined by '-'. */
 export function checkPaperName(name: string): void {
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) {
-    throw new Error(`paper name "${name}" must be lowercase letters and digits in words joined by '-', e.g. "my-paper"`);
+    throw new Error(
+      `paper name "${name}" must be lowercase letters and digits in words joined by '-', e.g. "my-paper"`,
+    );
   }
 }
 

@@ -32,7 +32,10 @@ describe('import-dataset / link-asset', () => {
 
   it('imports as a symlink, then links into a paper folder', async () => {
     await run('import-dataset', 'fashion-mnist', '--from', path.join(tmp, 'src'));
-    expect(out).toEqual([`${datasetsDir('fashion-mnist')} -> ${path.join(tmp, 'src')} (symlink, created), 1 file(s):`, '  train-images-idx3-ubyte.gz']);
+    expect(out).toEqual([
+      `${datasetsDir('fashion-mnist')} -> ${path.join(tmp, 'src')} (symlink, created), 1 file(s):`,
+      '  train-images-idx3-ubyte.gz',
+    ]);
     expect(fs.lstatSync(datasetsDir('fashion-mnist')).isSymbolicLink()).toBe(true);
 
     await run('link-asset', '--dataset', 'fashion-mnist', '--into', path.join(tmp, 'paper/data'));
@@ -49,6 +52,8 @@ describe('import-dataset / link-asset', () => {
   it('refuses to link over a real directory', async () => {
     await run('import-dataset', 'fm', '--from', path.join(tmp, 'src'));
     fs.mkdirSync(path.join(tmp, 'paper/data/fm'), { recursive: true });
-    await expect(run('link-asset', '--dataset', 'fm', '--into', path.join(tmp, 'paper/data'))).rejects.toThrow(/is not a symlink: refusing/);
+    await expect(run('link-asset', '--dataset', 'fm', '--into', path.join(tmp, 'paper/data'))).rejects.toThrow(
+      /is not a symlink: refusing/,
+    );
   });
 });

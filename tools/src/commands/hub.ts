@@ -17,7 +17,9 @@ interface CommonFlags {
 }
 
 function summary(what: string, r: DownloadResult): string {
-  const fetched = r.downloaded.length ? `${r.downloaded.length} file(s) downloaded (${formatBytes(r.bytes)})` : 'nothing to download';
+  const fetched = r.downloaded.length
+    ? `${r.downloaded.length} file(s) downloaded (${formatBytes(r.bytes)})`
+    : 'nothing to download';
   return `${what} at ${r.commit.slice(0, 12)} -> ${r.dir}: ${fetched}, ${r.upToDate.length} already up to date`;
 }
 
@@ -26,7 +28,10 @@ function summary(what: string, r: DownloadResult): string {
  * layout the data module's IDX loaders (loadFashionMnist, loadMnist) read.
  */
 async function writeIdxSplits(dir: string, config: string | undefined, log: (l: string) => void): Promise<void> {
-  for (const [split, prefix] of [['train', 'train'], ['test', 't10k']] as const) {
+  for (const [split, prefix] of [
+    ['train', 'train'],
+    ['test', 't10k'],
+  ] as const) {
     // A dataset without this split is fine; a file of the split that cannot be read is an error naming it.
     let files: string[];
     try {
@@ -44,28 +49,35 @@ async function writeIdxSplits(dir: string, config: string | undefined, log: (l: 
 export function register(program: Command): void {
   program
     .command('download-hf-dataset')
-    .description('download a Hugging Face Hub dataset (all files, or the parquet files of one config/split) into assets/datasets/<name>')
+    .description(
+      'download a Hugging Face Hub dataset (all files, or the parquet files of one config/split) into assets/datasets/<name>',
+    )
     .requiredOption('--name <id>', 'dataset repo id, e.g. zalando-datasets/fashion_mnist')
     .option('--config <config>', 'only this config (first folder of the parquet layout; "default" = data/)')
     .option('--split <split>', 'only this split, e.g. train or test')
     .option('--revision <rev>', 'branch, tag or commit', 'main')
     .option('--hub-url <url>', 'Hub mirror (default $HF_ENDPOINT, else https://huggingface.co)')
     .option('--as <local-name>', 'folder name under assets/datasets (default: the repo id)')
-    .option('--to-idx', 'also write the train/test splits as MNIST-layout IDX files (train-*, t10k-*) next to the parquet files')
+    .option(
+      '--to-idx',
+      'also write the train/test splits as MNIST-layout IDX files (train-*, t10k-*) next to the parquet files',
+    )
     .option('--quiet', 'no progress output')
-    .action(async (o: CommonFlags & { name: string; config?: string; split?: string; as?: string; toIdx?: boolean }) => {
-      const r = await downloadDataset({
-        name: o.name,
-        config: o.config,
-        split: o.split,
-        revision: o.revision,
-        hubUrl: o.hubUrl,
-        localName: o.as,
-        progress: !o.quiet,
-      });
-      console.log(summary(`dataset "${o.name}"`, r));
-      if (o.toIdx) await writeIdxSplits(r.dir, o.config, (l) => console.log(l));
-    });
+    .action(
+      async (o: CommonFlags & { name: string; config?: string; split?: string; as?: string; toIdx?: boolean }) => {
+        const r = await downloadDataset({
+          name: o.name,
+          config: o.config,
+          split: o.split,
+          revision: o.revision,
+          hubUrl: o.hubUrl,
+          localName: o.as,
+          progress: !o.quiet,
+        });
+        console.log(summary(`dataset "${o.name}"`, r));
+        if (o.toIdx) await writeIdxSplits(r.dir, o.config, (l) => console.log(l));
+      },
+    );
 
   program
     .command('download-hf-model')
@@ -76,7 +88,13 @@ export function register(program: Command): void {
     .option('--hub-url <url>', 'Hub mirror (default $HF_ENDPOINT, else https://huggingface.co)')
     .option('--quiet', 'no progress output')
     .action(async (o: CommonFlags & { repoId: string; filename?: string }) => {
-      const r = await downloadModel({ repoId: o.repoId, filename: o.filename, revision: o.revision, hubUrl: o.hubUrl, progress: !o.quiet });
+      const r = await downloadModel({
+        repoId: o.repoId,
+        filename: o.filename,
+        revision: o.revision,
+        hubUrl: o.hubUrl,
+        progress: !o.quiet,
+      });
       console.log(summary(`model "${o.repoId}"`, r));
     });
 }

@@ -1,12 +1,22 @@
 // `tools image-folder fashion-mnist`: writes an IDX dataset as an image folder of PNG files, <out>/raw/<class>/...
 import {
-  FASHION_MNIST_CLASSES, MNIST_CLASSES, folderSafeName, loadFashionMnist, loadMnist, writeImageFolder,
-  type DatasetSplit, type ImageFolderPart, type LoadedDataset,
+  FASHION_MNIST_CLASSES,
+  MNIST_CLASSES,
+  folderSafeName,
+  loadFashionMnist,
+  loadMnist,
+  writeImageFolder,
+  type DatasetSplit,
+  type ImageFolderPart,
+  type LoadedDataset,
 } from '@research/common';
 import type { Command } from 'commander';
 import * as path from 'node:path';
 
-const DATASETS: Record<string, { classes: readonly string[]; load: (opts: { split: DatasetSplit; root?: string }) => LoadedDataset }> = {
+const DATASETS: Record<
+  string,
+  { classes: readonly string[]; load: (opts: { split: DatasetSplit; root?: string }) => LoadedDataset }
+> = {
   'fashion-mnist': { classes: FASHION_MNIST_CLASSES, load: loadFashionMnist },
   mnist: { classes: MNIST_CLASSES, load: loadMnist },
 };
@@ -38,8 +48,10 @@ export function register(program: Command): void {
     .option('--split <split>', 'train, test or all', 'all')
     .action(async (name: string, o: ImageFolderOptions) => {
       const dataset = DATASETS[name];
-      if (!dataset) throw new Error(`image-folder: unknown dataset '${name}'; known: ${Object.keys(DATASETS).join(', ')}`);
-      if (!['train', 'test', 'all'].includes(o.split)) throw new Error(`--split: expected train, test or all, got '${o.split}'`);
+      if (!dataset)
+        throw new Error(`image-folder: unknown dataset '${name}'; known: ${Object.keys(DATASETS).join(', ')}`);
+      if (!['train', 'test', 'all'].includes(o.split))
+        throw new Error(`--split: expected train, test or all, got '${o.split}'`);
       const perClass = positiveInt(o.perClass ?? o.per_class, '--per-class');
       const splits: DatasetSplit[] = o.split === 'all' ? ['train', 'test'] : [o.split as DatasetSplit];
       const parts: ImageFolderPart[] = splits.map((split) => {
@@ -48,8 +60,12 @@ export function register(program: Command): void {
         return { split, dataset: loaded.dataset };
       });
       const summary = await writeImageFolder(path.join(o.out, 'raw'), parts, { classNames: dataset.classes, perClass });
-      const renamed = dataset.classes.filter((c) => folderSafeName(c) !== c).map((c) => `'${c}' -> ${folderSafeName(c)}`);
-      console.log(`wrote ${summary.total} PNG files into ${summary.root} (${Object.keys(summary.counts).length} class folders)`);
+      const renamed = dataset.classes
+        .filter((c) => folderSafeName(c) !== c)
+        .map((c) => `'${c}' -> ${folderSafeName(c)}`);
+      console.log(
+        `wrote ${summary.total} PNG files into ${summary.root} (${Object.keys(summary.counts).length} class folders)`,
+      );
       if (renamed.length > 0) console.log(`folder names made file-system safe: ${renamed.join(', ')}`);
     });
 }

@@ -19,4 +19,20 @@ import { register as visualise } from './visualise';
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module.
-export const commands: RegisterCommand[] = [hub, assets, testEnv, newPaper, tda, visualise, imageFolder, split, initConfig, lrFinder, train, inference, privacy, models, exportOnnx];
+export const commands: RegisterCommand[] = [
+  hub,
+  assets,
+  testEnv,
+  newPaper,
+  tda,
+  visualise,
+  imageFolder,
+  split,
+  initConfig,
+  lrFinder,
+  train,
+  inference,
+  privacy,
+  models,
+  exportOnnx,
+];

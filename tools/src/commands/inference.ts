@@ -3,8 +3,18 @@
 // checkpoint (tfjs) or an exported ONNX model (onnxruntime).
 import * as path from 'node:path';
 import {
-  evaluateRun, frameworkApp, frameworkClassNames, initBackend, listInputImages, loadFrameworkRun, onnxLogits, predictImages, tfjsLogits,
-  writePredictionsCsv, type BackendPreference, type LogitsFunction,
+  evaluateRun,
+  frameworkApp,
+  frameworkClassNames,
+  initBackend,
+  listInputImages,
+  loadFrameworkRun,
+  onnxLogits,
+  predictImages,
+  tfjsLogits,
+  writePredictionsCsv,
+  type BackendPreference,
+  type LogitsFunction,
 } from '@research/common';
 import type { Command } from 'commander';
 import { dualOption, flagValue } from './train';
@@ -18,10 +28,17 @@ export function register(program: Command): void {
     .argument('[overrides...]', "changes to the run's config, key=value (e.g. data.data_dir=elsewhere)")
     .option('--input <path>', 'an image or a folder of images (any depth) to predict')
     .option('--output <csv>', 'predictions file (default: predictions.csv in the evaluation folder of the checkpoint)')
-    .option('--onnx <file>', "predict --input with this ONNX model (tools export of the checkpoint) through onnxruntime")
+    .option(
+      '--onnx <file>',
+      'predict --input with this ONNX model (tools export of the checkpoint) through onnxruntime',
+    )
     .option('--no-test', 'with --input: skip the test-split evaluation')
     .option('--backend <name>', 'tensor backend: auto, wasm, cpu, tfjs-node, tfjs-node-gpu', 'auto');
-  dualOption(command, 'checkpoint_path', 'a run folder (its best checkpoint) or a .safetensors file in <run>/checkpoints/');
+  dualOption(
+    command,
+    'checkpoint_path',
+    'a run folder (its best checkpoint) or a .safetensors file in <run>/checkpoints/',
+  );
   command.action(async (overrides: string[], o: Flags) => {
     const checkpoint = flagValue(o, 'checkpoint_path');
     if (!checkpoint) throw new Error('tools inference needs --checkpoint_path <run>/checkpoints/best.safetensors');
@@ -43,12 +60,15 @@ export function register(program: Command): void {
       const started = performance.now();
       const predictions = await predictImages(run.config, files, logits);
       const seconds = (performance.now() - started) / 1000;
-      const output = typeof o.output === 'string'
-        ? o.output
-        : path.join(run.runDir, `evaluation_${path.basename(run.checkpoint, '.safetensors')}`, 'predictions.csv');
+      const output =
+        typeof o.output === 'string'
+          ? o.output
+          : path.join(run.runDir, `evaluation_${path.basename(run.checkpoint, '.safetensors')}`, 'predictions.csv');
       writePredictionsCsv(output, predictions, frameworkClassNames(run.config));
-      console.log(`[framework] ${files.length} images predicted through ${onnx ? `onnxruntime (${o.onnx})` : 'the checkpoint (tfjs)'} in ` +
-        `${seconds.toFixed(1)} s (${(files.length / seconds).toFixed(0)} images/s); wrote ${output}`);
+      console.log(
+        `[framework] ${files.length} images predicted through ${onnx ? `onnxruntime (${o.onnx})` : 'the checkpoint (tfjs)'} in ` +
+          `${seconds.toFixed(1)} s (${(files.length / seconds).toFixed(0)} images/s); wrote ${output}`,
+      );
     } finally {
       run.model.dispose();
       await onnx?.release();

@@ -25,7 +25,8 @@ export function register(program: Command): void {
     .action(async (dataDir: string, o: InitConfigOptions) => {
       const maxText = o.max_images ?? o.maxImages ?? '2000';
       const maxImages = Number(maxText);
-      if (!Number.isInteger(maxImages) || maxImages <= 0) throw new Error(`--max-images: expected a positive integer, got '${maxText}'`);
+      if (!Number.isInteger(maxImages) || maxImages <= 0)
+        throw new Error(`--max-images: expected a positive integer, got '${maxText}'`);
       const dataset = path.basename(path.resolve(dataDir));
       const output = o.output ?? path.join('configs', `${dataset}_config.yaml`);
       if (fs.existsSync(output) && !o.force) throw new Error(`${output} already exists; pass --force to overwrite it`);
@@ -38,7 +39,9 @@ export function register(program: Command): void {
       ]);
       writeFileAtomic(output, text);
       loadFrameworkConfig(output); // what was written must load; a failure here is a bug worth seeing
-      console.log(`wrote ${output}: ${config.model.num_classes} classes, ${config.data.image_size}x${config.data.image_size}x${config.data.channels}, ` +
-        `mean [${config.data.mean.join(', ')}], std [${config.data.std.join(', ')}] (${result.statsSource})`);
+      console.log(
+        `wrote ${output}: ${config.model.num_classes} classes, ${config.data.image_size}x${config.data.image_size}x${config.data.channels}, ` +
+          `mean [${config.data.mean.join(', ')}], std [${config.data.std.join(', ')}] (${result.statsSource})`,
+      );
     });
 }

@@ -21,7 +21,9 @@ function numberFlag(o: Flags, snake: string, check: (n: number) => boolean, expe
 export function register(program: Command): void {
   const command = program
     .command('lr-finder')
-    .description('LR range test: exponential LR sweep on the fold\'s training images; writes lr_finder_<timestamp>/ (plot, results.json, log)')
+    .description(
+      "LR range test: exponential LR sweep on the fold's training images; writes lr_finder_<timestamp>/ (plot, results.json, log)",
+    )
     .requiredOption('--config <file>', 'a framework config (tools init-config)')
     .argument('[overrides...]', 'config overrides, key=value (e.g. optimizer.name=sgd data.batch_size=64)')
     .option('--output <dir>', 'parent folder of lr_finder_<timestamp> (default: training.runs_dir)')
@@ -47,7 +49,8 @@ export function register(program: Command): void {
       divergeThreshold: numberFlag(o, 'diverge_threshold', (n) => n > 1, 'a number > 1'),
       fold: numberFlag(o, 'fold', (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0'),
     };
-    for (const key of Object.keys(options) as (keyof typeof options)[]) if (options[key] === undefined) delete options[key];
+    for (const key of Object.keys(options) as (keyof typeof options)[])
+      if (options[key] === undefined) delete options[key];
     const config = loadFrameworkConfig(o.config as string, overrides);
     await initBackend((o.backend ?? 'auto') as Parameters<typeof initBackend>[0]);
     const total = options.numIter ?? 200;
@@ -56,14 +59,18 @@ export function register(program: Command): void {
       outputDir: o.output,
       onIteration: ({ iteration, lr, loss, smoothed }) => {
         if (iteration % 20 === 0 || iteration === total - 1) {
-          console.log(`iter ${iteration + 1}/${total}  lr ${lr.toExponential(3)}  loss ${loss.toFixed(4)}  smoothed ${smoothed.toFixed(4)}`);
+          console.log(
+            `iter ${iteration + 1}/${total}  lr ${lr.toExponential(3)}  loss ${loss.toFixed(4)}  smoothed ${smoothed.toFixed(4)}`,
+          );
         }
       },
     });
     if (result.stoppedEarly) console.log(`stopped early: ${result.stoppedEarly}`);
-    console.log(result.suggestion
-      ? `suggested lr: ${result.suggestion.lr.toExponential(3)} (steepest descent of the smoothed loss, torch-lr-finder's rule)`
-      : 'no suggestion: too few iterations left after skipping the first 10 and last 5');
+    console.log(
+      result.suggestion
+        ? `suggested lr: ${result.suggestion.lr.toExponential(3)} (steepest descent of the smoothed loss, torch-lr-finder's rule)`
+        : 'no suggestion: too few iterations left after skipping the first 10 and last 5',
+    );
     console.log(`wrote ${dir}`);
   });
 }

@@ -15,7 +15,7 @@ describe('tools models', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('lists every registered architecture, sorted, with torchvision\'s parameter counts at --num-classes', async () => {
+  it("lists every registered architecture, sorted, with torchvision's parameter counts at --num-classes", async () => {
     await run('--num-classes', '10', '--json');
     const rows = JSON.parse(out.join('\n')) as { name: string; parameters: number; description: string }[];
     const names = rows.map((r) => r.name);
@@ -35,11 +35,12 @@ describe('tools models', () => {
   }, 60000);
 
   it('formats an aligned table', () => {
-    expect(formatModelRows([{ name: 'a', parameters: 1234567, description: 'd' }, { name: 'longer_name', parameters: 5, description: 'e' }])).toEqual([
-      'name         parameters  description',
-      'a             1,234,567  d',
-      'longer_name           5  e',
-    ]);
+    expect(
+      formatModelRows([
+        { name: 'a', parameters: 1234567, description: 'd' },
+        { name: 'longer_name', parameters: 5, description: 'e' },
+      ]),
+    ).toEqual(['name         parameters  description', 'a             1,234,567  d', 'longer_name           5  e']);
   });
 
   it('rejects a bad --num-classes before building anything', async () => {

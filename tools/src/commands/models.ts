@@ -39,14 +39,17 @@ export function formatModelRows(rows: ModelRow[]): string[] {
 export function parseNumClasses(value: string | undefined): number {
   if (value === undefined) return 1000;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new Error(`--num-classes: expected a positive integer, got '${value}'`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1)
+    throw new Error(`--num-classes: expected a positive integer, got '${value}'`);
   return n;
 }
 
 export function register(program: Command): void {
   program
     .command('models')
-    .description('list every registered model architecture with its parameter count (BatchNorm buffers excluded, as torch counts)')
+    .description(
+      'list every registered model architecture with its parameter count (BatchNorm buffers excluded, as torch counts)',
+    )
     .option('--num-classes <n>', 'number of output classes to count at', '1000')
     .option('--json', 'print [{"name", "parameters", "description"}] as JSON')
     .action(async (o: ModelsCommandOptions) => {

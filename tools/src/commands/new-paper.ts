@@ -6,7 +6,9 @@ import { writePaper } from '../../generators/paper/generator';
 export function register(program: Command): void {
   program
     .command('new-paper')
-    .description('create papers/<name>: project.json (train, evaluate), configs, README, src/app.ts + src/main.ts (run layer), data/ link')
+    .description(
+      'create papers/<name>: project.json (train, evaluate), configs, README, src/app.ts + src/main.ts (run layer), data/ link',
+    )
     .argument('<name>', 'the paper folder and Nx project name, e.g. my-paper')
     .action((name: string) => {
       const paper = writePaper(workspaceRoot(), name);

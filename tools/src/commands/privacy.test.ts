@@ -27,13 +27,28 @@ describe('tools privacy', () => {
   });
 
   it.each([
-    [['--sample-rate', '1.5', '--noise-multiplier', '1', '--steps', '10', '--delta', '1e-5'], /--sample-rate: expected a number in \(0, 1\], got '1.5'/],
-    [['--sample-rate', '0.1', '--noise-multiplier', '-1', '--steps', '10', '--delta', '1e-5'], /--noise-multiplier: expected a number in \[0, inf\), got '-1'/],
-    [['--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '2.5', '--delta', '1e-5'], /--steps: expected an integer/],
-    [['--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '10', '--delta', '1'], /--delta: expected a number in \(0, 1\), got '1'/],
+    [
+      ['--sample-rate', '1.5', '--noise-multiplier', '1', '--steps', '10', '--delta', '1e-5'],
+      /--sample-rate: expected a number in \(0, 1\], got '1.5'/,
+    ],
+    [
+      ['--sample-rate', '0.1', '--noise-multiplier', '-1', '--steps', '10', '--delta', '1e-5'],
+      /--noise-multiplier: expected a number in \[0, inf\), got '-1'/,
+    ],
+    [
+      ['--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '2.5', '--delta', '1e-5'],
+      /--steps: expected an integer/,
+    ],
+    [
+      ['--sample-rate', '0.1', '--noise-multiplier', '1', '--steps', '10', '--delta', '1'],
+      /--delta: expected a number in \(0, 1\), got '1'/,
+    ],
     [['--sample-rate', '0.1', '--steps', '10', '--delta', '1e-5'], /--noise-multiplier is required/],
     [['--sample-rate', '0.1', '--target-epsilon', '2', '--delta', '1e-5'], /exactly one of --epochs or --steps/],
-    [['--sample-rate', '0.1', '--target-epsilon', '0', '--epochs', '1', '--delta', '1e-5'], /--target-epsilon: expected a number in \(0, inf\)/],
+    [
+      ['--sample-rate', '0.1', '--target-epsilon', '0', '--epochs', '1', '--delta', '1e-5'],
+      /--target-epsilon: expected a number in \(0, inf\)/,
+    ],
   ])('refuses out-of-range values clearly (%#)', async (args, message) => {
     await expect(run(...args)).rejects.toThrow(message);
   });

@@ -32,8 +32,10 @@ export function runPrivacy(o: PrivacyCommandOptions): string[] {
   const sampleRate = parseOption('sample-rate', o.sampleRate, { min: 0, max: 1, minOpen: true });
   const delta = parseOption('delta', o.delta, { min: 0, max: 1, minOpen: true, maxOpen: true });
   if (o.targetEpsilon !== undefined) {
-    if (o.noiseMultiplier !== undefined) throw new Error('--target-epsilon finds the noise multiplier: do not give --noise-multiplier too');
-    if ((o.epochs === undefined) === (o.steps === undefined)) throw new Error('--target-epsilon needs exactly one of --epochs or --steps');
+    if (o.noiseMultiplier !== undefined)
+      throw new Error('--target-epsilon finds the noise multiplier: do not give --noise-multiplier too');
+    if ((o.epochs === undefined) === (o.steps === undefined))
+      throw new Error('--target-epsilon needs exactly one of --epochs or --steps');
     const targetEpsilon = parseOption('target-epsilon', o.targetEpsilon, { min: 0, minOpen: true });
     const epochs = o.epochs === undefined ? undefined : parseOption('epochs', o.epochs, { min: 0, minOpen: true });
     const steps = o.steps === undefined ? undefined : parseOption('steps', o.steps, { min: 1, integer: true });
@@ -61,7 +63,9 @@ export function runPrivacy(o: PrivacyCommandOptions): string[] {
 export function register(program: Command): void {
   program
     .command('privacy')
-    .description("DP-SGD privacy accounting (Opacus' RDP accountant): epsilon of a run, or the noise multiplier for a target epsilon")
+    .description(
+      "DP-SGD privacy accounting (Opacus' RDP accountant): epsilon of a run, or the noise multiplier for a target epsilon",
+    )
     .requiredOption('--sample-rate <q>', 'Poisson sampling rate per step, batch size / dataset size, in (0, 1]')
     .requiredOption('--delta <d>', 'target delta, in (0, 1), usually below 1 / dataset size')
     .option('--noise-multiplier <sigma>', 'noise standard deviation / max grad norm (to compute epsilon)')

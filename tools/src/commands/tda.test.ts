@@ -35,7 +35,15 @@ describe('tools tda', () => {
     expect(out[0]).toMatch(/d\.json: 4 points in 2-D -> H0 4 pairs, H1 1 pairs/);
     expect(JSON.parse(fs.readFileSync(target, 'utf8'))).toEqual({
       diagrams: [
-        { dim: 0, pairs: [[0, 1], [0, 1], [0, 1], [0, 'inf']] },
+        {
+          dim: 0,
+          pairs: [
+            [0, 1],
+            [0, 1],
+            [0, 1],
+            [0, 'inf'],
+          ],
+        },
         { dim: 1, pairs: [[1, Math.SQRT2]] },
       ],
     });
@@ -43,7 +51,10 @@ describe('tools tda', () => {
   });
 
   it('prints bottleneck and Wasserstein distances per dimension, as text or JSON', async () => {
-    const a = file('a.json', '{"diagrams": [{"dim": 0, "pairs": [[0, 1], [0, "inf"]]}, {"dim": 1, "pairs": [[1, 3]]}]}');
+    const a = file(
+      'a.json',
+      '{"diagrams": [{"dim": 0, "pairs": [[0, 1], [0, "inf"]]}, {"dim": 1, "pairs": [[1, 3]]}]}',
+    );
     const b = file('b.json', '{"diagrams": [{"dim": 0, "pairs": [[0, 1.5], [0, "inf"]]}]}');
     await run('distance', a, b, '--metric', 'bottleneck');
     expect(out).toEqual(['H0\t0.5', 'H1\t1']);
@@ -64,12 +75,18 @@ describe('tools tda', () => {
   it('fails with the file name and the problem, leaving no output file', async () => {
     const bad = file('bad.csv', '0,0\n1,zero\n');
     const target = path.join(tmp, 'd.json');
-    await expect(run('diagram', '--points', bad, '--out', target)).rejects.toThrow(`${bad}: line 2 column 2: 'zero' is not a finite number`);
+    await expect(run('diagram', '--points', bad, '--out', target)).rejects.toThrow(
+      `${bad}: line 2 column 2: 'zero' is not a finite number`,
+    );
     expect(fs.existsSync(target)).toBe(false);
     const below = file('below.json', '{"diagrams": [{"dim": 1, "pairs": [[2, 1]]}]}');
     const ok = file('ok.json', '{"diagrams": []}');
-    await expect(run('distance', ok, below)).rejects.toThrow(`${below}: diagrams[0].pairs[0] [2, 1] lies below the diagonal (death < birth)`);
-    await expect(run('distance', ok, ok, '--metric', 'manhattan')).rejects.toThrow(/--metric: expected 'bottleneck' or 'wasserstein'/);
+    await expect(run('distance', ok, below)).rejects.toThrow(
+      `${below}: diagrams[0].pairs[0] [2, 1] lies below the diagonal (death < birth)`,
+    );
+    await expect(run('distance', ok, ok, '--metric', 'manhattan')).rejects.toThrow(
+      /--metric: expected 'bottleneck' or 'wasserstein'/,
+    );
     expect(fs.readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });

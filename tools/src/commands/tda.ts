@@ -27,7 +27,8 @@ export interface DistanceCommandOptions {
 function parseNumberOption(name: string, value: string | undefined, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   const x = Number(value);
-  if (value.trim() === '' || Number.isNaN(x) || (integer && !Number.isInteger(x))) throw new Error(`--${name}: expected ${integer ? 'an integer' : 'a number'}, got '${value}'`);
+  if (value.trim() === '' || Number.isNaN(x) || (integer && !Number.isInteger(x)))
+    throw new Error(`--${name}: expected ${integer ? 'an integer' : 'a number'}, got '${value}'`);
   return x;
 }
 
@@ -45,19 +46,30 @@ export function runDiagram(o: DiagramCommandOptions): string {
 }
 
 /** The distance per homology dimension found in either file (a dimension missing from one file is empty there). */
-export function runDistance(fileA: string, fileB: string, o: DistanceCommandOptions): { metric: string; distances: { dim: number; value: number }[] } {
+export function runDistance(
+  fileA: string,
+  fileB: string,
+  o: DistanceCommandOptions,
+): { metric: string; distances: { dim: number; value: number }[] } {
   const metric = o.metric ?? 'bottleneck';
-  if (metric !== 'bottleneck' && metric !== 'wasserstein') throw new Error(`--metric: expected 'bottleneck' or 'wasserstein', got '${metric}'`);
+  if (metric !== 'bottleneck' && metric !== 'wasserstein')
+    throw new Error(`--metric: expected 'bottleneck' or 'wasserstein', got '${metric}'`);
   const order = parseNumberOption('order', o.order, 1);
   const a = readDiagramsFile(fileA);
   const b = readDiagramsFile(fileB);
-  const pairsOf = (diagrams: PersistenceDiagram[], dim: number) => diagrams.filter((d) => d.dim === dim).flatMap((d) => d.pairs);
+  const pairsOf = (diagrams: PersistenceDiagram[], dim: number) =>
+    diagrams.filter((d) => d.dim === dim).flatMap((d) => d.pairs);
   const dims =
-    o.dim !== undefined ? [parseNumberOption('dim', o.dim, 0, true)] : [...new Set([...a, ...b].map((d) => d.dim))].sort((x, y) => x - y);
+    o.dim !== undefined
+      ? [parseNumberOption('dim', o.dim, 0, true)]
+      : [...new Set([...a, ...b].map((d) => d.dim))].sort((x, y) => x - y);
   const distances = dims.map((dim) => {
     const pa = pairsOf(a, dim);
     const pb = pairsOf(b, dim);
-    return { dim, value: metric === 'bottleneck' ? bottleneckDistance(pa, pb) : wassersteinDistance(pa, pb, { order }) };
+    return {
+      dim,
+      value: metric === 'bottleneck' ? bottleneckDistance(pa, pb) : wassersteinDistance(pa, pb, { order }),
+    };
   });
   return { metric: metric === 'wasserstein' ? `wasserstein-${order}` : metric, distances };
 }
@@ -65,12 +77,17 @@ export function runDistance(fileA: string, fileB: string, o: DistanceCommandOpti
 const formatValue = (x: number): string => (x === Infinity ? 'inf' : String(x));
 
 export function register(program: Command): void {
-  const tda = program.command('tda').description('topological data analysis: Vietoris-Rips persistence diagrams and distances between them');
+  const tda = program
+    .command('tda')
+    .description('topological data analysis: Vietoris-Rips persistence diagrams and distances between them');
 
   tda
     .command('diagram')
     .description('H0/H1 Vietoris-Rips persistence diagrams of a point cloud, written as JSON (infinity as "inf")')
-    .requiredOption('--points <file>', 'points as .csv (rows of numbers), .json ([[x, y, ...], ...]) or .npy (2-D float32/float64)')
+    .requiredOption(
+      '--points <file>',
+      'points as .csv (rows of numbers), .json ([[x, y, ...], ...]) or .npy (2-D float32/float64)',
+    )
     .requiredOption('--out <file>', 'the diagrams JSON to write')
     .option('--max-dim <k>', 'highest homology dimension, 0 or 1', '1')
     .option('--threshold <r>', 'largest edge length (default: no limit)')

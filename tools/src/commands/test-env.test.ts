@@ -30,10 +30,28 @@ describe('test-env', () => {
     process.env.RESEARCH_ASSETS_DIR = tmp;
     fs.mkdirSync(path.join(tmp, 'datasets', 'fashion-mnist'), { recursive: true });
     await run();
-    const names = out.slice(0, -1).map((l) => l.slice(8).trim().split(/\s{2,}/)[0]);
+    const names = out.slice(0, -1).map(
+      (l) =>
+        l
+          .slice(8)
+          .trim()
+          .split(/\s{2,}/)[0],
+    );
     expect(names).toEqual([
-      'node', 'tfjs', 'wasm backend', 'tfjs-node', 'tfjs-node-gpu', 'GPU', 'selected backend', 'onnxruntime-node',
-      'assets folder', 'datasets', 'models', 'outputs', 'free disk', 'Hugging Face Hub',
+      'node',
+      'tfjs',
+      'wasm backend',
+      'tfjs-node',
+      'tfjs-node-gpu',
+      'GPU',
+      'selected backend',
+      'onnxruntime-node',
+      'assets folder',
+      'datasets',
+      'models',
+      'outputs',
+      'free disk',
+      'Hugging Face Hub',
     ]);
     expect(out.find((l) => l.includes(' datasets '))).toMatch(/datasets\s+fashion-mnist$/);
     expect(out.find((l) => l.includes('node '))).toContain(process.version);
@@ -73,10 +91,17 @@ describe('test-env', () => {
       expect(find('tfjs').detail).toContain('[1, 2] + [3, 4] = [4, 6]');
       // The wasm module runs both cores here unless RESEARCH_WASM_THREADS=0; the report says what it started.
       const selected = /(\d+) threads?/.exec(find('selected backend').detail)?.[1];
-      if (find('selected backend').detail.startsWith('wasm')) expect(find('wasm backend').detail).toContain(selected === '1' ? '1 thread' : `${selected} threads`);
-      expect(find('Hugging Face Hub')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`${hub.url} answered HTTP`) });
+      if (find('selected backend').detail.startsWith('wasm'))
+        expect(find('wasm backend').detail).toContain(selected === '1' ? '1 thread' : `${selected} threads`);
+      expect(find('Hugging Face Hub')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringContaining(`${hub.url} answered HTTP`),
+      });
       process.env.HF_ENDPOINT = 'http://127.0.0.1:9'; // discard port: nothing listens
-      expect((await collectEnvChecks()).find((c) => c.name === 'Hugging Face Hub')).toMatchObject({ status: 'warn', detail: expect.stringContaining('not reachable') });
+      expect((await collectEnvChecks()).find((c) => c.name === 'Hugging Face Hub')).toMatchObject({
+        status: 'warn',
+        detail: expect.stringContaining('not reachable'),
+      });
     } finally {
       if (savedEndpoint === undefined) delete process.env.HF_ENDPOINT;
       else process.env.HF_ENDPOINT = savedEndpoint;

@@ -1,6 +1,16 @@
 // `tools test-env`: what this machine offers the project, on one screen; a non-zero exit when something required is
 // missing (Node version, tfjs and a working backend, onnxruntime-node, a writable assets folder).
-import { assetsDir, datasetsDir, describeBackend, formatBytes, initBackend, modelsDir, outputsDir, resolveHubAccess, type BackendInfo } from '@research/common';
+import {
+  assetsDir,
+  datasetsDir,
+  describeBackend,
+  formatBytes,
+  initBackend,
+  modelsDir,
+  outputsDir,
+  resolveHubAccess,
+  type BackendInfo,
+} from '@research/common';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
@@ -29,25 +39,52 @@ function installedVersion(pkg: string): string | undefined {
 function nodeCheck(): EnvCheck {
   const [major, minor] = process.versions.node.split('.').map(Number);
   const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
-  return { name: 'node', status: ok ? 'ok' : 'missing', detail: `${process.version} (>= ${MIN_NODE.join('.')} required)`, required: true };
+  return {
+    name: 'node',
+    status: ok ? 'ok' : 'missing',
+    detail: `${process.version} (>= ${MIN_NODE.join('.')} required)`,
+    required: true,
+  };
 }
 
 /** tfjs computes: 1 + 3 and 2 + 4 on the selected backend. */
 function tfjsCheck(): EnvCheck {
   const sum = tf.tidy(() => Array.from(tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).dataSync()));
   const ok = sum[0] === 4 && sum[1] === 6;
-  return { name: 'tfjs', status: ok ? 'ok' : 'missing', detail: `@tensorflow/tfjs ${tf.version.tfjs}: [1, 2] + [3, 4] = [${sum.join(', ')}] on ${tf.getBackend()}`, required: true };
+  return {
+    name: 'tfjs',
+    status: ok ? 'ok' : 'missing',
+    detail: `@tensorflow/tfjs ${tf.version.tfjs}: [1, 2] + [3, 4] = [${sum.join(', ')}] on ${tf.getBackend()}`,
+    required: true,
+  };
 }
 
 /** SIMD and threads as the started wasm module reports them (not tfjs' pre-start flags, which say no threads in Node). */
 async function wasmCheck(selected: BackendInfo | undefined): Promise<EnvCheck> {
   const version = installedVersion('@tensorflow/tfjs-backend-wasm');
-  if (!version) return { name: 'wasm backend', status: 'missing', detail: '@tensorflow/tfjs-backend-wasm is not installed', required: false };
+  if (!version)
+    return {
+      name: 'wasm backend',
+      status: 'missing',
+      detail: '@tensorflow/tfjs-backend-wasm is not installed',
+      required: false,
+    };
   if (selected?.name !== 'wasm') {
-    return { name: 'wasm backend', status: 'ok', detail: `@tensorflow/tfjs-backend-wasm ${version} (not selected: ${selected?.name ?? 'no backend started'})`, required: false };
+    return {
+      name: 'wasm backend',
+      status: 'ok',
+      detail: `@tensorflow/tfjs-backend-wasm ${version} (not selected: ${selected?.name ?? 'no backend started'})`,
+      required: false,
+    };
   }
-  const threads = selected.threads > 1 ? `${selected.threads} threads` : '1 thread (RESEARCH_WASM_THREADS=0 or a single core)';
-  return { name: 'wasm backend', status: 'ok', detail: `@tensorflow/tfjs-backend-wasm ${version}: SIMD ${selected.simd ? 'yes' : 'no'}, ${threads}`, required: false };
+  const threads =
+    selected.threads > 1 ? `${selected.threads} threads` : '1 thread (RESEARCH_WASM_THREADS=0 or a single core)';
+  return {
+    name: 'wasm backend',
+    status: 'ok',
+    detail: `@tensorflow/tfjs-backend-wasm ${version}: SIMD ${selected.simd ? 'yes' : 'no'}, ${threads}`,
+    required: false,
+  };
 }
 
 function optionalPackage(name: string, pkg: string, why: string): EnvCheck {
@@ -62,7 +99,12 @@ function gpuCheck(): EnvCheck {
   if (smi.status === 0 && smi.stdout.trim()) {
     return { name: 'GPU', status: 'ok', detail: smi.stdout.trim().split('\n').join('; '), required: false };
   }
-  return { name: 'GPU', status: 'warn', detail: 'none found (nvidia-smi absent or lists no device): training runs on the CPU', required: false };
+  return {
+    name: 'GPU',
+    status: 'warn',
+    detail: 'none found (nvidia-smi absent or lists no device): training runs on the CPU',
+    required: false,
+  };
 }
 
 async function selectedBackendCheck(): Promise<{ check: EnvCheck; info?: BackendInfo }> {
@@ -82,10 +124,23 @@ function onnxCheck(): EnvCheck {
       listSupportedBackends(): { name: string; bundled: boolean }[];
     };
     // "bundled" providers ship in the package; the others (cuda, tensorrt) need libraries installed separately.
-    const backends = ort.listSupportedBackends().map((b) => (b.bundled ? b.name : `${b.name} if installed`)).join(', ');
-    return { name: 'onnxruntime-node', status: 'ok', detail: `${ort.env.versions.node} (execution providers: ${backends})`, required: true };
+    const backends = ort
+      .listSupportedBackends()
+      .map((b) => (b.bundled ? b.name : `${b.name} if installed`))
+      .join(', ');
+    return {
+      name: 'onnxruntime-node',
+      status: 'ok',
+      detail: `${ort.env.versions.node} (execution providers: ${backends})`,
+      required: true,
+    };
   } catch (err) {
-    return { name: 'onnxruntime-node', status: 'missing', detail: (err as Error).message.split('\n')[0], required: true };
+    return {
+      name: 'onnxruntime-node',
+      status: 'missing',
+      detail: (err as Error).message.split('\n')[0],
+      required: true,
+    };
   }
 }
 
@@ -135,10 +190,20 @@ async function hubCheck(timeoutMs = 5000): Promise<EnvCheck> {
   try {
     const response = await fetch(`${hubUrl}/api/models?limit=1`, { signal: AbortSignal.timeout(timeoutMs) });
     const ok = response.status < 500;
-    return { name: 'Hugging Face Hub', status: ok ? 'ok' : 'warn', detail: `${hubUrl} answered HTTP ${response.status}; ${token}`, required: false };
+    return {
+      name: 'Hugging Face Hub',
+      status: ok ? 'ok' : 'warn',
+      detail: `${hubUrl} answered HTTP ${response.status}; ${token}`,
+      required: false,
+    };
   } catch (err) {
     const why = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
-    return { name: 'Hugging Face Hub', status: 'warn', detail: `${hubUrl} not reachable (${why}): downloads will fail, local data works; ${token}`, required: false };
+    return {
+      name: 'Hugging Face Hub',
+      status: 'warn',
+      detail: `${hubUrl} not reachable (${why}): downloads will fail, local data works; ${token}`,
+      required: false,
+    };
   }
 }
 
@@ -162,16 +227,25 @@ export async function collectEnvChecks(): Promise<EnvCheck[]> {
 /** The report: one line per check, then the verdict. */
 export function formatEnvReport(checks: EnvCheck[]): string[] {
   const width = Math.max(...checks.map((c) => c.name.length));
-  const lines = checks.map((c) => `${c.status.padEnd(7)} ${c.name.padEnd(width)}  ${c.detail}${c.status === 'missing' && c.required ? '  [required]' : ''}`);
+  const lines = checks.map(
+    (c) =>
+      `${c.status.padEnd(7)} ${c.name.padEnd(width)}  ${c.detail}${c.status === 'missing' && c.required ? '  [required]' : ''}`,
+  );
   const failed = checks.filter((c) => c.required && c.status === 'missing');
-  lines.push(failed.length ? `${failed.length} required check(s) failed: ${failed.map((c) => c.name).join(', ')}` : 'all required checks passed');
+  lines.push(
+    failed.length
+      ? `${failed.length} required check(s) failed: ${failed.map((c) => c.name).join(', ')}`
+      : 'all required checks passed',
+  );
   return lines;
 }
 
 export function register(program: Command): void {
   program
     .command('test-env')
-    .description('check Node, tfjs and its backends (wasm SIMD/threads, tfjs-node, GPU), onnxruntime-node, asset folders and free disk')
+    .description(
+      'check Node, tfjs and its backends (wasm SIMD/threads, tfjs-node, GPU), onnxruntime-node, asset folders and free disk',
+    )
     .action(async () => {
       const checks = await collectEnvChecks();
       for (const line of formatEnvReport(checks)) console.log(line);

@@ -14,8 +14,18 @@ import { register as registerSplit } from './split';
 const TOOLS = path.join(__dirname, '..', '..', 'bin', 'tools.js');
 const SAMPLE = path.join(__dirname, '..', '..', '..', 'packages', 'common', 'data', 'fashion-mnist-sample');
 // Three epochs of three batches (22 training images, batch 8); every step prints a progress line (CI=true).
-const ARGS = ['--config', 'fm.yaml', '--backend', 'wasm', '--num_epochs', '3', '--batch_size', '8', 'model.architecture=tiny_net',
-  'training.log_every_n_steps=1'];
+const ARGS = [
+  '--config',
+  'fm.yaml',
+  '--backend',
+  'wasm',
+  '--num_epochs',
+  '3',
+  '--batch_size',
+  '8',
+  'model.architecture=tiny_net',
+  'training.log_every_n_steps=1',
+];
 
 let tmp: string;
 beforeAll(async () => {
@@ -24,8 +34,13 @@ beforeAll(async () => {
   for (const register of [registerImageFolder, registerSplit, registerInitConfig]) register(program);
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   const at = (dir: string) => path.join(tmp, dir);
-  await program.parseAsync(['image-folder', 'fashion-mnist', '--from', SAMPLE, '--out', at('fm'), '--per-class', '6', '--split', 'test'], { from: 'user' });
-  await program.parseAsync(['split', '--raw_data', at('fm/raw'), '--folds', '2', '--test_ratio', '0.25'], { from: 'user' });
+  await program.parseAsync(
+    ['image-folder', 'fashion-mnist', '--from', SAMPLE, '--out', at('fm'), '--per-class', '6', '--split', 'test'],
+    { from: 'user' },
+  );
+  await program.parseAsync(['split', '--raw_data', at('fm/raw'), '--folds', '2', '--test_ratio', '0.25'], {
+    from: 'user',
+  });
   await program.parseAsync(['init-config', at('fm'), '--output', at('fm.yaml')], { from: 'user' });
   log.mockRestore();
 });
@@ -77,10 +92,15 @@ it('a run killed mid-epoch and resumed with --resume ends exactly like an uninte
   expect({ code: resumed.code, out: resumed.code ? resumed.out : '' }).toEqual({ code: 0, out: '' });
   expect(runFolder(resumed.out)).toBe(killedDir);
   const fullDir = runFolder(full.out);
-  const read = (dir: string, file: string) => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
+  const read = (dir: string, file: string) =>
+    JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
   expect(read(killedDir, 'metrics.json')).toEqual(read(fullDir, 'metrics.json'));
   const [a, b] = [read(fullDir, 'results.json'), read(killedDir, 'results.json')];
-  for (const key of ['test_loss', 'test_acc', 'best_epoch', 'epochs', 'experiment']) expect([key, b[key]]).toEqual([key, a[key]]);
+  for (const key of ['test_loss', 'test_acc', 'best_epoch', 'epochs', 'experiment'])
+    expect([key, b[key]]).toEqual([key, a[key]]);
   expect(weights(killedDir)).toEqual(weights(fullDir));
-  expect((read(killedDir, 'run.json').attempts as { status: string }[]).map((x) => x.status)).toEqual(['running', 'finished']);
+  expect((read(killedDir, 'run.json').attempts as { status: string }[]).map((x) => x.status)).toEqual([
+    'running',
+    'finished',
+  ]);
 });

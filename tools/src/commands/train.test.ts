@@ -23,11 +23,17 @@ describe('tools train / inference', () => {
   let out: string[];
   const run = async (...args: string[]) => {
     const program = new Command().exitOverride();
-    for (const register of [registerImageFolder, registerSplit, registerInitConfig, registerTrain, registerInference]) register(program);
+    for (const register of [registerImageFolder, registerSplit, registerInitConfig, registerTrain, registerInference])
+      register(program);
     await program.parseAsync(args, { from: 'user' });
   };
   const runsDir = () => path.join(tmp, 'assets', 'outputs', 'runs');
-  const csv = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(','));
+  const csv = (file: string) =>
+    fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tools-train-'));
@@ -52,8 +58,23 @@ describe('tools train / inference', () => {
   });
 
   it('names the run folder by the overrides that change the config, never reuses one, and evaluates and predicts', async () => {
-    const args = ['train', '--config', 'fm.yaml', '--backend', 'wasm', '--no-progress', '--batch-size', '8', '--lr', '0.01', '--num_epochs', '1',
-      'model.architecture=tiny_net', 'augmentation.random_resized_crop.enabled=false', 'seed=42'];
+    const args = [
+      'train',
+      '--config',
+      'fm.yaml',
+      '--backend',
+      'wasm',
+      '--no-progress',
+      '--batch-size',
+      '8',
+      '--lr',
+      '0.01',
+      '--num_epochs',
+      '1',
+      'model.architecture=tiny_net',
+      'augmentation.random_resized_crop.enabled=false',
+      'seed=42',
+    ];
     await run(...args);
     await run(...args);
     // seed=42 is the file's value: not part of the name; fold 0 is the file's fold.
@@ -61,12 +82,28 @@ describe('tools train / inference', () => {
     expect(fs.readdirSync(runsDir()).sort()).toEqual([name, `${name}_1`]);
     const runDir = path.join(runsDir(), name);
     expect(fs.readdirSync(runDir).sort()).toEqual([
-      'checkpoints', 'classification_report.txt', 'config.yaml', 'confusion_matrix.png', 'curves.png', 'metrics.csv', 'metrics.json',
-      'report.html', 'results.json', 'run.json', 'tensorboard',
+      'checkpoints',
+      'classification_report.txt',
+      'config.yaml',
+      'confusion_matrix.png',
+      'curves.png',
+      'metrics.csv',
+      'metrics.json',
+      'report.html',
+      'results.json',
+      'run.json',
+      'tensorboard',
     ]);
     const results = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8'));
-    expect(results).toMatchObject({ project: 'framework', experiment: name, epochs: 1, data: expect.stringMatching(/^fm fold 0: 22 train \/ 23 val \/ 15 test images/) });
-    expect(fs.readFileSync(path.join(runDir, 'classification_report.txt'), 'utf8')).toMatch(/Ankle_boot .*\n[\s\S]*accuracy/);
+    expect(results).toMatchObject({
+      project: 'framework',
+      experiment: name,
+      epochs: 1,
+      data: expect.stringMatching(/^fm fold 0: 22 train \/ 23 val \/ 15 test images/),
+    });
+    expect(fs.readFileSync(path.join(runDir, 'classification_report.txt'), 'utf8')).toMatch(
+      /Ankle_boot .*\n[\s\S]*accuracy/,
+    );
     const saved = fs.readFileSync(path.join(runDir, 'config.yaml'), 'utf8');
     expect(saved).toMatch(/batch_size: 8/);
     expect(saved).toMatch(/architecture: tiny_net/);
@@ -79,16 +116,57 @@ describe('tools train / inference', () => {
     expect(evaluated.test_loss).toBeCloseTo(results.test_loss, 6);
 
     // Predictions of a folder through the checkpoint, then through its ONNX export: same classes, probabilities 1e-4.
-    await run('inference', '--checkpoint_path', best, '--backend', 'wasm', '--no-test', '--input', 'fm/raw/Bag', '--output', 'tfjs.csv');
+    await run(
+      'inference',
+      '--checkpoint_path',
+      best,
+      '--backend',
+      'wasm',
+      '--no-test',
+      '--input',
+      'fm/raw/Bag',
+      '--output',
+      'tfjs.csv',
+    );
     const loaded = loadFrameworkRun(best);
     const onnx = path.join(tmp, 'best.onnx');
     await exportCheckpoint({ model: frameworkModel(loaded.config), checkpoint: best, output: onnx });
     loaded.model.dispose();
-    await run('inference', '--checkpoint_path', best, '--backend', 'wasm', '--no-test', '--input', 'fm/raw/Bag', '--output', 'onnx.csv', '--onnx', onnx);
+    await run(
+      'inference',
+      '--checkpoint_path',
+      best,
+      '--backend',
+      'wasm',
+      '--no-test',
+      '--input',
+      'fm/raw/Bag',
+      '--output',
+      'onnx.csv',
+      '--onnx',
+      onnx,
+    );
     const [a, b] = [csv('tfjs.csv'), csv('onnx.csv')];
-    const classes = ['Ankle_boot', 'Bag', 'Coat', 'Dress', 'Pullover', 'Sandal', 'Shirt', 'Sneaker', 'T-shirt_top', 'Trouser'];
+    const classes = [
+      'Ankle_boot',
+      'Bag',
+      'Coat',
+      'Dress',
+      'Pullover',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'T-shirt_top',
+      'Trouser',
+    ];
     expect(a[0]).toEqual(['path', 'class', ...classes.map((c) => `prob_${c}`)]);
-    expect(a.map((row) => row[0])).toEqual(['path', ...fs.readdirSync('fm/raw/Bag').sort().map((f) => path.join('fm/raw/Bag', f))]);
+    expect(a.map((row) => row[0])).toEqual([
+      'path',
+      ...fs
+        .readdirSync('fm/raw/Bag')
+        .sort()
+        .map((f) => path.join('fm/raw/Bag', f)),
+    ]);
     expect(b.map((row) => row.slice(0, 2))).toEqual(a.map((row) => row.slice(0, 2)));
     for (const [i, row] of a.entries()) {
       if (i === 0) continue;
@@ -103,16 +181,26 @@ describe('tools train / inference', () => {
     const before = fs.existsSync(runsDir()) ? fs.readdirSync(runsDir()).sort() : [];
     await expect(run('train')).rejects.toThrow('tools train needs --config <file> (or --resume <run>)');
     await expect(run('train', '--config', 'none.yaml')).rejects.toThrow(/config file none\.yaml does not exist/);
-    await expect(run('train', '--config', 'fm.yaml', '--lr', '-1')).rejects.toThrow("--lr: expected a number > 0, got '-1'");
-    await expect(run('train', '--config', 'fm.yaml', '--batch_size', '2.5')).rejects.toThrow("--batch_size: expected an integer >= 1, got '2.5'");
-    await expect(run('train', '--config', 'fm.yaml', 'optimizer.lrr=1')).rejects.toThrow(/did you mean 'optimizer\.lr'/);
+    await expect(run('train', '--config', 'fm.yaml', '--lr', '-1')).rejects.toThrow(
+      "--lr: expected a number > 0, got '-1'",
+    );
+    await expect(run('train', '--config', 'fm.yaml', '--batch_size', '2.5')).rejects.toThrow(
+      "--batch_size: expected an integer >= 1, got '2.5'",
+    );
+    await expect(run('train', '--config', 'fm.yaml', 'optimizer.lrr=1')).rejects.toThrow(
+      /did you mean 'optimizer\.lr'/,
+    );
     await expect(run('train', '--config', 'fm.yaml', '--backend', 'wasm', 'data.mean=[0.1,0.2]')).rejects.toThrow(
       /data\.mean has 2 values, expected one per channel \(data\.channels = 1\)/,
     );
     await expect(run('train', '--config', 'fm.yaml', '--resume', 'x')).rejects.toThrow('leave out --config');
     expect(fs.existsSync(runsDir()) ? fs.readdirSync(runsDir()).sort() : []).toEqual(before);
     await expect(run('inference')).rejects.toThrow('tools inference needs --checkpoint_path');
-    await expect(run('inference', '--checkpoint_path', 'nowhere.safetensors')).rejects.toThrow(/nowhere\.safetensors does not exist/);
-    await expect(run('inference', '--checkpoint_path', 'x', '--onnx', 'm.onnx')).rejects.toThrow('--onnx goes with --input');
+    await expect(run('inference', '--checkpoint_path', 'nowhere.safetensors')).rejects.toThrow(
+      /nowhere\.safetensors does not exist/,
+    );
+    await expect(run('inference', '--checkpoint_path', 'x', '--onnx', 'm.onnx')).rejects.toThrow(
+      '--onnx goes with --input',
+    );
   });
 });

@@ -26,7 +26,8 @@ export function flagOverrides(o: Flags): string[] {
   for (const [flag, key, check, expected] of FLAG_KEYS) {
     const text = flagValue(o, flag);
     if (text === undefined) continue;
-    if (!check(text.trim() === '' ? NaN : Number(text))) throw new Error(`--${flag}: expected ${expected}, got '${text}'`);
+    if (!check(text.trim() === '' ? NaN : Number(text)))
+      throw new Error(`--${flag}: expected ${expected}, got '${text}'`);
     out.push(`${key}=${Number(text)}`);
   }
   return out;
@@ -44,7 +45,10 @@ export function register(program: Command): void {
     .description('train a framework config (tools init-config): run folder <runs_dir>/<dataset>_<overrides>_fold_<k>/')
     .argument('[overrides...]', 'config overrides, key=value (e.g. optimizer.name=sgd model.architecture=resnet18)')
     .option('--config <file>', 'a framework config (tools init-config); not needed with --resume')
-    .option('--resume <run>', 'continue a run where it stopped: its folder or a checkpoint in it (default checkpoints/last)')
+    .option(
+      '--resume <run>',
+      'continue a run where it stopped: its folder or a checkpoint in it (default checkpoints/last)',
+    )
     .option('--output-dir <dir>', 'parent of the run folder (default: training.runs_dir)')
     .option('--backend <name>', 'tensor backend: auto, wasm, cpu, tfjs-node, tfjs-node-gpu', 'auto')
     .option('--no-progress', 'no progress lines');
@@ -53,7 +57,8 @@ export function register(program: Command): void {
     ['batch_size', 'sets data.batch_size'],
     ['lr', 'sets optimizer.lr'],
     ['num_epochs', 'sets training.num_epochs'],
-  ]) dualOption(command, snake, help);
+  ])
+    dualOption(command, snake, help);
   command.action(async (overrides: string[], o: Flags) => {
     const config = typeof o.config === 'string' ? o.config : undefined;
     const resume = typeof o.resume === 'string' ? o.resume : undefined;

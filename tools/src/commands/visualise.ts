@@ -49,10 +49,7 @@ export type Launched =
 
 /** `--mode launch`: TensorBoard when it is on PATH and --dashboard is not given, else the dashboard. */
 export async function launch(o: VisualiseOptions): Promise<Launched> {
-  const logDir = existingDir(
-    o.runDir ?? o.logdir ?? outputsDir(),
-    o.runDir ? '--run_dir' : '--logdir',
-  );
+  const logDir = existingDir(o.runDir ?? o.logdir ?? outputsDir(), o.runDir ? '--run_dir' : '--logdir');
   const port = parsePort(o.port);
   const host = o.host ?? '127.0.0.1';
   const tensorboard = o.dashboard ? undefined : tensorboardOnPath();

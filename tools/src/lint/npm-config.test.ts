@@ -11,6 +11,8 @@ it('npm reads the project config without warnings, and onnxruntime-node may not 
   expect(out.status).toBe(0);
   expect(out.stdout.trim()).toBe('true');
   expect(out.stderr).not.toMatch(/Unknown project config/);
-  const pkg = JSON.parse(fs.readFileSync(path.join(WORKSPACE, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(WORKSPACE, 'package.json'), 'utf8')) as {
+    allowScripts: Record<string, boolean>;
+  };
   expect(pkg.allowScripts['onnxruntime-node']).toBe(false);
 });

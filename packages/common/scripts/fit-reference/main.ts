@@ -10,8 +10,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
-  BACKEND_PREFERENCES, classificationModule, createModel, DataLoader, intIn, loadFashionMnist, numberIn, runApp, workspaceRoot,
-  type AppDefinition, type BackendPreference, type Callback, type ConfigSchema,
+  BACKEND_PREFERENCES,
+  classificationModule,
+  createModel,
+  DataLoader,
+  intIn,
+  loadFashionMnist,
+  numberIn,
+  runApp,
+  workspaceRoot,
+  type AppDefinition,
+  type BackendPreference,
+  type Callback,
+  type ConfigSchema,
 } from '../../src';
 
 interface ReferenceFitConfig {
@@ -25,13 +36,19 @@ interface ReferenceFitConfig {
 }
 
 const schema: ConfigSchema<ReferenceFitConfig> = {
-  experiment: { name: { doc: 'run folder name under assets/outputs/common', format: String, default: 'reference-cnn' } },
+  experiment: {
+    name: { doc: 'run folder name under assets/outputs/common', format: String, default: 'reference-cnn' },
+  },
   seed: { doc: 'seeds weights and data order', format: intIn(0, 2 ** 32 - 1), default: 0 },
   backend: { doc: 'tfjs backend', format: [...BACKEND_PREFERENCES], default: 'auto' },
   batch_size: { doc: 'training batch size', format: intIn(1), default: 64 },
   epochs: { doc: 'epochs', format: intIn(1), default: 2 },
   lr: { doc: 'Adam learning rate', format: numberIn(0, Infinity, { minExclusive: true }), default: 1e-3 },
-  with_torch: { doc: "then run torch_reference.py's fit with the same epochs and compare", format: Boolean, default: false },
+  with_torch: {
+    doc: "then run torch_reference.py's fit with the same epochs and compare",
+    format: Boolean,
+    default: false,
+  },
 };
 
 /** Prints torch_reference.py's per-epoch line: test accuracy and wall time since the fit began. */
@@ -40,7 +57,11 @@ function epochLines(): Callback {
   return {
     onFitStart: () => void (start = performance.now()),
     onEpochEnd(_trainer, _module, record) {
-      const line = { epoch: record.epoch, test_acc: Number(record.val_acc.toFixed(4)), wall_s: Number(((performance.now() - start) / 1000).toFixed(1)) };
+      const line = {
+        epoch: record.epoch,
+        test_acc: Number(record.val_acc.toFixed(4)),
+        wall_s: Number(((performance.now() - start) / 1000).toFixed(1)),
+      };
       console.log(JSON.stringify(line));
     },
   };
@@ -50,9 +71,16 @@ function runTorch(epochs: number): Record<string, number> | { torch: string } {
   const script = path.resolve(workspaceRoot(), '..', 'shared', 'reference', 'torch_reference.py');
   if (!fs.existsSync(script)) return { torch: `skipped: ${script} not found` };
   console.log(`running PyTorch: /usr/bin/python3 ${script} fit --epochs ${epochs}`);
-  const out = spawnSync('/usr/bin/python3', [script, 'fit', '--epochs', String(epochs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (out.status !== 0) return { torch: `failed (exit ${out.status}): is python3-torch installed? apt-get install -y python3-torch` };
-  const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; test_acc: number; wall_s: number });
+  const out = spawnSync('/usr/bin/python3', [script, 'fit', '--epochs', String(epochs)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (out.status !== 0)
+    return { torch: `failed (exit ${out.status}): is python3-torch installed? apt-get install -y python3-torch` };
+  const lines = out.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { epoch: number; test_acc: number; wall_s: number });
   for (const l of lines) console.log(JSON.stringify({ torch: true, ...l }));
   const last = lines[lines.length - 1];
   return { torch_test_acc: last.test_acc, torch_wall_s: last.wall_s };
@@ -60,19 +88,26 @@ function runTorch(epochs: number): Record<string, number> | { torch: string } {
 
 const referenceFit: AppDefinition<ReferenceFitConfig> = {
   project: 'common',
-  description: "the reference CNN fit of ../shared/reference/torch_reference.py, through the run layer",
+  description: 'the reference CNN fit of ../shared/reference/torch_reference.py, through the run layer',
   configDir: __dirname,
   defaultConfig: 'config',
   schema,
   keys: { epochs: 'epochs', seed: 'seed', experimentName: 'experiment.name' },
   trainer: (config) => ({
-    epochs: config.epochs, seed: config.seed, backend: config.backend, optimizer: { name: 'adam', lr: config.lr }, logEveryNSteps: 100,
+    epochs: config.epochs,
+    seed: config.seed,
+    backend: config.backend,
+    optimizer: { name: 'adam', lr: config.lr },
+    logEveryNSteps: 100,
     checkpoint: { monitor: 'val_acc', mode: 'max' },
   }),
   setup(config) {
     const train = loadFashionMnist({ split: 'train' });
     const test = loadFashionMnist({ split: 'test' });
-    if (train.source === 'sample') console.log('(import the full set: npx tools import-dataset fashion-mnist --from ../shared/datasets/fashion-mnist)');
+    if (train.source === 'sample')
+      console.log(
+        '(import the full set: npx tools import-dataset fashion-mnist --from ../shared/datasets/fashion-mnist)',
+      );
     const model = createModel('reference-cnn');
     const testLoader = new DataLoader(test.dataset, { batchSize: 1000, shuffle: false });
     let fitStarted = 0;
@@ -87,12 +122,19 @@ const referenceFit: AppDefinition<ReferenceFitConfig> = {
       callbacks: [epochLines(), { onFitStart: () => void (fitStarted = performance.now()) }],
       classifier: { predict: (batch) => model.predict(batch.x) as never, classNames: train.dataset.classNames },
       afterTest({ metrics }) {
-        const ours = { test_acc: Number(metrics.test_acc.toFixed(4)), wall_s: Number(((performance.now() - fitStarted) / 1000).toFixed(1)) };
+        const ours = {
+          test_acc: Number(metrics.test_acc.toFixed(4)),
+          wall_s: Number(((performance.now() - fitStarted) / 1000).toFixed(1)),
+        };
         if (!config.with_torch) return ours;
         const torch = runTorch(config.epochs);
-        const compared = 'torch_test_acc' in torch
-          ? { acc_diff_points: Number(((ours.test_acc - torch.torch_test_acc) * 100).toFixed(2)), wall_ratio: Number((torch.torch_wall_s / ours.wall_s).toFixed(3)) }
-          : {};
+        const compared =
+          'torch_test_acc' in torch
+            ? {
+                acc_diff_points: Number(((ours.test_acc - torch.torch_test_acc) * 100).toFixed(2)),
+                wall_ratio: Number((torch.torch_wall_s / ours.wall_s).toFixed(3)),
+              }
+            : {};
         const summary = { ...ours, ...torch, ...compared };
         console.log(JSON.stringify({ summary: 'reference-cnn fit', ...summary }));
         return summary;

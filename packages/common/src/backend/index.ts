@@ -9,4 +9,4 @@ export {
 } from './init';
 export type { BackendInfo, BackendPreference, InitBackendOptions } from './init';
 export { registerWasmKernels, ADDED_WASM_KERNELS, REPLACED_WASM_KERNELS } from './kernels';
-export { registerBatchNormGradient } from './batch_norm_grad';
+export { registerBatchNormGradient } from './batch-norm-grad';

@@ -32,9 +32,9 @@ describe('initBackend', () => {
     await expect(initBackend('tfjs-node', { ...nothingNative, env: {} })).rejects.toThrow(
       /@tensorflow\/tfjs-node is not installed\. Install it with `npm install --save-exact @tensorflow\/tfjs-node@4\.22\.0/,
     );
-    await expect(initBackend('auto', { ...nothingNative, env: { [BACKEND_ENV_VAR]: 'tfjs-node-gpu' } })).rejects.toThrow(
-      /RESEARCH_BACKEND=tfjs-node-gpu.*@tensorflow\/tfjs-node-gpu is not installed.*CUDA/,
-    );
+    await expect(
+      initBackend('auto', { ...nothingNative, env: { [BACKEND_ENV_VAR]: 'tfjs-node-gpu' } }),
+    ).rejects.toThrow(/RESEARCH_BACKEND=tfjs-node-gpu.*@tensorflow\/tfjs-node-gpu is not installed.*CUDA/);
   });
 
   it('auto tries the native packages first, GPU before CPU', async () => {
@@ -50,16 +50,22 @@ describe('initBackend', () => {
   it('auto skips an installed native package that fails to load, with a warning naming the error', async () => {
     const lines: string[] = [];
     // Claimed installed, but require() fails: the state of a tfjs-node whose libtensorflow is missing or broken.
-    const info = await initBackend('auto', { log: (line) => lines.push(line), isInstalled: (pkg) => pkg === '@tensorflow/tfjs-node', env: {} });
+    const info = await initBackend('auto', {
+      log: (line) => lines.push(line),
+      isInstalled: (pkg) => pkg === '@tensorflow/tfjs-node',
+      env: {},
+    });
     expect(info.name).toBe('wasm');
-    expect(lines[0]).toMatch(/^\[backend\] warning: @tensorflow\/tfjs-node is installed but failed to start \(Cannot find module '@tensorflow\/tfjs-node'/);
+    expect(lines[0]).toMatch(
+      /^\[backend\] warning: @tensorflow\/tfjs-node is installed but failed to start \(Cannot find module '@tensorflow\/tfjs-node'/,
+    );
     // Asked for by name, the same failure is an error: the user wanted that backend.
     await expect(initBackend('tfjs-node', { ...quiet, isInstalled: () => true, env: {} })).rejects.toThrow(/tfjs-node/);
   });
 
   it('rejects an unknown backend name', () => {
     expect(() => resolveBackendPreference('auto', { [BACKEND_ENV_VAR]: 'webgpu' })).toThrow(
-      "Unknown backend RESEARCH_BACKEND=webgpu: expected one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu.",
+      'Unknown backend RESEARCH_BACKEND=webgpu: expected one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu.',
     );
     expect(resolveBackendPreference('cpu', {})).toEqual({ preference: 'cpu', source: "preference 'cpu'" });
   });
@@ -94,10 +100,17 @@ describe('initBackend', () => {
     it('a module that fails to load leaves the fallbacks running, with a warning', async () => {
       const ownKernelsDir = path.join(os.tmpdir(), 'no-such-kernels-dir');
       const lines: string[] = [];
-      const info = await initBackend('wasm', { isInstalled: () => false, env: {}, log: (l) => lines.push(l), ownKernelsDir });
+      const info = await initBackend('wasm', {
+        isInstalled: () => false,
+        env: {},
+        log: (l) => lines.push(l),
+        ownKernelsDir,
+      });
       expect(info.ownKernels).toEqual([]);
       expect(nativeKernels.nativeKernelsFor(tf.backend())).toBeUndefined();
-      expect(lines[0]).toMatch(/^\[backend\] WARNING: the project's wasm kernels did not load \(ENOENT.*no-such-kernels-dir.*\); using the fallbacks$/);
+      expect(lines[0]).toMatch(
+        /^\[backend\] WARNING: the project's wasm kernels did not load \(ENOENT.*no-such-kernels-dir.*\); using the fallbacks$/,
+      );
       expect(tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync()).toEqual(new Float32Array([3, 3, 3, 3]));
     });
   });

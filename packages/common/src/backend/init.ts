@@ -1,10 +1,10 @@
 // Picks and initialises the TensorFlow.js backend: native TensorFlow when a user installed it, otherwise wasm made
 // complete and fast by our kernels, otherwise the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs';
-import { registerBatchNormGradient } from './batch_norm_grad';
+import { registerBatchNormGradient } from './batch-norm-grad';
 import { NATIVE_WASM_KERNELS, registerWasmKernels } from './kernels';
 import { loadNativeKernels, setNativeKernelsEnabled } from './native/native-kernels';
-import { prepareWasmThreads } from './wasm_threads';
+import { prepareWasmThreads } from './wasm-threads';
 
 export const BACKEND_PREFERENCES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
@@ -70,7 +70,9 @@ export function resolveBackendPreference(
   env: NodeJS.ProcessEnv = process.env,
 ): { preference: BackendPreference; source: string } {
   const forced = env[BACKEND_ENV_VAR]?.trim();
-  const [value, source] = forced ? [forced, `${BACKEND_ENV_VAR}=${forced}`] : [preference, `preference '${preference}'`];
+  const [value, source] = forced
+    ? [forced, `${BACKEND_ENV_VAR}=${forced}`]
+    : [preference, `preference '${preference}'`];
   if (!(BACKEND_PREFERENCES as readonly string[]).includes(value)) {
     throw new Error(`Unknown backend ${source}: expected one of ${BACKEND_PREFERENCES.join(', ')}.`);
   }
@@ -81,33 +83,52 @@ async function initNative(name: keyof typeof NATIVE_PACKAGES): Promise<BackendIn
   const pkg = NATIVE_PACKAGES[name];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const native = require(pkg) as { version?: Record<string, string> };
-  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} is installed but its 'tensorflow' backend failed to start.`);
+  if (!(await tf.setBackend('tensorflow')))
+    throw new Error(`${pkg} is installed but its 'tensorflow' backend failed to start.`);
   const nativeVersion = native.version?.['tfjs-node'] ?? 'unknown';
-  return { name, tfBackend: 'tensorflow', simd: true, threads: 0, version: `tfjs ${tf.version.tfjs}, ${pkg} ${nativeVersion}` };
+  return {
+    name,
+    tfBackend: 'tensorflow',
+    simd: true,
+    threads: 0,
+    version: `tfjs ${tf.version.tfjs}, ${pkg} ${nativeVersion}`,
+  };
 }
 
 /**
  * Starts the project's C kernels on the wasm backend's heap with `threads` threads; returns the kernels that use them
  * and the threads they got. On failure the kernels keep their fallbacks.
  */
-function loadOwnKernels(log: (line: string) => void, threads: number, dir?: string): { ownKernels: string[]; ownKernelThreads: number } {
+function loadOwnKernels(
+  log: (line: string) => void,
+  threads: number,
+  dir?: string,
+): { ownKernels: string[]; ownKernelThreads: number } {
   try {
     const native = loadNativeKernels(tf.backend() as unknown as Parameters<typeof loadNativeKernels>[0], threads, dir);
     setNativeKernelsEnabled(true);
     return { ownKernels: [...NATIVE_WASM_KERNELS], ownKernelThreads: native.parts };
   } catch (error) {
     setNativeKernelsEnabled(false);
-    log(`[backend] WARNING: the project's wasm kernels did not load (${(error as Error).message}); using the fallbacks`);
+    log(
+      `[backend] WARNING: the project's wasm kernels did not load (${(error as Error).message}); using the fallbacks`,
+    );
     return { ownKernels: [], ownKernelThreads: 0 };
   }
 }
 
-async function initWasm(useThreads: boolean, ownKernels: number | false, log: (line: string) => void, ownKernelsDir?: string): Promise<BackendInfo> {
+async function initWasm(
+  useThreads: boolean,
+  ownKernels: number | false,
+  log: (line: string) => void,
+  ownKernelsDir?: string,
+): Promise<BackendInfo> {
   // Importing the package registers the 'wasm' backend factory; our kernels complete and replace some of its own.
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
   // The wasm module is created once per process: the first initialisation decides threads or not.
-  const threadsPatch = useThreads && !('wasm' in tf.engine().registry) ? prepareWasmThreads(wasm.setThreadsCount) : undefined;
+  const threadsPatch =
+    useThreads && !('wasm' in tf.engine().registry) ? prepareWasmThreads(wasm.setThreadsCount) : undefined;
   let started: boolean;
   try {
     started = await tf.setBackend('wasm');
@@ -121,10 +142,22 @@ async function initWasm(useThreads: boolean, ownKernels: number | false, log: (l
   }
   if (!started) throw new Error('The wasm backend failed to start (see the error above).');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  const threads = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount();
+  const threads = (
+    tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }
+  ).wasm.tfjs.getThreadsCount();
   if (ownKernels === false) setNativeKernelsEnabled(false);
-  const own = ownKernels === false ? { ownKernels: [], ownKernelThreads: 0 } : loadOwnKernels(log, ownKernels || 1, ownKernelsDir);
-  return { name: 'wasm', tfBackend: 'wasm', simd, threads, version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}`, ...own };
+  const own =
+    ownKernels === false
+      ? { ownKernels: [], ownKernelThreads: 0 }
+      : loadOwnKernels(log, ownKernels || 1, ownKernelsDir);
+  return {
+    name: 'wasm',
+    tfBackend: 'wasm',
+    simd,
+    threads,
+    version: `tfjs ${tf.version.tfjs}, wasm ${wasm.version_wasm}`,
+    ...own,
+  };
 }
 
 async function initCpu(): Promise<BackendInfo> {
@@ -136,7 +169,8 @@ async function initCpu(): Promise<BackendInfo> {
 function parseOwnKernels(value: string | undefined): number | false {
   if (value === undefined || value.trim() === '') return 0;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`RESEARCH_OWN_KERNELS=${value}: expected 0 (off) or a thread count`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`RESEARCH_OWN_KERNELS=${value}: expected 0 (off) or a thread count`);
   return n === 0 ? false : n;
 }
 
@@ -146,7 +180,10 @@ let active: BackendInfo | undefined;
  * Selects and starts the backend: `auto` takes tfjs-node-gpu, then tfjs-node (only when installed), then wasm, then
  * cpu. RESEARCH_BACKEND overrides `preference`. Prints one line saying what runs and returns it.
  */
-export async function initBackend(preference: BackendPreference = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
+export async function initBackend(
+  preference: BackendPreference = 'auto',
+  options: InitBackendOptions = {},
+): Promise<BackendInfo> {
   const { log = console.log, isInstalled = defaultIsInstalled, env = process.env, ownKernelsDir } = options;
   const wasmThreads = env.RESEARCH_WASM_THREADS !== '0';
   const ownKernels = parseOwnKernels(env.RESEARCH_OWN_KERNELS);
@@ -158,7 +195,8 @@ export async function initBackend(preference: BackendPreference = 'auto', option
   switch (resolved.preference) {
     case 'tfjs-node-gpu':
     case 'tfjs-node':
-      if (!isInstalled(NATIVE_PACKAGES[resolved.preference])) throw missingNativeError(resolved.preference, resolved.source);
+      if (!isInstalled(NATIVE_PACKAGES[resolved.preference]))
+        throw missingNativeError(resolved.preference, resolved.source);
       info = await initNative(resolved.preference);
       break;
     case 'wasm':
@@ -171,18 +209,24 @@ export async function initBackend(preference: BackendPreference = 'auto', option
       // Like Lightning's accelerator="auto": an installed native package that fails to load (a libtensorflow built
       // for another CUDA, a missing shared library) is reported and skipped, not fatal.
       let started: BackendInfo | undefined;
-      for (const native of (['tfjs-node-gpu', 'tfjs-node'] as const).filter((name) => isInstalled(NATIVE_PACKAGES[name]))) {
+      for (const native of (['tfjs-node-gpu', 'tfjs-node'] as const).filter((name) =>
+        isInstalled(NATIVE_PACKAGES[name]),
+      )) {
         try {
           started = await initNative(native);
           break;
         } catch (error) {
-          log(`[backend] warning: ${NATIVE_PACKAGES[native]} is installed but failed to start (${(error as Error).message}); trying the next backend`);
+          log(
+            `[backend] warning: ${NATIVE_PACKAGES[native]} is installed but failed to start (${(error as Error).message}); trying the next backend`,
+          );
         }
       }
-      info = started ?? await initWasm(wasmThreads, ownKernels, log, ownKernelsDir).catch((error: Error) => {
-        log(`[backend] wasm failed to start (${error.message}); falling back to cpu`);
-        return initCpu();
-      });
+      info =
+        started ??
+        (await initWasm(wasmThreads, ownKernels, log, ownKernelsDir).catch((error: Error) => {
+          log(`[backend] wasm failed to start (${error.message}); falling back to cpu`);
+          return initCpu();
+        }));
       break;
     }
   }
@@ -195,9 +239,15 @@ export async function initBackend(preference: BackendPreference = 'auto', option
  * One human-readable line, e.g. "wasm (SIMD on, 2 threads) - tfjs 4.22.0, wasm 4.22.0; own C kernels: MaxPoolGrad, Sum".
  */
 export function describeBackend(info: BackendInfo): string {
-  const detail = info.name === 'wasm' ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})` : '';
+  const detail =
+    info.name === 'wasm'
+      ? ` (SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`
+      : '';
   const ownThreads = `${info.ownKernelThreads} thread${info.ownKernelThreads === 1 ? '' : 's'}`;
-  const own = info.name === 'wasm' ? `; own C kernels${info.ownKernels?.length ? ` (${ownThreads}): ${info.ownKernels.join(', ')}` : ': none'}` : '';
+  const own =
+    info.name === 'wasm'
+      ? `; own C kernels${info.ownKernels?.length ? ` (${ownThreads}): ${info.ownKernels.join(', ')}` : ': none'}`
+      : '';
   return `${info.name}${detail} - ${info.version}${own}`;
 }
 

@@ -22,7 +22,10 @@ export interface ComposeOptions<T> {
   schema: ConfigSchema<T> | ((choices: GroupChoices) => ConfigSchema<T>);
 }
 
-type DefaultsEntry = { kind: 'self' } | { kind: 'group'; group: string; option: string | null } | { kind: 'config'; name: string };
+type DefaultsEntry =
+  | { kind: 'self' }
+  | { kind: 'group'; group: string; option: string | null }
+  | { kind: 'config'; name: string };
 
 /** `<base>.yaml` or `<base>.yml` (or `base` itself when it already ends in one of them), if it exists. */
 function yamlFile(base: string): string | undefined {
@@ -32,7 +35,8 @@ function yamlFile(base: string): string | undefined {
 
 function parseDefaults(raw: unknown, file: string): DefaultsEntry[] {
   if (raw === undefined) return [];
-  if (!Array.isArray(raw)) throw new ConfigError(`'defaults' in ${displayPath(file)} must be a list, e.g. "- model: vit"`);
+  if (!Array.isArray(raw))
+    throw new ConfigError(`'defaults' in ${displayPath(file)} must be a list, e.g. "- model: vit"`);
   return raw.map((item): DefaultsEntry => {
     if (item === '_self_') return { kind: 'self' };
     if (typeof item === 'string') return { kind: 'config', name: item };
@@ -40,7 +44,9 @@ function parseDefaults(raw: unknown, file: string): DefaultsEntry[] {
       const [group, option] = Object.entries(item)[0];
       if (option === null || typeof option === 'string') return { kind: 'group', group, option };
     }
-    throw new ConfigError(`defaults entry ${JSON.stringify(item)} in ${displayPath(file)}: expected "group: option", a config name or _self_`);
+    throw new ConfigError(
+      `defaults entry ${JSON.stringify(item)} in ${displayPath(file)}: expected "group: option", a config name or _self_`,
+    );
   });
 }
 
@@ -54,42 +60,68 @@ function packageOf(file: string, group: string): string[] {
 function groupOptions(configDir: string, group: string): string[] {
   const dir = path.join(configDir, group);
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, '')).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => f.replace(/\.ya?ml$/, ''))
+    .sort();
 }
 
 function isGroupOverride(override: Override, configDir: string, entries: DefaultsEntry[]): boolean {
   if (override.key.includes('.')) return false;
-  return entries.some((e) => e.kind === 'group' && e.group === override.key) || fs.existsSync(path.join(configDir, override.key));
+  return (
+    entries.some((e) => e.kind === 'group' && e.group === override.key) ||
+    fs.existsSync(path.join(configDir, override.key))
+  );
 }
 
 function applyGroupOverride(override: Override, entries: DefaultsEntry[]): void {
   const index = entries.findIndex((e) => e.kind === 'group' && e.group === override.key);
   const option = override.value === undefined || override.value === 'null' ? null : override.value;
   if (override.op === 'remove') {
-    if (index < 0) throw new ConfigError(`override '${override.text}': group '${override.key}' is not in the defaults list`);
+    if (index < 0)
+      throw new ConfigError(`override '${override.text}': group '${override.key}' is not in the defaults list`);
     entries.splice(index, 1);
   } else if (index >= 0) {
-    if (override.op === 'add') throw new ConfigError(`override '${override.text}': group '${override.key}' is already in the defaults list; select an option with ${override.key}=${override.value}`);
+    if (override.op === 'add')
+      throw new ConfigError(
+        `override '${override.text}': group '${override.key}' is already in the defaults list; select an option with ${override.key}=${override.value}`,
+      );
     entries[index] = { kind: 'group', group: override.key, option };
   } else {
-    if (override.op === 'set') throw new ConfigError(`override '${override.text}': group '${override.key}' is not in the defaults list; add it with +${override.key}=${override.value}`);
+    if (override.op === 'set')
+      throw new ConfigError(
+        `override '${override.text}': group '${override.key}' is not in the defaults list; add it with +${override.key}=${override.value}`,
+      );
     entries.push({ kind: 'group', group: override.key, option });
   }
 }
 
 /** Config groups: folders of the config directory holding option files. */
 function configGroups(configDir: string): string[] {
-  return fs.readdirSync(configDir, { withFileTypes: true }).filter((e) => e.isDirectory() && groupOptions(configDir, e.name).length > 0).map((e) => e.name).sort();
+  return fs
+    .readdirSync(configDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && groupOptions(configDir, e.name).length > 0)
+    .map((e) => e.name)
+    .sort();
 }
 
 /** Applies one `key=value` / `+key=value` / `++key=value` / `~key` override to a composed tree. */
-export function applyKeyOverride(override: Override, tree: ConfigTree, schema: ConfigSchema<ConfigTree>, origins: Origins, added: string[], groups: string[]): void {
+export function applyKeyOverride(
+  override: Override,
+  tree: ConfigTree,
+  schema: ConfigSchema<ConfigTree>,
+  origins: Origins,
+  added: string[],
+  groups: string[],
+): void {
   const { op, path: keyPath, key, text } = override;
   const lookup = lookupSchema(schema, keyPath);
   const exists = getPath(tree, keyPath).found;
   const source = `override '${text}'`;
   if (op === 'remove') {
-    if (!deletePath(tree, keyPath) && lookup.type === 'absent') throw new ConfigError(`override '${text}': there is no key '${key}' to remove`);
+    if (!deletePath(tree, keyPath) && lookup.type === 'absent')
+      throw new ConfigError(`override '${text}': there is no key '${key}' to remove`);
     return;
   }
   const declared = lookup.type !== 'absent';
@@ -111,7 +143,9 @@ export function applyKeyOverride(override: Override, tree: ConfigTree, schema: C
     );
   }
   if (op === 'add' && (exists || lookup.type === 'leaf' || lookup.type === 'branch')) {
-    throw new ConfigError(`override '${text}': key '${key}' already exists; set it with ${text.slice(1)} (or ++${text.slice(1)})`);
+    throw new ConfigError(
+      `override '${text}': key '${key}' already exists; set it with ${text.slice(1)} (or ++${text.slice(1)})`,
+    );
   }
   const value = typeOverrideValue(override.value as string, lookup.type === 'leaf' ? lookup.leaf : undefined);
   if (!declared && !exists) {
@@ -134,7 +168,8 @@ export interface ComposedConfig<T> {
 export function composeConfigDetailed<T>(opts: ComposeOptions<T>): ComposedConfig<T> {
   const configDir = path.resolve(opts.configDir);
   const rootFile = yamlFile(path.join(configDir, opts.configName ?? 'config'));
-  if (!rootFile) throw new ConfigError(`no root config '${opts.configName ?? 'config'}.yaml' in ${displayPath(configDir)}`);
+  if (!rootFile)
+    throw new ConfigError(`no root config '${opts.configName ?? 'config'}.yaml' in ${displayPath(configDir)}`);
   const rootDoc = readYamlDocument(rootFile);
   const root = (rootDoc.toJS() ?? {}) as ConfigTree;
   if (!isPlainObject(root)) throw new ConfigError(`config file ${displayPath(rootFile)} must hold a mapping`);
@@ -150,7 +185,8 @@ export function composeConfigDetailed<T>(opts: ComposeOptions<T>): ComposedConfi
   }
   // As in Hydra, a root config that does not place `_self_` is merged after its defaults, but before the groups added
   // on the command line (`+recipe=smoke` overrides the root's own values, as Hydra's experiment pattern expects).
-  if (!entries.some((e) => e.kind === 'self')) entries.splice(Math.min(fileEntries, entries.length), 0, { kind: 'self' });
+  if (!entries.some((e) => e.kind === 'self'))
+    entries.splice(Math.min(fileEntries, entries.length), 0, { kind: 'self' });
 
   const tree: ConfigTree = {};
   const origins = new Origins();
@@ -162,20 +198,27 @@ export function composeConfigDetailed<T>(opts: ComposeOptions<T>): ComposedConfi
     }
     if (entry.kind === 'group') choices[entry.group] = entry.option;
     if (entry.kind === 'group' && entry.option === null) continue;
-    const base = entry.kind === 'group' ? path.join(configDir, entry.group, entry.option as string) : path.join(configDir, entry.name);
+    const base =
+      entry.kind === 'group'
+        ? path.join(configDir, entry.group, entry.option as string)
+        : path.join(configDir, entry.name);
     const file = yamlFile(base);
     if (!file) {
-      if (entry.kind === 'config') throw new ConfigError(`defaults of ${displayPath(rootFile)}: no config file ${displayPath(base)}.yaml`);
+      if (entry.kind === 'config')
+        throw new ConfigError(`defaults of ${displayPath(rootFile)}: no config file ${displayPath(base)}.yaml`);
       const options = groupOptions(configDir, entry.group);
       throw new ConfigError(
         `no option '${entry.option}' in config group '${entry.group}' (looked for ${displayPath(base)}.yaml); ` +
-          (options.length ? `available: ${options.join(', ')}` : `the folder ${displayPath(path.join(configDir, entry.group))} has no .yaml files`),
+          (options.length
+            ? `available: ${options.join(', ')}`
+            : `the folder ${displayPath(path.join(configDir, entry.group))} has no .yaml files`),
       );
     }
     const doc = readYamlDocument(file);
     const content = (doc.toJS() ?? {}) as ConfigTree;
     if (!isPlainObject(content)) throw new ConfigError(`config file ${displayPath(file)} must hold a mapping`);
-    if ('defaults' in content) throw new ConfigError(`${displayPath(file)}: a 'defaults' list is only supported in the root config`);
+    if ('defaults' in content)
+      throw new ConfigError(`${displayPath(file)}: a 'defaults' list is only supported in the root config`);
     const at = entry.kind === 'group' ? packageOf(file, entry.group) : [];
     let target = tree;
     for (const part of at) {
@@ -185,7 +228,9 @@ export function composeConfigDetailed<T>(opts: ComposeOptions<T>): ComposedConfi
     mergeInto(target, content, origins, at, displayPath(file));
   }
 
-  const schema = cloneSchema((typeof opts.schema === 'function' ? opts.schema(choices) : opts.schema) as ConfigSchema<ConfigTree>);
+  const schema = cloneSchema(
+    (typeof opts.schema === 'function' ? opts.schema(choices) : opts.schema) as ConfigSchema<ConfigTree>,
+  );
   const addedKeys: string[] = [];
   const groups = configGroups(configDir);
   for (const override of keyOverrides) applyKeyOverride(override, tree, schema, origins, addedKeys, groups);

@@ -2,7 +2,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import convict from 'convict';
-import { composeConfig, composeConfigDetailed, ConfigError, intIn, loadConfig, numberIn, saveConfig, arrayOf, type ConfigSchema } from './index';
+import {
+  composeConfig,
+  composeConfigDetailed,
+  ConfigError,
+  intIn,
+  loadConfig,
+  numberIn,
+  saveConfig,
+  arrayOf,
+  type ConfigSchema,
+} from './index';
 
 interface Cfg {
   model: { name: string; depth: number; width: number; dropout: number };
@@ -44,7 +54,8 @@ function makeConfigDir(files: Record<string, string>): string {
 }
 
 const baseFiles = {
-  'config.yaml': 'defaults:\n  - model: cnn\n  - data: fashion-mnist\n  - train: default\n  - _self_\nseed: 7\ntrain:\n  label: ${model.name}-d${model.depth}\n',
+  'config.yaml':
+    'defaults:\n  - model: cnn\n  - data: fashion-mnist\n  - train: default\n  - _self_\nseed: 7\ntrain:\n  label: ${model.name}-d${model.depth}\n',
   'model/cnn.yaml': 'name: cnn\ndepth: 3\nwidth: 16\n',
   'model/vit.yaml': 'name: vit\ndepth: 6\nwidth: 64\ndropout: 0.1\n',
   'data/fashion-mnist.yaml': 'batch_size: 64\nmean: [0.286]\n',
@@ -80,7 +91,16 @@ describe('composeConfig', () => {
     const { config, choices } = composeConfigDetailed({
       configDir,
       schema,
-      overrides: ['model=vit', 'train=sgd', 'model.depth=12', 'train.lr=0.05', 'data.augment=true', 'data.mean=0.1,0.2,0.3', 'train.clip=1.5', 'train.label=123'],
+      overrides: [
+        'model=vit',
+        'train=sgd',
+        'model.depth=12',
+        'train.lr=0.05',
+        'data.augment=true',
+        'data.mean=0.1,0.2,0.3',
+        'train.clip=1.5',
+        'train.label=123',
+      ],
     });
     expect(choices).toEqual({ model: 'vit', data: 'fashion-mnist', train: 'sgd' });
     expect(config.model).toEqual({ name: 'vit', depth: 12, width: 64, dropout: 0.1 });
@@ -90,7 +110,10 @@ describe('composeConfig', () => {
   });
 
   it('lets _self_ placed first be overridden by groups', () => {
-    const dir = makeConfigDir({ ...baseFiles, 'config.yaml': 'defaults:\n  - _self_\n  - model: cnn\nmodel:\n  depth: 40\n  width: 8\n' });
+    const dir = makeConfigDir({
+      ...baseFiles,
+      'config.yaml': 'defaults:\n  - _self_\n  - model: cnn\nmodel:\n  depth: 40\n  width: 8\n',
+    });
     const cfg = composeConfig({ configDir: dir, schema });
     expect(cfg.model.depth).toBe(3);
     expect(cfg.model.width).toBe(16);
@@ -109,7 +132,9 @@ describe('composeConfig', () => {
   });
 
   it('accepts the root config name with or without its extension', () => {
-    expect(composeConfig({ configDir, configName: 'config.yaml', schema })).toEqual(composeConfig({ configDir, schema }));
+    expect(composeConfig({ configDir, configName: 'config.yaml', schema })).toEqual(
+      composeConfig({ configDir, schema }),
+    );
     expectConfigError(() => composeConfig({ configDir, configName: 'nope', schema }), "no root config 'nope.yaml'");
   });
 
@@ -120,14 +145,22 @@ describe('composeConfig', () => {
   });
 
   it('puts a @package _global_ group file at the top level', () => {
-    const dir = makeConfigDir({ ...baseFiles, 'config.yaml': 'defaults:\n  - model: cnn\n  - experiment: long\n', 'experiment/long.yaml': '# @package _global_\ntrain:\n  epochs: 30\nseed: 3\n' });
+    const dir = makeConfigDir({
+      ...baseFiles,
+      'config.yaml': 'defaults:\n  - model: cnn\n  - experiment: long\n',
+      'experiment/long.yaml': '# @package _global_\ntrain:\n  epochs: 30\nseed: 3\n',
+    });
     const cfg = composeConfig({ configDir: dir, schema });
     expect(cfg.train.epochs).toBe(30);
     expect(cfg.seed).toBe(3);
   });
 
   it('a group added on the command line (+experiment=x) overrides a root config that does not place _self_', () => {
-    const dir = makeConfigDir({ ...baseFiles, 'config.yaml': 'seed: 7\ntrain:\n  epochs: 5\n', 'experiment/smoke.yaml': '# @package _global_\ntrain:\n  epochs: 1\nseed: 3\n' });
+    const dir = makeConfigDir({
+      ...baseFiles,
+      'config.yaml': 'seed: 7\ntrain:\n  epochs: 5\n',
+      'experiment/smoke.yaml': '# @package _global_\ntrain:\n  epochs: 1\nseed: 3\n',
+    });
     const cfg = composeConfig({ configDir: dir, schema, overrides: ['+experiment=smoke'] });
     expect([cfg.train.epochs, cfg.seed]).toEqual([1, 3]);
     expect(composeConfig({ configDir: dir, schema }).train.epochs).toBe(5);
@@ -136,54 +169,119 @@ describe('composeConfig', () => {
   describe('errors name the key, the value, what was expected and the file', () => {
     it('unknown key in a group file', () => {
       const dir = makeConfigDir({ ...baseFiles, 'model/cnn.yaml': 'name: cnn\ndeptth: 3\n' });
-      expectConfigError(() => composeConfig({ configDir: dir, schema }), 'model.deptth = 3', path.join('model', 'cnn.yaml'), 'unknown key', "did you mean 'model.depth'");
+      expectConfigError(
+        () => composeConfig({ configDir: dir, schema }),
+        'model.deptth = 3',
+        path.join('model', 'cnn.yaml'),
+        'unknown key',
+        "did you mean 'model.depth'",
+      );
     });
 
     it('wrong type from the command line', () => {
-      expectConfigError(() => composeConfig({ configDir, schema, overrides: ['train.epochs=abc'] }), 'train.epochs = "abc"', "override 'train.epochs=abc'", 'expected an integer >= 0');
+      expectConfigError(
+        () => composeConfig({ configDir, schema, overrides: ['train.epochs=abc'] }),
+        'train.epochs = "abc"',
+        "override 'train.epochs=abc'",
+        'expected an integer >= 0',
+      );
     });
 
     it('out of range in a file', () => {
       const dir = makeConfigDir({ ...baseFiles, 'train/default.yaml': 'lr: -0.5\n' });
-      expectConfigError(() => composeConfig({ configDir: dir, schema }), 'train.lr = -0.5', path.join('train', 'default.yaml'), 'expected a number > 0');
+      expectConfigError(
+        () => composeConfig({ configDir: dir, schema }),
+        'train.lr = -0.5',
+        path.join('train', 'default.yaml'),
+        'expected a number > 0',
+      );
     });
 
     it('several problems in one message', () => {
       const dir = makeConfigDir({ ...baseFiles, 'model/cnn.yaml': 'depth: 0\ndropout: 1\n' });
-      expectConfigError(() => composeConfig({ configDir: dir, schema, overrides: ['data.augment=maybe'] }), '3 problems', 'model.depth = 0', 'an integer in [1, 64]', 'model.dropout = 1', 'a number in [0, 1)', 'data.augment = "maybe"', 'a boolean');
+      expectConfigError(
+        () => composeConfig({ configDir: dir, schema, overrides: ['data.augment=maybe'] }),
+        '3 problems',
+        'model.depth = 0',
+        'an integer in [1, 64]',
+        'model.dropout = 1',
+        'a number in [0, 1)',
+        'data.augment = "maybe"',
+        'a boolean',
+      );
     });
 
     it('enum and null', () => {
-      expectConfigError(() => composeConfig({ configDir, schema, overrides: ['train.optimizer=rmsprop'] }), 'train.optimizer = "rmsprop"', 'one of "sgd", "adam", "adamw"');
-      expectConfigError(() => composeConfig({ configDir, schema, overrides: ['model.width=null'] }), 'model.width = null', 'null is not allowed here');
+      expectConfigError(
+        () => composeConfig({ configDir, schema, overrides: ['train.optimizer=rmsprop'] }),
+        'train.optimizer = "rmsprop"',
+        'one of "sgd", "adam", "adamw"',
+      );
+      expectConfigError(
+        () => composeConfig({ configDir, schema, overrides: ['model.width=null'] }),
+        'model.width = null',
+        'null is not allowed here',
+      );
     });
 
     it('unknown group option lists the available ones', () => {
-      expectConfigError(() => composeConfig({ configDir, schema, overrides: ['model=vt'] }), "no option 'vt' in config group 'model'", 'available: cnn, vit');
+      expectConfigError(
+        () => composeConfig({ configDir, schema, overrides: ['model=vt'] }),
+        "no option 'vt' in config group 'model'",
+        'available: cnn, vit',
+      );
     });
 
     it('set of an undeclared key asks for +, add of an existing key refuses', () => {
-      expectConfigError(() => composeConfig({ configDir, schema, overrides: ['train.warmup=3'] }), "no key 'train.warmup'", '+train.warmup=3');
-      expectConfigError(() => composeConfig({ configDir, schema, overrides: ['+train.lr=3'] }), "key 'train.lr' already exists");
+      expectConfigError(
+        () => composeConfig({ configDir, schema, overrides: ['train.warmup=3'] }),
+        "no key 'train.warmup'",
+        '+train.warmup=3',
+      );
+      expectConfigError(
+        () => composeConfig({ configDir, schema, overrides: ['+train.lr=3'] }),
+        "key 'train.lr' already exists",
+      );
     });
 
     it('interpolation cycles and missing references', () => {
-      const dir = makeConfigDir({ ...baseFiles, 'config.yaml': 'defaults:\n  - model: cnn\ntrain:\n  label: ${train.label}x\n' });
-      expectConfigError(() => composeConfig({ configDir: dir, schema }), 'interpolation cycle: train.label -> train.label');
-      expectConfigError(() => composeConfig({ configDir, schema, overrides: ['train.label=${model.nope}'] }), "no key 'model.nope'", 'train.label');
+      const dir = makeConfigDir({
+        ...baseFiles,
+        'config.yaml': 'defaults:\n  - model: cnn\ntrain:\n  label: ${train.label}x\n',
+      });
+      expectConfigError(
+        () => composeConfig({ configDir: dir, schema }),
+        'interpolation cycle: train.label -> train.label',
+      );
+      expectConfigError(
+        () => composeConfig({ configDir, schema, overrides: ['train.label=${model.nope}'] }),
+        "no key 'model.nope'",
+        'train.label',
+      );
     });
 
     it('bad YAML and bad override syntax', () => {
       const dir = makeConfigDir({ ...baseFiles, 'model/cnn.yaml': 'depth: [3\n' });
-      expectConfigError(() => composeConfig({ configDir: dir, schema }), 'invalid YAML', path.join('model', 'cnn.yaml'));
-      expectConfigError(() => composeConfig({ configDir, schema, overrides: ['train.lr'] }), "invalid override 'train.lr'");
+      expectConfigError(
+        () => composeConfig({ configDir: dir, schema }),
+        'invalid YAML',
+        path.join('model', 'cnn.yaml'),
+      );
+      expectConfigError(
+        () => composeConfig({ configDir, schema, overrides: ['train.lr'] }),
+        "invalid override 'train.lr'",
+      );
     });
   });
 
   it('a whole-value interpolation keeps its type and is validated', () => {
     const cfg = composeConfig({ configDir, schema, overrides: ['model.width=${data.batch_size}'] });
     expect(cfg.model.width).toBe(64);
-    expectConfigError(() => composeConfig({ configDir, schema, overrides: ['model.width=${train.label}'] }), 'model.width = "cnn-d3"', 'expected an integer');
+    expectConfigError(
+      () => composeConfig({ configDir, schema, overrides: ['model.width=${train.label}'] }),
+      'model.width = "cnn-d3"',
+      'expected an integer',
+    );
   });
 });
 
@@ -206,7 +304,10 @@ describe('saveConfig / loadConfig', () => {
     const cfg = composeConfig({ configDir, schema: fromChoices, overrides: ['model=vit', 'train=sgd'] });
     const file = saveConfig(fs.mkdtempSync(path.join(os.tmpdir(), 'run-')), cfg);
     expect(loadConfig(file, fromChoices)).toEqual(cfg);
-    expect(seen).toEqual([{ model: 'vit', data: 'fashion-mnist', train: 'sgd' }, { model: 'vit', data: 'fashion-mnist', train: 'sgd' }]);
+    expect(seen).toEqual([
+      { model: 'vit', data: 'fashion-mnist', train: 'sgd' },
+      { model: 'vit', data: 'fashion-mnist', train: 'sgd' },
+    ]);
     fs.writeFileSync(file, '{}\n');
     expect(() => loadConfig(file, fromChoices)).toThrow('records no group choices');
   });
@@ -221,6 +322,8 @@ describe('saveConfig / loadConfig', () => {
   it('agrees with convict on the defaults of the schema', () => {
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-'));
     fs.writeFileSync(path.join(runDir, 'config.yaml'), '{}\n');
-    expect(loadConfig(path.join(runDir, 'config.yaml'), schema)).toEqual(convict(schema, { env: {}, args: [] }).getProperties());
+    expect(loadConfig(path.join(runDir, 'config.yaml'), schema)).toEqual(
+      convict(schema, { env: {}, args: [] }).getProperties(),
+    );
   });
 });

@@ -9,6 +9,6 @@ export class ConfigError extends Error {
 /** A short, single-line rendering of a value for error messages. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'undefined';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

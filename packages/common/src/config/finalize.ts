@@ -33,19 +33,28 @@ function fillDefaults(tree: ConfigTree, schema: ConfigSchema<ConfigTree>): void 
 }
 
 function leafPaths(schema: ConfigSchema<ConfigTree>, at: string[] = []): string[][] {
-  return Object.entries(schema).flatMap(([key, node]) => (isBranch(node) ? leafPaths(node, [...at, key]) : [[...at, key]]));
+  return Object.entries(schema).flatMap(([key, node]) =>
+    isBranch(node) ? leafPaths(node, [...at, key]) : [[...at, key]],
+  );
 }
 
 /**
  * The last steps shared by compose and load: schema defaults, interpolation, strict validation (ours, with sources;
  * then convict's, which also runs formats registered with convict.addFormat), and a plain typed object.
  */
-export function finalizeConfig<T>(tree: ConfigTree, schema: ConfigSchema<ConfigTree>, origins: Origins, provenance: ConfigProvenance, label: string): T {
+export function finalizeConfig<T>(
+  tree: ConfigTree,
+  schema: ConfigSchema<ConfigTree>,
+  origins: Origins,
+  provenance: ConfigProvenance,
+  label: string,
+): T {
   fillDefaults(tree, schema);
   resolveInterpolations(tree);
   const problems = findProblems(tree, schema, origins);
   if (problems.length === 1) throw new ConfigError(`invalid config ${label}: ${problems[0]}`);
-  if (problems.length > 1) throw new ConfigError(`invalid config ${label}, ${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 1)
+    throw new ConfigError(`invalid config ${label}, ${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
 
   const checked = convict(schema as convict.Schema<ConfigTree>, { env: {}, args: [] });
   for (const path of leafPaths(schema)) checked.set(path.join('.'), getPath(tree, path).value);

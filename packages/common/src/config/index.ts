@@ -1,7 +1,23 @@
 // The public surface of the config module: convict schemas composed the Hydra way.
 export { ConfigError } from './errors';
-export { composeConfig, composeConfigDetailed, type ComposeOptions, type ComposedConfig, type GroupChoices } from './compose';
+export {
+  composeConfig,
+  composeConfigDetailed,
+  type ComposeOptions,
+  type ComposedConfig,
+  type GroupChoices,
+} from './compose';
 export { saveConfig, loadConfig } from './persist';
-export { numberIn, intIn, arrayOf, leafKind, isBranch, asLeaf, type ConfigSchema, type DescribedFormat, type SchemaLeaf } from './schema';
+export {
+  numberIn,
+  intIn,
+  arrayOf,
+  leafKind,
+  isBranch,
+  asLeaf,
+  type ConfigSchema,
+  type DescribedFormat,
+  type SchemaLeaf,
+} from './schema';
 export { nearestKey, schemaLeafPaths } from './validate';
 export { provenanceOf } from './finalize';

@@ -12,7 +12,8 @@ export function resolveInterpolations(tree: ConfigTree): void {
   const resolveKey = (path: string[], chain: string[], from: string[]): unknown => {
     const key = path.join('.');
     const cycleStart = chain.indexOf(key);
-    if (cycleStart >= 0) throw new ConfigError(`interpolation cycle: ${[...chain.slice(cycleStart), key].join(' -> ')}`);
+    if (cycleStart >= 0)
+      throw new ConfigError(`interpolation cycle: ${[...chain.slice(cycleStart), key].join(' -> ')}`);
     const found = getPath(tree, path);
     if (!found.found) {
       throw new ConfigError(`interpolation \${${key}} at ${from.join('.')}: no key '${key}' in the config`);
@@ -37,7 +38,9 @@ export function resolveInterpolations(tree: ConfigTree): void {
       if (escape) return `\${${key}}`;
       const target = resolveKey(splitPath(key.trim()), chain, path);
       if (target !== null && typeof target === 'object') {
-        throw new ConfigError(`interpolation \${${key}} inside the string ${showValue(value)} at ${path.join('.')} refers to an object; only whole-value references can`);
+        throw new ConfigError(
+          `interpolation \${${key}} inside the string ${showValue(value)} at ${path.join('.')} refers to an object; only whole-value references can`,
+        );
       }
       return String(target);
     });

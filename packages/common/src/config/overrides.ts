@@ -19,9 +19,13 @@ const overridePattern = /^(~|\+\+|\+)?([A-Za-z_][\w\-/]*(?:\.[\w\-/]+)*)(?:=(.*)
 
 export function parseOverride(text: string): Override {
   const match = overridePattern.exec(text.trim());
-  if (!match) throw new ConfigError(`invalid override '${text}': expected key=value, +key=value, ++key=value or ~key (keys are dotted names like train.lr)`);
+  if (!match)
+    throw new ConfigError(
+      `invalid override '${text}': expected key=value, +key=value, ++key=value or ~key (keys are dotted names like train.lr)`,
+    );
   const [, prefix, key, value] = match;
   const op = prefix === '~' ? 'remove' : prefix === '++' ? 'force' : prefix === '+' ? 'add' : 'set';
-  if (op !== 'remove' && value === undefined) throw new ConfigError(`invalid override '${text}': missing '=value' (to remove a key write ~${key})`);
+  if (op !== 'remove' && value === undefined)
+    throw new ConfigError(`invalid override '${text}': missing '=value' (to remove a key write ~${key})`);
   return { op, key, path: splitPath(key), value, text };
 }

@@ -36,7 +36,13 @@ export function saveConfig(runDir: string, config: object): string {
 
 function headerList(file: string, tag: string): string[] | undefined {
   const line = leadingComments(file).find((l) => l.startsWith(tag));
-  return line === undefined ? undefined : line.slice(tag.length).split(',').map((item) => item.trim()).filter(Boolean);
+  return line === undefined
+    ? undefined
+    : line
+        .slice(tag.length)
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
 }
 
 /**
@@ -58,7 +64,9 @@ export function loadConfig<T>(
     choices[group] = option === 'null' ? null : option;
   }
   if (typeof schema === 'function' && headerList(file, CHOICES_TAG) === undefined) {
-    throw new ConfigError(`${displayPath(file)} records no group choices (no '# ${CHOICES_TAG}' line) to build the schema from; pass a schema object`);
+    throw new ConfigError(
+      `${displayPath(file)} records no group choices (no '# ${CHOICES_TAG}' line) to build the schema from; pass a schema object`,
+    );
   }
   const added = headerList(file, ADDED_KEYS_TAG) ?? [];
   const extended = cloneSchema((typeof schema === 'function' ? schema(choices) : schema) as ConfigSchema<ConfigTree>);
@@ -68,7 +76,9 @@ export function loadConfig<T>(
   for (const text of overrides) {
     const override = parseOverride(text);
     if (!override.key.includes('.') && override.key in choices) {
-      throw new ConfigError(`override '${text}': the group choices of a saved config (${displayPath(file)}) are fixed; start a new run to change '${override.key}'`);
+      throw new ConfigError(
+        `override '${text}': the group choices of a saved config (${displayPath(file)}) are fixed; start a new run to change '${override.key}'`,
+      );
     }
     applyKeyOverride(override, tree, extended, origins, added, []);
   }

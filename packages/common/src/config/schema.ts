@@ -33,23 +33,46 @@ function rangeText(min: number, max: number, minExclusive = false, maxExclusive 
 }
 
 /** A number in a range, e.g. `numberIn(0, 1, {minExclusive: true})` for a learning rate in (0, 1]. */
-export function numberIn(min: number, max: number, opts: { minExclusive?: boolean; maxExclusive?: boolean } = {}): DescribedFormat {
+export function numberIn(
+  min: number,
+  max: number,
+  opts: { minExclusive?: boolean; maxExclusive?: boolean } = {},
+): DescribedFormat {
   const { minExclusive = false, maxExclusive = false } = opts;
-  return describedFormat('number', `a number ${rangeText(min, max, minExclusive, maxExclusive)}`, (v) =>
-    typeof v === 'number' && !Number.isNaN(v) && (minExclusive ? v > min : v >= min) && (maxExclusive ? v < max : v <= max));
+  return describedFormat(
+    'number',
+    `a number ${rangeText(min, max, minExclusive, maxExclusive)}`,
+    (v) =>
+      typeof v === 'number' &&
+      !Number.isNaN(v) &&
+      (minExclusive ? v > min : v >= min) &&
+      (maxExclusive ? v < max : v <= max),
+  );
 }
 
 /** An integer in `[min, max]`. */
 export function intIn(min: number, max = Infinity): DescribedFormat {
-  return describedFormat('int', `an integer ${rangeText(min, max)}`, (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max);
+  return describedFormat(
+    'int',
+    `an integer ${rangeText(min, max)}`,
+    (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max,
+  );
 }
 
 /** An array whose elements are numbers, integers or strings, optionally of a fixed length. */
 export function arrayOf(element: 'number' | 'int' | 'string', opts: { length?: number } = {}): DescribedFormat {
-  const isElement = { number: (v: unknown) => typeof v === 'number' && !Number.isNaN(v), int: Number.isInteger, string: (v: unknown) => typeof v === 'string' }[element];
+  const isElement = {
+    number: (v: unknown) => typeof v === 'number' && !Number.isNaN(v),
+    int: Number.isInteger,
+    string: (v: unknown) => typeof v === 'string',
+  }[element];
   const noun = { number: 'numbers', int: 'integers', string: 'strings' }[element];
   const expected = opts.length === undefined ? `an array of ${noun}` : `an array of ${opts.length} ${noun}`;
-  return describedFormat('array', expected, (v) => Array.isArray(v) && v.every(isElement) && (opts.length === undefined || v.length === opts.length));
+  return describedFormat(
+    'array',
+    expected,
+    (v) => Array.isArray(v) && v.every(isElement) && (opts.length === undefined || v.length === opts.length),
+  );
 }
 
 /** A convict branch is a non-empty object without `default`; anything else is a leaf (convict's own rule). */
@@ -82,9 +105,21 @@ export function lookupSchema(schema: ConfigSchema<ConfigTree>, path: string[]): 
 }
 
 const builtinKinds = new Map<unknown, ValueKind>([
-  [Number, 'number'], ['Number', 'number'], ['int', 'int'], ['integer', 'int'], ['nat', 'int'], ['port', 'int'],
-  [Boolean, 'boolean'], ['Boolean', 'boolean'], [String, 'string'], ['String', 'string'],
-  [Array, 'array'], ['Array', 'array'], [Object, 'object'], ['Object', 'object'], ['*', 'any'],
+  [Number, 'number'],
+  ['Number', 'number'],
+  ['int', 'int'],
+  ['integer', 'int'],
+  ['nat', 'int'],
+  ['port', 'int'],
+  [Boolean, 'boolean'],
+  ['Boolean', 'boolean'],
+  [String, 'string'],
+  ['String', 'string'],
+  [Array, 'array'],
+  ['Array', 'array'],
+  [Object, 'object'],
+  ['Object', 'object'],
+  ['*', 'any'],
 ]);
 
 export function leafKind(leaf: SchemaLeaf): ValueKind {
@@ -108,15 +143,36 @@ export function checkLeaf(leaf: SchemaLeaf, value: unknown): string | undefined 
   const format = leaf.format;
   const fits = (ok: boolean) => (ok ? undefined : expectedText(leaf));
   switch (format === undefined ? leafKind(leaf) : format) {
-    case Number: case 'Number': case 'number': return fits(typeof value === 'number' && !Number.isNaN(value));
-    case 'int': case 'integer': return fits(Number.isInteger(value));
-    case 'nat': return fits(Number.isInteger(value) && (value as number) >= 0);
-    case 'port': return fits(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535);
-    case Boolean: case 'Boolean': case 'boolean': return fits(typeof value === 'boolean');
-    case String: case 'String': case 'string': return fits(typeof value === 'string');
-    case Array: case 'Array': case 'array': return fits(Array.isArray(value));
-    case Object: case 'Object': case 'object': return fits(isPlainObject(value));
-    case '*': case 'any': return undefined;
+    case Number:
+    case 'Number':
+    case 'number':
+      return fits(typeof value === 'number' && !Number.isNaN(value));
+    case 'int':
+    case 'integer':
+      return fits(Number.isInteger(value));
+    case 'nat':
+      return fits(Number.isInteger(value) && (value as number) >= 0);
+    case 'port':
+      return fits(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535);
+    case Boolean:
+    case 'Boolean':
+    case 'boolean':
+      return fits(typeof value === 'boolean');
+    case String:
+    case 'String':
+    case 'string':
+      return fits(typeof value === 'string');
+    case Array:
+    case 'Array':
+    case 'array':
+      return fits(Array.isArray(value));
+    case Object:
+    case 'Object':
+    case 'object':
+      return fits(isPlainObject(value));
+    case '*':
+    case 'any':
+      return undefined;
   }
   if (Array.isArray(format)) return fits(format.includes(value));
   if (typeof format === 'function') {
@@ -136,12 +192,20 @@ export function expectedText(leaf: SchemaLeaf): string {
   if (typeof format === 'function' && 'expected' in format) return (format as DescribedFormat).expected;
   if (Array.isArray(format)) return `one of ${format.map((v) => JSON.stringify(v)).join(', ')}`;
   switch (format) {
-    case 'nat': return 'an integer >= 0';
-    case 'port': return 'an integer in [0, 65535]';
+    case 'nat':
+      return 'an integer >= 0';
+    case 'port':
+      return 'an integer in [0, 65535]';
   }
   return {
-    number: 'a number', int: 'an integer', boolean: 'a boolean (true or false)', string: 'a string', array: 'an array',
-    object: 'an object (a mapping)', enum: 'one of the allowed values', any: 'any value',
+    number: 'a number',
+    int: 'an integer',
+    boolean: 'a boolean (true or false)',
+    string: 'a string',
+    array: 'an array',
+    object: 'an object (a mapping)',
+    enum: 'one of the allowed values',
+    any: 'any value',
   }[leafKind(leaf)];
 }
 

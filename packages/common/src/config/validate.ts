@@ -32,7 +32,8 @@ export function closest(word: string, candidates: string[]): string | undefined 
   for (const candidate of candidates) {
     const d = editDistance(word, candidate);
     const prefix = commonPrefix(word, candidate);
-    if (d < bestDistance || (d === bestDistance && best !== undefined && prefix > bestPrefix)) [best, bestDistance, bestPrefix] = [candidate, d, prefix];
+    if (d < bestDistance || (d === bestDistance && best !== undefined && prefix > bestPrefix))
+      [best, bestDistance, bestPrefix] = [candidate, d, prefix];
   }
   return best;
 }
@@ -54,7 +55,9 @@ export function nearestKey(schema: ConfigSchema<ConfigTree>, key: string): strin
   if (byPath) return byPath;
   // A long path can be off by more than the whole-path threshold allows; compare the last segment among siblings.
   const parent = key.split('.').slice(0, -1).join('.');
-  const siblings = paths.filter((p) => p.split('.').slice(0, -1).join('.') === parent).map((p) => p.split('.').pop() as string);
+  const siblings = paths
+    .filter((p) => p.split('.').slice(0, -1).join('.') === parent)
+    .map((p) => p.split('.').pop() as string);
   const leaf = closest(key.split('.').pop() as string, siblings);
   return leaf ? (parent ? `${parent}.${leaf}` : leaf) : undefined;
 }
@@ -63,7 +66,12 @@ export function nearestKey(schema: ConfigSchema<ConfigTree>, key: string): strin
  * Strict check of a tree against a convict schema: every key declared, every value of the declared type and range.
  * Returns one line per problem naming the key, the value, where it came from and what was expected.
  */
-export function findProblems(tree: ConfigTree, schema: ConfigSchema<ConfigTree>, origins?: Origins, at: string[] = []): string[] {
+export function findProblems(
+  tree: ConfigTree,
+  schema: ConfigSchema<ConfigTree>,
+  origins?: Origins,
+  at: string[] = [],
+): string[] {
   const problems: string[] = [];
   const where = (path: string[]) => {
     const source = origins?.of(path);
@@ -84,7 +92,10 @@ export function findProblems(tree: ConfigTree, schema: ConfigSchema<ConfigTree>,
       );
     } else if (isBranch(node)) {
       if (isPlainObject(value)) problems.push(...findProblems(value, node, origins, path));
-      else problems.push(`${name} = ${showValue(value)}${where(path)}: expected a section with keys ${Object.keys(node).join(', ')}`);
+      else
+        problems.push(
+          `${name} = ${showValue(value)}${where(path)}: expected a section with keys ${Object.keys(node).join(', ')}`,
+        );
     } else {
       const expected = checkLeaf(asLeaf(node), value);
       if (expected !== undefined) problems.push(`${name} = ${showValue(value)}${where(path)}: expected ${expected}`);

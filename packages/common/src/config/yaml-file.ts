@@ -27,7 +27,9 @@ export function readYamlMapping(file: string): Record<string, unknown> {
   const value = readYamlDocument(file).toJS() as unknown;
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(`config file ${displayPath(file)} must hold a mapping (key: value lines), found ${Array.isArray(value) ? 'a list' : typeof value}`);
+    throw new ConfigError(
+      `config file ${displayPath(file)} must hold a mapping (key: value lines), found ${Array.isArray(value) ? 'a list' : typeof value}`,
+    );
   }
   return value as Record<string, unknown>;
 }

@@ -12,7 +12,9 @@ const emptyAssets = fs.mkdtempSync(path.join(os.tmpdir(), 'assets-'));
 describe('loadFashionMnist', () => {
   const previous = process.env.RESEARCH_ASSETS_DIR;
   beforeAll(() => (process.env.RESEARCH_ASSETS_DIR = emptyAssets));
-  afterAll(() => (previous === undefined ? delete process.env.RESEARCH_ASSETS_DIR : (process.env.RESEARCH_ASSETS_DIR = previous)));
+  afterAll(() =>
+    previous === undefined ? delete process.env.RESEARCH_ASSETS_DIR : (process.env.RESEARCH_ASSETS_DIR = previous),
+  );
 
   it('falls back to the committed stratified sample and says so', () => {
     const train = loadFashionMnist({ split: 'train' });
@@ -28,7 +30,11 @@ describe('loadFashionMnist', () => {
 
   it('uses the full set when its files are in assets/datasets/fashion-mnist', () => {
     const dir = path.join(emptyAssets, 'datasets', 'fashion-mnist');
-    writeIdx(path.join(dir, 't10k-images-idx3-ubyte.gz'), { dtype: 'uint8', dims: [2, 2, 3], data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) });
+    writeIdx(path.join(dir, 't10k-images-idx3-ubyte.gz'), {
+      dtype: 'uint8',
+      dims: [2, 2, 3],
+      data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+    });
     writeIdx(path.join(dir, 't10k-labels-idx1-ubyte'), { dtype: 'uint8', dims: [2], data: Uint8Array.from([9, 0]) });
     const loaded = loadFashionMnist({ split: 'test' });
     expect(loaded.source).toBe('full');
@@ -40,11 +46,27 @@ describe('loadFashionMnist', () => {
 
   it('rejects images and labels of different lengths, and labels out of range', () => {
     const dir = path.join(tmp, 'mismatch');
-    writeIdx(path.join(dir, 'train-images-idx3-ubyte.gz'), { dtype: 'uint8', dims: [2, 1, 1], data: Uint8Array.from([1, 2]) });
-    writeIdx(path.join(dir, 'train-labels-idx1-ubyte.gz'), { dtype: 'uint8', dims: [3], data: Uint8Array.from([1, 2, 3]) });
-    expect(() => loadFashionMnist({ split: 'train', root: dir })).toThrow('holds 2 images but train-labels-idx1-ubyte.gz holds 3 labels');
-    writeIdx(path.join(dir, 'train-labels-idx1-ubyte.gz'), { dtype: 'uint8', dims: [2], data: Uint8Array.from([1, 12]) });
-    expect(() => loadFashionMnist({ split: 'train', root: dir })).toThrow('label 12 at index 1 is out of range [0, 10)');
+    writeIdx(path.join(dir, 'train-images-idx3-ubyte.gz'), {
+      dtype: 'uint8',
+      dims: [2, 1, 1],
+      data: Uint8Array.from([1, 2]),
+    });
+    writeIdx(path.join(dir, 'train-labels-idx1-ubyte.gz'), {
+      dtype: 'uint8',
+      dims: [3],
+      data: Uint8Array.from([1, 2, 3]),
+    });
+    expect(() => loadFashionMnist({ split: 'train', root: dir })).toThrow(
+      'holds 2 images but train-labels-idx1-ubyte.gz holds 3 labels',
+    );
+    writeIdx(path.join(dir, 'train-labels-idx1-ubyte.gz'), {
+      dtype: 'uint8',
+      dims: [2],
+      data: Uint8Array.from([1, 12]),
+    });
+    expect(() => loadFashionMnist({ split: 'train', root: dir })).toThrow(
+      'label 12 at index 1 is out of range [0, 10)',
+    );
   });
 });
 
@@ -54,7 +76,10 @@ describe('corrupt dataset files', () => {
     fs.mkdirSync(dir, { recursive: true });
     const raw = zlib.gunzipSync(fs.readFileSync(path.join(FASHION_MNIST_SAMPLE_DIR, 't10k-images-idx3-ubyte.gz')));
     fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), raw.subarray(0, raw.length - 784));
-    fs.copyFileSync(path.join(FASHION_MNIST_SAMPLE_DIR, 't10k-labels-idx1-ubyte.gz'), path.join(dir, 't10k-labels-idx1-ubyte.gz'));
+    fs.copyFileSync(
+      path.join(FASHION_MNIST_SAMPLE_DIR, 't10k-labels-idx1-ubyte.gz'),
+      path.join(dir, 't10k-labels-idx1-ubyte.gz'),
+    );
     expect(() => loadFashionMnist({ split: 'test', root: dir })).toThrow(
       `${path.join(dir, 't10k-images-idx3-ubyte')}: truncated: header says uint8 [1000, 28, 28], i.e. 784016 bytes, but the data has 783232`,
     );
@@ -63,7 +88,9 @@ describe('corrupt dataset files', () => {
 
 describe('loadMnist', () => {
   it('explains how to get MNIST when it is absent', () => {
-    expect(() => loadMnist({ split: 'train', root: path.join(tmp, 'none') })).toThrow(/npx tools import-dataset mnist --from .*npx tools download-hf-dataset --name ylecun\/mnist/);
+    expect(() => loadMnist({ split: 'train', root: path.join(tmp, 'none') })).toThrow(
+      /npx tools import-dataset mnist --from .*npx tools download-hf-dataset --name ylecun\/mnist/,
+    );
   });
 });
 
@@ -80,7 +107,9 @@ describe('CIFAR-10', () => {
     expect(Array.from(images.subarray(0, 6))).toEqual([10, 20, 30, 10, 20, 30]);
     expect(Array.from(images.subarray(15, 18))).toEqual([10, 99, 30]);
     expect(Array.from(images.subarray(3072, 3075))).toEqual([1, 2, 3]);
-    expect(() => decodeCifarBatch(bytes.subarray(0, 5000), 'x.bin')).toThrow('x.bin: 5000 bytes is not a whole number of CIFAR-10 records of 3073 bytes');
+    expect(() => decodeCifarBatch(bytes.subarray(0, 5000), 'x.bin')).toThrow(
+      'x.bin: 5000 bytes is not a whole number of CIFAR-10 records of 3073 bytes',
+    );
   });
 
   it('loads test_batch.bin from cifar-10-batches-bin and explains when files are missing', () => {
@@ -90,7 +119,9 @@ describe('CIFAR-10', () => {
     const loaded = loadCifar10({ split: 'test', root: path.join(tmp, 'cifar') });
     expect(loaded.dataset.imageShape).toEqual([32, 32, 3]);
     expect(loaded.dataset.classNames?.[5]).toBe('dog');
-    expect(() => loadCifar10({ split: 'train', root: path.join(tmp, 'cifar') })).toThrow(/data_batch_1.bin.*npx tools import-dataset cifar10/);
+    expect(() => loadCifar10({ split: 'train', root: path.join(tmp, 'cifar') })).toThrow(
+      /data_batch_1.bin.*npx tools import-dataset cifar10/,
+    );
   });
 });
 

@@ -21,9 +21,31 @@ export interface LoadOptions {
   root?: string;
 }
 
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+] as const;
 
 /** The committed Fashion-MNIST sample (5000 train / 1000 test, stratified; see its README). */
 export const FASHION_MNIST_SAMPLE_DIR = path.join(__dirname, '..', '..', 'data', 'fashion-mnist-sample');
@@ -45,17 +67,22 @@ export function readIdxImageFolder(dir: string, split: DatasetSplit, classNames?
   const imagesFile = findIdxFile(dir, split, 'images');
   const labelsFile = findIdxFile(dir, split, 'labels');
   if (!imagesFile || !labelsFile) {
-    throw new Error(`${dir}: missing ${idxPrefix[split]}-images-idx3-ubyte[.gz] or ${idxPrefix[split]}-labels-idx1-ubyte[.gz]`);
+    throw new Error(
+      `${dir}: missing ${idxPrefix[split]}-images-idx3-ubyte[.gz] or ${idxPrefix[split]}-labels-idx1-ubyte[.gz]`,
+    );
   }
   const images = readIdxUint8(imagesFile, 3, 'images [n, rows, cols]');
   const labels = readIdxUint8(labelsFile, 1, 'labels [n]');
   if (images.dims[0] !== labels.dims[0]) {
-    throw new Error(`${dir}: ${path.basename(imagesFile)} holds ${images.dims[0]} images but ${path.basename(labelsFile)} holds ${labels.dims[0]} labels`);
+    throw new Error(
+      `${dir}: ${path.basename(imagesFile)} holds ${images.dims[0]} images but ${path.basename(labelsFile)} holds ${labels.dims[0]} labels`,
+    );
   }
   const numClasses = classNames?.length;
   const labelArray = Int32Array.from(labels.data);
   const bad = numClasses === undefined ? -1 : labelArray.findIndex((l) => l >= numClasses);
-  if (bad >= 0) throw new Error(`${labelsFile}: label ${labelArray[bad]} at index ${bad} is out of range [0, ${numClasses})`);
+  if (bad >= 0)
+    throw new Error(`${labelsFile}: label ${labelArray[bad]} at index ${bad} is out of range [0, ${numClasses})`);
   return new ImageDataset(images.data, labelArray, [images.dims[1], images.dims[2], 1], classNames);
 }
 
@@ -68,7 +95,11 @@ export function loadFashionMnist(opts: LoadOptions): LoadedDataset {
   if (opts.root !== undefined || hasIdxSplit(dir, opts.split)) {
     return { dataset: readIdxImageFolder(dir, opts.split, FASHION_MNIST_CLASSES), source: 'full', dir };
   }
-  return { dataset: readIdxImageFolder(FASHION_MNIST_SAMPLE_DIR, opts.split, FASHION_MNIST_CLASSES), source: 'sample', dir: FASHION_MNIST_SAMPLE_DIR };
+  return {
+    dataset: readIdxImageFolder(FASHION_MNIST_SAMPLE_DIR, opts.split, FASHION_MNIST_CLASSES),
+    source: 'sample',
+    dir: FASHION_MNIST_SAMPLE_DIR,
+  };
 }
 
 /** MNIST from `assets/datasets/mnist` (IDX files); there is no embedded sample. */
@@ -92,7 +123,9 @@ const cifarFiles: Record<DatasetSplit, string[]> = {
 /** Decodes CIFAR-10 binary records (a label byte, then 1024 red, 1024 green, 1024 blue bytes) into NHWC. */
 export function decodeCifarBatch(bytes: Uint8Array, name: string): { images: Uint8Array; labels: Int32Array } {
   if (bytes.length === 0 || bytes.length % CIFAR_RECORD !== 0) {
-    throw new Error(`${name}: ${bytes.length} bytes is not a whole number of CIFAR-10 records of ${CIFAR_RECORD} bytes (truncated or not a CIFAR-10 binary batch)`);
+    throw new Error(
+      `${name}: ${bytes.length} bytes is not a whole number of CIFAR-10 records of ${CIFAR_RECORD} bytes (truncated or not a CIFAR-10 binary batch)`,
+    );
   }
   const n = bytes.length / CIFAR_RECORD;
   const images = new Uint8Array(n * 3072);
@@ -111,14 +144,18 @@ export function decodeCifarBatch(bytes: Uint8Array, name: string): { images: Uin
 /** CIFAR-10 from its binary version in `assets/datasets/cifar10` (files directly there or in `cifar-10-batches-bin/`). */
 export function loadCifar10(opts: LoadOptions): LoadedDataset {
   const root = opts.root ?? datasetsDir('cifar10');
-  const dir = [root, path.join(root, 'cifar-10-batches-bin')].find((d) => cifarFiles[opts.split].every((f) => fs.existsSync(path.join(d, f))));
+  const dir = [root, path.join(root, 'cifar-10-batches-bin')].find((d) =>
+    cifarFiles[opts.split].every((f) => fs.existsSync(path.join(d, f))),
+  );
   if (!dir) {
     throw new Error(
       `CIFAR-10 ${opts.split} files (${cifarFiles[opts.split].join(', ')}) not found in ${root} or ${path.join(root, 'cifar-10-batches-bin')}. ` +
         'Import the binary version with `npx tools import-dataset cifar10 --from <dir>`.',
     );
   }
-  const parts = cifarFiles[opts.split].map((f) => decodeCifarBatch(fs.readFileSync(path.join(dir, f)), path.join(dir, f)));
+  const parts = cifarFiles[opts.split].map((f) =>
+    decodeCifarBatch(fs.readFileSync(path.join(dir, f)), path.join(dir, f)),
+  );
   const n = parts.reduce((sum, p) => sum + p.labels.length, 0);
   const images = new Uint8Array(n * 3072);
   const labels = new Int32Array(n);

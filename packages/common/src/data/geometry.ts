@@ -5,7 +5,8 @@ export type Matrix3 = [number, number, number, number, number, number, number, n
 
 export function multiply(a: Matrix3, b: Matrix3): Matrix3 {
   const out = new Array<number>(9).fill(0) as Matrix3;
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) out[3 * i + j] += a[3 * i + k] * b[3 * k + j];
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) out[3 * i + j] += a[3 * i + k] * b[3 * k + j];
   return out;
 }
 
@@ -16,7 +17,17 @@ export function invert(m: Matrix3): Matrix3 {
   const C = d * h - e * g;
   const det = a * A + b * B + c * C;
   if (Math.abs(det) < 1e-12) throw new Error('geometry: the transform is singular (e.g. a scale of 0)');
-  return [A, -(b * i - c * h), b * f - c * e, B, a * i - c * g, -(a * f - c * d), C, -(a * h - b * g), a * e - b * d].map((v) => v / det) as Matrix3;
+  return [
+    A,
+    -(b * i - c * h),
+    b * f - c * e,
+    B,
+    a * i - c * g,
+    -(a * f - c * d),
+    C,
+    -(a * h - b * g),
+    a * e - b * d,
+  ].map((v) => v / det) as Matrix3;
 }
 
 export const translation = (tx: number, ty: number): Matrix3 => [1, 0, tx, 0, 1, ty, 0, 0, 1];

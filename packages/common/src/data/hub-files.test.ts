@@ -2,9 +2,15 @@ import { parquetConfigSplit, selectDatasetFiles } from './hub-files';
 
 describe('parquetConfigSplit', () => {
   it('reads the three parquet layouts of the Hub', () => {
-    expect(parquetConfigSplit('fashion_mnist/train-00000-of-00001.parquet')).toEqual({ config: 'fashion_mnist', split: 'train' });
+    expect(parquetConfigSplit('fashion_mnist/train-00000-of-00001.parquet')).toEqual({
+      config: 'fashion_mnist',
+      split: 'train',
+    });
     expect(parquetConfigSplit('data/test-00000-of-00002.parquet')).toEqual({ config: 'data', split: 'test' });
-    expect(parquetConfigSplit('plain_text/validation/0000.parquet')).toEqual({ config: 'plain_text', split: 'validation' });
+    expect(parquetConfigSplit('plain_text/validation/0000.parquet')).toEqual({
+      config: 'plain_text',
+      split: 'validation',
+    });
     expect(parquetConfigSplit('train.parquet')).toEqual({ config: undefined, split: 'train' });
   });
 });
@@ -34,13 +40,16 @@ describe('selectDatasetFiles', () => {
       'mnist/train-00000-of-00001.parquet',
       'mnist/test-00000-of-00001.parquet',
     ]);
-    expect(selectDatasetFiles(files, { split: 'test' }, 'x')).toEqual(['README.md', 'mnist/test-00000-of-00001.parquet']);
+    expect(selectDatasetFiles(files, { split: 'test' }, 'x')).toEqual([
+      'README.md',
+      'mnist/test-00000-of-00001.parquet',
+    ]);
   });
 
   it('maps config "default" to the data/ folder', () => {
-    expect(selectDatasetFiles(['data/train-0.parquet', 'data/test-0.parquet'], { config: 'default', split: 'test' }, 'x')).toEqual([
-      'data/test-0.parquet',
-    ]);
+    expect(
+      selectDatasetFiles(['data/train-0.parquet', 'data/test-0.parquet'], { config: 'default', split: 'test' }, 'x'),
+    ).toEqual(['data/test-0.parquet']);
   });
 
   it('refuses an ambiguous split and lists what exists when nothing matches', () => {

@@ -42,7 +42,9 @@ describe('IDX', () => {
 
     const truncated = path.join(tmp, 'truncated');
     fs.writeFileSync(truncated, good.subarray(0, good.length - 3));
-    expect(() => readIdx(truncated)).toThrow(`${truncated}: truncated: header says uint8 [4, 5], i.e. 32 bytes, but the data has 29`);
+    expect(() => readIdx(truncated)).toThrow(
+      `${truncated}: truncated: header says uint8 [4, 5], i.e. 32 bytes, but the data has 29`,
+    );
 
     const trailing = path.join(tmp, 'trailing');
     fs.writeFileSync(trailing, Uint8Array.from([...good, 9]));

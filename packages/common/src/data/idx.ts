@@ -29,17 +29,22 @@ function isGzip(bytes: Uint8Array): boolean {
 
 /** Parses IDX bytes (already decompressed); `name` is used in error messages. */
 export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
-  if (bytes.length < 4) throw new Error(`${name}: ${bytes.length} bytes is too short for an IDX header (4-byte magic number expected)`);
+  if (bytes.length < 4)
+    throw new Error(`${name}: ${bytes.length} bytes is too short for an IDX header (4-byte magic number expected)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const code = bytes[2] as DtypeCode;
   const ndims = bytes[3];
   if (bytes[0] !== 0 || bytes[1] !== 0 || !(code in dtypes)) {
     const magic = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new Error(`${name}: not an IDX file (magic number ${magic}; expected 00 00 <type 08|09|0b|0c|0d|0e> <ndims>)`);
+    throw new Error(
+      `${name}: not an IDX file (magic number ${magic}; expected 00 00 <type 08|09|0b|0c|0d|0e> <ndims>)`,
+    );
   }
   const headerBytes = 4 + 4 * ndims;
   if (ndims === 0 || bytes.length < headerBytes) {
-    throw new Error(`${name}: IDX header declares ${ndims} dimensions; expected at least 1 and ${headerBytes} header bytes, file has ${bytes.length}`);
+    throw new Error(
+      `${name}: IDX header declares ${ndims} dimensions; expected at least 1 and ${headerBytes} header bytes, file has ${bytes.length}`,
+    );
   }
   const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false));
   const { name: dtype, bytes: itemBytes } = dtypes[code];
@@ -47,18 +52,32 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   const expected = headerBytes + count * itemBytes;
   if (bytes.length !== expected) {
     const what = bytes.length < expected ? 'truncated' : 'has trailing bytes';
-    throw new Error(`${name}: ${what}: header says ${dtype} [${dims.join(', ')}], i.e. ${expected} bytes, but the data has ${bytes.length}`);
+    throw new Error(
+      `${name}: ${what}: header says ${dtype} [${dims.join(', ')}], i.e. ${expected} bytes, but the data has ${bytes.length}`,
+    );
   }
   const body = headerBytes;
   let data: IdxData;
   switch (dtype) {
     // Copied into a plain typed array: `bytes` may be a Buffer view into Node's shared pool.
-    case 'uint8': data = new Uint8Array(bytes.subarray(body, expected)); break;
-    case 'int8': data = new Int8Array(new Uint8Array(bytes.subarray(body, expected)).buffer); break;
-    case 'int16': data = Int16Array.from({ length: count }, (_, i) => view.getInt16(body + 2 * i, false)); break;
-    case 'int32': data = Int32Array.from({ length: count }, (_, i) => view.getInt32(body + 4 * i, false)); break;
-    case 'float32': data = Float32Array.from({ length: count }, (_, i) => view.getFloat32(body + 4 * i, false)); break;
-    case 'float64': data = Float64Array.from({ length: count }, (_, i) => view.getFloat64(body + 8 * i, false)); break;
+    case 'uint8':
+      data = new Uint8Array(bytes.subarray(body, expected));
+      break;
+    case 'int8':
+      data = new Int8Array(new Uint8Array(bytes.subarray(body, expected)).buffer);
+      break;
+    case 'int16':
+      data = Int16Array.from({ length: count }, (_, i) => view.getInt16(body + 2 * i, false));
+      break;
+    case 'int32':
+      data = Int32Array.from({ length: count }, (_, i) => view.getInt32(body + 4 * i, false));
+      break;
+    case 'float32':
+      data = Float32Array.from({ length: count }, (_, i) => view.getFloat32(body + 4 * i, false));
+      break;
+    case 'float64':
+      data = Float64Array.from({ length: count }, (_, i) => view.getFloat64(body + 8 * i, false));
+      break;
   }
   return { dtype, dims, data };
 }
@@ -85,7 +104,9 @@ export function readIdx(file: string): IdxArray {
 export function readIdxUint8(file: string, ndims: number, what: string): { dims: number[]; data: Uint8Array } {
   const idx = readIdx(file);
   if (idx.dtype !== 'uint8' || idx.dims.length !== ndims) {
-    throw new Error(`${file}: expected ${what} as uint8 with ${ndims} dims, found ${idx.dtype} [${idx.dims.join(', ')}]`);
+    throw new Error(
+      `${file}: expected ${what} as uint8 with ${ndims} dims, found ${idx.dtype} [${idx.dims.join(', ')}]`,
+    );
   }
   return { dims: idx.dims, data: idx.data as Uint8Array };
 }
@@ -96,7 +117,10 @@ export function encodeIdx(array: IdxArray): Uint8Array {
   if (!entry) throw new Error(`encodeIdx: unknown dtype ${array.dtype}`);
   const [code, { bytes: itemBytes }] = [Number(entry[0]), entry[1]];
   const count = array.dims.reduce((a, b) => a * b, 1);
-  if (count !== array.data.length) throw new Error(`encodeIdx: dims [${array.dims.join(', ')}] hold ${count} values but data has ${array.data.length}`);
+  if (count !== array.data.length)
+    throw new Error(
+      `encodeIdx: dims [${array.dims.join(', ')}] hold ${count} values but data has ${array.data.length}`,
+    );
   const header = 4 + 4 * array.dims.length;
   const out = new Uint8Array(header + count * itemBytes);
   const view = new DataView(out.buffer);

@@ -14,9 +14,12 @@ export class ImageDataset {
     readonly classNames?: readonly string[],
   ) {
     const [h, w, c] = imageShape;
-    if (![h, w, c].every((d) => Number.isInteger(d) && d > 0)) throw new Error(`ImageDataset: bad image shape [${imageShape.join(', ')}]`);
+    if (![h, w, c].every((d) => Number.isInteger(d) && d > 0))
+      throw new Error(`ImageDataset: bad image shape [${imageShape.join(', ')}]`);
     if (images.length !== labels.length * h * w * c) {
-      throw new Error(`ImageDataset: ${labels.length} labels need ${labels.length * h * w * c} pixel values for [${h}, ${w}, ${c}] images, got ${images.length}`);
+      throw new Error(
+        `ImageDataset: ${labels.length} labels need ${labels.length * h * w * c} pixel values for [${h}, ${w}, ${c}] images, got ${images.length}`,
+      );
     }
     this.length = labels.length;
   }
@@ -38,7 +41,8 @@ export class ImageDataset {
     const labels = new Int32Array(indices.length);
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
-      if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new Error(`ImageDataset.subset: index ${i} out of range [0, ${this.length})`);
+      if (!Number.isInteger(i) || i < 0 || i >= this.length)
+        throw new Error(`ImageDataset.subset: index ${i} out of range [0, ${this.length})`);
       images.set(this.image(i), k * size);
       labels[k] = this.labels[i];
     }
@@ -80,7 +84,9 @@ export function splitIndices(labels: ArrayLike<number>, opts: SplitOptions): { t
   const n = labels.length;
   const valSize = opts.valSize ?? Math.round((opts.valFraction ?? NaN) * n);
   if (!Number.isInteger(valSize) || valSize < 0 || valSize > n) {
-    throw new Error(`seededSplit: validation size must be in [0, ${n}] (from valSize or valFraction in [0, 1]), got valSize=${opts.valSize} valFraction=${opts.valFraction}`);
+    throw new Error(
+      `seededSplit: validation size must be in [0, ${n}] (from valSize or valFraction in [0, 1]), got valSize=${opts.valSize} valFraction=${opts.valFraction}`,
+    );
   }
   const rng = createRng(opts.seed);
   const isVal = new Uint8Array(n);

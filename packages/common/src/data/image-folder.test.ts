@@ -1,14 +1,26 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
-import { decodeImageBatch, decodeImageFile, ImageFolderSource, listImageFolder, loadImageFolderDataset } from './image-folder';
+import {
+  decodeImageBatch,
+  decodeImageFile,
+  ImageFolderSource,
+  listImageFolder,
+  loadImageFolderDataset,
+} from './image-folder';
 
 type Rgba = [number, number, number, number];
 
 /** Writes a PNG whose pixel (y, x) is `pixel(y, x)`; colorType 0 grey, 2 RGB, 6 RGBA. */
-function writePng(file: string, height: number, width: number, pixel: (y: number, x: number) => Rgba, colorType: 0 | 2 | 6 = 2): void {
+function writePng(
+  file: string,
+  height: number,
+  width: number,
+  pixel: (y: number, x: number) => Rgba,
+  colorType: 0 | 2 | 6 = 2,
+): void {
   const png = new PNG({ width, height, colorType, inputColorType: 6, inputHasAlpha: true });
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) png.data.set(pixel(y, x), (y * width + x) * 4);
@@ -17,7 +29,9 @@ function writePng(file: string, height: number, width: number, pixel: (y: number
   fs.writeFileSync(file, PNG.sync.write(png, { colorType, inputColorType: 6, inputHasAlpha: true }));
 }
 
-const solid = (r: number, g: number, b: number): (() => Rgba) => () => [r, g, b, 255];
+const solid =
+  (r: number, g: number, b: number): (() => Rgba) =>
+  () => [r, g, b, 255];
 
 let dir: string;
 beforeAll(() => {
@@ -102,7 +116,12 @@ describe('decodeImageFile', () => {
   it("resizes with 'fill' to the exact size and with 'cover' to the centre crop", async () => {
     const file = path.join(dir, 'stripes.png');
     // Columns red | green green | blue: a centre crop of the 2x4 image to 2x2 is all green.
-    const colours: Rgba[] = [[255, 0, 0, 255], [0, 255, 0, 255], [0, 255, 0, 255], [0, 0, 255, 255]];
+    const colours: Rgba[] = [
+      [255, 0, 0, 255],
+      [0, 255, 0, 255],
+      [0, 255, 0, 255],
+      [0, 0, 255, 255],
+    ];
     writePng(file, 2, 4, (_y, x) => colours[x]);
     const cover = await decodeImageFile(file, { channels: 3, size: [2, 2], fit: 'cover' });
     expect(Array.from(cover.data)).toEqual([0, 255, 0, 0, 255, 0, 0, 255, 0, 0, 255, 0]);
@@ -151,10 +170,14 @@ describe('ImageFolderSource', () => {
     await tf.setBackend('cpu');
     root = path.join(dir, 'source');
     // Image k is a solid grey of value 10k, in class k % 2.
-    for (let k = 0; k < 5; k++) writePng(path.join(root, `c${k % 2}`, `img${k}.png`), 3, 3, solid(10 * k, 10 * k, 10 * k));
+    for (let k = 0; k < 5; k++)
+      writePng(path.join(root, `c${k % 2}`, `img${k}.png`), 3, 3, solid(10 * k, 10 * k, 10 * k));
   });
 
-  async function collect(source: ImageFolderSource, epoch: number): Promise<{ values: number[]; labels: number[]; shapes: number[][] }> {
+  async function collect(
+    source: ImageFolderSource,
+    epoch: number,
+  ): Promise<{ values: number[]; labels: number[]; shapes: number[][] }> {
     const out = { values: [] as number[], labels: [] as number[], shapes: [] as number[][] };
     for await (const { x, y } of source.batches(epoch)) {
       out.shapes.push(x.shape);
@@ -175,16 +198,24 @@ describe('ImageFolderSource', () => {
     // Files: c0/img0, c0/img2, c0/img4, c1/img1, c1/img3.
     expect(values).toEqual([0, 20, 40, 10, 30]);
     expect(labels).toEqual([0, 0, 0, 1, 1]);
-    expect(shapes).toEqual([[2, 2, 2, 1], [2, 2, 2, 1], [1, 2, 2, 1]]);
+    expect(shapes).toEqual([
+      [2, 2, 2, 1],
+      [2, 2, 2, 1],
+      [1, 2, 2, 1],
+    ]);
     expect(tf.memory().numTensors).toBe(0);
   });
 
   it('shuffles as a function of (seed, epoch) and keeps labels with their images', async () => {
     const index = listImageFolder(root);
-    const make = (seed: number) => new ImageFolderSource(index, { channels: 3, size: [1, 1], batchSize: 2, seed, dropLast: true });
+    const make = (seed: number) =>
+      new ImageFolderSource(index, { channels: 3, size: [1, 1], batchSize: 2, seed, dropLast: true });
     const a = await collect(make(1), 0);
     expect(a.values.length).toBe(4);
-    expect(a.shapes).toEqual([[2, 1, 1, 3], [2, 1, 1, 3]]);
+    expect(a.shapes).toEqual([
+      [2, 1, 1, 3],
+      [2, 1, 1, 3],
+    ]);
     expect(await collect(make(1), 0)).toEqual(a);
     const orders = await Promise.all([collect(make(1), 1), collect(make(2), 0), collect(make(1), 2)]);
     expect(orders.some((o) => o.values.join() !== a.values.join())).toBe(true);
@@ -194,9 +225,15 @@ describe('ImageFolderSource', () => {
   it('applies the transform and rejects a bad batch size', async () => {
     const index = listImageFolder(root);
     const source = new ImageFolderSource(index, {
-      channels: 1, size: [2, 2], batchSize: 5, shuffle: false, transform: (x) => tf.sub(1, x) as tf.Tensor4D,
+      channels: 1,
+      size: [2, 2],
+      batchSize: 5,
+      shuffle: false,
+      transform: (x) => tf.sub(1, x) as tf.Tensor4D,
     });
     expect((await collect(source, 0)).values).toEqual([255, 235, 215, 245, 225]);
-    expect(() => new ImageFolderSource(index, { channels: 1, size: [2, 2], batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(() => new ImageFolderSource(index, { channels: 1, size: [2, 2], batchSize: 0 })).toThrow(
+      /batchSize must be a positive integer, got 0/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 // Image folders in the ImageNet / torchvision ImageFolder layout: <root>/<class>/**/<image>, decoded with sharp.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp, { type KernelEnum, type OutputInfo } from 'sharp';
 import type { Batch, BatchSource } from './batch';
@@ -9,7 +9,17 @@ import { ImageDataset } from './image-dataset';
 import { createRng, mixSeeds } from '../random/rng';
 
 /** torchvision's IMG_EXTENSIONS: the files ImageFolder lists (matched case-insensitively). */
-export const IMAGE_FOLDER_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp'] as const;
+export const IMAGE_FOLDER_EXTENSIONS = [
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.ppm',
+  '.bmp',
+  '.pgm',
+  '.tif',
+  '.tiff',
+  '.webp',
+] as const;
 
 export interface ImageFolderIndex {
   root: string;
@@ -58,10 +68,16 @@ function walkDirectories(top: string): string[] {
  * Lists `<root>/<class>/**` like torchvision's `ImageFolder(root)`: the same classes, class_to_idx, file order and
  * labels. Throws when `root` is missing, has no class folder, or a class has no image.
  */
-export function listImageFolder(root: string, extensions: readonly string[] = IMAGE_FOLDER_EXTENSIONS): ImageFolderIndex {
+export function listImageFolder(
+  root: string,
+  extensions: readonly string[] = IMAGE_FOLDER_EXTENSIONS,
+): ImageFolderIndex {
   const top = path.resolve(root);
   if (!isDirectory(top)) throw new Error(`listImageFolder: ${top} is not a directory`);
-  const classes = fs.readdirSync(top).filter((name) => isDirectory(path.join(top, name))).sort(compareCodePoints);
+  const classes = fs
+    .readdirSync(top)
+    .filter((name) => isDirectory(path.join(top, name)))
+    .sort(compareCodePoints);
   if (classes.length === 0) throw new Error(`listImageFolder: found no class folder in ${top}`);
   const wanted = extensions.map((e) => e.toLowerCase());
   const files: string[] = [];
@@ -70,7 +86,10 @@ export function listImageFolder(root: string, extensions: readonly string[] = IM
   classes.forEach((cls, label) => {
     const before = files.length;
     for (const dir of walkDirectories(path.join(top, cls))) {
-      const names = fs.readdirSync(dir).filter((name) => !isDirectory(path.join(dir, name))).sort(compareCodePoints);
+      const names = fs
+        .readdirSync(dir)
+        .filter((name) => !isDirectory(path.join(dir, name)))
+        .sort(compareCodePoints);
       for (const name of names) {
         if (!wanted.some((ext) => name.toLowerCase().endsWith(ext))) continue;
         files.push(path.join(dir, name));
@@ -80,7 +99,9 @@ export function listImageFolder(root: string, extensions: readonly string[] = IM
     if (files.length === before) empty.push(cls);
   });
   if (empty.length > 0) {
-    throw new Error(`listImageFolder: found no image in the class folders ${empty.join(', ')} of ${top} (extensions: ${wanted.join(' ')})`);
+    throw new Error(
+      `listImageFolder: found no image in the class folders ${empty.join(', ')} of ${top} (extensions: ${wanted.join(' ')})`,
+    );
   }
   const classToIdx = Object.fromEntries(classes.map((c, i) => [c, i]));
   return { root: top, classes, classToIdx, files, labels: Int32Array.from(labels) };
@@ -111,7 +132,11 @@ export async function decodeImageFile(file: string, opts: DecodeImageOptions): P
   image = opts.channels === 1 ? image.greyscale() : image.removeAlpha().toColourspace('srgb');
   if (opts.size) {
     const [height, width] = opts.size;
-    image = image.resize(width, height, { fit: opts.fit ?? 'fill', position: 'centre', kernel: opts.kernel ?? 'linear' });
+    image = image.resize(width, height, {
+      fit: opts.fit ?? 'fill',
+      position: 'centre',
+      kernel: opts.kernel ?? 'linear',
+    });
   }
   let decoded: { data: Buffer; info: OutputInfo };
   try {
@@ -123,7 +148,12 @@ export async function decodeImageFile(file: string, opts: DecodeImageOptions): P
   if (info.channels !== opts.channels) {
     throw new Error(`decodeImageFile: ${file} decoded to ${info.channels} channels, expected ${opts.channels}`);
   }
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), height: info.height, width: info.width, channels: info.channels };
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    height: info.height,
+    width: info.width,
+    channels: info.channels,
+  };
 }
 
 /**
@@ -175,7 +205,10 @@ export class ImageFolderSource implements BatchSource {
   readonly batchSize: number;
   readonly seed: number;
 
-  constructor(readonly index: ImageFolderIndex, private readonly opts: ImageFolderSourceOptions) {
+  constructor(
+    readonly index: ImageFolderIndex,
+    private readonly opts: ImageFolderSourceOptions,
+  ) {
     if (!Number.isInteger(opts.batchSize) || opts.batchSize <= 0) {
       throw new Error(`ImageFolderSource: batchSize must be a positive integer, got ${opts.batchSize}`);
     }
@@ -202,7 +235,11 @@ export class ImageFolderSource implements BatchSource {
     const total = this.batchesPerEpoch;
     const decode = (k: number) => {
       const indices = order.subarray(k * this.batchSize, Math.min((k + 1) * this.batchSize, order.length));
-      const pixels = decodeImageBatch(Array.from(indices, (i) => this.index.files[i]), this.opts, this.opts.concurrency);
+      const pixels = decodeImageBatch(
+        Array.from(indices, (i) => this.index.files[i]),
+        this.opts,
+        this.opts.concurrency,
+      );
       pixels.catch(() => undefined); // reported when awaited; avoids an unhandled rejection while it waits
       return { indices, pixels };
     };
@@ -217,7 +254,10 @@ export class ImageFolderSource implements BatchSource {
       const [h, w] = this.opts.size;
       const labels = Int32Array.from(indices, (i) => this.index.labels[i]);
       const x = tf.tidy(() => {
-        const raw = tf.tensor4d(data, [indices.length, h, w, this.opts.channels], 'int32').toFloat().div(255) as tf.Tensor4D;
+        const raw = tf
+          .tensor4d(data, [indices.length, h, w, this.opts.channels], 'int32')
+          .toFloat()
+          .div(255) as tf.Tensor4D;
         return this.opts.transform ? this.opts.transform(raw, createRng(mixSeeds(this.seed, epoch, k))) : raw;
       });
       yield { x, y: tf.tensor1d(labels, 'int32') };

@@ -15,7 +15,10 @@ const dataset = new ImageDataset(
   [2, 2, 1],
 );
 
-async function collect(loader: DataLoader, epoch: number): Promise<{ x: number[][]; y: number[][]; shapes: number[][] }> {
+async function collect(
+  loader: DataLoader,
+  epoch: number,
+): Promise<{ x: number[][]; y: number[][]; shapes: number[][] }> {
   const out = { x: [] as number[][], y: [] as number[][], shapes: [] as number[][] };
   for await (const batch of loader.batches(epoch)) {
     out.x.push(Array.from(batch.x.dataSync()));
@@ -33,7 +36,11 @@ describe('DataLoader', () => {
     expect(loader.batchesPerEpoch).toBe(3);
     expect(loader.size).toBe(10);
     const epoch0 = await collect(loader, 0);
-    expect(epoch0.shapes).toEqual([[4, 2, 2, 1], [4, 2, 2, 1], [2, 2, 2, 1]]);
+    expect(epoch0.shapes).toEqual([
+      [4, 2, 2, 1],
+      [4, 2, 2, 1],
+      [2, 2, 2, 1],
+    ]);
     const order = Array.from(loader.order(0));
     expect([...order].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(epoch0.y.flat()).toEqual(order.map((i) => i % 3));
@@ -47,7 +54,10 @@ describe('DataLoader', () => {
   it('drops the last partial batch when asked, and keeps the dataset order without shuffle', async () => {
     const loader = new DataLoader(dataset, { batchSize: 4, dropLast: true, shuffle: false });
     expect(loader.batchesPerEpoch).toBe(2);
-    expect((await collect(loader, 0)).y).toEqual([[0, 1, 2, 0], [1, 2, 0, 1]]);
+    expect((await collect(loader, 0)).y).toEqual([
+      [0, 1, 2, 0],
+      [1, 2, 0, 1],
+    ]);
   });
 
   it('samplesPerEpoch: each epoch visits that many distinct examples, a fresh seeded draw from the whole dataset', async () => {
@@ -66,13 +76,18 @@ describe('DataLoader', () => {
     const epoch1 = await collect(loader, 1);
     expect(epoch1.y.flat()).toEqual(Array.from(loader.order(1), (i) => i % 3));
     expect(new DataLoader(dataset, { batchSize: 4, samplesPerEpoch: 50 }).batchesPerEpoch).toBe(3); // capped at the dataset
-    expect(Array.from(new DataLoader(dataset, { batchSize: 4, samplesPerEpoch: 2, shuffle: false }).order(3))).toEqual([0, 1]);
-    expect(() => new DataLoader(dataset, { batchSize: 4, samplesPerEpoch: 0 })).toThrow('samplesPerEpoch must be a positive integer, got 0');
+    expect(Array.from(new DataLoader(dataset, { batchSize: 4, samplesPerEpoch: 2, shuffle: false }).order(3))).toEqual([
+      0, 1,
+    ]);
+    expect(() => new DataLoader(dataset, { batchSize: 4, samplesPerEpoch: 0 })).toThrow(
+      'samplesPerEpoch must be a positive integer, got 0',
+    );
   });
 
   it('augments the same way whatever the prefetch depth, and differently per epoch', async () => {
     const transform = composeTransforms(randomHorizontalFlip(), randomAffine({ degrees: 30, translate: [0.2, 0.2] }));
-    const run = (prefetch: number, epoch: number) => collect(new DataLoader(dataset, { batchSize: 3, seed: 1, transform, prefetch }), epoch);
+    const run = (prefetch: number, epoch: number) =>
+      collect(new DataLoader(dataset, { batchSize: 3, seed: 1, transform, prefetch }), epoch);
     const a = await run(0, 2);
     expect(await run(3, 2)).toEqual(a);
     expect((await run(1, 3)).x).not.toEqual(a.x);

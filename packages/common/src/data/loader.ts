@@ -28,15 +28,22 @@ export interface DataLoaderOptions {
 export function examplesPerEpoch(datasetSize: number, opts: Pick<DataLoaderOptions, 'samplesPerEpoch'>): number {
   const wanted = opts.samplesPerEpoch;
   if (wanted === undefined) return datasetSize;
-  if (!Number.isInteger(wanted) || wanted <= 0) throw new Error(`samplesPerEpoch must be a positive integer, got ${wanted}`);
+  if (!Number.isInteger(wanted) || wanted <= 0)
+    throw new Error(`samplesPerEpoch must be a positive integer, got ${wanted}`);
   return Math.min(wanted, datasetSize);
 }
 
 /** The example order of epoch `epoch`: a permutation seeded by (seed, epoch), cut to `samplesPerEpoch`. */
-export function epochOrder(datasetSize: number, opts: Pick<DataLoaderOptions, 'shuffle' | 'seed' | 'samplesPerEpoch'>, epoch: number): Int32Array {
+export function epochOrder(
+  datasetSize: number,
+  opts: Pick<DataLoaderOptions, 'shuffle' | 'seed' | 'samplesPerEpoch'>,
+  epoch: number,
+): Int32Array {
   const count = examplesPerEpoch(datasetSize, opts);
   if (opts.shuffle === false) return Int32Array.from({ length: count }, (_, i) => i);
-  return createRng(mixSeeds(opts.seed ?? 0, epoch)).permutation(datasetSize).subarray(0, count);
+  return createRng(mixSeeds(opts.seed ?? 0, epoch))
+    .permutation(datasetSize)
+    .subarray(0, count);
 }
 
 /** Batches in an epoch of `count` examples. */
@@ -59,8 +66,12 @@ export class DataLoader implements BatchSource {
   private readonly prefetch: number;
   private readonly transform?: ImageTransform;
 
-  constructor(readonly dataset: ImageDataset, opts: DataLoaderOptions) {
-    if (!Number.isInteger(opts.batchSize) || opts.batchSize <= 0) throw new Error(`DataLoader: batchSize must be a positive integer, got ${opts.batchSize}`);
+  constructor(
+    readonly dataset: ImageDataset,
+    opts: DataLoaderOptions,
+  ) {
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize <= 0)
+      throw new Error(`DataLoader: batchSize must be a positive integer, got ${opts.batchSize}`);
     this.batchSize = opts.batchSize;
     this.seed = opts.seed ?? 0;
     this.shuffle = opts.shuffle ?? true;
@@ -76,12 +87,20 @@ export class DataLoader implements BatchSource {
   }
 
   get batchesPerEpoch(): number {
-    return batchesPerEpoch(examplesPerEpoch(this.dataset.length, { samplesPerEpoch: this.samplesPerEpoch }), this.batchSize, this.dropLast);
+    return batchesPerEpoch(
+      examplesPerEpoch(this.dataset.length, { samplesPerEpoch: this.samplesPerEpoch }),
+      this.batchSize,
+      this.dropLast,
+    );
   }
 
   /** The order in which epoch `epoch` visits the examples. */
   order(epoch: number): Int32Array {
-    return epochOrder(this.dataset.length, { shuffle: this.shuffle, seed: this.seed, samplesPerEpoch: this.samplesPerEpoch }, epoch);
+    return epochOrder(
+      this.dataset.length,
+      { shuffle: this.shuffle, seed: this.seed, samplesPerEpoch: this.samplesPerEpoch },
+      epoch,
+    );
   }
 
   /** Builds batch `k` of an epoch synchronously. */
@@ -135,7 +154,11 @@ export class DataLoader implements BatchSource {
         yield batch;
       }
     } finally {
-      for (const pending of queue) pending.then((b) => tf.dispose(b), () => undefined);
+      for (const pending of queue)
+        pending.then(
+          (b) => tf.dispose(b),
+          () => undefined,
+        );
     }
   }
 }

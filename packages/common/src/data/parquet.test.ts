@@ -6,7 +6,9 @@ import { requireEsm } from '../io/esm-require';
 import { readIdxImageFolder } from './datasets';
 import { findParquetSplitFiles, loadParquetImageSplit, readParquetImageDataset, writeIdxImageFolder } from './parquet';
 
-const { parquetWriteBuffer } = requireEsm<{ parquetWriteBuffer(o: Record<string, unknown>): ArrayBuffer }>('hyparquet-writer');
+const { parquetWriteBuffer } = requireEsm<{ parquetWriteBuffer(o: Record<string, unknown>): ArrayBuffer }>(
+  'hyparquet-writer',
+);
 
 /** A PNG of `pixels` (HWC): greyscale when `channels` is 1, RGB when 3. */
 function png(pixels: Uint8Array, h: number, w: number, channels: 1 | 3): Buffer {
@@ -65,7 +67,13 @@ describe('Hub parquet image datasets', () => {
       const idx = Array.from({ length: Math.min(per, n - f * per) }, (_, k) => f * per + k);
       const pngs = idx.map((i) => png(px.subarray(i * 20, (i + 1) * 20), 5, 4, 1));
       const name = `${split}-${String(f).padStart(5, '0')}-of-${String(files).padStart(5, '0')}.parquet`;
-      fs.writeFileSync(path.join(dir, config, name), hubParquet(pngs, idx.map((i) => labels[i])));
+      fs.writeFileSync(
+        path.join(dir, config, name),
+        hubParquet(
+          pngs,
+          idx.map((i) => labels[i]),
+        ),
+      );
     }
     return { px, labels };
   }
@@ -100,7 +108,9 @@ describe('Hub parquet image datasets', () => {
   it('finds a split in a downloaded folder by config, and loads it', async () => {
     writeSplit('a', 'test', 3, 1, 2);
     const { px } = writeSplit('b', 'test', 4, 1, 3);
-    expect(() => findParquetSplitFiles(dir, 'validation')).toThrow(/no parquet files of split "validation" \(found: a\/test-00000-of-00001.parquet, b\/test/);
+    expect(() => findParquetSplitFiles(dir, 'validation')).toThrow(
+      /no parquet files of split "validation" \(found: a\/test-00000-of-00001.parquet, b\/test/,
+    );
     const ds = await loadParquetImageSplit({ dir, split: 'test', config: 'b' });
     expect(Array.from(ds.images)).toEqual(Array.from(px));
   });
@@ -138,10 +148,15 @@ describe('Hub parquet image datasets', () => {
   it('names the file, row and column of bad data', async () => {
     const notPng = path.join(dir, 'jpeg.parquet');
     fs.writeFileSync(notPng, hubParquet([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0, 0, 0])], [1]));
-    await expect(readParquetImageDataset(notPng)).rejects.toThrow(`${notPng}: row 0, column "image": the image is not a PNG`);
+    await expect(readParquetImageDataset(notPng)).rejects.toThrow(
+      `${notPng}: row 0, column "image": the image is not a PNG`,
+    );
 
     const unlabelled = path.join(dir, 'unlabelled.parquet');
-    fs.writeFileSync(unlabelled, hubParquet([png(new Uint8Array(4), 2, 2, 1), png(new Uint8Array(4), 2, 2, 1)], [0, -1]));
+    fs.writeFileSync(
+      unlabelled,
+      hubParquet([png(new Uint8Array(4), 2, 2, 1), png(new Uint8Array(4), 2, 2, 1)], [0, -1]),
+    );
     await expect(readParquetImageDataset(unlabelled)).rejects.toThrow(
       `${unlabelled}: row 1, column "label": label -1 is not a non-negative integer (an unlabelled split?)`,
     );
@@ -151,6 +166,8 @@ describe('Hub parquet image datasets', () => {
 
     const noLabel = path.join(dir, 'nolabel.parquet');
     fs.writeFileSync(noLabel, hubParquet([png(new Uint8Array(4), 2, 2, 1)], [1], { labelColumn: 'target' }));
-    await expect(readParquetImageDataset(noLabel)).rejects.toThrow(`${noLabel}: no label column (label, labels, fine_label, coarse_label) among image, target`);
+    await expect(readParquetImageDataset(noLabel)).rejects.toThrow(
+      `${noLabel}: no label column (label, labels, fine_label, coarse_label) among image, target`,
+    );
   });
 });

@@ -32,7 +32,10 @@ const LABEL_COLUMNS = ['label', 'labels', 'fine_label', 'coarse_label'];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Reads one or more parquet files (in order) into one uint8 NHWC ImageDataset with int32 labels. */
-export async function readParquetImageDataset(files: string | string[], opts: ParquetImageOptions = {}): Promise<ImageDataset> {
+export async function readParquetImageDataset(
+  files: string | string[],
+  opts: ParquetImageOptions = {},
+): Promise<ImageDataset> {
   const list = typeof files === 'string' ? [files] : files;
   if (list.length === 0) throw new Error('readParquetImageDataset: no parquet files given');
   const parts: Decoded[] = [];
@@ -42,15 +45,25 @@ export async function readParquetImageDataset(files: string | string[], opts: Pa
     const metadata = parquetMetadataOf(file, bytes);
     const labelColumn = opts.labelColumn ?? pickLabelColumn(metadata, file);
     classNames ??= hubClassNames(metadata, labelColumn);
-    parts.push(opts.cache ? await cachedDecode(file, bytes, metadata, labelColumn, opts) : await decodeFile(file, bytes, metadata, labelColumn, opts));
+    parts.push(
+      opts.cache
+        ? await cachedDecode(file, bytes, metadata, labelColumn, opts)
+        : await decodeFile(file, bytes, metadata, labelColumn, opts),
+    );
   }
   const shape = parts[0].shape;
   const mismatch = parts.findIndex((p) => p.shape.join() !== shape.join());
   if (mismatch >= 0) {
     throw new Error(`${list[mismatch]}: images are [${parts[mismatch].shape}], but ${list[0]} has [${shape}]`);
   }
-  const images = concat(parts.map((p) => p.images), Uint8Array);
-  const labels = concat(parts.map((p) => p.labels), Int32Array);
+  const images = concat(
+    parts.map((p) => p.images),
+    Uint8Array,
+  );
+  const labels = concat(
+    parts.map((p) => p.labels),
+    Int32Array,
+  );
   return new ImageDataset(images, labels, shape, classNames);
 }
 
@@ -65,7 +78,9 @@ export function findParquetSplitFiles(dir: string, split: string, config?: strin
     return cs.split === split && (!config || cs.config === config);
   });
   if (found.length === 0) {
-    throw new Error(`${dir}: no parquet files of split "${split}"${config ? ` in config "${config}"` : ''} (found: ${all.join(', ') || 'none'})`);
+    throw new Error(
+      `${dir}: no parquet files of split "${split}"${config ? ` in config "${config}"` : ''} (found: ${all.join(', ') || 'none'})`,
+    );
   }
   return found.sort().map((f) => path.join(dir, f));
 }
@@ -81,13 +96,24 @@ export function loadParquetImageSplit(
  * Writes a dataset as MNIST-layout IDX files `<prefix>-images-idx3-ubyte.gz` and `<prefix>-labels-idx1-ubyte.gz`
  * (prefix "train" or "t10k"), the files the data module's IDX loaders read. Colour images get 4 dims [n, h, w, c].
  */
-export function writeIdxImageFolder(dataset: ImageDataset, dir: string, prefix: string): { images: string; labels: string } {
+export function writeIdxImageFolder(
+  dataset: ImageDataset,
+  dir: string,
+  prefix: string,
+): { images: string; labels: string } {
   const [h, w, c] = dataset.imageShape;
   const images = path.join(dir, `${prefix}-images-idx3-ubyte.gz`);
   const labels = path.join(dir, `${prefix}-labels-idx1-ubyte.gz`);
   const bad = dataset.labels.findIndex((l) => l < 0 || l > 255);
-  if (bad >= 0) throw new Error(`writeIdxImageFolder: label ${dataset.labels[bad]} at index ${bad} does not fit in a uint8 IDX label file`);
-  writeIdx(images, { dtype: 'uint8', dims: c === 1 ? [dataset.length, h, w] : [dataset.length, h, w, c], data: dataset.images });
+  if (bad >= 0)
+    throw new Error(
+      `writeIdxImageFolder: label ${dataset.labels[bad]} at index ${bad} does not fit in a uint8 IDX label file`,
+    );
+  writeIdx(images, {
+    dtype: 'uint8',
+    dims: c === 1 ? [dataset.length, h, w] : [dataset.length, h, w, c],
+    data: dataset.images,
+  });
   writeIdx(labels, { dtype: 'uint8', dims: [dataset.length], data: Uint8Array.from(dataset.labels) });
   return { images, labels };
 }
@@ -112,9 +138,17 @@ async function decodeFile(
   }
   let rows: Record<string, unknown>[];
   try {
-    rows = await hyparquet().parquetReadObjects({ file: bytes, metadata, columns: [imageColumn, labelColumn], utf8: false });
+    rows = await hyparquet().parquetReadObjects({
+      file: bytes,
+      metadata,
+      columns: [imageColumn, labelColumn],
+      utf8: false,
+    });
   } catch (err) {
-    throw new Error(`${file}: cannot read its rows (${(err as Error).message}); truncated download? delete it and download again`, { cause: err });
+    throw new Error(
+      `${file}: cannot read its rows (${(err as Error).message}); truncated download? delete it and download again`,
+      { cause: err },
+    );
   }
   const n = rows.length;
   const labels = new Int32Array(n);
@@ -158,7 +192,12 @@ async function cachedDecode(
   if (fresh) {
     const images = readIdx(imagesCache);
     const labels = readIdx(labelsCache);
-    if (images.dtype === 'uint8' && images.dims.length === 4 && labels.dtype === 'int32' && labels.dims[0] === images.dims[0]) {
+    if (
+      images.dtype === 'uint8' &&
+      images.dims.length === 4 &&
+      labels.dtype === 'int32' &&
+      labels.dims[0] === images.dims[0]
+    ) {
       const [, h, w, c] = images.dims;
       return { images: images.data as Uint8Array, labels: labels.data as Int32Array, shape: [h, w, c] };
     }
@@ -174,7 +213,10 @@ function parquetMetadataOf(file: string, bytes: ArrayBuffer): FileMetaData {
   try {
     return hyparquet().parquetMetadata(bytes);
   } catch (err) {
-    throw new Error(`${file}: not a readable parquet file (${(err as Error).message}); truncated download? delete it and download again`, { cause: err });
+    throw new Error(
+      `${file}: not a readable parquet file (${(err as Error).message}); truncated download? delete it and download again`,
+      { cause: err },
+    );
   }
 }
 
@@ -214,13 +256,18 @@ function topColumns(metadata: FileMetaData): Map<string, { type?: string; childr
 function pickImageColumn(metadata: FileMetaData, file: string): string {
   const columns = topColumns(metadata);
   for (const [name, c] of columns) if (c.children.includes('bytes') || c.type === 'BYTE_ARRAY') return name;
-  throw new Error(`${file}: no image column (a struct with "bytes" or a binary column) among ${[...columns.keys()].join(', ')}`);
+  throw new Error(
+    `${file}: no image column (a struct with "bytes" or a binary column) among ${[...columns.keys()].join(', ')}`,
+  );
 }
 
 function pickLabelColumn(metadata: FileMetaData, file: string): string {
   const columns = topColumns(metadata);
   const name = LABEL_COLUMNS.find((c) => columns.has(c));
-  if (!name) throw new Error(`${file}: no label column (${LABEL_COLUMNS.join(', ')}) among ${[...columns.keys()].join(', ')}; pass labelColumn`);
+  if (!name)
+    throw new Error(
+      `${file}: no label column (${LABEL_COLUMNS.join(', ')}) among ${[...columns.keys()].join(', ')}; pass labelColumn`,
+    );
   return name;
 }
 

@@ -19,23 +19,37 @@ export function composeTransforms(...transforms: ImageTransform[]): ImageTransfo
 
 function perChannel(values: number | readonly number[], channels: number, what: string): tf.Tensor1D {
   const list = typeof values === 'number' ? new Array<number>(channels).fill(values) : [...values];
-  if (list.length !== channels) throw new Error(`normalize: ${what} has ${list.length} values for ${channels} channels`);
+  if (list.length !== channels)
+    throw new Error(`normalize: ${what} has ${list.length} values for ${channels} channels`);
   return tf.tensor1d(list);
 }
 
 /** `(x - mean) / std` per channel, like torchvision's Normalize. */
 export function normalize(mean: number | readonly number[], std: number | readonly number[]): ImageTransform {
   if ((typeof std === 'number' ? [std] : std).some((s) => s === 0)) throw new Error('normalize: std must not be 0');
-  return (images) => tf.tidy(() => {
-    const c = images.shape[3];
-    return images.sub(perChannel(mean, c, 'mean')).div(perChannel(std, c, 'std')) as tf.Tensor4D;
-  });
+  return (images) =>
+    tf.tidy(() => {
+      const c = images.shape[3];
+      return images.sub(perChannel(mean, c, 'mean')).div(perChannel(std, c, 'std')) as tf.Tensor4D;
+    });
 }
 
 /** Warps each image with its own tf.image.transform row (`rows` is [B][8]). */
-export function warpImages(images: tf.Tensor4D, rows: number[][], opts: WarpOptions = {}, outputShape?: [number, number]): tf.Tensor4D {
+export function warpImages(
+  images: tf.Tensor4D,
+  rows: number[][],
+  opts: WarpOptions = {},
+  outputShape?: [number, number],
+): tf.Tensor4D {
   const warp = (x: tf.Tensor4D, r: number[][]) =>
-    tf.image.transform(x, tf.tensor2d(r, [r.length, 8]), opts.interpolation ?? 'bilinear', 'constant', opts.fill ?? 0, outputShape);
+    tf.image.transform(
+      x,
+      tf.tensor2d(r, [r.length, 8]),
+      opts.interpolation ?? 'bilinear',
+      'constant',
+      opts.fill ?? 0,
+      outputShape,
+    );
   return tf.tidy(() => {
     // tfjs 4.22's cpu Transform kernel returns after the first image of a batch (its return sits inside the batch
     // loop), so on that backend each image is warped on its own.
@@ -50,12 +64,16 @@ export function warpImages(images: tf.Tensor4D, rows: number[][], opts: WarpOpti
  * Random crop of `size` after padding each side with `padding` pixels of `fill` (torchvision RandomCrop). Done as an
  * integer translation with nearest sampling, so pixels are copied exactly.
  */
-export function randomCrop(size: number | [number, number], opts: { padding?: number; fill?: number } = {}): ImageTransform {
+export function randomCrop(
+  size: number | [number, number],
+  opts: { padding?: number; fill?: number } = {},
+): ImageTransform {
   const [ch, cw] = typeof size === 'number' ? [size, size] : size;
   const pad = opts.padding ?? 0;
   return (images, rng) => {
     const [b, h, w] = images.shape;
-    if (ch > h + 2 * pad || cw > w + 2 * pad) throw new Error(`randomCrop: crop ${ch}x${cw} is larger than the padded image ${h + 2 * pad}x${w + 2 * pad}`);
+    if (ch > h + 2 * pad || cw > w + 2 * pad)
+      throw new Error(`randomCrop: crop ${ch}x${cw} is larger than the padded image ${h + 2 * pad}x${w + 2 * pad}`);
     const rows = Array.from({ length: b }, () => {
       const top = rng.int(h + 2 * pad - ch + 1) - pad;
       const left = rng.int(w + 2 * pad - cw + 1) - pad;
@@ -69,7 +87,9 @@ export function randomCrop(size: number | [number, number], opts: { padding?: nu
 export function randomHorizontalFlip(p = 0.5): ImageTransform {
   return (images, rng) => {
     const [b, , w] = images.shape;
-    const rows = Array.from({ length: b }, () => (rng.next() < p ? [-1, 0, w - 1, 0, 1, 0, 0, 0] : [1, 0, 0, 0, 1, 0, 0, 0]));
+    const rows = Array.from({ length: b }, () =>
+      rng.next() < p ? [-1, 0, w - 1, 0, 1, 0, 0, 0] : [1, 0, 0, 0, 1, 0, 0, 0],
+    );
     return warpImages(images, rows, { interpolation: 'nearest' });
   };
 }
@@ -85,7 +105,9 @@ export function randomRotation(degrees: number | [number, number], opts: WarpOpt
   const [lo, hi] = range(degrees, 'randomRotation');
   return (images, rng) => {
     const [b, h, w] = images.shape;
-    const rows = Array.from({ length: b }, () => transformRow(affineAboutCentre(h, w, { degrees: rng.uniform(lo, hi) })));
+    const rows = Array.from({ length: b }, () =>
+      transformRow(affineAboutCentre(h, w, { degrees: rng.uniform(lo, hi) })),
+    );
     return warpImages(images, rows, opts);
   };
 }
@@ -107,7 +129,8 @@ export function randomAffine(opts: AffineOptions): ImageTransform {
   const [scaleLo, scaleHi] = opts.scale ?? [1, 1];
   const shear = opts.shear ?? 0;
   const shearX = range(typeof shear === 'number' ? shear : [shear[0], shear[1]], 'randomAffine shear');
-  const shearY: [number, number] = Array.isArray(shear) && shear.length === 4 ? range([shear[2], shear[3]], 'randomAffine shear') : [0, 0];
+  const shearY: [number, number] =
+    Array.isArray(shear) && shear.length === 4 ? range([shear[2], shear[3]], 'randomAffine shear') : [0, 0];
   return (images, rng) => {
     const [b, h, w] = images.shape;
     const rows = Array.from({ length: b }, () => {
@@ -134,7 +157,12 @@ export function randomPerspective(opts: WarpOptions & { distortion?: number; p?:
     const [b, h, w] = images.shape;
     const dx = Math.floor(distortion * (w / 2));
     const dy = Math.floor(distortion * (h / 2));
-    const start: [number, number][] = [[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]];
+    const start: [number, number][] = [
+      [0, 0],
+      [w - 1, 0],
+      [w - 1, h - 1],
+      [0, h - 1],
+    ];
     const rows = Array.from({ length: b }, () => {
       if (!(rng.next() < p)) return [1, 0, 0, 0, 1, 0, 0, 0];
       const end: [number, number][] = [

@@ -360,7 +360,10 @@ describe('graph structure', () => {
     const passThrough = tf.model({ inputs: input, outputs: [input, apply(tf.layers.dense({ units: 2 }), input)] });
     const { maxAbsDiff, exported } = await roundTrip(passThrough, dir, { file: 'pass-through.onnx' });
     expect(maxAbsDiff).toBeLessThanOrEqual(TOL);
-    expect(exported.outputs.map((o) => o.shape)).toEqual([['batch', 3], ['batch', 2]]);
+    expect(exported.outputs.map((o) => o.shape)).toEqual([
+      ['batch', 3],
+      ['batch', 2],
+    ]);
   });
 
   it('converts common ViT layers with a dynamic batch of 1 and 5', async () => {

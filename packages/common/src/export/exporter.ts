@@ -127,7 +127,11 @@ class Exporter {
       const outs =
         layer instanceof tf.LayersModel
           ? this.convertContainer(layer, ins)
-          : this.convertLayer(layer, ins, node.outputTensors.map((t) => t.shape));
+          : this.convertLayer(
+              layer,
+              ins,
+              node.outputTensors.map((t) => t.shape),
+            );
       if (outs.length !== node.outputTensors.length) {
         throw new OnnxExportError(
           `ONNX export: layer '${layer.name}' (${layer.getClassName()}) gave ${outs.length} outputs, ` +

@@ -8,11 +8,26 @@ beforeAll(async () => {
 
 describe('permuteAxes', () => {
   it.each([
-    [[3, 2, 4, 5], [3, 2, 0, 1]],
-    [[2, 3, 4, 1], [2, 3, 0, 1]],
-    [[4, 3], [1, 0]],
-    [[2, 3, 4], [0, 1, 2]],
-    [[2, 1, 3, 2, 2], [4, 0, 3, 1, 2]],
+    [
+      [3, 2, 4, 5],
+      [3, 2, 0, 1],
+    ],
+    [
+      [2, 3, 4, 1],
+      [2, 3, 0, 1],
+    ],
+    [
+      [4, 3],
+      [1, 0],
+    ],
+    [
+      [2, 3, 4],
+      [0, 1, 2],
+    ],
+    [
+      [2, 1, 3, 2, 2],
+      [4, 0, 3, 1, 2],
+    ],
   ])('shape %j, perm %j: equals tf.transpose', (shape, perm) => {
     const x = tf.randomNormal(shape, 0, 1, 'float32', 1);
     const ours = permuteAxes(x.dataSync() as Float32Array, shape, perm);

@@ -22,7 +22,11 @@ export interface FrameworkAppOptions {
 }
 
 /** Short names of the overrides the reference's flags set, in run folder names (`batch_32`, `lr_0.01`). */
-const SHORT_NAMES: Record<string, string> = { 'data.batch_size': 'batch', 'optimizer.lr': 'lr', 'training.num_epochs': 'epochs' };
+const SHORT_NAMES: Record<string, string> = {
+  'data.batch_size': 'batch',
+  'optimizer.lr': 'lr',
+  'training.num_epochs': 'epochs',
+};
 /** Keys that are part of the name elsewhere (the fold) or do not change the run (where it is written). */
 const UNNAMED_KEYS = new Set(['data.fold', 'training.runs_dir', 'training.log_every_n_steps']);
 
@@ -37,7 +41,11 @@ function nameFragment(value: unknown): string {
  * `base` (the config file as written) adds `<short name>_<value>`, in the order given (the last segment of the key
  * unless it is batch / lr / epochs).
  */
-export function frameworkRunName(config: FrameworkConfig, base: FrameworkConfig | undefined, overrides: readonly string[]): string {
+export function frameworkRunName(
+  config: FrameworkConfig,
+  base: FrameworkConfig | undefined,
+  overrides: readonly string[],
+): string {
   const parts = [nameFragment(path.basename(path.resolve(config.data.data_dir)))];
   const seen = new Set<string>();
   for (const override of overrides) {
@@ -72,7 +80,12 @@ export function frameworkTrainerSettings(c: FrameworkConfig, backend: BackendPre
     checkpoint: t.checkpoint,
     logEveryNSteps: t.log_every_n_steps,
     earlyStopping: t.early_stopping.enabled
-      ? { monitor: t.checkpoint.monitor, mode: t.checkpoint.mode, patience: t.early_stopping.patience, minDelta: t.early_stopping.min_delta }
+      ? {
+          monitor: t.checkpoint.monitor,
+          mode: t.checkpoint.mode,
+          patience: t.early_stopping.patience,
+          minDelta: t.early_stopping.min_delta,
+        }
       : undefined,
   };
 }
@@ -94,7 +107,8 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
   const configFile = opts.configFile === undefined ? undefined : path.resolve(opts.configFile);
   return {
     project: 'framework',
-    description: 'image classification on a folder of class sub-folders (tools split / init-config / train / inference)',
+    description:
+      'image classification on a folder of class sub-folders (tools split / init-config / train / inference)',
     configDir: configFile ? path.dirname(configFile) : process.cwd(),
     defaultConfig: configFile ?? '',
     configs: {
@@ -102,7 +116,9 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
       resolve(name) {
         const file = path.resolve(name);
         if (name === '' || !fs.existsSync(file)) {
-          throw new ConfigError(`config file ${name || '(none)'} does not exist (write one with \`tools init-config <data_dir>\`)`);
+          throw new ConfigError(
+            `config file ${name || '(none)'} does not exist (write one with \`tools init-config <data_dir>\`)`,
+          );
         }
         return file;
       },
@@ -112,7 +128,12 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
     runFolder(config, overrides) {
       // The file as written, to tell which overrides change it (a resume never gets here: it keeps its folder).
       const base = configFile
-        ? composeConfig<FrameworkConfig>({ configDir: path.dirname(configFile), configName: path.basename(configFile), overrides: [], schema: frameworkSchema })
+        ? composeConfig<FrameworkConfig>({
+            configDir: path.dirname(configFile),
+            configName: path.basename(configFile),
+            overrides: [],
+            schema: frameworkSchema,
+          })
         : undefined;
       return { parent: path.resolve(config.training.runs_dir), name: frameworkRunName(config, base, overrides) };
     },
@@ -121,12 +142,19 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
       const train = frameworkDataset(c, 'train');
       const val = frameworkDataset(c, 'val');
       const test = frameworkDataset(c, 'test');
-      const plugins = ctx.stage === 'fit' ? trainingPluginsFromConfig(c.training, { batchSize: c.data.batch_size, epochs: c.training.num_epochs, seed: c.seed }) : undefined;
+      const plugins =
+        ctx.stage === 'fit'
+          ? trainingPluginsFromConfig(c.training, {
+              batchSize: c.data.batch_size,
+              epochs: c.training.num_epochs,
+              seed: c.seed,
+            })
+          : undefined;
       const model = frameworkModel(c);
       const dataset = path.basename(path.resolve(c.data.data_dir));
       return {
         module: classificationModule(model),
-        train: ctx.stage === 'fit' ? plugins?.trainSource ?? train : undefined,
+        train: ctx.stage === 'fit' ? (plugins?.trainSource ?? train) : undefined,
         val: ctx.stage === 'fit' ? val : undefined,
         test,
         data: `${dataset} fold ${c.data.fold}: ${train.size} train / ${val.size} val / ${test.size} test images (${path.resolve(c.data.data_dir)})`,

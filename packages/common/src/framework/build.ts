@@ -15,15 +15,20 @@ export function frameworkTransforms(c: FrameworkConfig, stage: 'train' | 'eval')
   const square: ImageTransformSpec = { type: 'resize', size: [size, size] };
   if (stage === 'eval') {
     const resize = c.augmentation.eval_resize;
-    return resize === null ? [square, normalize] : [{ type: 'resize', size: resize }, { type: 'center_crop', size }, normalize];
+    return resize === null
+      ? [square, normalize]
+      : [{ type: 'resize', size: resize }, { type: 'center_crop', size }, normalize];
   }
   const a = c.augmentation;
   const out: ImageTransformSpec[] = [
-    a.random_resized_crop.enabled ? { type: 'random_resized_crop', size, scale: a.random_resized_crop.scale, ratio: a.random_resized_crop.ratio } : square,
+    a.random_resized_crop.enabled
+      ? { type: 'random_resized_crop', size, scale: a.random_resized_crop.scale, ratio: a.random_resized_crop.ratio }
+      : square,
   ];
   if (a.horizontal_flip > 0) out.push({ type: 'horizontal_flip', p: a.horizontal_flip });
   const jitter = a.color_jitter;
-  if (jitter.brightness || jitter.contrast || jitter.saturation || jitter.hue) out.push({ type: 'color_jitter', ...jitter });
+  if (jitter.brightness || jitter.contrast || jitter.saturation || jitter.hue)
+    out.push({ type: 'color_jitter', ...jitter });
   out.push(normalize);
   return out;
 }
@@ -34,7 +39,11 @@ export type FrameworkSplit = 'train' | 'val' | 'test';
  * The IndexedImageDataset of one split of the config's fold: train shuffles (seeded by `seed`) with the training
  * transforms; val and test keep the file order with the evaluation transforms.
  */
-export function frameworkDataset(c: FrameworkConfig, split: FrameworkSplit, opts: { fold?: number; batchSize?: number } = {}): IndexedImageDataset {
+export function frameworkDataset(
+  c: FrameworkConfig,
+  split: FrameworkSplit,
+  opts: { fold?: number; batchSize?: number } = {},
+): IndexedImageDataset {
   const dataDir = path.resolve(c.data.data_dir);
   const files = splitIndexFiles(dataDir, opts.fold ?? c.data.fold);
   return new IndexedImageDataset({
@@ -52,7 +61,8 @@ export function frameworkDataset(c: FrameworkConfig, split: FrameworkSplit, opts
 
 export function frameworkOptimizerSpec(c: FrameworkConfig, lr = c.optimizer.lr): OptimizerSpec {
   const o = c.optimizer;
-  if (o.name === 'sgd') return { name: 'sgd', lr, momentum: o.momentum, weightDecay: o.weight_decay, nesterov: o.nesterov };
+  if (o.name === 'sgd')
+    return { name: 'sgd', lr, momentum: o.momentum, weightDecay: o.weight_decay, nesterov: o.nesterov };
   return { name: o.name, lr, betas: o.betas, weightDecay: o.weight_decay };
 }
 

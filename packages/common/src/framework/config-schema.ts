@@ -36,8 +36,22 @@ export interface FrameworkConfig {
     early_stopping: { enabled: boolean; patience: number; min_delta: number };
     checkpoint: { monitor: string; mode: 'min' | 'max' };
   };
-  optimizer: { name: (typeof OPTIMIZER_NAMES)[number]; lr: number; momentum: number; weight_decay: number; nesterov: boolean; betas: [number, number] };
-  scheduler: { name: (typeof SCHEDULER_NAMES)[number]; step_size: number; milestones: number[]; gamma: number; t_max: number; eta_min: number };
+  optimizer: {
+    name: (typeof OPTIMIZER_NAMES)[number];
+    lr: number;
+    momentum: number;
+    weight_decay: number;
+    nesterov: boolean;
+    betas: [number, number];
+  };
+  scheduler: {
+    name: (typeof SCHEDULER_NAMES)[number];
+    step_size: number;
+    milestones: number[];
+    gamma: number;
+    t_max: number;
+    eta_min: number;
+  };
   augmentation: {
     random_resized_crop: { enabled: boolean; scale: [number, number]; ratio: [number, number] };
     horizontal_flip: number;
@@ -59,7 +73,8 @@ function searchFormat(value: unknown): void {
   if (problems.length > 0) throw new Error(`expected a search section: ${problems.join('; ')}`);
 }
 (searchFormat as unknown as { kind: string; expected: string }).kind = 'object';
-(searchFormat as unknown as { kind: string; expected: string }).expected = 'a search section (study_name, n_trials, direction, metric, sampler, pruner, search_space) or null';
+(searchFormat as unknown as { kind: string; expected: string }).expected =
+  'a search section (study_name, n_trials, direction, metric, sampler, pruner, search_space) or null';
 
 export const frameworkSchema: ConfigSchema<FrameworkConfig> = {
   data: {
@@ -74,7 +89,11 @@ export const frameworkSchema: ConfigSchema<FrameworkConfig> = {
     std: { doc: 'per-channel std for normalisation', format: arrayOf('number'), default: [0.229, 0.224, 0.225] },
   },
   model: {
-    type: { doc: 'base: torchvision-equivalent architectures; custom: the project\'s own', format: ['base', 'custom'], default: 'custom' },
+    type: {
+      doc: "base: torchvision-equivalent architectures; custom: the project's own",
+      format: ['base', 'custom'],
+      default: 'custom',
+    },
     architecture: { doc: 'a name in the model registry (npx tools models)', format: String, default: 'simple_cnn' },
     pretrained: { format: Boolean, default: false },
     weights: { doc: 'safetensors file of pretrained weights', format: String, default: null, nullable: true },
@@ -84,8 +103,16 @@ export const frameworkSchema: ConfigSchema<FrameworkConfig> = {
   training: {
     trainer_type: { format: [...TRAINER_TYPES], default: 'standard' },
     num_epochs: { format: intIn(1), default: 10 },
-    runs_dir: { doc: 'run directories go to <runs_dir>/<dataset>_<overrides>_fold_<k>', format: String, default: 'assets/outputs/runs' },
-    log_every_n_steps: { doc: 'a progress line (and TensorBoard step scalars) every this many batches', format: intIn(1), default: 50 },
+    runs_dir: {
+      doc: 'run directories go to <runs_dir>/<dataset>_<overrides>_fold_<k>',
+      format: String,
+      default: 'assets/outputs/runs',
+    },
+    log_every_n_steps: {
+      doc: 'a progress line (and TensorBoard step scalars) every this many batches',
+      format: intIn(1),
+      default: 50,
+    },
     early_stopping: {
       enabled: { format: Boolean, default: false },
       patience: { format: intIn(1), default: 5 },
@@ -125,9 +152,19 @@ export const frameworkSchema: ConfigSchema<FrameworkConfig> = {
       saturation: { format: nonNegative, default: 0 },
       hue: { format: numberIn(0, 0.5), default: 0 },
     },
-    eval_resize: { doc: 'evaluation: resize the shorter side to this, then center-crop image_size (null: resize to image_size)', format: intIn(1), default: null, nullable: true },
+    eval_resize: {
+      doc: 'evaluation: resize the shorter side to this, then center-crop image_size (null: resize to image_size)',
+      format: intIn(1),
+      default: null,
+      nullable: true,
+    },
   },
   seed: { doc: 'seeds weights, splits of the data order and augmentation', format: intIn(0, 2 ** 32 - 1), default: 42 },
   deterministic: { doc: 'seed every generator and use deterministic kernels', format: Boolean, default: false },
-  search: { doc: 'Optuna-style hyper-parameter search (tools search)', format: searchFormat, default: null, nullable: true },
+  search: {
+    doc: 'Optuna-style hyper-parameter search (tools search)',
+    format: searchFormat,
+    default: null,
+    nullable: true,
+  },
 };

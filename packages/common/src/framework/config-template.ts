@@ -9,9 +9,10 @@ const SECTION_NOTES: Record<string, string> = {
   data: ' data: the image folder (raw/<class>/<image>, splits/ from `tools split`), image size and normalisation',
   model: ' model: an architecture of the registry; base = torchvision-equivalent, custom = simple_cnn, tiny_net, ...',
   training: ' training: trainer, epochs, early stopping, which checkpoint is "best", where runs go',
-  optimizer: ' optimizer: sgd, adam or adamw, with PyTorch\'s update rules',
+  optimizer: " optimizer: sgd, adam or adamw, with PyTorch's update rules",
   scheduler: ' scheduler: per-epoch LR schedule: none, step, multistep, exponential or cosine',
-  augmentation: ' augmentation: training transforms (torchvision\'s RandomResizedCrop, flip, ColorJitter); evaluation only resizes',
+  augmentation:
+    " augmentation: training transforms (torchvision's RandomResizedCrop, flip, ColorJitter); evaluation only resizes",
   search: ' search: hyper-parameter search (Optuna-style); search_space maps config keys to distributions',
 };
 

@@ -74,17 +74,21 @@ export async function buildInitialConfig(dataDir: string, opts: InitConfigOption
     : index.files.map((f) => path.relative(root, f).split(path.sep).join('/'));
   const inspected = evenlySpaced(files, opts.maxImages ?? 2000);
 
-  const metas = await Promise.all(inspected.map(async (f) => {
-    try {
-      return await sharp(path.join(root, f)).metadata();
-    } catch (err) {
-      throw new Error(`init-config: cannot read ${path.join(root, f)}: ${(err as Error).message}`, { cause: err });
-    }
-  }));
+  const metas = await Promise.all(
+    inspected.map(async (f) => {
+      try {
+        return await sharp(path.join(root, f)).metadata();
+      } catch (err) {
+        throw new Error(`init-config: cannot read ${path.join(root, f)}: ${(err as Error).message}`, { cause: err });
+      }
+    }),
+  );
   const grey = metas.every((m) => m.space === 'b-w' || (m.channels ?? 3) <= 2);
   const channels: 1 | 3 = grey ? 1 : 3;
   const sameSize = metas.every((m) => m.width === metas[0].width && m.height === metas[0].height);
-  const imageSize = sameSize ? Math.min(MAX_IMAGE_SIZE, metas[0].width ?? MAX_IMAGE_SIZE, metas[0].height ?? MAX_IMAGE_SIZE) : MAX_IMAGE_SIZE;
+  const imageSize = sameSize
+    ? Math.min(MAX_IMAGE_SIZE, metas[0].width ?? MAX_IMAGE_SIZE, metas[0].height ?? MAX_IMAGE_SIZE)
+    : MAX_IMAGE_SIZE;
   const stats = await computeChannelStats(root, inspected, { channels, size: [imageSize, imageSize] });
 
   const config = convict(frameworkSchema, { env: {}, args: [] }).getProperties() as FrameworkConfig;

@@ -14,19 +14,27 @@ export function crossCheckFrameworkConfig(c: FrameworkConfig): string[] {
   if (c.data.data_dir === '') problems.push('data.data_dir is empty: set it to the folder holding raw/ and splits/');
   for (const key of ['mean', 'std'] as const) {
     if (c.data[key].length !== c.data.channels) {
-      problems.push(`data.${key} has ${c.data[key].length} values, expected one per channel (data.channels = ${c.data.channels})`);
+      problems.push(
+        `data.${key} has ${c.data[key].length} values, expected one per channel (data.channels = ${c.data.channels})`,
+      );
     }
   }
-  if (c.data.std.some((s) => !(s > 0))) problems.push(`data.std must be > 0 for every channel, got [${c.data.std.join(', ')}]`);
+  if (c.data.std.some((s) => !(s > 0)))
+    problems.push(`data.std must be > 0 for every channel, got [${c.data.std.join(', ')}]`);
   if (c.data.class_names.length > 0 && c.data.class_names.length !== c.model.num_classes) {
-    problems.push(`model.num_classes = ${c.model.num_classes} but data.class_names lists ${c.data.class_names.length} classes`);
+    problems.push(
+      `model.num_classes = ${c.model.num_classes} but data.class_names lists ${c.data.class_names.length} classes`,
+    );
   }
   if (c.model.pretrained && c.model.weights === null && c.model.type === 'custom') {
     problems.push('model.pretrained is true for a custom model without model.weights (a safetensors file)');
   }
   for (const key of ['scale', 'ratio'] as const) {
     const [lo, hi] = c.augmentation.random_resized_crop[key];
-    if (!(lo > 0 && lo <= hi)) problems.push(`augmentation.random_resized_crop.${key} must be [min, max] with 0 < min <= max, got [${lo}, ${hi}]`);
+    if (!(lo > 0 && lo <= hi))
+      problems.push(
+        `augmentation.random_resized_crop.${key} must be [min, max] with 0 < min <= max, got [${lo}, ${hi}]`,
+      );
   }
   for (const [key] of c.search ? searchSpaceEntries(c.search.search_space) : []) {
     if (lookupSchema(frameworkSchema as ConfigSchema<ConfigTree>, key.split('.')).type !== 'leaf') {
@@ -42,7 +50,8 @@ export function crossCheckFrameworkConfig(c: FrameworkConfig): string[] {
  */
 export function loadFrameworkConfig(file: string, overrides: readonly string[] = []): FrameworkConfig {
   const resolved = path.resolve(file);
-  if (!fs.existsSync(resolved)) throw new ConfigError(`config file ${file} does not exist (write one with \`tools init-config <data_dir>\`)`);
+  if (!fs.existsSync(resolved))
+    throw new ConfigError(`config file ${file} does not exist (write one with \`tools init-config <data_dir>\`)`);
   const config = composeConfig<FrameworkConfig>({
     configDir: path.dirname(resolved),
     configName: path.basename(resolved),
@@ -51,6 +60,7 @@ export function loadFrameworkConfig(file: string, overrides: readonly string[] =
   });
   const problems = crossCheckFrameworkConfig(config);
   if (problems.length === 1) throw new ConfigError(`invalid config ${file}: ${problems[0]}`);
-  if (problems.length > 1) throw new ConfigError(`invalid config ${file}, ${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 1)
+    throw new ConfigError(`invalid config ${file}, ${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

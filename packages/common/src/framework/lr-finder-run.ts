@@ -2,7 +2,15 @@
 // training transforms, its optimizer; results into <output>/lr_finder_<timestamp>/.
 import * as path from 'node:path';
 import { createModel } from '../models';
-import { classificationModule, createOptimizer, lrRangeTest, seedEverything, writeLrFinderReport, type LrRangeTestOptions, type LrRangeTestResult } from '../training';
+import {
+  classificationModule,
+  createOptimizer,
+  lrRangeTest,
+  seedEverything,
+  writeLrFinderReport,
+  type LrRangeTestOptions,
+  type LrRangeTestResult,
+} from '../training';
 import type { FrameworkConfig } from './config-schema';
 import { frameworkDataset, frameworkOptimizerSpec } from './build';
 
@@ -19,7 +27,10 @@ export interface FrameworkLrFinderRun {
 }
 
 /** Seeds (config.seed), builds the model with `createModel(model.architecture, ...)`, runs the range test, writes its report. */
-export async function runFrameworkLrFinder(config: FrameworkConfig, opts: FrameworkLrFinderOptions = {}): Promise<FrameworkLrFinderRun> {
+export async function runFrameworkLrFinder(
+  config: FrameworkConfig,
+  opts: FrameworkLrFinderOptions = {},
+): Promise<FrameworkLrFinderRun> {
   seedEverything(config.seed);
   const fold = opts.fold ?? config.data.fold;
   const data = frameworkDataset(config, 'train', { fold });
@@ -32,7 +43,12 @@ export async function runFrameworkLrFinder(config: FrameworkConfig, opts: Framew
     weights: config.model.weights,
   });
   try {
-    const result = await lrRangeTest(classificationModule(model), data, (lr) => createOptimizer(frameworkOptimizerSpec(config, lr)), opts);
+    const result = await lrRangeTest(
+      classificationModule(model),
+      data,
+      (lr) => createOptimizer(frameworkOptimizerSpec(config, lr)),
+      opts,
+    );
     const dir = writeLrFinderReport(opts.outputDir ?? config.training.runs_dir, result, {
       dataset: path.basename(path.resolve(config.data.data_dir)),
       fold,

@@ -40,31 +40,40 @@ export function loadFrameworkRun(target: string, overrides: readonly string[] = 
 
 /** The class names of a config: data.class_names, else the sorted class folders of <data_dir>/raw (label = position). */
 export function frameworkClassNames(config: FrameworkConfig): string[] {
-  return config.data.class_names.length > 0 ? [...config.data.class_names] : listImageFolder(path.join(path.resolve(config.data.data_dir), 'raw')).classes;
+  return config.data.class_names.length > 0
+    ? [...config.data.class_names]
+    : listImageFolder(path.join(path.resolve(config.data.data_dir), 'raw')).classes;
 }
 
 /** An image file, or the images under a folder (torchvision's extensions, any depth, sorted). */
 export function listInputImages(input: string): string[] {
-  if (!fs.existsSync(input)) throw new Error(`--input ${input} does not exist (give an image file or a folder of images)`);
+  if (!fs.existsSync(input))
+    throw new Error(`--input ${input} does not exist (give an image file or a folder of images)`);
   if (!fs.statSync(input).isDirectory()) return [input];
   const wanted = new Set<string>(IMAGE_FOLDER_EXTENSIONS);
   const files: string[] = [];
   for (const entry of fs.readdirSync(input, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && wanted.has(path.extname(entry.name).toLowerCase())) files.push(path.join(entry.parentPath, entry.name));
+    if (entry.isFile() && wanted.has(path.extname(entry.name).toLowerCase()))
+      files.push(path.join(entry.parentPath, entry.name));
   }
-  if (files.length === 0) throw new Error(`--input ${input}: no image (${IMAGE_FOLDER_EXTENSIONS.join(' ')}) in the folder or below`);
+  if (files.length === 0)
+    throw new Error(`--input ${input}: no image (${IMAGE_FOLDER_EXTENSIONS.join(' ')}) in the folder or below`);
   return files.sort();
 }
 
 /** Logits [batch, classes] of a batch of images [batch, H, W, C]; the caller disposes both. */
 export type LogitsFunction = (x: tf.Tensor4D) => Promise<tf.Tensor>;
 
-export const tfjsLogits = (model: tf.LayersModel): LogitsFunction => async (x) => model.predict(x) as tf.Tensor;
+export const tfjsLogits =
+  (model: tf.LayersModel): LogitsFunction =>
+  async (x) =>
+    model.predict(x) as tf.Tensor;
 
 /** Logits through onnxruntime (an ONNX file exported from the run's checkpoint). */
 export async function onnxLogits(file: string): Promise<{ logits: LogitsFunction; release: () => Promise<void> }> {
   const predictor = await OnnxPredictor.load(file);
-  if (predictor.outputNames.length !== 1) throw new Error(`ONNX model ${file} has ${predictor.outputNames.length} outputs; a classifier has one (logits)`);
+  if (predictor.outputNames.length !== 1)
+    throw new Error(`ONNX model ${file} has ${predictor.outputNames.length} outputs; a classifier has one (logits)`);
   return { logits: async (x) => (await predictor.predict(x))[0], release: () => predictor.release() };
 }
 
@@ -76,7 +85,12 @@ export interface ImagePrediction {
 }
 
 /** Class probabilities (softmax of the logits) of every file, with the config's evaluation transforms, in batches. */
-export async function predictImages(config: FrameworkConfig, files: readonly string[], logits: LogitsFunction, batchSize = config.data.batch_size): Promise<ImagePrediction[]> {
+export async function predictImages(
+  config: FrameworkConfig,
+  files: readonly string[],
+  logits: LogitsFunction,
+  batchSize = config.data.batch_size,
+): Promise<ImagePrediction[]> {
   const transforms = frameworkTransforms(config, 'eval');
   const { image_size: size, channels } = config.data;
   const out: ImagePrediction[] = [];
@@ -86,7 +100,8 @@ export async function predictImages(config: FrameworkConfig, files: readonly str
     for (const [j, file] of chunk.entries()) {
       // The evaluation transforms draw nothing at random; the generator is only the pipeline's argument.
       const img = await loadTransformedImage(file, transforms, createRng(0), { channels });
-      if (img.height !== size || img.width !== size) throw new Error(`${file}: transformed to ${img.height}x${img.width}, expected ${size}x${size}`);
+      if (img.height !== size || img.width !== size)
+        throw new Error(`${file}: transformed to ${img.height}x${img.width}, expected ${size}x${size}`);
       pixels.set(img.data, j * size * size * channels);
     }
     const x = tf.tensor4d(pixels, [chunk.length, size, size, channels]);
@@ -108,13 +123,21 @@ function csvField(text: string): string {
 }
 
 /** `path,class,prob_<class>...` one row per image (probabilities to 6 decimals), written atomically. */
-export function writePredictionsCsv(file: string, predictions: readonly ImagePrediction[], classNames: readonly string[]): void {
+export function writePredictionsCsv(
+  file: string,
+  predictions: readonly ImagePrediction[],
+  classNames: readonly string[],
+): void {
   const lines = [['path', 'class', ...classNames.map((c) => `prob_${c}`)].map(csvField).join(',')];
   for (const p of predictions) {
     if (p.probabilities.length !== classNames.length) {
-      throw new Error(`${p.file}: the model gives ${p.probabilities.length} probabilities for ${classNames.length} classes`);
+      throw new Error(
+        `${p.file}: the model gives ${p.probabilities.length} probabilities for ${classNames.length} classes`,
+      );
     }
-    lines.push([csvField(p.file), csvField(classNames[p.label]), ...Array.from(p.probabilities, (v) => v.toFixed(6))].join(','));
+    lines.push(
+      [csvField(p.file), csvField(classNames[p.label]), ...Array.from(p.probabilities, (v) => v.toFixed(6))].join(','),
+    );
   }
   writeFileAtomic(file, lines.join('\n') + '\n');
 }

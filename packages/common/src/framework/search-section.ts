@@ -35,17 +35,23 @@ function isDistribution(node: unknown): boolean {
 
 /** The search space as `[dotted config key, distribution]` pairs, in file order. */
 export function searchSpaceEntries(space: SearchSpaceTree, at: string[] = []): Array<[string, SearchDistribution]> {
-  return Object.entries(space).flatMap(([key, node]): Array<[string, SearchDistribution]> =>
-    isDistribution(node) ? [[[...at, key].join('.'), node as SearchDistribution]] : searchSpaceEntries(node as SearchSpaceTree, [...at, key]));
+  return Object.entries(space).flatMap(
+    ([key, node]): Array<[string, SearchDistribution]> =>
+      isDistribution(node)
+        ? [[[...at, key].join('.'), node as SearchDistribution]]
+        : searchSpaceEntries(node as SearchSpaceTree, [...at, key]),
+  );
 }
 
 /** Problems of a search_space tree: every leaf must be a well-formed distribution. */
 function checkSpace(node: unknown, at: string[]): string[] {
   if (!isPlainObject(node) || Object.keys(node).length === 0) {
-    return [`search_space${at.length ? '.' + at.join('.') : ''} must be a non-empty mapping of config keys to distributions`];
+    return [
+      `search_space${at.length ? '.' + at.join('.') : ''} must be a non-empty mapping of config keys to distributions`,
+    ];
   }
   return Object.entries(node).flatMap(([key, child]) => {
-    const looksLikeDistribution = isPlainObject(child) && ('type' in child) && !isPlainObject(child.type);
+    const looksLikeDistribution = isPlainObject(child) && 'type' in child && !isPlainObject(child.type);
     return looksLikeDistribution ? checkDistribution([...at, key].join('.'), child) : checkSpace(child, [...at, key]);
   });
 }
@@ -60,13 +66,19 @@ function checkDistribution(key: string, d: unknown): string[] {
     case 'loguniform':
     case 'uniform':
     case 'int': {
-      if (!finite(d.low) || !finite(d.high) || !((d.low as number) < (d.high as number))) return [`${at}: needs numbers low < high`];
+      if (!finite(d.low) || !finite(d.high) || !((d.low as number) < (d.high as number)))
+        return [`${at}: needs numbers low < high`];
       if (d.type === 'loguniform' && !((d.low as number) > 0)) return [`${at}: loguniform needs low > 0`];
-      if (d.type === 'int' && !(Number.isInteger(d.low) && Number.isInteger(d.high))) return [`${at}: int needs integer low and high`];
+      if (d.type === 'int' && !(Number.isInteger(d.low) && Number.isInteger(d.high)))
+        return [`${at}: int needs integer low and high`];
       return [];
     }
     case 'categorical':
-      if (!Array.isArray(d.choices) || d.choices.length === 0 || !d.choices.every((c) => ['string', 'number', 'boolean'].includes(typeof c))) {
+      if (
+        !Array.isArray(d.choices) ||
+        d.choices.length === 0 ||
+        !d.choices.every((c) => ['string', 'number', 'boolean'].includes(typeof c))
+      ) {
         return [`${at}: categorical needs a non-empty list of choices (strings, numbers or booleans)`];
       }
       return [];
@@ -79,16 +91,23 @@ function checkDistribution(key: string, d: unknown): string[] {
 export function checkSearchSection(value: unknown): string[] {
   if (!isPlainObject(value)) return ['it must be a mapping'];
   const problems: string[] = [];
-  for (const key of Object.keys(value)) if (!KEYS.includes(key)) problems.push(`unknown key '${key}' (allowed: ${KEYS.join(', ')})`);
+  for (const key of Object.keys(value))
+    if (!KEYS.includes(key)) problems.push(`unknown key '${key}' (allowed: ${KEYS.join(', ')})`);
   for (const key of KEYS) if (!(key in value)) problems.push(`missing '${key}'`);
   const v = value as Record<string, unknown>;
-  if ('study_name' in v && (typeof v.study_name !== 'string' || v.study_name === '')) problems.push('study_name must be a non-empty string');
-  if ('storage' in v && v.storage !== null && typeof v.storage !== 'string') problems.push('storage must be a URL string or null');
-  if ('n_trials' in v && !(Number.isInteger(v.n_trials) && (v.n_trials as number) > 0)) problems.push('n_trials must be a positive integer');
-  if ('direction' in v && !['minimize', 'maximize'].includes(v.direction as string)) problems.push("direction must be 'minimize' or 'maximize'");
+  if ('study_name' in v && (typeof v.study_name !== 'string' || v.study_name === ''))
+    problems.push('study_name must be a non-empty string');
+  if ('storage' in v && v.storage !== null && typeof v.storage !== 'string')
+    problems.push('storage must be a URL string or null');
+  if ('n_trials' in v && !(Number.isInteger(v.n_trials) && (v.n_trials as number) > 0))
+    problems.push('n_trials must be a positive integer');
+  if ('direction' in v && !['minimize', 'maximize'].includes(v.direction as string))
+    problems.push("direction must be 'minimize' or 'maximize'");
   if ('metric' in v && typeof v.metric !== 'string') problems.push('metric must be a string (e.g. val_acc)');
-  if ('sampler' in v && !['tpe', 'random', 'grid'].includes(v.sampler as string)) problems.push('sampler must be tpe, random or grid');
-  if ('pruner' in v && !['median', 'hyperband', 'none'].includes(v.pruner as string)) problems.push('pruner must be median, hyperband or none');
+  if ('sampler' in v && !['tpe', 'random', 'grid'].includes(v.sampler as string))
+    problems.push('sampler must be tpe, random or grid');
+  if ('pruner' in v && !['median', 'hyperband', 'none'].includes(v.pruner as string))
+    problems.push('pruner must be median, hyperband or none');
   if ('search_space' in v) problems.push(...checkSpace(v.search_space, []));
   return problems;
 }

@@ -86,11 +86,18 @@ describe('Hub downloads against a local fake Hub', () => {
     expect(downloads()).toHaveLength(before);
 
     const newTest = bytes(3000, 9);
-    pushFakeCommit(dataset, { ...dataset.commits[dataset.refs.main], 'fashion_mnist/test-00000-of-00001.parquet': newTest });
+    pushFakeCommit(dataset, {
+      ...dataset.commits[dataset.refs.main],
+      'fashion_mnist/test-00000-of-00001.parquet': newTest,
+    });
     const updated = await downloadDataset({ name: 'acme/fmnist', hubUrl: hub.url, ...quiet });
     expect(updated.downloaded).toEqual(['fashion_mnist/test-00000-of-00001.parquet']);
     expect(updated.commit).toBe(dataset.refs.main);
-    expect(fs.readFileSync(path.join(datasetsDir('acme/fmnist'), 'fashion_mnist/test-00000-of-00001.parquet')).equals(newTest)).toBe(true);
+    expect(
+      fs
+        .readFileSync(path.join(datasetsDir('acme/fmnist'), 'fashion_mnist/test-00000-of-00001.parquet'))
+        .equals(newTest),
+    ).toBe(true);
   });
 
   it('fetches an older revision by commit or by a ref with slashes, and records it', async () => {
@@ -102,9 +109,17 @@ describe('Hub downloads against a local fake Hub', () => {
     expect(readManifest(r.dir)!.revision).toBe(first);
 
     dataset.refs['refs/convert/parquet'] = first; // where the Hub keeps the parquet conversion of other formats
-    const byRef = await downloadDataset({ name: 'acme/fmnist', localName: 'by-ref', revision: 'refs/convert/parquet', hubUrl: hub.url, ...quiet });
+    const byRef = await downloadDataset({
+      name: 'acme/fmnist',
+      localName: 'by-ref',
+      revision: 'refs/convert/parquet',
+      hubUrl: hub.url,
+      ...quiet,
+    });
     expect(byRef.commit).toBe(first);
-    expect(hub.requests.some((q) => q.path.startsWith('/api/datasets/acme/fmnist/revision/refs%2Fconvert%2Fparquet'))).toBe(true);
+    expect(
+      hub.requests.some((q) => q.path.startsWith('/api/datasets/acme/fmnist/revision/refs%2Fconvert%2Fparquet')),
+    ).toBe(true);
   });
 
   it('keeps files already present when their hash matches, and replaces those that differ', async () => {
@@ -152,10 +167,12 @@ describe('Hub downloads against a local fake Hub', () => {
     await expect(downloadDataset({ name: 'acme/fmnist', revision: 'v9', hubUrl: hub.url, ...quiet })).rejects.toThrow(
       /dataset "acme\/fmnist" at revision "v9"/,
     );
-    await expect(downloadModel({ repoId: 'acme/tiny-net', filename: 'nope.bin', hubUrl: hub.url, ...quiet })).rejects.toThrow(
-      /file "nope.bin" in model "acme\/tiny-net"/,
-    );
-    await expect(downloadDataset({ name: 'acme/fmnist', split: 'validation', hubUrl: hub.url, ...quiet })).rejects.toThrow(
+    await expect(
+      downloadModel({ repoId: 'acme/tiny-net', filename: 'nope.bin', hubUrl: hub.url, ...quiet }),
+    ).rejects.toThrow(/file "nope.bin" in model "acme\/tiny-net"/);
+    await expect(
+      downloadDataset({ name: 'acme/fmnist', split: 'validation', hubUrl: hub.url, ...quiet }),
+    ).rejects.toThrow(
       /no parquet files for split "validation"; available \(config\/split\): fashion_mnist\/test, fashion_mnist\/train/,
     );
   });
@@ -173,7 +190,9 @@ describe('Hub downloads against a local fake Hub', () => {
     const file = 'fashion_mnist/train-00000-of-00001.parquet';
     const dest = path.join(datasetsDir('acme/fmnist'), file);
     hub.cutTransfer(file, 1234);
-    await expect(downloadDataset({ name: 'acme/fmnist', split: 'train', hubUrl: hub.url, retries: 0, ...quiet })).rejects.toThrow(
+    await expect(
+      downloadDataset({ name: 'acme/fmnist', split: 'train', hubUrl: hub.url, retries: 0, ...quiet }),
+    ).rejects.toThrow(
       /transfer of file "fashion_mnist\/train-00000-of-00001.parquet" of dataset "acme\/fmnist" broke off at 1234 of 5000 bytes.*run the same command again/,
     );
     expect(fs.existsSync(dest)).toBe(false);
@@ -188,10 +207,20 @@ describe('Hub downloads against a local fake Hub', () => {
 
   it('resumes within the same call when retries are allowed', async () => {
     hub.cutTransfer('model.safetensors', 100, 2);
-    const r = await downloadModel({ repoId: 'acme/tiny-net', filename: 'model.safetensors', hubUrl: hub.url, retries: 2, ...quiet });
+    const r = await downloadModel({
+      repoId: 'acme/tiny-net',
+      filename: 'model.safetensors',
+      hubUrl: hub.url,
+      retries: 2,
+      ...quiet,
+    });
     expect(r.downloaded).toEqual(['model.safetensors']);
     expect(downloads().filter((q) => q.range === 'bytes=100-' || q.range === 'bytes=200-')).toHaveLength(2);
-    expect(fs.readFileSync(path.join(r.dir, 'model.safetensors')).equals(model.commits[model.refs.main]['model.safetensors'])).toBe(true);
+    expect(
+      fs
+        .readFileSync(path.join(r.dir, 'model.safetensors'))
+        .equals(model.commits[model.refs.main]['model.safetensors']),
+    ).toBe(true);
   });
 
   it('starts over when the server ignores the Range request', async () => {
@@ -201,7 +230,12 @@ describe('Hub downloads against a local fake Hub', () => {
       const content = model.commits[model.refs.main]['model.safetensors'];
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, 'model.safetensors.part'), content.subarray(0, 1000));
-      const r = await downloadModel({ repoId: 'acme/tiny-net', filename: 'model.safetensors', hubUrl: plain.url, ...quiet });
+      const r = await downloadModel({
+        repoId: 'acme/tiny-net',
+        filename: 'model.safetensors',
+        hubUrl: plain.url,
+        ...quiet,
+      });
       expect(r.downloaded).toEqual(['model.safetensors']);
       expect(plain.requests.some((q) => q.range === 'bytes=1000-')).toBe(true);
       expect(fs.readFileSync(path.join(dir, 'model.safetensors')).equals(content)).toBe(true);
@@ -215,7 +249,9 @@ describe('Hub downloads against a local fake Hub', () => {
     try {
       fs.mkdirSync(datasetsDir(), { recursive: true });
       fs.symlinkSync(shared, datasetsDir('fashion-mnist'));
-      await expect(downloadDataset({ name: 'acme/fmnist', localName: 'fashion-mnist', hubUrl: hub.url, ...quiet })).rejects.toThrow(
+      await expect(
+        downloadDataset({ name: 'acme/fmnist', localName: 'fashion-mnist', hubUrl: hub.url, ...quiet }),
+      ).rejects.toThrow(
         /fashion-mnist is a link to .*shared-.* \(imported, not downloaded\): choose another local name/,
       );
       expect(fs.readdirSync(shared)).toEqual([]);
@@ -225,23 +261,34 @@ describe('Hub downloads against a local fake Hub', () => {
   });
 
   it('refuses repo ids and local names that are not plain names', async () => {
-    await expect(downloadDataset({ name: '../etc', hubUrl: hub.url, ...quiet })).rejects.toThrow('dataset "../etc" is not a valid name');
-    await expect(downloadDataset({ name: 'acme/fmnist', localName: 'a/../../b', hubUrl: hub.url, ...quiet })).rejects.toThrow(
-      'local dataset name "a/../../b" is not a valid name',
+    await expect(downloadDataset({ name: '../etc', hubUrl: hub.url, ...quiet })).rejects.toThrow(
+      'dataset "../etc" is not a valid name',
     );
-    await expect(downloadModel({ repoId: 'a/b/c', hubUrl: hub.url, ...quiet })).rejects.toThrow('model repo id "a/b/c" is not a valid name');
+    await expect(
+      downloadDataset({ name: 'acme/fmnist', localName: 'a/../../b', hubUrl: hub.url, ...quiet }),
+    ).rejects.toThrow('local dataset name "a/../../b" is not a valid name');
+    await expect(downloadModel({ repoId: 'a/b/c', hubUrl: hub.url, ...quiet })).rejects.toThrow(
+      'model repo id "a/b/c" is not a valid name',
+    );
   });
 
   it('removes a resumed download whose hash is wrong and never leaves it under the final name', async () => {
     const dir = modelsDir('acme/tiny-net');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'model.safetensors.part'), bytes(2000, 77)); // a stale part of other content
-    await expect(downloadModel({ repoId: 'acme/tiny-net', filename: 'model.safetensors', hubUrl: hub.url, ...quiet })).rejects.toThrow(
+    await expect(
+      downloadModel({ repoId: 'acme/tiny-net', filename: 'model.safetensors', hubUrl: hub.url, ...quiet }),
+    ).rejects.toThrow(
       /file "model.safetensors" of model "acme\/tiny-net" is corrupt after download \(sha256 [0-9a-f]{64}, expected/,
     );
     expect(fs.existsSync(path.join(dir, 'model.safetensors'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'model.safetensors.part'))).toBe(false);
-    const r = await downloadModel({ repoId: 'acme/tiny-net', filename: 'model.safetensors', hubUrl: hub.url, ...quiet });
+    const r = await downloadModel({
+      repoId: 'acme/tiny-net',
+      filename: 'model.safetensors',
+      hubUrl: hub.url,
+      ...quiet,
+    });
     expect(r.downloaded).toEqual(['model.safetensors']);
   });
 });
@@ -256,7 +303,9 @@ describe('checkContent', () => {
     // `printf 'hello\n' | git hash-object --stdin`
     const gitOid = 'ce013625030ba8dba906f756967f9e9ca394464a';
     expect(await checkContent(f, { path: 'a.txt', size: 6, oid: gitOid })).toBeUndefined();
-    expect(await checkContent(f, { path: 'a.txt', size: 6, oid: gitOid.replace('c', 'd') })).toMatch(/git sha1 ce0136.*expected/);
+    expect(await checkContent(f, { path: 'a.txt', size: 6, oid: gitOid.replace('c', 'd') })).toMatch(
+      /git sha1 ce0136.*expected/,
+    );
     const sha = '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03'; // sha256("hello\n")
     expect(await checkContent(f, { path: 'a.txt', size: 6, oid: sha, sha256: sha })).toBeUndefined();
     expect(await checkContent(f, { path: 'a.txt', size: 7, oid: sha, sha256: sha })).toBe('size 6, expected 7');

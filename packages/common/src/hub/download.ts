@@ -3,7 +3,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectDatasetFiles } from '../data/hub-files';
 import { checkContent, fetchHubFile, type RemoteFile } from './fetch-file';
-import { checkAssetName, describeRepo, HubDownloadError, resolveHubAccess, toHubError, type HubAccess, type HubRepoType } from './hub-client';
+import {
+  checkAssetName,
+  describeRepo,
+  HubDownloadError,
+  resolveHubAccess,
+  toHubError,
+  type HubAccess,
+  type HubRepoType,
+} from './hub-client';
 import { readManifest, writeManifest, type HubManifest } from './manifest';
 import { datasetsDir, modelsDir } from '../io/paths';
 import { consoleProgress, silentProgress, type DownloadProgress } from './progress';
@@ -90,23 +98,39 @@ interface SyncParams {
 async function syncRepo(s: SyncParams): Promise<DownloadResult> {
   const access = resolveHubAccess(s.opts);
   const revision = s.opts.revision ?? 'main';
-  const progress = s.opts.progress === false ? silentProgress : typeof s.opts.progress === 'object' ? s.opts.progress : consoleProgress();
+  const progress =
+    s.opts.progress === false
+      ? silentProgress
+      : typeof s.opts.progress === 'object'
+        ? s.opts.progress
+        : consoleProgress();
   const repo = { type: s.type, name: s.id };
 
   const commit = await resolveCommit(s.type, s.id, revision, access);
-  const listed = s.onlyFile ? await lookUpFile(s.type, s.id, s.onlyFile, commit, access) : await listRepo(s.type, s.id, commit, access);
+  const listed = s.onlyFile
+    ? await lookUpFile(s.type, s.id, s.onlyFile, commit, access)
+    : await listRepo(s.type, s.id, commit, access);
   const byPath = new Map(listed.map((f) => [f.path, f]));
   const wanted = s.select ? s.select([...byPath.keys()]) : [...byPath.keys()];
 
   const previous = readManifest(s.dir);
   if (!previous && isSymlink(s.dir)) {
     // An imported folder (import-dataset): downloading would write into the folder it links to.
-    throw new Error(`${s.dir} is a link to ${fs.realpathSync(s.dir)} (imported, not downloaded): choose another local name`);
+    throw new Error(
+      `${s.dir} is a link to ${fs.realpathSync(s.dir)} (imported, not downloaded): choose another local name`,
+    );
   }
   if (previous && (previous.repo !== s.id || previous.type !== s.type)) {
     throw new Error(`${s.dir} holds ${describeRepo(previous.type, previous.repo)}, not ${describeRepo(s.type, s.id)}`);
   }
-  const manifest: HubManifest = { repo: s.id, type: s.type, hubUrl: access.hubUrl, revision, commit, files: { ...previous?.files } };
+  const manifest: HubManifest = {
+    repo: s.id,
+    type: s.type,
+    hubUrl: access.hubUrl,
+    revision,
+    commit,
+    files: { ...previous?.files },
+  };
   const result: DownloadResult = { dir: s.dir, commit, downloaded: [], upToDate: [], bytes: 0 };
 
   for (const repoPath of wanted) {
@@ -172,7 +196,13 @@ function toRemoteFile(e: HubEntry): RemoteFile {
 async function listRepo(type: HubRepoType, id: string, commit: string, access: HubAccess): Promise<RemoteFile[]> {
   const files: RemoteFile[] = [];
   try {
-    for await (const e of listFiles({ repo: { type, name: id }, recursive: true, revision: commit, hubUrl: access.hubUrl, accessToken: access.token })) {
+    for await (const e of listFiles({
+      repo: { type, name: id },
+      recursive: true,
+      revision: commit,
+      hubUrl: access.hubUrl,
+      accessToken: access.token,
+    })) {
       if (e.type === 'file') files.push(toRemoteFile(e));
     }
   } catch (err) {
@@ -181,15 +211,31 @@ async function listRepo(type: HubRepoType, id: string, commit: string, access: H
   return files;
 }
 
-async function lookUpFile(type: HubRepoType, id: string, file: string, commit: string, access: HubAccess): Promise<RemoteFile[]> {
+async function lookUpFile(
+  type: HubRepoType,
+  id: string,
+  file: string,
+  commit: string,
+  access: HubAccess,
+): Promise<RemoteFile[]> {
   let found: HubEntry[];
   try {
-    found = await pathsInfo({ repo: { type, name: id }, paths: [file], revision: commit, hubUrl: access.hubUrl, accessToken: access.token });
+    found = await pathsInfo({
+      repo: { type, name: id },
+      paths: [file],
+      revision: commit,
+      hubUrl: access.hubUrl,
+      accessToken: access.token,
+    });
   } catch (err) {
     throw toHubError(err, `file "${file}" of ${describeRepo(type, id)}`, access, commit);
   }
   const entry = found.find((e) => e.path === file && e.type === 'file');
-  if (!entry) throw new HubDownloadError(`not found: file "${file}" in ${describeRepo(type, id)} at commit ${commit} on ${access.hubUrl}`, 404);
+  if (!entry)
+    throw new HubDownloadError(
+      `not found: file "${file}" in ${describeRepo(type, id)} at commit ${commit} on ${access.hubUrl}`,
+      404,
+    );
   return [toRemoteFile(entry)];
 }
 
@@ -204,6 +250,7 @@ function isSymlink(p: string): boolean {
 /** The local path of a repo path, refusing listings that would escape the folder ("../x"). */
 function localPath(dir: string, repoPath: string): string {
   const dest = path.resolve(dir, ...repoPath.split('/'));
-  if (!dest.startsWith(path.resolve(dir) + path.sep)) throw new HubDownloadError(`refusing repo path "${repoPath}": it leaves ${dir}`);
+  if (!dest.startsWith(path.resolve(dir) + path.sep))
+    throw new HubDownloadError(`refusing repo path "${repoPath}": it leaves ${dir}`);
   return dest;
 }

@@ -118,10 +118,13 @@ async function appendToPart(url: string, part: string, p: FetchFileParams, what:
     }
     if (!res.ok) throw hubStatusError(res.status, what, p.access, p.revision);
     if (offset > 0 && res.status !== 206) offset = 0; // the server ignored the Range: start over
-    const rangeStart = res.status === 206 ? Number(/^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1]) : 0;
+    const rangeStart =
+      res.status === 206 ? Number(/^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1]) : 0;
     if (rangeStart !== offset) {
       await res.body?.cancel();
-      throw new HubDownloadError(`${what}: asked for bytes from ${offset}, the server sent ${res.headers.get('content-range')}`);
+      throw new HubDownloadError(
+        `${what}: asked for bytes from ${offset}, the server sent ${res.headers.get('content-range')}`,
+      );
     }
     if (!res.body) throw new TransferInterrupted('the response has no body');
 

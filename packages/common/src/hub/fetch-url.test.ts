@@ -22,7 +22,10 @@ describe('downloadUrlFile', () => {
       ranges.push(req.headers.range);
       const start = ignoreRange ? 0 : Number(/bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0);
       const body = BYTES.subarray(start);
-      res.writeHead(start > 0 ? 206 : 200, { 'Content-Length': body.length, ...(start > 0 ? { 'Content-Range': `bytes ${start}-${BYTES.length - 1}/${BYTES.length}` } : {}) });
+      res.writeHead(start > 0 ? 206 : 200, {
+        'Content-Length': body.length,
+        ...(start > 0 ? { 'Content-Range': `bytes ${start}-${BYTES.length - 1}/${BYTES.length}` } : {}),
+      });
       if (cut !== undefined) {
         const n = cut;
         cut = undefined;
@@ -41,7 +44,12 @@ describe('downloadUrlFile', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('resumes a broken transfer with a Range request, checks sha256, then keeps the intact file', async () => {
-    const remote = { url, name: 'file.bin', size: BYTES.length, checksum: { algorithm: 'sha256' as const, hex: sha256 } };
+    const remote = {
+      url,
+      name: 'file.bin',
+      size: BYTES.length,
+      checksum: { algorithm: 'sha256' as const, hex: sha256 },
+    };
     const dest = path.join(dir, 'file.bin');
     cut = 12000;
     expect(await downloadUrlFile(remote, dest, { retryDelayMs: 1 })).toBe('downloaded');
@@ -61,7 +69,9 @@ describe('downloadUrlFile', () => {
     expect(fs.readFileSync(dest).equals(BYTES)).toBe(true);
     const other = path.join(dir, 'other.bin');
     cut = 7000;
-    await expect(downloadUrlFile({ ...remote, name: 'other.bin' }, other, { retries: 0 })).rejects.toThrow(/broke off at 7000 of 30000 bytes .* kept in .*other\.bin\.part: run the same command again to resume/);
+    await expect(downloadUrlFile({ ...remote, name: 'other.bin' }, other, { retries: 0 })).rejects.toThrow(
+      /broke off at 7000 of 30000 bytes .* kept in .*other\.bin\.part: run the same command again to resume/,
+    );
     expect(await checkUrlFile(`${other}.part`, remote)).toBe('size 7000, expected 30000');
   });
 });

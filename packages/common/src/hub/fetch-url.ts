@@ -43,11 +43,17 @@ export async function checkUrlFile(file: string, remote: UrlFile): Promise<strin
   const hash = createHash(remote.checksum.algorithm);
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
   const actual = hash.digest('hex');
-  return actual === remote.checksum.hex.toLowerCase() ? undefined : `${remote.checksum.algorithm} ${actual}, expected ${remote.checksum.hex}`;
+  return actual === remote.checksum.hex.toLowerCase()
+    ? undefined
+    : `${remote.checksum.algorithm} ${actual}, expected ${remote.checksum.hex}`;
 }
 
 /** Downloads `remote` to `dest`; returns whether it was fetched or already there. */
-export async function downloadUrlFile(remote: UrlFile, dest: string, opts: UrlDownloadOptions = {}): Promise<'downloaded' | 'present'> {
+export async function downloadUrlFile(
+  remote: UrlFile,
+  dest: string,
+  opts: UrlDownloadOptions = {},
+): Promise<'downloaded' | 'present'> {
   if (fs.existsSync(dest) && (await checkUrlFile(dest, remote)) === undefined) return 'present';
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   const part = `${dest}.part`;
@@ -97,12 +103,16 @@ async function appendToPart(remote: UrlFile, part: string, opts: UrlDownloadOpti
     } catch (err) {
       throw new TransferInterrupted(networkReason(err));
     }
-    if (!res.ok) throw new UrlDownloadError(`${remote.name}: GET ${remote.url} answered HTTP ${res.status} ${res.statusText}`);
+    if (!res.ok)
+      throw new UrlDownloadError(`${remote.name}: GET ${remote.url} answered HTTP ${res.status} ${res.statusText}`);
     if (offset > 0 && res.status !== 206) offset = 0; // the server ignored the Range: start over
-    const rangeStart = res.status === 206 ? Number(/^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1]) : 0;
+    const rangeStart =
+      res.status === 206 ? Number(/^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1]) : 0;
     if (rangeStart !== offset) {
       await res.body?.cancel();
-      throw new UrlDownloadError(`${remote.name}: asked for bytes from ${offset}, the server sent ${res.headers.get('content-range')}`);
+      throw new UrlDownloadError(
+        `${remote.name}: asked for bytes from ${offset}, the server sent ${res.headers.get('content-range')}`,
+      );
     }
     if (!res.body) throw new TransferInterrupted('the response has no body');
     const fd = fs.openSync(part, offset > 0 ? 'a' : 'w');
@@ -125,7 +135,9 @@ async function appendToPart(remote: UrlFile, part: string, opts: UrlDownloadOpti
     if (size < remote.size) throw new TransferInterrupted('the server ended the response early');
     if (size > remote.size) {
       fs.rmSync(part);
-      throw new UrlDownloadError(`${remote.name}: received ${size} bytes, expected ${remote.size}; the partial file was removed`);
+      throw new UrlDownloadError(
+        `${remote.name}: received ${size} bytes, expected ${remote.size}; the partial file was removed`,
+      );
     }
   } finally {
     progress.stop();

@@ -14,18 +14,30 @@ describe('resolveHubAccess', () => {
     process.env.HF_ENDPOINT = 'https://hf-mirror.example/';
     process.env.HF_TOKEN = 'hf_env';
     expect(resolveHubAccess({})).toEqual({ hubUrl: 'https://hf-mirror.example', token: 'hf_env' });
-    expect(resolveHubAccess({ hubUrl: 'http://127.0.0.1:9', token: 'hf_opt' })).toEqual({ hubUrl: 'http://127.0.0.1:9', token: 'hf_opt' });
+    expect(resolveHubAccess({ hubUrl: 'http://127.0.0.1:9', token: 'hf_opt' })).toEqual({
+      hubUrl: 'http://127.0.0.1:9',
+      token: 'hf_opt',
+    });
   });
 
   it('rejects a URL without scheme and a token without the hf_ prefix', () => {
-    expect(() => resolveHubAccess({ hubUrl: 'hf-mirror.example' })).toThrow('hub URL "hf-mirror.example" must start with http:// or https://');
+    expect(() => resolveHubAccess({ hubUrl: 'hf-mirror.example' })).toThrow(
+      'hub URL "hf-mirror.example" must start with http:// or https://',
+    );
     expect(() => resolveHubAccess({ hubUrl: 'http://x', token: 'abc' })).toThrow('must start with "hf_"');
   });
 });
 
 describe('checkAssetName', () => {
   it('accepts Hub repo ids and plain names, nothing that leaves the folder', () => {
-    for (const ok of ['mnist', 'ylecun/mnist', 'zalando-datasets/fashion_mnist', 'uoft-cs/cifar10', 'google/vit-base-patch16-224', 'a.b']) {
+    for (const ok of [
+      'mnist',
+      'ylecun/mnist',
+      'zalando-datasets/fashion_mnist',
+      'uoft-cs/cifar10',
+      'google/vit-base-patch16-224',
+      'a.b',
+    ]) {
       expect(() => checkAssetName(ok, 'dataset')).not.toThrow();
     }
     for (const bad of ['', '..', 'a/..', '../a', 'a/b/c', '/abs', 'a//b', '.hidden', 'a b']) {

@@ -29,8 +29,12 @@ export function resolveHubAccess(opts: { hubUrl?: string; token?: string }): Hub
  */
 export function checkAssetName(id: string, what: string): void {
   const segments = id.split('/');
-  const ok = segments.length <= 2 && segments.every((s) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s) && s !== '.' && s !== '..');
-  if (!ok) throw new Error(`${what} "${id}" is not a valid name: expected "owner/name" or "name" (letters, digits, '-', '_', '.')`);
+  const ok =
+    segments.length <= 2 && segments.every((s) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s) && s !== '.' && s !== '..');
+  if (!ok)
+    throw new Error(
+      `${what} "${id}" is not a valid name: expected "owner/name" or "name" (letters, digits, '-', '_', '.')`,
+    );
 }
 
 /** A failed Hub request, with the repo/file it was about and what to do. `status` is the HTTP status if any. */
@@ -54,7 +58,9 @@ export function toHubError(err: unknown, what: string, access: HubAccess, revisi
   if (err instanceof HubDownloadError) return err;
   if (err instanceof HubApiError) return hubStatusError(err.statusCode, what, access, revision, err.message);
   if (err instanceof InvalidApiResponseFormatError) {
-    return new HubDownloadError(`unexpected answer from ${access.hubUrl} about ${what}: ${err.message} (is it a Hub or a mirror of it?)`);
+    return new HubDownloadError(
+      `unexpected answer from ${access.hubUrl} about ${what}: ${err.message} (is it a Hub or a mirror of it?)`,
+    );
   }
   return new HubDownloadError(`network error while fetching ${what} from ${access.hubUrl}: ${networkReason(err)}`);
 }
@@ -74,7 +80,8 @@ export function hubStatusError(
       : 'the repo is private or gated (the Hub also says this for repos that do not exist): set HF_TOKEN to an access token that can read it';
     return new HubDownloadError(`access denied (HTTP ${status}) to ${where}: ${hint}`, status);
   }
-  if (status === 404) return new HubDownloadError(`not found (HTTP 404): ${where}; check the name and the revision`, 404);
+  if (status === 404)
+    return new HubDownloadError(`not found (HTTP 404): ${where}; check the name and the revision`, 404);
   return new HubDownloadError(`the Hub answered HTTP ${status} for ${where}${detail ? `: ${detail}` : ''}`, status);
 }
 
@@ -82,7 +89,8 @@ export function hubStatusError(
 export function networkReason(err: unknown): string {
   // Duck-typed: errors from fetch may come from another realm (e.g. under jest), where instanceof Error fails.
   const message = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String(e.message) : String(e));
-  const cause = err && typeof err === 'object' && 'cause' in err ? (err.cause as { code?: string } | undefined) : undefined;
+  const cause =
+    err && typeof err === 'object' && 'cause' in err ? (err.cause as { code?: string } | undefined) : undefined;
   if (!cause) return message(err);
   return `${message(err)} (${cause.code ? `${cause.code}: ` : ''}${message(cause)})`;
 }

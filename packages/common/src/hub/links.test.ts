@@ -13,7 +13,8 @@ describe('asset links', () => {
     process.env.RESEARCH_ASSETS_DIR = path.join(tmp, 'assets');
     source = path.join(tmp, 'shared', 'fashion-mnist');
     fs.mkdirSync(source, { recursive: true });
-    for (const f of ['train-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) fs.writeFileSync(path.join(source, f), f);
+    for (const f of ['train-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'])
+      fs.writeFileSync(path.join(source, f), f);
   });
   afterEach(() => {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -36,8 +37,12 @@ describe('asset links', () => {
     expect(r.status).toBe('copied');
     expect(fs.lstatSync(r.dir).isDirectory()).toBe(true);
     expect(fs.readdirSync(r.dir).sort()).toEqual(['t10k-labels-idx1-ubyte.gz', 'train-images-idx3-ubyte.gz']);
-    expect(() => importDataset({ name: 'fmnist-copy', from: source, copy: true })).toThrow(/already exists: remove it first/);
-    expect(() => importDataset({ name: 'fmnist-copy', from: source })).toThrow(/exists and is not a symlink: refusing to replace it/);
+    expect(() => importDataset({ name: 'fmnist-copy', from: source, copy: true })).toThrow(
+      /already exists: remove it first/,
+    );
+    expect(() => importDataset({ name: 'fmnist-copy', from: source })).toThrow(
+      /exists and is not a symlink: refusing to replace it/,
+    );
     expect(() => importDataset({ name: 'x', from: path.join(tmp, 'nope') })).toThrow(/nope is not a directory/);
   });
 
@@ -58,11 +63,15 @@ describe('asset links', () => {
     const real = path.join(tmp, 'paper2', 'data', 'fashion-mnist');
     fs.mkdirSync(real, { recursive: true });
     fs.writeFileSync(path.join(real, 'keep.txt'), 'mine');
-    expect(() => linkAsset({ dataset: 'fashion-mnist', into: path.dirname(real) })).toThrow(/exists and is not a symlink/);
+    expect(() => linkAsset({ dataset: 'fashion-mnist', into: path.dirname(real) })).toThrow(
+      /exists and is not a symlink/,
+    );
     expect(fs.readFileSync(path.join(real, 'keep.txt'), 'utf8')).toBe('mine');
   });
 
   it('explains how to get a dataset that is missing', () => {
-    expect(() => linkAsset({ dataset: 'cifar10', into: tmp })).toThrow(/dataset "cifar10" is not in .*download-hf-dataset.*import-dataset/);
+    expect(() => linkAsset({ dataset: 'cifar10', into: tmp })).toThrow(
+      /dataset "cifar10" is not in .*download-hf-dataset.*import-dataset/,
+    );
   });
 });

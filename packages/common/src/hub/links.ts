@@ -18,7 +18,8 @@ export interface LinkResult {
  */
 export function ensureSymlink(link: string, target: string): LinkResult {
   const absTarget = path.resolve(target);
-  if (!fs.existsSync(absTarget) || !fs.statSync(absTarget).isDirectory()) throw new Error(`cannot link to ${absTarget}: not a directory`);
+  if (!fs.existsSync(absTarget) || !fs.statSync(absTarget).isDirectory())
+    throw new Error(`cannot link to ${absTarget}: not a directory`);
   const absLink = path.resolve(link);
   let existing: fs.Stats | undefined;
   try {
@@ -73,7 +74,8 @@ export interface ImportResult {
 export function importDataset(opts: { name: string; from: string; copy?: boolean }): ImportResult {
   checkAssetName(opts.name, 'dataset');
   const source = path.resolve(opts.from);
-  if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) throw new Error(`import-dataset: ${source} is not a directory`);
+  if (!fs.existsSync(source) || !fs.statSync(source).isDirectory())
+    throw new Error(`import-dataset: ${source} is not a directory`);
   const files = listFilesUnder(source);
   if (files.length === 0) throw new Error(`import-dataset: ${source} holds no files`);
   const dir = datasetsDir(opts.name);

@@ -35,7 +35,7 @@ describe('writeFileAtomic', () => {
 });
 
 describe('removeStaleTempFiles', () => {
-  it('removes the temporary files of dead writers and keeps a live writer\'s', () => {
+  it("removes the temporary files of dead writers and keeps a live writer's", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stale-'));
     try {
       const dead = spawnSync(process.execPath, ['-e', '0']).pid as number; // exited: its pid is free
@@ -44,7 +44,11 @@ describe('removeStaleTempFiles', () => {
       const live = path.join(dir, `metrics.json.tmp-${process.pid}-3`);
       for (const f of [stale, live, path.join(dir, 'last.safetensors')]) fs.writeFileSync(f, 'x');
       expect(removeStaleTempFiles(dir)).toEqual([stale]);
-      expect(fs.readdirSync(dir).sort()).toEqual(['checkpoints', 'last.safetensors', `metrics.json.tmp-${process.pid}-3`]);
+      expect(fs.readdirSync(dir).sort()).toEqual([
+        'checkpoints',
+        'last.safetensors',
+        `metrics.json.tmp-${process.pid}-3`,
+      ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -49,5 +49,8 @@ export function removeStaleTempFiles(dir: string): string[] {
 
 /** JSON (one space indent, Infinity written as "inf" since JSON has none) through writeFileAtomic. */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, JSON.stringify(value, (_key, v: unknown) => (v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v), 1) + '\n');
+  writeFileAtomic(
+    file,
+    JSON.stringify(value, (_key, v: unknown) => (v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v), 1) + '\n',
+  );
 }

@@ -2,6 +2,12 @@
 // workspace's asset paths, the safetensors format, loading ESM-only packages).
 export { writeFileAtomic, writeJsonAtomic, removeStaleTempFiles } from './atomic';
 export { workspaceRoot, assetsDir, datasetsDir, modelsDir, outputsDir } from './paths';
-export { loadSafetensors, saveSafetensors, decodeSafetensors, encodeSafetensors, parseSafetensorsHeader } from './safetensors';
+export {
+  loadSafetensors,
+  saveSafetensors,
+  decodeSafetensors,
+  encodeSafetensors,
+  parseSafetensorsHeader,
+} from './safetensors';
 export type { SafetensorsContent, SafetensorsDtype, SafetensorsEntry } from './safetensors';
 export { requireEsm } from './esm-require';

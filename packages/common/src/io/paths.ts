@@ -9,7 +9,8 @@ export function workspaceRoot(): string {
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'nx.json'))) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no nx.json found above ${__dirname}: is @research/common inside the workspace?`);
+    if (parent === dir)
+      throw new Error(`no nx.json found above ${__dirname}: is @research/common inside the workspace?`);
     dir = parent;
   }
   return dir;
@@ -17,7 +18,9 @@ export function workspaceRoot(): string {
 
 /** `assets/` at the workspace root, or `$RESEARCH_ASSETS_DIR` when set (e.g. a shared disk on a cluster). */
 export function assetsDir(): string {
-  return process.env.RESEARCH_ASSETS_DIR ? path.resolve(process.env.RESEARCH_ASSETS_DIR) : path.join(workspaceRoot(), 'assets');
+  return process.env.RESEARCH_ASSETS_DIR
+    ? path.resolve(process.env.RESEARCH_ASSETS_DIR)
+    : path.join(workspaceRoot(), 'assets');
 }
 
 /** Where datasets live: `assets/datasets/<name>`. */

@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors } from './safetensors';
 
 const GOLDEN = path.join(__dirname, '../../scripts/golden/safetensors_golden');
-type Expected = { metadata: Record<string, string>; tensors: Record<string, { dtype: string; shape: number[]; values: number[] }> };
+type Expected = {
+  metadata: Record<string, string>;
+  tensors: Record<string, { dtype: string; shape: number[]; values: number[] }>;
+};
 
 /** A file of `header` (as JSON) followed by `dataBytes` zero bytes. */
 function fileWith(header: unknown, dataBytes = 0): Uint8Array {
@@ -28,7 +31,13 @@ describe('safetensors', () => {
     const { tensors, metadata } = decodeSafetensors(bytes, 'golden');
     expect(metadata).toEqual(expected.metadata);
     expect([...tensors.keys()].sort()).toEqual(Object.keys(expected.tensors).sort());
-    const tfDtype: Record<string, string> = { F32: 'float32', F16: 'float32', BF16: 'float32', F64: 'float32', BOOL: 'bool' };
+    const tfDtype: Record<string, string> = {
+      F32: 'float32',
+      F16: 'float32',
+      BF16: 'float32',
+      F64: 'float32',
+      BOOL: 'bool',
+    };
     for (const [name, e] of Object.entries(expected.tensors)) {
       const t = tensors.get(name)!;
       expect(t.shape).toEqual(e.shape);
@@ -44,7 +53,14 @@ describe('safetensors', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'st-'));
     const file = path.join(dir, 'w.safetensors');
     const input = {
-      'layer.0.kernel': tf.tensor([[1.5, -2], [3.25, 1e-8]], [2, 2], 'float32'),
+      'layer.0.kernel': tf.tensor(
+        [
+          [1.5, -2],
+          [3.25, 1e-8],
+        ],
+        [2, 2],
+        'float32',
+      ),
       'layer.0.bias': tf.tensor([7, -8, 2147483647], [3], 'int32'),
       flag: tf.tensor([true, false], [2], 'bool'),
       scalar: tf.scalar(0.25),
@@ -75,25 +91,41 @@ describe('safetensors', () => {
 
   it('rejects malformed headers with what is wrong and where', () => {
     const f32 = (offsets: number[], shape = [2]) => ({ dtype: 'F32', shape, data_offsets: offsets });
-    expect(() => decodeSafetensors(new Uint8Array(4), 'a.st')).toThrow('a.st: not a valid safetensors file: 4 bytes, shorter than the 8-byte header length');
+    expect(() => decodeSafetensors(new Uint8Array(4), 'a.st')).toThrow(
+      'a.st: not a valid safetensors file: 4 bytes, shorter than the 8-byte header length',
+    );
     const long = Buffer.alloc(16);
     long.writeBigUInt64LE(100n, 0);
     expect(() => decodeSafetensors(long, 'b.st')).toThrow('header length 100 runs past the end of the file (16 bytes)');
     const notJson = Buffer.concat([Buffer.from([3, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{x:')]);
-    expect(() => decodeSafetensors(notJson, 'c.st')).toThrow(/c.st: not a valid safetensors file: the header is not JSON/);
+    expect(() => decodeSafetensors(notJson, 'c.st')).toThrow(
+      /c.st: not a valid safetensors file: the header is not JSON/,
+    );
     expect(() => decodeSafetensors(fileWith({ w: { dtype: 'Q8', shape: [1], data_offsets: [0, 1] } }, 1))).toThrow(
       'tensor "w": unknown dtype "Q8"',
     );
-    expect(() => decodeSafetensors(fileWith({ w: f32([0, 4]) }, 4))).toThrow('tensor "w": F32 of shape [2] needs 8 bytes, data_offsets span 4');
-    expect(() => decodeSafetensors(fileWith({ w: f32([0, 8]) }, 4))).toThrow('tensor "w": data_offsets end 8 beyond the 4 data bytes');
-    expect(() => decodeSafetensors(fileWith({ a: f32([0, 8]), b: f32([4, 12]) }, 12))).toThrow('starts at 4, expected 8 (overlap or hole)');
-    expect(() => decodeSafetensors(fileWith({ a: f32([0, 8]) }, 12))).toThrow('the tensors cover 8 of the 12 data bytes');
-    expect(() => decodeSafetensors(fileWith({ __metadata__: { n: 1 } }))).toThrow('"__metadata__" must map strings to strings');
+    expect(() => decodeSafetensors(fileWith({ w: f32([0, 4]) }, 4))).toThrow(
+      'tensor "w": F32 of shape [2] needs 8 bytes, data_offsets span 4',
+    );
+    expect(() => decodeSafetensors(fileWith({ w: f32([0, 8]) }, 4))).toThrow(
+      'tensor "w": data_offsets end 8 beyond the 4 data bytes',
+    );
+    expect(() => decodeSafetensors(fileWith({ a: f32([0, 8]), b: f32([4, 12]) }, 12))).toThrow(
+      'starts at 4, expected 8 (overlap or hole)',
+    );
+    expect(() => decodeSafetensors(fileWith({ a: f32([0, 8]) }, 12))).toThrow(
+      'the tensors cover 8 of the 12 data bytes',
+    );
+    expect(() => decodeSafetensors(fileWith({ __metadata__: { n: 1 } }))).toThrow(
+      '"__metadata__" must map strings to strings',
+    );
   });
 
   it('refuses 64-bit integers that do not fit in int32', () => {
     const bytes = fileWith({ big: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, 8);
     Buffer.from(bytes.buffer).writeBigInt64LE(2n ** 40n, bytes.length - 8);
-    expect(() => decodeSafetensors(bytes, 'i.st')).toThrow('i.st: tensor "big": value 1099511627776 at index 0 does not fit in int32');
+    expect(() => decodeSafetensors(bytes, 'i.st')).toThrow(
+      'i.st: tensor "big": value 1099511627776 at index 0 does not fit in int32',
+    );
   });
 });

@@ -6,10 +6,35 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { writeFileAtomic } from '.';
 
-export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL';
+export type SafetensorsDtype =
+  | 'F64'
+  | 'F32'
+  | 'F16'
+  | 'BF16'
+  | 'I64'
+  | 'I32'
+  | 'I16'
+  | 'I8'
+  | 'U64'
+  | 'U32'
+  | 'U16'
+  | 'U8'
+  | 'BOOL';
 
 const ITEM_SIZE: Record<SafetensorsDtype, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** The spec's limit on the header; anything larger is a corrupt or hostile file. */
@@ -48,8 +73,10 @@ export function parseSafetensorsHeader(
   if (bytes.length < 8) fail(`${bytes.length} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength > MAX_HEADER_BYTES) fail(`header length ${headerLength} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
-  if (8 + headerLength > bytes.length) fail(`header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`);
+  if (headerLength > MAX_HEADER_BYTES)
+    fail(`header length ${headerLength} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
+  if (8 + headerLength > bytes.length)
+    fail(`header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`);
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8'));
@@ -72,10 +99,13 @@ export function parseSafetensorsHeader(
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!e || typeof e !== 'object') fail(`tensor "${name}": expected {dtype, shape, data_offsets}`);
     if (typeof e.dtype !== 'string' || !(e.dtype in ITEM_SIZE)) {
-      fail(`tensor "${name}": unknown dtype ${JSON.stringify(e.dtype)} (expected one of ${Object.keys(ITEM_SIZE).join(', ')})`);
+      fail(
+        `tensor "${name}": unknown dtype ${JSON.stringify(e.dtype)} (expected one of ${Object.keys(ITEM_SIZE).join(', ')})`,
+      );
     }
     const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-    if (!Array.isArray(e.shape) || !e.shape.every(isCount)) fail(`tensor "${name}": shape ${JSON.stringify(e.shape)} is not a list of sizes`);
+    if (!Array.isArray(e.shape) || !e.shape.every(isCount))
+      fail(`tensor "${name}": shape ${JSON.stringify(e.shape)} is not a list of sizes`);
     const offsets = e.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
       fail(`tensor "${name}": data_offsets ${JSON.stringify(offsets)} is not [begin, end]`);
@@ -93,7 +123,8 @@ export function parseSafetensorsHeader(
   // The data must be covered exactly once, in some order, without holes.
   let covered = 0;
   for (const [name, e] of [...entries].sort((a, b) => a[1].dataOffsets[0] - b[1].dataOffsets[0])) {
-    if (e.dataOffsets[0] !== covered) fail(`tensor "${name}" starts at ${e.dataOffsets[0]}, expected ${covered} (overlap or hole)`);
+    if (e.dataOffsets[0] !== covered)
+      fail(`tensor "${name}" starts at ${e.dataOffsets[0]}, expected ${covered} (overlap or hole)`);
     covered = e.dataOffsets[1];
   }
   if (covered !== dataLength) fail(`the tensors cover ${covered} of the ${dataLength} data bytes`);
@@ -156,7 +187,8 @@ function toInt32(values: ArrayLike<number | bigint>, what: string): Int32Array {
   const out = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = Number(values[i]);
-    if (v < -2147483648 || v > 2147483647) throw new Error(`${what}: value ${values[i]} at index ${i} does not fit in int32`);
+    if (v < -2147483648 || v > 2147483647)
+      throw new Error(`${what}: value ${values[i]} at index ${i} does not fit in int32`);
     out[i] = v;
   }
   return out;
@@ -182,14 +214,17 @@ export function encodeSafetensors(
   tensors: Map<string, tf.Tensor> | Record<string, tf.Tensor>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
-  const named = [...(tensors instanceof Map ? tensors : Object.entries(tensors))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const named = [...(tensors instanceof Map ? tensors : Object.entries(tensors))].sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
   const header: Record<string, unknown> = {};
   const blobs: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of named) {
     if (name === '__metadata__') throw new Error('a tensor cannot be named "__metadata__"');
     const dtype = DTYPE_OF[t.dtype];
-    if (!dtype) throw new Error(`tensor "${name}": dtype ${t.dtype} cannot be written to safetensors (float32, int32, bool)`);
+    if (!dtype)
+      throw new Error(`tensor "${name}": dtype ${t.dtype} cannot be written to safetensors (float32, int32, bool)`);
     const data = t.dataSync() as Float32Array | Int32Array | Uint8Array;
     const blob = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + blob.length] };

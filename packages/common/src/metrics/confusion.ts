@@ -27,7 +27,14 @@ export function confusionMatrix(yTrue: LabelArray, yPred: LabelArray, opts: Conf
   const safe = (a: number, b: number) => (b === 0 ? 0 : a / b);
   switch (opts.normalize) {
     case 'true':
-      return cm.map((row) => row.map((v) => safe(v, row.reduce((a, b) => a + b, 0))));
+      return cm.map((row) =>
+        row.map((v) =>
+          safe(
+            v,
+            row.reduce((a, b) => a + b, 0),
+          ),
+        ),
+      );
     case 'pred': {
       const columns = labels.map((_, j) => cm.reduce((sum, row) => sum + row[j], 0));
       return cm.map((row) => row.map((v, j) => safe(v, columns[j])));

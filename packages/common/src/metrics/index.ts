@@ -2,8 +2,26 @@
 export type { LabelArray, ZeroDivision, WarningOptions } from './labels';
 export { confusionMatrix, type ConfusionMatrixOptions } from './confusion';
 export {
-  accuracyScore, balancedAccuracyScore, topKAccuracyScore, precisionRecallFscoreSupport, precisionScore, recallScore, f1Score, fbetaScore,
-  type Average, type PrfOptions, type PrfPerLabel, type PrfAveraged, type ScoreMatrix,
+  accuracyScore,
+  balancedAccuracyScore,
+  topKAccuracyScore,
+  precisionRecallFscoreSupport,
+  precisionScore,
+  recallScore,
+  f1Score,
+  fbetaScore,
+  type Average,
+  type PrfOptions,
+  type PrfPerLabel,
+  type PrfAveraged,
+  type ScoreMatrix,
 } from './scores';
-export { classificationReport, classificationReportData, formatFixed, type ReportOptions, type ReportRow, type ReportData } from './report';
+export {
+  classificationReport,
+  classificationReportData,
+  formatFixed,
+  type ReportOptions,
+  type ReportRow,
+  type ReportData,
+} from './report';
 export { labelsFromTensor } from './tensor';

@@ -15,8 +15,12 @@ export function warn(opts: WarningOptions, message: string): void {
 }
 
 export function checkPair(yTrue: LabelArray, yPred: LabelArray, fn: string): void {
-  if (yTrue.length !== yPred.length) throw new Error(`${fn}: y_true has ${yTrue.length} labels but y_pred has ${yPred.length}`);
-  for (const [name, y] of [['y_true', yTrue], ['y_pred', yPred]] as const) {
+  if (yTrue.length !== yPred.length)
+    throw new Error(`${fn}: y_true has ${yTrue.length} labels but y_pred has ${yPred.length}`);
+  for (const [name, y] of [
+    ['y_true', yTrue],
+    ['y_pred', yPred],
+  ] as const) {
     for (let i = 0; i < y.length; i++) {
       if (!Number.isFinite(y[i])) throw new Error(`${fn}: ${name}[${i}] is ${y[i]}; labels must be finite numbers`);
     }
@@ -31,7 +35,11 @@ export function uniqueLabels(...arrays: LabelArray[]): number[] {
 }
 
 /** Per-label counts: true positives, predictions and true occurrences (the diagonal, column and row sums). */
-export function labelCounts(yTrue: LabelArray, yPred: LabelArray, labels: readonly number[]): { tp: number[]; pred: number[]; support: number[] } {
+export function labelCounts(
+  yTrue: LabelArray,
+  yPred: LabelArray,
+  labels: readonly number[],
+): { tp: number[]; pred: number[]; support: number[] } {
   const index = new Map(labels.map((l, i) => [l, i]));
   const tp = new Array<number>(labels.length).fill(0);
   const pred = new Array<number>(labels.length).fill(0);

@@ -1,11 +1,29 @@
 import * as tf from '@tensorflow/tfjs';
 import golden from '../../scripts/golden/metrics_sklearn.json';
 import {
-  accuracyScore, balancedAccuracyScore, classificationReport, classificationReportData, confusionMatrix, f1Score, fbetaScore, formatFixed,
-  labelsFromTensor, precisionRecallFscoreSupport, precisionScore, recallScore, topKAccuracyScore, type ZeroDivision,
+  accuracyScore,
+  balancedAccuracyScore,
+  classificationReport,
+  classificationReportData,
+  confusionMatrix,
+  f1Score,
+  fbetaScore,
+  formatFixed,
+  labelsFromTensor,
+  precisionRecallFscoreSupport,
+  precisionScore,
+  recallScore,
+  topKAccuracyScore,
+  type ZeroDivision,
 } from './index';
 
-interface GoldenPrf { precision: number | number[]; recall: number | number[]; fscore: number | number[]; support: number[] | null; warnings: string[] }
+interface GoldenPrf {
+  precision: number | number[];
+  recall: number | number[];
+  fscore: number | number[];
+  support: number[] | null;
+  warnings: string[];
+}
 interface GoldenCase {
   name: string;
   y_true: number[];
@@ -57,7 +75,8 @@ describe.each(cases.map((c) => [c.name, c] as const))('equals scikit-learn on ca
     expectClose(plain.value, g.balanced);
     expect(plain.warnings).toEqual(g.balanced_warnings);
     const adjusted = balancedAccuracyScore(yt, yp, { adjusted: true, onWarning: () => undefined });
-    if (typeof g.balanced_adjusted === 'string') expect(adjusted).toBe(Number(g.balanced_adjusted)); // a single class: -Infinity
+    if (typeof g.balanced_adjusted === 'string')
+      expect(adjusted).toBe(Number(g.balanced_adjusted)); // a single class: -Infinity
     else expectClose(adjusted, g.balanced_adjusted);
   });
 
@@ -93,16 +112,26 @@ describe.each(cases.map((c) => [c.name, c] as const))('equals scikit-learn on ca
       const average = averageText === 'None' ? null : (averageText as 'macro' | 'weighted');
       const { value, warnings } = captured((onWarning) => {
         const opts = { labels, onWarning };
-        if (name === 'precision') return average === null ? precisionScore(yt, yp, { ...opts, average }) : precisionScore(yt, yp, { ...opts, average });
-        if (name === 'recall') return average === null ? recallScore(yt, yp, { ...opts, average }) : recallScore(yt, yp, { ...opts, average });
-        if (name === 'f1') return average === null ? f1Score(yt, yp, { ...opts, average }) : f1Score(yt, yp, { ...opts, average });
+        if (name === 'precision')
+          return average === null
+            ? precisionScore(yt, yp, { ...opts, average })
+            : precisionScore(yt, yp, { ...opts, average });
+        if (name === 'recall')
+          return average === null
+            ? recallScore(yt, yp, { ...opts, average })
+            : recallScore(yt, yp, { ...opts, average });
+        if (name === 'f1')
+          return average === null ? f1Score(yt, yp, { ...opts, average }) : f1Score(yt, yp, { ...opts, average });
         return fbetaScore(yt, yp, Number(name.slice('fbeta'.length)), { ...opts, average: average as 'weighted' });
       });
       expectClose(value, expected.value);
       expect(warnings).toEqual(expected.warnings);
     }
     if (g.f1_binary_pos_max) {
-      expectClose(f1Score(yt, yp, { average: 'binary', posLabel: g.f1_binary_pos_max.pos_label, onWarning: () => undefined }), g.f1_binary_pos_max.value);
+      expectClose(
+        f1Score(yt, yp, { average: 'binary', posLabel: g.f1_binary_pos_max.pos_label, onWarning: () => undefined }),
+        g.f1_binary_pos_max.value,
+      );
     }
   });
 
@@ -110,15 +139,31 @@ describe.each(cases.map((c) => [c.name, c] as const))('equals scikit-learn on ca
     for (const [key, expected] of Object.entries(g.report)) {
       const [digits, zd] = key.split('|');
       const zeroDivision = (zd === 'warn' ? 'warn' : Number(zd)) as ZeroDivision;
-      const text = classificationReport(yt, yp, { labels, targetNames: c.target_names ?? undefined, digits: Number(digits), zeroDivision, onWarning: () => undefined });
+      const text = classificationReport(yt, yp, {
+        labels,
+        targetNames: c.target_names ?? undefined,
+        digits: Number(digits),
+        zeroDivision,
+        onWarning: () => undefined,
+      });
       expect(text).toBe(expected);
     }
   });
 
   it('top-k accuracy (ties broken as sklearn does)', () => {
     for (const [k, expected] of Object.entries(g.topk.values)) {
-      expectClose(topKAccuracyScore(yt, c.scores, { k: Number(k), labels: g.topk.labels, onWarning: () => undefined }), expected);
-      expectClose(topKAccuracyScore(Int32Array.from(yt), Float32Array.from(c.scores.flat()), { k: Number(k), labels: g.topk.labels, onWarning: () => undefined }), expected);
+      expectClose(
+        topKAccuracyScore(yt, c.scores, { k: Number(k), labels: g.topk.labels, onWarning: () => undefined }),
+        expected,
+      );
+      expectClose(
+        topKAccuracyScore(Int32Array.from(yt), Float32Array.from(c.scores.flat()), {
+          k: Number(k),
+          labels: g.topk.labels,
+          onWarning: () => undefined,
+        }),
+        expected,
+      );
     }
   });
 });
@@ -126,7 +171,9 @@ describe.each(cases.map((c) => [c.name, c] as const))('equals scikit-learn on ca
 describe('metrics details', () => {
   it('covers the edge cases it claims to', () => {
     const names = cases.map((c) => c.name);
-    expect(names).toEqual(expect.arrayContaining(['never_predicted', 'absent_from_true', 'labels_superset', 'labels_subset_reordered']));
+    expect(names).toEqual(
+      expect.arrayContaining(['never_predicted', 'absent_from_true', 'labels_superset', 'labels_subset_reordered']),
+    );
     const never = cases.find((c) => c.name === 'never_predicted') as GoldenCase;
     expect(never.y_pred).not.toContain(2);
     expect(never.y_true).toContain(2);
@@ -157,15 +204,30 @@ describe('metrics details', () => {
   it('rejects mismatched lengths, bad label lists and a wrong number of score columns', () => {
     expect(() => accuracyScore([0, 1], [0])).toThrow('y_true has 2 labels but y_pred has 1');
     expect(() => confusionMatrix([0, 1], [0, 1], { labels: [5] })).toThrow('none of the labels [5] occurs in y_true');
-    expect(() => topKAccuracyScore([0, 1, 1], [[0.1, 0.9, 0], [0.5, 0.5, 0], [0, 1, 0]])).toThrow('2 classes (in y_true) but the scores have 3 columns');
-    expect(() => f1Score([0, 1, 2], [0, 1, 2], { average: 'binary' })).toThrow("average 'binary' needs at most two classes");
+    expect(() =>
+      topKAccuracyScore(
+        [0, 1, 1],
+        [
+          [0.1, 0.9, 0],
+          [0.5, 0.5, 0],
+          [0, 1, 0],
+        ],
+      ),
+    ).toThrow('2 classes (in y_true) but the scores have 3 columns');
+    expect(() => f1Score([0, 1, 2], [0, 1, 2], { average: 'binary' })).toThrow(
+      "average 'binary' needs at most two classes",
+    );
     expect(() => classificationReport([0, 1], [0, 1], { targetNames: ['a'] })).toThrow('2 labels but 1 target names');
   });
 
   it('reads labels from tensors: labels as is, scores by argmax', async () => {
     await tf.setBackend('cpu');
     const labels = tf.tensor1d([2, 0, 1], 'int32');
-    const logits = tf.tensor2d([[0.1, 0.2, 3], [5, 0, 0], [0, 1, 0.5]]);
+    const logits = tf.tensor2d([
+      [0.1, 0.2, 3],
+      [5, 0, 0],
+      [0, 1, 0.5],
+    ]);
     expect(Array.from(await labelsFromTensor(labels))).toEqual([2, 0, 1]);
     expect(Array.from(await labelsFromTensor(logits))).toEqual([2, 0, 1]);
     await expect(labelsFromTensor(tf.zeros([1, 1, 1]))).rejects.toThrow('expected labels [n] or scores [n, classes]');

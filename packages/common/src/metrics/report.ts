@@ -41,17 +41,26 @@ export function classificationReportData(yTrue: LabelArray, yPred: LabelArray, o
   const names = opts.targetNames ?? labels.map(String);
   const common = { labels, zeroDivision: opts.zeroDivision, onWarning: opts.onWarning };
   const perLabel = precisionRecallFscoreSupport(yTrue, yPred, { ...common, average: null });
-  const classes = names.map((name, i) => ({ name, precision: perLabel.precision[i], recall: perLabel.recall[i], f1: perLabel.fscore[i], support: perLabel.support[i] }));
+  const classes = names.map((name, i) => ({
+    name,
+    precision: perLabel.precision[i],
+    recall: perLabel.recall[i],
+    f1: perLabel.fscore[i],
+    support: perLabel.support[i],
+  }));
   const support = perLabel.support.reduce((a, b) => a + b, 0);
   const averaged = (average: 'micro' | 'macro' | 'weighted', name: string): ReportRow => {
     const r = precisionRecallFscoreSupport(yTrue, yPred, { ...common, average });
     return { name, precision: r.precision, recall: r.recall, f1: r.fscore, support };
   };
   // As sklearn: the micro average is the accuracy unless labels were given that differ from those present.
-  const microIsAccuracy = !opts.labels || (new Set(labels).size === present.length && present.every((l) => labels.includes(l)));
+  const microIsAccuracy =
+    !opts.labels || (new Set(labels).size === present.length && present.every((l) => labels.includes(l)));
   return {
     classes,
-    ...(microIsAccuracy ? { accuracy: averaged('micro', 'accuracy').f1 } : { microAvg: averaged('micro', 'micro avg') }),
+    ...(microIsAccuracy
+      ? { accuracy: averaged('micro', 'accuracy').f1 }
+      : { microAvg: averaged('micro', 'micro avg') }),
     macroAvg: averaged('macro', 'macro avg'),
     weightedAvg: averaged('weighted', 'weighted avg'),
   };

@@ -1,6 +1,14 @@
 // Classification scores with scikit-learn's definitions (sklearn.metrics 1.2), including its edge cases.
 import { confusionMatrix } from './confusion';
-import { checkPair, labelCounts, uniqueLabels, warn, type LabelArray, type WarningOptions, type ZeroDivision } from './labels';
+import {
+  checkPair,
+  labelCounts,
+  uniqueLabels,
+  warn,
+  type LabelArray,
+  type WarningOptions,
+  type ZeroDivision,
+} from './labels';
 
 /** Fraction (or, with `normalize: false`, number) of exact matches. */
 export function accuracyScore(yTrue: LabelArray, yPred: LabelArray, opts: { normalize?: boolean } = {}): number {
@@ -14,7 +22,11 @@ export function accuracyScore(yTrue: LabelArray, yPred: LabelArray, opts: { norm
  * Mean recall over the classes present in y_true (a class only predicted is left out, with a warning, as in
  * sklearn). `adjusted` rescales so that chance is 0 and perfect is 1.
  */
-export function balancedAccuracyScore(yTrue: LabelArray, yPred: LabelArray, opts: { adjusted?: boolean } & WarningOptions = {}): number {
+export function balancedAccuracyScore(
+  yTrue: LabelArray,
+  yPred: LabelArray,
+  opts: { adjusted?: boolean } & WarningOptions = {},
+): number {
   checkPair(yTrue, yPred, 'balancedAccuracyScore');
   const cm = confusionMatrix(yTrue, yPred);
   const perClass: number[] = [];
@@ -42,7 +54,8 @@ function scoreRows(scores: ScoreMatrix, n: number): (i: number) => ArrayLike<num
     return (i) => rows[i];
   }
   const flat = scores as ArrayLike<number>;
-  if (n === 0 || flat.length % n !== 0) throw new Error(`topKAccuracyScore: ${flat.length} flat scores cannot be split into ${n} rows`);
+  if (n === 0 || flat.length % n !== 0)
+    throw new Error(`topKAccuracyScore: ${flat.length} flat scores cannot be split into ${n} rows`);
   const c = flat.length / n;
   return (i) => Array.prototype.slice.call(flat, i * c, (i + 1) * c) as number[];
 }
@@ -52,27 +65,37 @@ function scoreRows(scores: ScoreMatrix, n: number): (i: number) => ArrayLike<num
  * `labels[j]` (default: the sorted labels of y_true, which must then number as many as the columns). Ties are
  * broken as sklearn's stable argsort does: among equal scores the later column ranks higher.
  */
-export function topKAccuracyScore(yTrue: LabelArray, scores: ScoreMatrix, opts: { k?: number; labels?: readonly number[]; normalize?: boolean } & WarningOptions = {}): number {
+export function topKAccuracyScore(
+  yTrue: LabelArray,
+  scores: ScoreMatrix,
+  opts: { k?: number; labels?: readonly number[]; normalize?: boolean } & WarningOptions = {},
+): number {
   const k = opts.k ?? 2;
   const n = yTrue.length;
   const row = scoreRows(scores, n);
   const columns = n > 0 ? row(0).length : 0;
   const labels = opts.labels ?? uniqueLabels(yTrue);
-  if (opts.labels && labels.some((l, i) => i > 0 && l <= labels[i - 1])) throw new Error('topKAccuracyScore: labels must be unique and sorted ascending');
+  if (opts.labels && labels.some((l, i) => i > 0 && l <= labels[i - 1]))
+    throw new Error('topKAccuracyScore: labels must be unique and sorted ascending');
   if (labels.length !== columns) {
     throw new Error(
-      `topKAccuracyScore: ${labels.length} classes (${opts.labels ? 'given labels' : "in y_true"}) but the scores have ${columns} columns` +
+      `topKAccuracyScore: ${labels.length} classes (${opts.labels ? 'given labels' : 'in y_true'}) but the scores have ${columns} columns` +
         (opts.labels ? '' : '; pass labels with every known class'),
     );
   }
-  if (k >= columns) warn(opts, `'k' (${k}) greater than or equal to 'n_classes' (${columns}) will result in a perfect score and is therefore meaningless.`);
+  if (k >= columns)
+    warn(
+      opts,
+      `'k' (${k}) greater than or equal to 'n_classes' (${columns}) will result in a perfect score and is therefore meaningless.`,
+    );
   const column = new Map(labels.map((l, j) => [l, j]));
   let hits = 0;
   for (let i = 0; i < n; i++) {
     const t = column.get(yTrue[i]);
     if (t === undefined) throw new Error(`topKAccuracyScore: y_true[${i}] = ${yTrue[i]} is not among the labels`);
     const s = row(i);
-    if (s.length !== columns) throw new Error(`topKAccuracyScore: score row ${i} has ${s.length} values, expected ${columns}`);
+    if (s.length !== columns)
+      throw new Error(`topKAccuracyScore: score row ${i} has ${s.length} values, expected ${columns}`);
     let ahead = 0;
     for (let j = 0; j < columns; j++) if (s[j] > s[t] || (s[j] === s[t] && j > t)) ahead++;
     if (ahead < k) hits++;
@@ -107,11 +130,20 @@ export interface PrfAveraged {
   fscore: number;
 }
 
-function divide(num: number[], den: number[], metric: 'precision' | 'recall', zeroDivision: ZeroDivision, opts: WarningOptions, warnFor: string[]): number[] {
+function divide(
+  num: number[],
+  den: number[],
+  metric: 'precision' | 'recall',
+  zeroDivision: ZeroDivision,
+  opts: WarningOptions,
+  warnFor: string[],
+): number[] {
   const fill = zeroDivision === 1 ? 1 : 0;
   const out = num.map((v, i) => (den[i] === 0 ? fill : v / den[i]));
   if (zeroDivision === 'warn' && den.some((d) => d === 0) && warnFor.includes(metric)) {
-    const start = warnFor.includes('f-score') ? `${metric[0].toUpperCase()}${metric.slice(1)} and F-score are` : `${metric[0].toUpperCase()}${metric.slice(1)} is`;
+    const start = warnFor.includes('f-score')
+      ? `${metric[0].toUpperCase()}${metric.slice(1)} and F-score are`
+      : `${metric[0].toUpperCase()}${metric.slice(1)} is`;
     warnPrf(opts, start, metric === 'precision' ? 'predicted' : 'true', out.length);
   }
   return out;
@@ -119,7 +151,10 @@ function divide(num: number[], den: number[], metric: 'precision' | 'recall', ze
 
 function warnPrf(opts: WarningOptions, start: string, modifier: string, size: number): void {
   const where = size === 1 ? 'due to' : 'in labels with';
-  warn(opts, `${start} ill-defined and being set to 0.0 ${where} no ${modifier} samples. Use \`zero_division\` parameter to control this behavior.`);
+  warn(
+    opts,
+    `${start} ill-defined and being set to 0.0 ${where} no ${modifier} samples. Use \`zero_division\` parameter to control this behavior.`,
+  );
 }
 
 /** The labels a set-wise metric scores, checked as sklearn does for average 'binary'. */
@@ -127,8 +162,12 @@ function scoredLabels(yTrue: LabelArray, yPred: LabelArray, opts: PrfOptions): r
   const present = uniqueLabels(yTrue, yPred);
   if (opts.average === 'binary') {
     const pos = opts.posLabel ?? 1;
-    if (present.length > 2) throw new Error(`average 'binary' needs at most two classes, found ${present.length} (${present.join(', ')}); choose 'micro', 'macro' or 'weighted'`);
-    if (!present.includes(pos) && present.length >= 2) throw new Error(`posLabel=${pos} is not a valid label; it should be one of ${present.join(', ')}`);
+    if (present.length > 2)
+      throw new Error(
+        `average 'binary' needs at most two classes, found ${present.length} (${present.join(', ')}); choose 'micro', 'macro' or 'weighted'`,
+      );
+    if (!present.includes(pos) && present.length >= 2)
+      throw new Error(`posLabel=${pos} is not a valid label; it should be one of ${present.join(', ')}`);
     return [pos];
   }
   return opts.labels ?? present;
@@ -138,8 +177,18 @@ function scoredLabels(yTrue: LabelArray, yPred: LabelArray, opts: PrfOptions): r
  * sklearn's precision_recall_fscore_support. With `average: null` returns one value per label (and the support);
  * otherwise the micro, macro, weighted (by support) or binary average.
  */
-export function precisionRecallFscoreSupport(yTrue: LabelArray, yPred: LabelArray, opts: PrfOptions & { average: null }, warnFor?: string[]): PrfPerLabel;
-export function precisionRecallFscoreSupport(yTrue: LabelArray, yPred: LabelArray, opts?: PrfOptions, warnFor?: string[]): PrfAveraged;
+export function precisionRecallFscoreSupport(
+  yTrue: LabelArray,
+  yPred: LabelArray,
+  opts: PrfOptions & { average: null },
+  warnFor?: string[],
+): PrfPerLabel;
+export function precisionRecallFscoreSupport(
+  yTrue: LabelArray,
+  yPred: LabelArray,
+  opts?: PrfOptions,
+  warnFor?: string[],
+): PrfAveraged;
 export function precisionRecallFscoreSupport(
   yTrue: LabelArray,
   yPred: LabelArray,
@@ -159,7 +208,12 @@ export function precisionRecallFscoreSupport(
   }
   const precision = divide(tp, pred, 'precision', zeroDivision, opts, warnFor);
   const recall = divide(tp, support, 'recall', zeroDivision, opts, warnFor);
-  if (zeroDivision === 'warn' && warnFor.length === 1 && warnFor[0] === 'f-score' && support.some((s, i) => s === 0 && pred[i] === 0)) {
+  if (
+    zeroDivision === 'warn' &&
+    warnFor.length === 1 &&
+    warnFor[0] === 'f-score' &&
+    support.some((s, i) => s === 0 && pred[i] === 0)
+  ) {
     warnPrf(opts, 'F-score is', 'true nor predicted', support.length);
   }
   const beta2 = beta * beta;
@@ -175,7 +229,9 @@ export function precisionRecallFscoreSupport(
     if (total === 0) {
       const value = zeroDivision === 1 ? 1 : 0;
       const anyPredicted = pred.reduce((a, b) => a + b, 0) > 0;
-      return anyPredicted ? { precision: 0, recall: value, fscore: 0 } : { precision: value, recall: value, fscore: value };
+      return anyPredicted
+        ? { precision: 0, recall: value, fscore: 0 }
+        : { precision: value, recall: value, fscore: value };
     }
     const weighted = (values: number[]) => values.reduce((sum, v, i) => sum + v * support[i], 0) / total;
     return { precision: weighted(precision), recall: weighted(recall), fscore: weighted(fscore) };
@@ -186,7 +242,13 @@ export function precisionRecallFscoreSupport(
 
 type ScoreOptions = Omit<PrfOptions, 'beta'>;
 
-function pick(which: 'precision' | 'recall' | 'fscore', yTrue: LabelArray, yPred: LabelArray, opts: ScoreOptions & { beta?: number }, warnFor: string[]): number | number[] {
+function pick(
+  which: 'precision' | 'recall' | 'fscore',
+  yTrue: LabelArray,
+  yPred: LabelArray,
+  opts: ScoreOptions & { beta?: number },
+  warnFor: string[],
+): number | number[] {
   const average = opts.average === undefined ? 'macro' : opts.average;
   if (average === null) return precisionRecallFscoreSupport(yTrue, yPred, { ...opts, average: null }, warnFor)[which];
   return precisionRecallFscoreSupport(yTrue, yPred, { ...opts, average }, warnFor)[which];
@@ -207,9 +269,19 @@ export function recallScore(yTrue: LabelArray, yPred: LabelArray, opts: ScoreOpt
 }
 
 /** F-beta score: per label with `average: null`, else averaged (default macro). */
-export function fbetaScore(yTrue: LabelArray, yPred: LabelArray, beta: number, opts: ScoreOptions & { average: null }): number[];
+export function fbetaScore(
+  yTrue: LabelArray,
+  yPred: LabelArray,
+  beta: number,
+  opts: ScoreOptions & { average: null },
+): number[];
 export function fbetaScore(yTrue: LabelArray, yPred: LabelArray, beta: number, opts?: ScoreOptions): number;
-export function fbetaScore(yTrue: LabelArray, yPred: LabelArray, beta: number, opts: ScoreOptions = {}): number | number[] {
+export function fbetaScore(
+  yTrue: LabelArray,
+  yPred: LabelArray,
+  beta: number,
+  opts: ScoreOptions = {},
+): number | number[] {
   return pick('fscore', yTrue, yPred, { ...opts, beta }, ['f-score']);
 }
 

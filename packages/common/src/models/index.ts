@@ -1,5 +1,5 @@
 // The public surface of the models module: the registry, shared layers, and the registered architectures.
-import { referenceCnn } from './reference_cnn';
+import { referenceCnn } from './reference-cnn';
 import { registerModel } from './registry';
 import { vitTiny } from './vit';
 
@@ -7,7 +7,7 @@ export { registerModel, createModel, listModels, describeModel } from './registr
 export type { ModelFactory, ModelOptions } from './registry';
 export * from './layers';
 export * from './zoo';
-export { referenceCnn } from './reference_cnn';
+export { referenceCnn } from './reference-cnn';
 export { vit, vitTiny } from './vit';
 export type { VitOptions } from './vit';
 

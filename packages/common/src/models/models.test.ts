@@ -7,10 +7,12 @@ const TORCH_PARAMS = { 'reference-cnn': 225034, 'vit-tiny': 139018 };
 
 async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
   return tf.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
 }
 

@@ -15,14 +15,21 @@ describe('model registry', () => {
     registerModel('test-tiny-dense', (options) => {
       seen.push(options);
       const input = tf.input({ shape: [3] });
-      return tf.model({ inputs: input, outputs: tf.layers.dense({ units: options.numClasses ?? 2 }).apply(input) as tf.SymbolicTensor });
+      return tf.model({
+        inputs: input,
+        outputs: tf.layers.dense({ units: options.numClasses ?? 2 }).apply(input) as tf.SymbolicTensor,
+      });
     });
     const model = createModel('test-tiny-dense', { numClasses: 4, extra: 'x' });
     expect(seen).toEqual([{ numClasses: 4, extra: 'x' }]);
     expect(model.countParams()).toBe(3 * 4 + 4);
     model.dispose();
-    expect(() => registerModel('test-tiny-dense', () => model)).toThrow("a model named 'test-tiny-dense' is already registered");
+    expect(() => registerModel('test-tiny-dense', () => model)).toThrow(
+      "a model named 'test-tiny-dense' is already registered",
+    );
     expect(() => registerModel('Bad Name', () => model)).toThrow("invalid model name 'Bad Name'");
-    expect(() => createModel('resnet-9000')).toThrow(/unknown model 'resnet-9000'; registered models: .*reference-cnn.*vit-tiny/);
+    expect(() => createModel('resnet-9000')).toThrow(
+      /unknown model 'resnet-9000'; registered models: .*reference-cnn.*vit-tiny/,
+    );
   });
 });

@@ -25,7 +25,8 @@ const registry = new Map<string, Entry>();
 
 /** Adds an architecture; a name can be registered only once. */
 export function registerModel(name: string, factory: ModelFactory, description = ''): void {
-  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) throw new Error(`registerModel: invalid model name '${name}' (use lowercase letters, digits, '.', '_', '-')`);
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name))
+    throw new Error(`registerModel: invalid model name '${name}' (use lowercase letters, digits, '.', '_', '-')`);
   if (registry.has(name)) throw new Error(`registerModel: a model named '${name}' is already registered`);
   registry.set(name, { factory, description });
 }
@@ -33,7 +34,8 @@ export function registerModel(name: string, factory: ModelFactory, description =
 /** Builds a registered architecture. */
 export function createModel(name: string, options: ModelOptions = {}): tf.LayersModel {
   const entry = registry.get(name);
-  if (!entry) throw new Error(`createModel: unknown model '${name}'; registered models: ${listModels().join(', ') || '(none)'}`);
+  if (!entry)
+    throw new Error(`createModel: unknown model '${name}'; registered models: ${listModels().join(', ') || '(none)'}`);
   return entry.factory(options);
 }
 

@@ -3,7 +3,15 @@ import type { BackendPreference } from '../backend';
 import type { ConfigSchema, GroupChoices } from '../config';
 import type { Batch, BatchSource } from '../data';
 import type * as tf from '@tensorflow/tfjs';
-import type { Callback, EpochRecord, GradientStrategy, OptimizerSpec, PrecisionPlugin, ScheduleSpec, TrainModule } from '../training';
+import type {
+  Callback,
+  EpochRecord,
+  GradientStrategy,
+  OptimizerSpec,
+  PrecisionPlugin,
+  ScheduleSpec,
+  TrainModule,
+} from '../training';
 
 /** How the one Trainer is configured for a run (read from the app's config by `AppDefinition.trainer`). */
 export interface TrainerSettings {

@@ -20,14 +20,18 @@ export function writeCurves(runDir: string, history: readonly EpochRecord[], tit
 }
 
 /** Predicted and true labels of a classifier over a source. */
-export async function predictLabels(classifier: ClassifierOutputs, source: BatchSource): Promise<{ yTrue: Int32Array; yPred: Int32Array }> {
+export async function predictLabels(
+  classifier: ClassifierOutputs,
+  source: BatchSource,
+): Promise<{ yTrue: Int32Array; yPred: Int32Array }> {
   const key = classifier.targetKey ?? 'y';
   const truth: number[] = [];
   const preds: number[] = [];
   for await (const batch of source.batches(0)) {
     try {
       const target = batch[key];
-      if (!target) throw new Error(`classifier outputs: the batch has no '${key}' (keys: ${Object.keys(batch).join(', ')})`);
+      if (!target)
+        throw new Error(`classifier outputs: the batch has no '${key}' (keys: ${Object.keys(batch).join(', ')})`);
       const pred = tf.tidy(() => classifier.predict(batch).argMax(-1));
       preds.push(...(pred.dataSync() as Int32Array));
       truth.push(...target.dataSync());
@@ -40,7 +44,11 @@ export async function predictLabels(classifier: ClassifierOutputs, source: Batch
 }
 
 /** `confusion_matrix.png` and `classification_report.txt` (scikit-learn's text) of the test split. */
-export async function writeClassifierReport(runDir: string, classifier: ClassifierOutputs, test: BatchSource): Promise<string[]> {
+export async function writeClassifierReport(
+  runDir: string,
+  classifier: ClassifierOutputs,
+  test: BatchSource,
+): Promise<string[]> {
   const { yTrue, yPred } = await predictLabels(classifier, test);
   let largest = -1;
   for (const label of [...yTrue, ...yPred]) largest = Math.max(largest, label);

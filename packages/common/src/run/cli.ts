@@ -8,7 +8,8 @@ import { runConfig, trainRun } from './train-run';
 
 function integer(text: string): number {
   const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) throw new InvalidArgumentError(`expected an integer, got '${text}'`);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value))
+    throw new InvalidArgumentError(`expected an integer, got '${text}'`);
   return value;
 }
 
@@ -25,7 +26,10 @@ interface TrainFlags {
 
 /** The app's commander program; `extend` adds app-specific commands (hrnet's `analyze`, ...). */
 export function appProgram<C extends object>(app: AppDefinition<C>, extend?: (program: Command) => void): Command {
-  const program = new Command(app.project).description(app.description).showSuggestionAfterError().showHelpAfterError('(add --help for usage)');
+  const program = new Command(app.project)
+    .description(app.description)
+    .showSuggestionAfterError()
+    .showHelpAfterError('(add --help for usage)');
   program
     .command('train')
     .description(`train (a run folder under assets/outputs/${app.project}/<experiment>/<timestamp>)`)
@@ -40,10 +44,17 @@ export function appProgram<C extends object>(app: AppDefinition<C>, extend?: (pr
     .option('--no-progress', 'no progress bar or lines')
     .addHelpText('after', () => configHelp(app))
     .action(async (overrides: string[], flags: TrainFlags) => {
-      if (flags.config && flags.cfg && flags.config !== flags.cfg) throw new Error(`--config ${flags.config} and --cfg ${flags.cfg} disagree`);
+      if (flags.config && flags.cfg && flags.config !== flags.cfg)
+        throw new Error(`--config ${flags.config} and --cfg ${flags.cfg} disagree`);
       const opts = {
-        config: flags.config ?? flags.cfg, overrides, epochs: flags.epochs, seed: flags.seed, resume: flags.resume,
-        outputRoot: flags.outputDir, progress: flags.progress, command: `${app.project} train ${process.argv.slice(3).join(' ')}`.trim(),
+        config: flags.config ?? flags.cfg,
+        overrides,
+        epochs: flags.epochs,
+        seed: flags.seed,
+        resume: flags.resume,
+        outputRoot: flags.outputDir,
+        progress: flags.progress,
+        command: `${app.project} train ${process.argv.slice(3).join(' ')}`.trim(),
       };
       if (flags.printConfig) {
         process.stdout.write(configYaml(runConfig(app, opts).config));
@@ -55,7 +66,10 @@ export function appProgram<C extends object>(app: AppDefinition<C>, extend?: (pr
     .command('evaluate')
     .description("evaluate a run's checkpoint on the test split with the run's config")
     .argument('[overrides...]', "changes to the run's config: key=value")
-    .requiredOption('--checkpoint <path>', 'a run folder (its best checkpoint) or a .safetensors file in <run>/checkpoints/')
+    .requiredOption(
+      '--checkpoint <path>',
+      'a run folder (its best checkpoint) or a .safetensors file in <run>/checkpoints/',
+    )
     .action(async (overrides: string[], flags: { checkpoint: string }) => {
       await evaluateRun(app, { target: flags.checkpoint, overrides });
     });
@@ -80,7 +94,11 @@ export function exitWithParent(intervalMs = 1000): NodeJS.Timeout {
 }
 
 /** Runs the app's command line; an error prints its message (no stack) and sets exit code 1. */
-export async function runApp<C extends object>(app: AppDefinition<C>, extend?: (program: Command) => void, argv = process.argv): Promise<void> {
+export async function runApp<C extends object>(
+  app: AppDefinition<C>,
+  extend?: (program: Command) => void,
+  argv = process.argv,
+): Promise<void> {
   exitWithParent();
   try {
     await appProgram(app, extend).parseAsync(argv);

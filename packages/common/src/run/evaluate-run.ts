@@ -24,7 +24,10 @@ export interface EvaluateResult {
 }
 
 /** Evaluates a run's checkpoint; writes `<run>/evaluation_<checkpoint>/results.json` (+ classifier report, app figures). */
-export async function evaluateRun<C extends object>(app: AppDefinition<C>, opts: EvaluateRunOptions): Promise<EvaluateResult> {
+export async function evaluateRun<C extends object>(
+  app: AppDefinition<C>,
+  opts: EvaluateRunOptions,
+): Promise<EvaluateResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const location = locateRun(opts.target, 'best');
   const config = loadConfig<C>(location.configFile, app.schema as ConfigSchema<C>, opts.overrides ?? []);
@@ -38,17 +41,35 @@ export async function evaluateRun<C extends object>(app: AppDefinition<C>, opts:
       log(`[${app.project}] note: the run trained on "${trainedOn}"; this evaluation uses "${experiment.data}"`);
     }
     const state = loadModuleWeights(experiment.module, location.checkpoint);
-    log(`[${app.project}] ${path.relative(process.cwd(), location.checkpoint) || location.checkpoint} (after epoch ${state.epoch}), config ${location.configFile}`);
+    log(
+      `[${app.project}] ${path.relative(process.cwd(), location.checkpoint) || location.checkpoint} (after epoch ${state.epoch}), config ${location.configFile}`,
+    );
     const metrics = await evaluate(experiment.module, experiment.test, { stage: 'test' });
-    log(`[${app.project}] test: ${Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')}`);
-    const outDir = path.join(location.runDir, `evaluation_${path.basename(location.checkpoint).replace(/\.safetensors$/, '')}`);
+    log(
+      `[${app.project}] test: ${Object.entries(metrics)
+        .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+        .join(' ')}`,
+    );
+    const outDir = path.join(
+      location.runDir,
+      `evaluation_${path.basename(location.checkpoint).replace(/\.safetensors$/, '')}`,
+    );
     fs.mkdirSync(outDir, { recursive: true });
     if (experiment.classifier) await writeClassifierReport(outDir, experiment.classifier, experiment.test);
     const bestEpoch = (state.callbacks.ModelCheckpoint as { bestEpoch?: number | null } | undefined)?.bestEpoch ?? null;
-    const extra = experiment.afterTest ? await experiment.afterTest({ outDir, stage: 'evaluate', metrics, history: state.history, bestEpoch, log }) : {};
+    const extra = experiment.afterTest
+      ? await experiment.afterTest({ outDir, stage: 'evaluate', metrics, history: state.history, bestEpoch, log })
+      : {};
     const results = {
-      project: app.project, checkpoint: location.checkpoint, epochs_trained: state.epoch, overrides: opts.overrides ?? [], data: experiment.data,
-      backend: describeBackend(backend), parameters: experiment.parameters ?? null, ...metrics, ...extra,
+      project: app.project,
+      checkpoint: location.checkpoint,
+      epochs_trained: state.epoch,
+      overrides: opts.overrides ?? [],
+      data: experiment.data,
+      backend: describeBackend(backend),
+      parameters: experiment.parameters ?? null,
+      ...metrics,
+      ...extra,
     };
     writeJsonAtomic(path.join(outDir, 'results.json'), results);
     log(`[${app.project}] wrote ${outDir}/`);

@@ -16,11 +16,17 @@ const alive = (pid: number) => {
 
 it('a process that called exitWithParent ends within moments of its parent being SIGKILLed', async () => {
   const ready = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'orphan-')), 'ready');
-  const parent = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, '__fixtures__', 'orphan-parent.ts'), ready], {
-    cwd: WORKSPACE,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const childPid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const parent = spawn(
+    process.execPath,
+    ['-r', 'tsx/cjs', path.join(__dirname, '__fixtures__', 'orphan-parent.ts'), ready],
+    {
+      cwd: WORKSPACE,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const childPid = await new Promise<number>((resolve) =>
+    parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+  );
   while (!fs.existsSync(ready)) await new Promise((r) => setTimeout(r, 100)); // the child is up and watching
   expect(alive(childPid)).toBe(true);
   parent.kill('SIGKILL');

@@ -2,7 +2,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { asLeaf, composeConfigDetailed, isBranch, leafKind, type ConfigSchema, type DescribedFormat, type SchemaLeaf } from '../config';
+import {
+  asLeaf,
+  composeConfigDetailed,
+  isBranch,
+  leafKind,
+  type ConfigSchema,
+  type DescribedFormat,
+  type SchemaLeaf,
+} from '../config';
 import type { ConfigTree } from '../config/tree';
 import type { AppDefinition } from './app';
 import { defaultConfigNames } from './train-run';
@@ -21,7 +29,12 @@ function keyLines(schema: ConfigSchema<ConfigTree>, at: string[] = []): string[]
     if (isBranch(node)) rows.push(...keyLines(node, name));
     else {
       const leaf = asLeaf(node);
-      rows.push([name.join('.'), typeText(leaf), JSON.stringify(leaf.default) ?? 'none', typeof leaf.doc === 'string' ? leaf.doc : '']);
+      rows.push([
+        name.join('.'),
+        typeText(leaf),
+        JSON.stringify(leaf.default) ?? 'none',
+        typeof leaf.doc === 'string' ? leaf.doc : '',
+      ]);
     }
   }
   return rows;
@@ -32,7 +45,10 @@ function groupLines(configDir: string): string[] {
     .readdirSync(configDir, { withFileTypes: true })
     .filter((e) => e.isDirectory())
     .map((e) => {
-      const options = fs.readdirSync(path.join(configDir, e.name)).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, ''));
+      const options = fs
+        .readdirSync(path.join(configDir, e.name))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => f.replace(/\.ya?ml$/, ''));
       return options.length ? `  ${e.name}: ${options.sort().join(', ')}` : '';
     })
     .filter(Boolean);
@@ -40,7 +56,11 @@ function groupLines(configDir: string): string[] {
 
 /** The text after commander's option list: configs, groups, keys, override syntax. */
 export function configHelp<C extends object>(app: AppDefinition<C>): string {
-  const { choices } = composeConfigDetailed<C>({ configDir: app.configDir, configName: app.defaultConfig, schema: app.schema });
+  const { choices } = composeConfigDetailed<C>({
+    configDir: app.configDir,
+    configName: app.defaultConfig,
+    schema: app.schema,
+  });
   const schema = (typeof app.schema === 'function' ? app.schema(choices) : app.schema) as ConfigSchema<ConfigTree>;
   const rows = keyLines(schema);
   const widths = [0, 1, 2].map((i) => Math.min(40, Math.max(...rows.map((r) => r[i].length))));
@@ -51,7 +71,9 @@ export function configHelp<C extends object>(app: AppDefinition<C>): string {
     `Configs (--config): ${configs.join(', ')} (default ${app.defaultConfig})`,
     ...(groups.length ? ['Config groups (select with group=option, add with +group=option):', ...groups] : []),
     `Config keys (override with key=value; defaults of the schema, the config files may set others; --print-config shows the composed config):`,
-    ...rows.map((r) => `  ${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`.trimEnd()),
+    ...rows.map((r) =>
+      `  ${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`.trimEnd(),
+    ),
   ].join('\n');
 }
 

@@ -1,10 +1,24 @@
 // The one front door of every app: argv + overrides -> composed config -> backend -> run folder -> fit -> test.
-export type { AppDefinition, AfterTestContext, ClassifierOutputs, Experiment, SetupContext, TrainerSettings } from './app';
+export type {
+  AppDefinition,
+  AfterTestContext,
+  ClassifierOutputs,
+  Experiment,
+  SetupContext,
+  TrainerSettings,
+} from './app';
 export { trainRun, runConfig, type TrainRunOptions, type RunResult } from './train-run';
 export { evaluateRun, type EvaluateRunOptions, type EvaluateResult } from './evaluate-run';
 export { appProgram, runApp } from './cli';
 export { configHelp } from './help';
-export { createNamedRunDir, createRunDir, runTimestamp, checkPathName, checkWritable, describeFsError } from './run-dir';
+export {
+  createNamedRunDir,
+  createRunDir,
+  runTimestamp,
+  checkPathName,
+  checkWritable,
+  describeFsError,
+} from './run-dir';
 export { locateRun, type RunLocation } from './checkpoints';
 export { readRunInfo, type RunInfo } from './run-info';
 export { closingSummary, writeClassifierReport, writeCurves } from './artifacts';

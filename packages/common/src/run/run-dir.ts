@@ -5,7 +5,10 @@ import * as path from 'node:path';
 
 /** One timestamp format for every run folder: UTC to the second, filesystem-safe (`2026-11-29T00-13-05Z`). */
 export function runTimestamp(date = new Date()): string {
-  return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._=+-]*$/;

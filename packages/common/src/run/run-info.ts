@@ -15,15 +15,29 @@ export interface RunInfo {
   data: string;
   started: string;
   /** One entry per process that worked in this folder (a resumed run has several). */
-  attempts: { started: string; finished?: string; status: 'running' | 'finished' | 'failed'; resumed_from?: string; error?: string }[];
+  attempts: {
+    started: string;
+    finished?: string;
+    status: 'running' | 'finished' | 'failed';
+    resumed_from?: string;
+    error?: string;
+  }[];
   status: 'running' | 'finished' | 'failed';
 }
 
 /** The workspace's git commit (with `-dirty` when the tree has changes), or null outside a git checkout. */
 export function gitCommit(cwd = process.cwd()): string | null {
   try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return dirty ? `${head}-dirty` : head;
   } catch {
     return null;

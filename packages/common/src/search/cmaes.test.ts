@@ -20,7 +20,11 @@ async function ellipsoid(t: Trial): Promise<number> {
 
 describe('CMA-ES', () => {
   it('eigendecomposition reconstructs a symmetric matrix', () => {
-    const c = [[4, 1, 0.5], [1, 3, -0.2], [0.5, -0.2, 2]];
+    const c = [
+      [4, 1, 0.5],
+      [1, 3, -0.2],
+      [0.5, -0.2, 2],
+    ];
     const { values, vectors } = symmetricEigen(c);
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) {
@@ -35,8 +39,8 @@ describe('CMA-ES', () => {
     const rng = new NumpyRandomState(0);
     const state = new CmaState(3, 7, [0.5, 0.5, 0.5], 1 / 6);
     const target = [0.2, 0.7, 0.4];
-    const f = (x: number[]) => (x[0] - target[0] + x[1] - target[1]) ** 2 + 50 * (x[1] - target[1]) ** 2 +
-      5 * (x[2] - target[2]) ** 2;
+    const f = (x: number[]) =>
+      (x[0] - target[0] + x[1] - target[1]) ** 2 + 50 * (x[1] - target[1]) ** 2 + 5 * (x[2] - target[2]) ** 2;
     for (let g = 0; g < 80; g++) {
       const sols = Array.from({ length: 7 }, () => state.sample(rng)).map((x) => ({ x, value: f(x) }));
       state.tell(sols);
@@ -69,7 +73,12 @@ describe('CMA-ES', () => {
   it('two workers alternating on one study share the generations', async () => {
     const storage = url();
     const a = await createStudy({ studyName: 'w', storage, sampler: new CmaEsSampler({ seed: 1 }) });
-    const b = await createStudy({ studyName: 'w', storage, loadIfExists: true, sampler: new CmaEsSampler({ seed: 1 }) });
+    const b = await createStudy({
+      studyName: 'w',
+      storage,
+      loadIfExists: true,
+      sampler: new CmaEsSampler({ seed: 1 }),
+    });
     for (let i = 0; i < 30; i++) await (i % 2 ? a : b).optimize(ellipsoid, { nTrials: 1 });
     const trials = await a.getTrials();
     const keys = trials.slice(1).map((t) => `${t.systemAttrs['cma:generation']}:${JSON.stringify(t.params)}`);

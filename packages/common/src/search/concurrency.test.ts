@@ -34,14 +34,19 @@ async function gridOnce(url: string): Promise<void> {
   expect(new Set(complete.map((t) => t.systemAttrs.grid_id)).size).toBe(20);
   expect(new Set(complete.map((t) => `${t.params.a}${t.params.b}`)).size).toBe(20);
   // a worker that lost the race for the last point ends its extra trial FAIL, without a grid point
-  expect(trials.filter((t) => t.state !== 'COMPLETE').every((t) => t.state === 'FAIL' && !('grid_id' in t.systemAttrs)))
-    .toBe(true);
+  expect(
+    trials.filter((t) => t.state !== 'COMPLETE').every((t) => t.state === 'FAIL' && !('grid_id' in t.systemAttrs)),
+  ).toBe(true);
 }
 
 async function killedWorkerFails(url: string): Promise<void> {
   await (await createStudy({ studyName: 'kill', storage: url })).close();
   const child = await startHangingWorker(url, 'kill');
-  const study = await loadStudy({ studyName: 'kill', storage: url, heartbeat: { heartbeatInterval: 0.3, gracePeriod: 1.5 } });
+  const study = await loadStudy({
+    studyName: 'kill',
+    storage: url,
+    heartbeat: { heartbeatInterval: 0.3, gracePeriod: 1.5 },
+  });
   await new Promise((r) => setTimeout(r, 1000));
   expect(await study.failStaleTrials()).toEqual([]); // alive: its heartbeat is fresh
   await sigkill(child);
@@ -67,8 +72,9 @@ describe('SQLite', () => {
 /** Eight connections create the same study at once with loadIfExists: one study, everyone gets its id. */
 async function createRace(url: string): Promise<void> {
   const storages = await Promise.all(Array.from({ length: 8 }, () => RdbStorage.open(url)));
-  const studies = await Promise.all(storages.map((storage) => createStudy({ studyName: 'race', storage,
-    loadIfExists: true })));
+  const studies = await Promise.all(
+    storages.map((storage) => createStudy({ studyName: 'race', storage, loadIfExists: true })),
+  );
   expect(new Set(studies.map((s) => s.studyId)).size).toBe(1);
   await Promise.all(storages.map((s) => s.close()));
 }

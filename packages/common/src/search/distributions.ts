@@ -50,8 +50,11 @@ function adjustFloatHigh(low: number, high: number, step: number): number {
   return Number(adjusted) / Number(scale);
 }
 
-export function floatDistribution(low: number, high: number, opts: { log?: boolean; step?: number | null } = {}):
-  FloatDistribution {
+export function floatDistribution(
+  low: number,
+  high: number,
+  opts: { log?: boolean; step?: number | null } = {},
+): FloatDistribution {
   const log = opts.log ?? false;
   const step = opts.step ?? null;
   if (log && step !== null) throw new Error('FloatDistribution: `step` is not supported when `log` is true');
@@ -61,8 +64,11 @@ export function floatDistribution(low: number, high: number, opts: { log?: boole
   return { kind: 'float', low, high: step !== null ? adjustFloatHigh(low, high, step) : high, log, step };
 }
 
-export function intDistribution(low: number, high: number, opts: { log?: boolean; step?: number } = {}):
-  IntDistribution {
+export function intDistribution(
+  low: number,
+  high: number,
+  opts: { log?: boolean; step?: number } = {},
+): IntDistribution {
   const log = opts.log ?? false;
   const step = opts.step ?? 1;
   if (!Number.isInteger(low) || !Number.isInteger(high) || !Number.isInteger(step)) {
@@ -137,15 +143,21 @@ export function distributionToJson(d: Distribution): string {
     });
   }
   if (d.kind === 'int') {
-    return pythonJsonDumps({ name: 'IntDistribution', attributes: { log: d.log, step: d.step, low: d.low, high: d.high } });
+    return pythonJsonDumps({
+      name: 'IntDistribution',
+      attributes: { log: d.log, step: d.step, low: d.low, high: d.high },
+    });
   }
   return pythonJsonDumps({ name: 'CategoricalDistribution', attributes: { choices: d.choices } });
 }
 
 /** optuna.distributions.json_to_distribution, including the pre-3.0 names and the abbreviated form. */
 export function jsonToDistribution(json: string): Distribution {
-  const parsed = pythonJsonLoads(json) as { name?: string; attributes?: Record<string, unknown>; type?: string } &
-    Record<string, unknown>;
+  const parsed = pythonJsonLoads(json) as {
+    name?: string;
+    attributes?: Record<string, unknown>;
+    type?: string;
+  } & Record<string, unknown>;
   const a = (parsed.attributes ?? parsed) as Record<string, unknown>;
   const num = (k: string): number => {
     const v = a[k];
@@ -182,15 +194,17 @@ export function jsonToDistribution(json: string): Distribution {
 export function checkDistributionCompatibility(oldD: Distribution, newD: Distribution, param = ''): void {
   const what = param ? ` for parameter "${param}"` : '';
   if (oldD.kind !== newD.kind) {
-    throw new Error(`Cannot set different distribution kind to the same parameter name${what} ` +
-      `(${oldD.kind} before, ${newD.kind} now)`);
+    throw new Error(
+      `Cannot set different distribution kind to the same parameter name${what} ` +
+        `(${oldD.kind} before, ${newD.kind} now)`,
+    );
   }
   if (oldD.kind !== 'categorical' && newD.kind !== 'categorical' && oldD.log !== newD.log) {
     throw new Error(`Cannot set different log configuration to the same parameter name${what}`);
   }
   if (oldD.kind === 'categorical' && newD.kind === 'categorical') {
-    const same = oldD.choices.length === newD.choices.length &&
-      oldD.choices.every((c, i) => choiceEquals(c, newD.choices[i]));
+    const same =
+      oldD.choices.length === newD.choices.length && oldD.choices.every((c, i) => choiceEquals(c, newD.choices[i]));
     if (!same) throw new Error(`CategoricalDistribution does not support dynamic value space${what}`);
   }
 }

@@ -5,18 +5,28 @@ import type { FrozenTrial } from './types';
 
 function trialsOf(points: Array<Record<string, number | string>>, values: number[]): FrozenTrial[] {
   const distributions = {
-    x0: floatDistribution(0, 1), x1: floatDistribution(0, 1), x2: floatDistribution(0, 1),
+    x0: floatDistribution(0, 1),
+    x1: floatDistribution(0, 1),
+    x2: floatDistribution(0, 1),
     c: categoricalDistribution(['a', 'b', 'c']),
   };
   return points.map((p, i) => ({
-    trialId: i + 1, number: i, state: 'COMPLETE', values: [values[i]], datetimeStart: null, datetimeComplete: null,
-    params: p, distributions: Object.fromEntries(Object.keys(p).map((k) => [k, distributions[k as keyof typeof distributions]])),
-    userAttrs: {}, systemAttrs: {}, intermediateValues: new Map(),
+    trialId: i + 1,
+    number: i,
+    state: 'COMPLETE',
+    values: [values[i]],
+    datetimeStart: null,
+    datetimeComplete: null,
+    params: p,
+    distributions: Object.fromEntries(Object.keys(p).map((k) => [k, distributions[k as keyof typeof distributions]])),
+    userAttrs: {},
+    systemAttrs: {},
+    intermediateValues: new Map(),
   }));
 }
 
 describe('fANOVA importances', () => {
-  it('f = 10 x0 + x1, x2 irrelevant: ranking and shares near the analytic 0.990 / 0.010 / 0 and Optuna\'s', () => {
+  it("f = 10 x0 + x1, x2 irrelevant: ranking and shares near the analytic 0.990 / 0.010 / 0 and Optuna's", () => {
     const g = golden.fanova.linear;
     const ours = paramImportancesOf(trialsOf(g.points, g.values), { seed: 0 });
     expect(Object.keys(ours)).toEqual(['x0', 'x1', 'x2']);

@@ -25,8 +25,13 @@ export interface ForestOptions {
 }
 
 /** A regression tree grown on weighted samples (weights = bootstrap counts), squared-error splits. */
-export function growTree(X: number[][], y: number[], weights: number[], rng: NumpyRandomState,
-  opts: Required<Omit<ForestOptions, 'nTrees' | 'seed'>>): TreeNode[] {
+export function growTree(
+  X: number[][],
+  y: number[],
+  weights: number[],
+  rng: NumpyRandomState,
+  opts: Required<Omit<ForestOptions, 'nTrees' | 'seed'>>,
+): TreeNode[] {
   const nodes: TreeNode[] = [];
   const nFeatures = X[0].length;
   const build = (idx: number[], depth: number): number => {
@@ -87,7 +92,10 @@ export function growTree(X: number[][], y: number[], weights: number[], rng: Num
     node.right = build(rightIdx, depth + 1);
     return id;
   };
-  build(Array.from({ length: y.length }, (_, i) => i).filter((i) => weights[i] > 0), 0);
+  build(
+    Array.from({ length: y.length }, (_, i) => i).filter((i) => weights[i] > 0),
+    0,
+  );
   return nodes;
 }
 
@@ -109,7 +117,10 @@ export class FanovaTree {
   private readonly subtreeFeatures: boolean[][];
   readonly variance: number;
 
-  constructor(private readonly nodes: TreeNode[], private readonly space: number[][]) {
+  constructor(
+    private readonly nodes: TreeNode[],
+    private readonly space: number[][],
+  ) {
     const n = nodes.length;
     const nf = space.length;
     const subspaces: number[][][] = new Array(n);
@@ -151,12 +162,19 @@ export class FanovaTree {
       if (node.feature >= 0) {
         this.subtreeFeatures[i][node.feature] = true;
         for (let f = 0; f < nf; f++) {
-          if (this.subtreeFeatures[node.left][f] || this.subtreeFeatures[node.right][f]) this.subtreeFeatures[i][f] = true;
+          if (this.subtreeFeatures[node.left][f] || this.subtreeFeatures[node.right][f])
+            this.subtreeFeatures[i][f] = true;
         }
       }
     }
-    const leaves = nodes.map((node, i) => [node, i] as const).filter(([node]) => node.feature < 0).map(([, i]) => i);
-    this.variance = weightedVariance(leaves.map((i) => this.stats[i][0]), leaves.map((i) => this.stats[i][1]));
+    const leaves = nodes
+      .map((node, i) => [node, i] as const)
+      .filter(([node]) => node.feature < 0)
+      .map(([, i]) => i);
+    this.variance = weightedVariance(
+      leaves.map((i) => this.stats[i][0]),
+      leaves.map((i) => this.stats[i][1]),
+    );
   }
 
   /** Mean prediction and weight with the given columns fixed (NaN elsewhere = marginalised). */
@@ -219,11 +237,18 @@ export class FanovaTree {
 }
 
 /** Fit the forest and return, per group of columns, the mean share of variance over trees with variance > 0. */
-export function fanovaImportances(X: number[][], y: number[], space: number[][], groups: number[][],
-  opts: ForestOptions = {}): number[] {
+export function fanovaImportances(
+  X: number[][],
+  y: number[],
+  space: number[][],
+  groups: number[][],
+  opts: ForestOptions = {},
+): number[] {
   const rng = new NumpyRandomState(opts.seed);
   const treeOpts = {
-    maxDepth: opts.maxDepth ?? 64, minSamplesSplit: opts.minSamplesSplit ?? 2, minSamplesLeaf: opts.minSamplesLeaf ?? 1,
+    maxDepth: opts.maxDepth ?? 64,
+    minSamplesSplit: opts.minSamplesSplit ?? 2,
+    minSamplesLeaf: opts.minSamplesLeaf ?? 1,
   };
   const trees: FanovaTree[] = [];
   for (let t = 0; t < (opts.nTrees ?? 64); t++) {
@@ -242,25 +267,34 @@ export function fanovaImportances(X: number[][], y: number[], space: number[][],
  * Optuna's get_param_importances with its default fANOVA evaluator: parameters shared by all completed trials
  * (or the given ones), raw values (no log scale), categoricals one-hot; importances sum to 1, largest first.
  */
-export async function getParamImportances(study: Study, opts: ForestOptions & { params?: string[] } = {}):
-  Promise<Record<string, number>> {
+export async function getParamImportances(
+  study: Study,
+  opts: ForestOptions & { params?: string[] } = {},
+): Promise<Record<string, number>> {
   const completed = await study.getTrials(['COMPLETE']);
   return paramImportancesOf(completed, opts);
 }
 
-export function paramImportancesOf(completed: FrozenTrial[], opts: ForestOptions & { params?: string[] } = {}):
-  Record<string, number> {
+export function paramImportancesOf(
+  completed: FrozenTrial[],
+  opts: ForestOptions & { params?: string[] } = {},
+): Record<string, number> {
   if (completed.length === 0) throw new Error('fANOVA: the study has no completed trials');
   const distributions: Record<string, Distribution> = {};
-  const names = opts.params ?? Object.keys(completed[0].distributions)
-    .filter((name) => completed.every((t) => name in t.distributions)).sort();
+  const names =
+    opts.params ??
+    Object.keys(completed[0].distributions)
+      .filter((name) => completed.every((t) => name in t.distributions))
+      .sort();
   for (const name of names) {
     const d = completed.find((t) => name in t.distributions)?.distributions[name];
     if (!d) throw new Error(`fANOVA: no completed trial has parameter "${name}"`);
     distributions[name] = d;
   }
   const varying = names.filter((name) => !isSingle(distributions[name]));
-  const trials = completed.filter((t) => names.every((n) => n in t.params) && Number.isFinite((t.values as number[])[0]));
+  const trials = completed.filter(
+    (t) => names.every((n) => n in t.params) && Number.isFinite((t.values as number[])[0]),
+  );
   const space: number[][] = [];
   const groups: number[][] = [];
   for (const name of varying) {
@@ -270,11 +304,13 @@ export function paramImportancesOf(completed: FrozenTrial[], opts: ForestOptions
     else space.push([d.low, d.high]);
     groups.push(Array.from({ length: space.length - start }, (_, k) => start + k));
   }
-  const X = trials.map((t) => varying.flatMap((name) => {
-    const d = distributions[name];
-    const internal = toInternalRepr(d, t.params[name]);
-    return d.kind === 'categorical' ? d.choices.map((_, k) => (k === internal ? 1 : 0)) : [internal];
-  }));
+  const X = trials.map((t) =>
+    varying.flatMap((name) => {
+      const d = distributions[name];
+      const internal = toInternalRepr(d, t.params[name]);
+      return d.kind === 'categorical' ? d.choices.map((_, k) => (k === internal ? 1 : 0)) : [internal];
+    }),
+  );
   const y = trials.map((t) => (t.values as number[])[0]);
   const raw = varying.length > 0 ? fanovaImportances(X, y, space, groups, opts) : [];
   const total = raw.reduce((a, b) => a + b, 0);

@@ -22,31 +22,44 @@ interface Dumped {
   direction: string;
   best_value: number | null;
   trials: Array<{
-    number: number; state: string; values: number[] | null; params: Record<string, unknown>;
-    distributions: Record<string, string>; intermediate_values: Record<string, number | string>;
-    user_attrs: Record<string, unknown>; system_attrs: Record<string, unknown>; has_start: boolean; has_complete: boolean;
+    number: number;
+    state: string;
+    values: number[] | null;
+    params: Record<string, unknown>;
+    distributions: Record<string, string>;
+    intermediate_values: Record<string, number | string>;
+    user_attrs: Record<string, unknown>;
+    system_attrs: Record<string, unknown>;
+    has_start: boolean;
+    has_complete: boolean;
   }>;
 }
 
 /** A study with every kind of parameter and trial state, written by our code. */
 async function writeStudy(url: string): Promise<void> {
   const study = await createStudy({
-    studyName: 'ours', storage: url, direction: 'maximize', schemaRevision: 'v3.0.0.d',
+    studyName: 'ours',
+    storage: url,
+    direction: 'maximize',
+    schemaRevision: 'v3.0.0.d',
     sampler: new TPESampler({ seed: 0, nStartupTrials: 3 }),
   });
   let k = 0;
-  await study.optimize(async (t) => {
-    const x = await t.suggestFloat('x', -5, 5);
-    const lr = await t.suggestFloat('lr', 1e-5, 1, { log: true });
-    const n = await t.suggestInt('n', 1, 9, { step: 2 });
-    const act = await t.suggestCategorical('act', ['relu', 'gelu', null, 3]);
-    await t.setUserAttr('note', { k, tag: 'é' });
-    for (let step = 0; step < 3; step++) await t.report(x + step + (step === 2 && k === 1 ? Infinity : 0), step);
-    k++;
-    if (k === 4) throw new TrialPruned();
-    if (k === 5) return -Infinity;
-    return -(x * x) + Math.log(lr) + n + (act === 'gelu' ? 1 : 0);
-  }, { nTrials: 6 });
+  await study.optimize(
+    async (t) => {
+      const x = await t.suggestFloat('x', -5, 5);
+      const lr = await t.suggestFloat('lr', 1e-5, 1, { log: true });
+      const n = await t.suggestInt('n', 1, 9, { step: 2 });
+      const act = await t.suggestCategorical('act', ['relu', 'gelu', null, 3]);
+      await t.setUserAttr('note', { k, tag: 'é' });
+      for (let step = 0; step < 3; step++) await t.report(x + step + (step === 2 && k === 1 ? Infinity : 0), step);
+      k++;
+      if (k === 4) throw new TrialPruned();
+      if (k === 5) return -Infinity;
+      return -(x * x) + Math.log(lr) + n + (act === 'gelu' ? 1 : 0);
+    },
+    { nTrials: 6 },
+  );
   const failing = await study.ask();
   await failing.suggestFloat('x', -5, 5);
   await study.tell(failing, undefined, 'FAIL');
@@ -60,8 +73,15 @@ async function checkPythonSeesOurs(url: string, dump: Dumped, postgres = false):
   await storage.close();
   expect(dump.direction).toBe('MAXIMIZE');
   expect(dump.trials.map((t) => t.number)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-  expect(dump.trials.map((t) => t.state)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE', 'PRUNED', 'COMPLETE',
-    'COMPLETE', 'FAIL']);
+  expect(dump.trials.map((t) => t.state)).toEqual([
+    'COMPLETE',
+    'COMPLETE',
+    'COMPLETE',
+    'PRUNED',
+    'COMPLETE',
+    'COMPLETE',
+    'FAIL',
+  ]);
   dump.trials.forEach((py, i) => {
     const t = ours[i];
     expect(py.params).toEqual(t.params);
@@ -88,7 +108,8 @@ async function checkPythonSeesOurs(url: string, dump: Dumped, postgres = false):
 }
 
 const DISTS = [
-  ['x', floatDistribution(-5, 5)], ['lr', floatDistribution(1e-4, 1, { log: true })],
+  ['x', floatDistribution(-5, 5)],
+  ['lr', floatDistribution(1e-4, 1, { log: true })],
   ['c', categoricalDistribution(['a', 'b', 'c'])],
 ] as const;
 
@@ -98,7 +119,13 @@ function requestsFor(url: string, pythonSchemaUrl: string): object[] {
     { mode: 'schema', url: pythonSchemaUrl, study: 'x' },
     { mode: 'dump', url, study: 'ours' },
     { mode: 'optimize', url, study: 'shared', seed: 1, n_trials: 15 },
-    { mode: 'suggest', url, study: 'shared', seed: 42, distributions: DISTS.map(([n, d]) => [n, distributionToJson(d)]) },
+    {
+      mode: 'suggest',
+      url,
+      study: 'shared',
+      seed: 42,
+      distributions: DISTS.map(([n, d]) => [n, distributionToJson(d)]),
+    },
   ];
 }
 
@@ -127,15 +154,21 @@ async function checkOursConditionsOnPython(url: string, expected: Record<string,
 /** A Python worker with heartbeats is SIGKILLed mid-trial; our worker's next ask turns its trial FAIL. */
 async function checkKilledPythonWorker(url: string): Promise<void> {
   await (await createStudy({ studyName: 'py-kill', storage: url, schemaRevision: 'v3.0.0.d' })).close();
-  const child = spawn(PYTHON, [path.join(__dirname, 'test-support/optuna_hanging_worker.py'), url, 'py-kill'],
-    { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(PYTHON, [path.join(__dirname, 'test-support/optuna_hanging_worker.py'), url, 'py-kill'], {
+    cwd: '/',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += String(d)));
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d) => (String(d).includes('running') ? resolve() : undefined));
     child.on('exit', (code) => reject(new Error(`Python worker exited early (${code}): ${stderr}`)));
   });
-  const study = await loadStudy({ studyName: 'py-kill', storage: url, heartbeat: { heartbeatInterval: 1, gracePeriod: 2 } });
+  const study = await loadStudy({
+    studyName: 'py-kill',
+    storage: url,
+    heartbeat: { heartbeatInterval: 1, gracePeriod: 2 },
+  });
   await new Promise((r) => setTimeout(r, 1500));
   expect(await study.failStaleTrials()).toEqual([]); // Python's heartbeat thread keeps it fresh
   child.kill('SIGKILL');
@@ -166,10 +199,12 @@ beforeAll(async () => {
   await prepare(pg.url);
   await (await createStudy({ studyName: 'head', storage: headUrl })).close();
   // Our workers die holding RUNNING trials; Python's fail_stale_trials must read our heartbeats.
-  await Promise.all([sqliteUrl, pg.url].map(async (url) => {
-    await (await createStudy({ studyName: 'ours-kill', storage: url, schemaRevision: 'v3.0.0.d' })).close();
-    await sigkill(await startHangingWorker(url, 'ours-kill'));
-  }));
+  await Promise.all(
+    [sqliteUrl, pg.url].map(async (url) => {
+      await (await createStudy({ studyName: 'ours-kill', storage: url, schemaRevision: 'v3.0.0.d' })).close();
+      await sigkill(await startHangingWorker(url, 'ours-kill'));
+    }),
+  );
   await new Promise((r) => setTimeout(r, 3500)); // Optuna 3.1 fails a trial when (now - heartbeat).seconds > 2
   answers = runPython(script, [
     ...requestsFor(sqliteUrl, `sqlite:///${pyFile}`),
@@ -191,8 +226,9 @@ describe('SQLite', () => {
     await (await RdbStorage.open(`sqlite:///${oursFile}`, { schemaRevision: 'v3.0.0.d' })).close();
     const read = (f: string) => {
       const db = new Database(f, { readonly: true });
-      const rows = db.prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").all() as
-        Array<{ type: string; name: string; sql: string }>;
+      const rows = db
+        .prepare('SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name')
+        .all() as Array<{ type: string; name: string; sql: string }>;
       const meta = [db.prepare('SELECT * FROM version_info').get(), db.prepare('SELECT * FROM alembic_version').get()];
       db.close();
       return { ddl: rows.map((r) => ({ ...r, sql: normaliseDdl(r.sql) })), meta };
@@ -206,11 +242,14 @@ describe('SQLite', () => {
 
   it('v3.2.0.a (default) adds trials_study_id_key; Optuna 3.1 refuses it as too new', () => {
     const db = new Database(headUrl.replace('sqlite:///', ''), { readonly: true });
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trials'").all())
-      .toEqual([{ name: 'trials_study_id_key' }]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trials'").all()).toEqual([
+      { name: 'trials_study_id_key' },
+    ]);
     expect(db.prepare('SELECT version_num FROM alembic_version').get()).toEqual({ version_num: 'v3.2.0.a' });
     db.close();
-    expect((answers[8] as Dumped).error).toMatch(/RuntimeError: The runtime optuna version 3.1.0 is no longer compatible/);
+    expect((answers[8] as Dumped).error).toMatch(
+      /RuntimeError: The runtime optuna version 3.1.0 is no longer compatible/,
+    );
   });
 
   it('Python Optuna 3.1 loads our study: trials, params, values, states, intermediate values', async () => {
@@ -235,14 +274,22 @@ describe('PostgreSQL (a real server, started by tools/scripts/postgres.sh if nee
     const describe = async (url: string) => {
       const c = new Client({ connectionString: url });
       await c.connect();
-      const cols = await c.query("SELECT table_name, column_name, data_type, udt_name, is_nullable, " +
-        "character_maximum_length, column_default FROM information_schema.columns WHERE table_schema = 'public' " +
-        'ORDER BY table_name, ordinal_position');
-      const cons = await c.query("SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE " +
-        "connamespace = 'public'::regnamespace ORDER BY conname");
-      const idx = await c.query("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname");
-      const enums = await c.query('SELECT t.typname, e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid ' +
-        'ORDER BY t.typname, e.enumsortorder');
+      const cols = await c.query(
+        'SELECT table_name, column_name, data_type, udt_name, is_nullable, ' +
+          "character_maximum_length, column_default FROM information_schema.columns WHERE table_schema = 'public' " +
+          'ORDER BY table_name, ordinal_position',
+      );
+      const cons = await c.query(
+        'SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE ' +
+          "connamespace = 'public'::regnamespace ORDER BY conname",
+      );
+      const idx = await c.query(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname",
+      );
+      const enums = await c.query(
+        'SELECT t.typname, e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid ' +
+          'ORDER BY t.typname, e.enumsortorder',
+      );
       await c.end();
       return { cols: cols.rows, cons: cons.rows, idx: idx.rows, enums: enums.rows };
     };

@@ -1,4 +1,10 @@
-import { categoricalDistribution, distributionToJson, floatDistribution, intDistribution, jsonToDistribution } from './distributions';
+import {
+  categoricalDistribution,
+  distributionToJson,
+  floatDistribution,
+  intDistribution,
+  jsonToDistribution,
+} from './distributions';
 import { libmErf, libmErfc, optunaErf } from './erf';
 import { numpyArgsort, NumpyRandomState } from './numpy-random';
 import { pythonFloatRepr } from './py-json';
@@ -59,8 +65,12 @@ describe('TPE gamma and weights', () => {
 
 describe('Parzen estimator mixtures for a fixed history', () => {
   const params = {
-    considerPrior: true, priorWeight: 1, considerMagicClip: true, considerEndpoints: false,
-    weights: defaultWeights, normalizedLogPdf: false,
+    considerPrior: true,
+    priorWeight: 1,
+    considerMagicClip: true,
+    considerEndpoints: false,
+    weights: defaultWeights,
+    normalizedLogPdf: false,
   };
   for (const [name, g] of Object.entries(golden.parzen) as Array<[string, Record<string, never>]>) {
     it(name, () => {
@@ -72,8 +82,9 @@ describe('Parzen estimator mixtures for a fixed history', () => {
         (g.mus as number[]).forEach((m, i) => expectClose(pe.mus[i], m, 1e-14));
         (g.sigmas as number[]).forEach((s, i) => expectClose(pe.sigmas[i], s, 1e-14));
       } else {
-        (g.categorical_weights as number[][]).forEach((row, i) => row.forEach((p, j) =>
-          expectClose(pe.categoricalWeights[i][j], p, 1e-14)));
+        (g.categorical_weights as number[][]).forEach((row, i) =>
+          row.forEach((p, j) => expectClose(pe.categoricalWeights[i][j], p, 1e-14)),
+        );
       }
       const lp = pe.logPdf(g.probe);
       (g.log_pdf_optuna31 as number[]).forEach((v, i) => expectClose(lp[i], v, 1e-10));
@@ -99,8 +110,16 @@ describe('distributions', () => {
   });
 
   it('python float repr', () => {
-    expect([1, 0.1, 1e-5, 1.5e-7, 1e16, 123456.789, -2.5, 1e15].map(pythonFloatRepr))
-      .toEqual(['1.0', '0.1', '1e-05', '1.5e-07', '1e+16', '123456.789', '-2.5', '1000000000000000.0']);
+    expect([1, 0.1, 1e-5, 1.5e-7, 1e16, 123456.789, -2.5, 1e15].map(pythonFloatRepr)).toEqual([
+      '1.0',
+      '0.1',
+      '1e-05',
+      '1.5e-07',
+      '1e+16',
+      '123456.789',
+      '-2.5',
+      '1000000000000000.0',
+    ]);
   });
 
   it('rejects bad ranges with the value in the message', () => {

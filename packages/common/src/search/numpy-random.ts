@@ -145,8 +145,10 @@ export function numpyArgsort(values: ArrayLike<number>): number[] {
         let pj = pr - 1;
         swap(pm, pj);
         for (;;) {
-          do ++pi; while (less(v[idx[pi]], vp));
-          do --pj; while (less(vp, v[idx[pj]]));
+          do ++pi;
+          while (less(v[idx[pi]], vp));
+          do --pj;
+          while (less(vp, v[idx[pj]]));
           if (pi >= pj) break;
           swap(pi, pj);
         }
@@ -180,8 +182,13 @@ export function numpyArgsort(values: ArrayLike<number>): number[] {
 }
 
 /** numpy's aheapsort on idx[start .. start+n). */
-function heapsortRange(idx: number[], v: ArrayLike<number>, start: number, n: number,
-  less: (a: number, b: number) => boolean): void {
+function heapsortRange(
+  idx: number[],
+  v: ArrayLike<number>,
+  start: number,
+  n: number,
+  less: (a: number, b: number) => boolean,
+): void {
   // numpy's heapsort uses 1-based indexing into the range.
   const a = (k: number): number => idx[start + k - 1];
   const set = (k: number, val: number): void => {
@@ -192,7 +199,7 @@ function heapsortRange(idx: number[], v: ArrayLike<number>, start: number, n: nu
   let tmp: number;
   for (let l = n >> 1; l > 0; --l) {
     tmp = a(l);
-    for (i = l, j = l << 1; j <= n;) {
+    for (i = l, j = l << 1; j <= n; ) {
       if (j < n && less(v[a(j)], v[a(j + 1)])) j += 1;
       if (less(v[tmp], v[a(j)])) {
         set(i, a(j));
@@ -202,11 +209,11 @@ function heapsortRange(idx: number[], v: ArrayLike<number>, start: number, n: nu
     }
     set(i, tmp);
   }
-  for (; n > 1;) {
+  for (; n > 1; ) {
     tmp = a(n);
     set(n, a(1));
     n -= 1;
-    for (i = 1, j = 2; j <= n;) {
+    for (i = 1, j = 2; j <= n; ) {
       if (j < n && less(v[a(j)], v[a(j + 1)])) j++;
       if (less(v[tmp], v[a(j)])) {
         set(i, a(j));

@@ -43,7 +43,10 @@ export class PercentilePruner implements Pruner {
   readonly intervalSteps: number;
   readonly nMinTrials: number;
 
-  constructor(readonly percentile: number, opts: PercentilePrunerOptions = {}) {
+  constructor(
+    readonly percentile: number,
+    opts: PercentilePrunerOptions = {},
+  ) {
     this.nStartupTrials = opts.nStartupTrials ?? 5;
     this.nWarmupSteps = opts.nWarmupSteps ?? 0;
     this.intervalSteps = opts.intervalSteps ?? 1;
@@ -71,7 +74,9 @@ export class PercentilePruner implements Pruner {
     }
     const best = bestIntermediate(trial, direction);
     if (Number.isNaN(best)) return true;
-    const atStep = completed.filter((t) => t.intermediateValues.has(step)).map((t) => t.intermediateValues.get(step) as number);
+    const atStep = completed
+      .filter((t) => t.intermediateValues.has(step))
+      .map((t) => t.intermediateValues.get(step) as number);
     if (atStep.length < this.nMinTrials) return false;
     const p = nanPercentile(atStep, direction === 'MAXIMIZE' ? 100 - this.percentile : this.percentile);
     if (Number.isNaN(p)) return false;
@@ -172,7 +177,10 @@ export class SuccessiveHalvingPruner implements Pruner {
     for (;;) {
       if (this.minResource === null) {
         trials ??= await ctx.trials();
-        const steps = trials.filter((t) => t.state === 'COMPLETE').map(lastStep).filter((s): s is number => s !== null);
+        const steps = trials
+          .filter((t) => t.state === 'COMPLETE')
+          .map(lastStep)
+          .filter((s): s is number => s !== null);
         if (steps.length === 0) return false;
         this.minResource = Math.max(Math.floor(Math.max(...steps) / 100), 1);
       }
@@ -240,10 +248,14 @@ export class HyperbandPruner implements Pruner {
       const budget = Math.ceil((this.nBrackets * this.reductionFactor ** s) / (s + 1));
       this.budgets.push(budget);
       this.totalBudget += budget;
-      this.pruners.push(new SuccessiveHalvingPruner({
-        minResource: this.minResource, reductionFactor: this.reductionFactor, minEarlyStoppingRate: b,
-        bootstrapCount: this.bootstrapCount,
-      }));
+      this.pruners.push(
+        new SuccessiveHalvingPruner({
+          minResource: this.minResource,
+          reductionFactor: this.reductionFactor,
+          minEarlyStoppingRate: b,
+          bootstrapCount: this.bootstrapCount,
+        }),
+      );
     }
     return true;
   }
@@ -263,8 +275,8 @@ export class HyperbandPruner implements Pruner {
     const bracket = this.bracketId(study.studyName, trial.number);
     const ctx: PruningContext = {
       direction: study.direction,
-      trials: async (states) => (await study.getTrials(states))
-        .filter((t) => this.bracketId(study.studyName, t.number) === bracket),
+      trials: async (states) =>
+        (await study.getTrials(states)).filter((t) => this.bracketId(study.studyName, t.number) === bracket),
       setTrialSystemAttr: (id, k, v) => study.storage.setTrialSystemAttr(id, k, v),
     };
     return this.pruners[bracket].pruneIn(ctx, trial);

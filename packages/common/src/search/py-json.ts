@@ -70,7 +70,8 @@ export function pythonJsonLoads(text: string): unknown {
     return JSON.parse(text);
   } catch {
     const replaced = text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (m, str: string | undefined) =>
-      str !== undefined ? str : JSON.stringify(`__pyjson_${m}__`));
+      str !== undefined ? str : JSON.stringify(`__pyjson_${m}__`),
+    );
     return JSON.parse(replaced, (_k, v: unknown) => {
       if (v === '__pyjson_NaN__') return NaN;
       if (v === '__pyjson_Infinity__') return Infinity;

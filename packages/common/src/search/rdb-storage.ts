@@ -3,14 +3,24 @@
 // transaction as the count of the study's trials with a smaller trial_id, as Optuna does; SQLite serialises writers
 // with BEGIN IMMEDIATE and a busy timeout, PostgreSQL with a row lock on the study.
 import {
-  checkDistributionCompatibility, Distribution, distributionToJson, jsonToDistribution, ParamValue,
-  toExternalRepr, toInternalRepr,
+  checkDistributionCompatibility,
+  Distribution,
+  distributionToJson,
+  jsonToDistribution,
+  ParamValue,
+  toExternalRepr,
+  toInternalRepr,
 } from './distributions';
 import { pythonJsonDumps, pythonJsonLoads } from './py-json';
 import { SCHEMA_REVISIONS, SchemaRevision, schemaStatements } from './schema';
 import { openPostgres, openSqlite, Row, SqlConnection, SqlExecutor } from './sql-connection';
 import {
-  DuplicatedStudyError, FrozenTrial, isFinished, StudyDirection, TrialState, TrialTemplate,
+  DuplicatedStudyError,
+  FrozenTrial,
+  isFinished,
+  StudyDirection,
+  TrialState,
+  TrialTemplate,
   UpdateFinishedTrialError,
 } from './types';
 
@@ -32,8 +42,10 @@ export interface StudySummary {
 /** A local timestamp as Python's datetime.now() is stored by SQLAlchemy: 'YYYY-MM-DD HH:MM:SS.ffffff'. */
 export function localTimestamp(date = new Date()): string {
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:` +
-    `${p(date.getMinutes())}:${p(date.getSeconds())}.${p(date.getMilliseconds(), 3)}000`;
+  return (
+    `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())} ${p(date.getHours())}:` +
+    `${p(date.getMinutes())}:${p(date.getSeconds())}.${p(date.getMilliseconds(), 3)}000`
+  );
 }
 
 type ValueType = 'FINITE' | 'INF_POS' | 'INF_NEG' | 'NAN';
@@ -56,7 +68,9 @@ function fromStored(value: unknown, type: unknown): number {
 }
 
 /** Parse a storage URL: sqlite:///relative.db, sqlite:////absolute.db, postgresql://user@host:port/db. */
-export function parseStorageUrl(url: string): { dialect: 'sqlite'; path: string } | { dialect: 'postgresql'; url: string } {
+export function parseStorageUrl(
+  url: string,
+): { dialect: 'sqlite'; path: string } | { dialect: 'postgresql'; url: string } {
   const sqlite = /^sqlite:\/\/\/(.*)$/.exec(url);
   if (sqlite) {
     if (sqlite[1] === '') throw new Error(`storage URL "${url}": no database path after sqlite:///`);
@@ -70,13 +84,17 @@ export function parseStorageUrl(url: string): { dialect: 'sqlite'; path: string 
 export class RdbStorage {
   private readonly finishedCache = new Map<number, FrozenTrial>();
 
-  private constructor(readonly db: SqlConnection, readonly revision: SchemaRevision) {}
+  private constructor(
+    readonly db: SqlConnection,
+    readonly revision: SchemaRevision,
+  ) {}
 
   static async open(url: string, opts: StorageOptions = {}): Promise<RdbStorage> {
     const target = parseStorageUrl(url);
-    const db = target.dialect === 'sqlite'
-      ? await openSqlite(target.path, { busyTimeoutMs: opts.busyTimeoutMs, journalMode: opts.sqliteJournalMode })
-      : await openPostgres(target.url);
+    const db =
+      target.dialect === 'sqlite'
+        ? await openSqlite(target.path, { busyTimeoutMs: opts.busyTimeoutMs, journalMode: opts.sqliteJournalMode })
+        : await openPostgres(target.url);
     try {
       const revision = await ensureSchema(db, opts.schemaRevision ?? 'v3.2.0.a', url);
       return new RdbStorage(db, revision);
@@ -108,8 +126,11 @@ export class RdbStorage {
         throw e;
       }
       for (const [objective, direction] of directions.entries()) {
-        await tx.run('INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, ?)',
-          [direction, id, objective]);
+        await tx.run('INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, ?)', [
+          direction,
+          id,
+          objective,
+        ]);
       }
       return Number(id);
     });
@@ -134,8 +155,9 @@ export class RdbStorage {
   }
 
   async getStudyDirections(studyId: number): Promise<StudyDirection[]> {
-    const rows = await this.db.all('SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective',
-      [studyId]);
+    const rows = await this.db.all('SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective', [
+      studyId,
+    ]);
     if (rows.length === 0) throw new Error(`Record does not exist: study_id ${studyId}`);
     return rows.map((r) => r.direction as StudyDirection);
   }
@@ -143,12 +165,23 @@ export class RdbStorage {
   async deleteStudy(studyId: number): Promise<void> {
     await this.db.write(async (tx) => {
       const inStudy = 'trial_id IN (SELECT trial_id FROM trials WHERE study_id = ?)';
-      for (const table of ['trial_params', 'trial_values', 'trial_intermediate_values', 'trial_heartbeats',
-        'trial_user_attributes', 'trial_system_attributes']) {
+      for (const table of [
+        'trial_params',
+        'trial_values',
+        'trial_intermediate_values',
+        'trial_heartbeats',
+        'trial_user_attributes',
+        'trial_system_attributes',
+      ]) {
         await tx.run(`DELETE FROM ${table} WHERE ${inStudy}`, [studyId]);
       }
-      for (const table of ['trials', 'study_directions', 'study_user_attributes', 'study_system_attributes',
-        'studies']) {
+      for (const table of [
+        'trials',
+        'study_directions',
+        'study_user_attributes',
+        'study_system_attributes',
+        'studies',
+      ]) {
         await tx.run(`DELETE FROM ${table} WHERE study_id = ?`, [studyId]);
       }
     });
@@ -163,18 +196,30 @@ export class RdbStorage {
   }
 
   async getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>> {
-    return attrsOf(await this.db.all('SELECT key, value_json FROM study_user_attributes WHERE study_id = ?', [studyId]));
+    return attrsOf(
+      await this.db.all('SELECT key, value_json FROM study_user_attributes WHERE study_id = ?', [studyId]),
+    );
   }
 
   async getStudySystemAttrs(studyId: number): Promise<Record<string, unknown>> {
-    return attrsOf(await this.db.all('SELECT key, value_json FROM study_system_attributes WHERE study_id = ?',
-      [studyId]));
+    return attrsOf(
+      await this.db.all('SELECT key, value_json FROM study_system_attributes WHERE study_id = ?', [studyId]),
+    );
   }
 
-  private async upsertAttr(table: string, owner: 'study_id' | 'trial_id', id: number, key: string, value: unknown,
-    tx: SqlExecutor = this.db): Promise<void> {
-    await tx.run(`INSERT INTO ${table} (${owner}, key, value_json) VALUES (?, ?, ?) ` +
-      `ON CONFLICT (${owner}, key) DO UPDATE SET value_json = excluded.value_json`, [id, key, pythonJsonDumps(value)]);
+  private async upsertAttr(
+    table: string,
+    owner: 'study_id' | 'trial_id',
+    id: number,
+    key: string,
+    value: unknown,
+    tx: SqlExecutor = this.db,
+  ): Promise<void> {
+    await tx.run(
+      `INSERT INTO ${table} (${owner}, key, value_json) VALUES (?, ?, ?) ` +
+        `ON CONFLICT (${owner}, key) DO UPDATE SET value_json = excluded.value_json`,
+      [id, key, pythonJsonDumps(value)],
+    );
   }
 
   // ---- trials ----
@@ -186,15 +231,24 @@ export class RdbStorage {
       const study = await tx.all(`SELECT study_id FROM studies WHERE study_id = ?${lock}`, [studyId]);
       if (study.length === 0) throw new Error(`Record does not exist: study_id ${studyId}`);
       const state = template?.state ?? 'RUNNING';
-      const start = template?.datetimeStart !== undefined ? template.datetimeStart
-        : state === 'RUNNING' ? localTimestamp() : null;
-      const complete = template?.datetimeComplete !== undefined ? template.datetimeComplete
-        : isFinished(state) ? localTimestamp() : null;
-      const [{ trial_id: rawId }] = await tx.all('INSERT INTO trials (number, study_id, state, datetime_start, ' +
-        'datetime_complete) VALUES (NULL, ?, ?, ?, ?) RETURNING trial_id', [studyId, state, start, complete]);
+      const start =
+        template?.datetimeStart !== undefined ? template.datetimeStart : state === 'RUNNING' ? localTimestamp() : null;
+      const complete =
+        template?.datetimeComplete !== undefined
+          ? template.datetimeComplete
+          : isFinished(state)
+            ? localTimestamp()
+            : null;
+      const [{ trial_id: rawId }] = await tx.all(
+        'INSERT INTO trials (number, study_id, state, datetime_start, ' +
+          'datetime_complete) VALUES (NULL, ?, ?, ?, ?) RETURNING trial_id',
+        [studyId, state, start, complete],
+      );
       const trialId = Number(rawId);
-      const [{ n }] = await tx.all('SELECT COUNT(trial_id) AS n FROM trials WHERE study_id = ? AND trial_id < ?',
-        [studyId, trialId]);
+      const [{ n }] = await tx.all('SELECT COUNT(trial_id) AS n FROM trials WHERE study_id = ? AND trial_id < ?', [
+        studyId,
+        trialId,
+      ]);
       const number = Number(n);
       await tx.run('UPDATE trials SET number = ? WHERE trial_id = ?', [number, trialId]);
       if (template) await this.writeTemplate(tx, studyId, trialId, template);
@@ -210,8 +264,12 @@ export class RdbStorage {
     }
     for (const [objective, v] of (t.values ?? []).entries()) {
       const [value, type] = toStored(v, false);
-      await tx.run('INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)',
-        [trialId, objective, value, type]);
+      await tx.run('INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)', [
+        trialId,
+        objective,
+        value,
+        type,
+      ]);
     }
     for (const [step, v] of t.intermediateValues ?? []) await this.upsertIntermediate(tx, trialId, step, v);
     for (const [k, v] of Object.entries(t.userAttrs ?? {})) {
@@ -226,17 +284,25 @@ export class RdbStorage {
   async popWaitingTrial(studyId: number): Promise<number | null> {
     return this.db.write(async (tx) => {
       const skip = tx.dialect === 'postgresql' ? ' FOR UPDATE SKIP LOCKED' : '';
-      const rows = await tx.all('SELECT trial_id FROM trials WHERE study_id = ? AND state = ? ' +
-        `ORDER BY trial_id LIMIT 1${skip}`, [studyId, 'WAITING']);
+      const rows = await tx.all(
+        'SELECT trial_id FROM trials WHERE study_id = ? AND state = ? ' + `ORDER BY trial_id LIMIT 1${skip}`,
+        [studyId, 'WAITING'],
+      );
       if (rows.length === 0) return null;
       const trialId = Number(rows[0].trial_id);
-      await tx.run('UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?',
-        ['RUNNING', localTimestamp(), trialId]);
+      await tx.run('UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?', [
+        'RUNNING',
+        localTimestamp(),
+        trialId,
+      ]);
       return trialId;
     });
   }
 
-  private async lockUpdatableTrial(tx: SqlExecutor, trialId: number): Promise<{ studyId: number; state: TrialState; number: number }> {
+  private async lockUpdatableTrial(
+    tx: SqlExecutor,
+    trialId: number,
+  ): Promise<{ studyId: number; state: TrialState; number: number }> {
     const lock = tx.dialect === 'postgresql' ? ' FOR UPDATE' : '';
     const rows = await tx.all(`SELECT study_id, state, number FROM trials WHERE trial_id = ?${lock}`, [trialId]);
     if (rows.length === 0) throw new Error(`Record does not exist: trial_id ${trialId}`);
@@ -247,16 +313,28 @@ export class RdbStorage {
     return { studyId: Number(rows[0].study_id), state, number: Number(rows[0].number) };
   }
 
-  private async insertParam(tx: SqlExecutor, studyId: number, trialId: number, name: string, internal: number,
-    dist: Distribution): Promise<void> {
-    const previous = await tx.all('SELECT p.distribution_json FROM trial_params p JOIN trials t ON ' +
-      't.trial_id = p.trial_id WHERE t.study_id = ? AND p.param_name = ? LIMIT 1', [studyId, name]);
+  private async insertParam(
+    tx: SqlExecutor,
+    studyId: number,
+    trialId: number,
+    name: string,
+    internal: number,
+    dist: Distribution,
+  ): Promise<void> {
+    const previous = await tx.all(
+      'SELECT p.distribution_json FROM trial_params p JOIN trials t ON ' +
+        't.trial_id = p.trial_id WHERE t.study_id = ? AND p.param_name = ? LIMIT 1',
+      [studyId, name],
+    );
     if (previous.length > 0) {
       checkDistributionCompatibility(jsonToDistribution(String(previous[0].distribution_json)), dist, name);
     }
-    await tx.run('INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?) ' +
-      'ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, ' +
-      'distribution_json = excluded.distribution_json', [trialId, name, internal, distributionToJson(dist)]);
+    await tx.run(
+      'INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, ' +
+        'distribution_json = excluded.distribution_json',
+      [trialId, name, internal, distributionToJson(dist)],
+    );
   }
 
   async setTrialParam(trialId: number, name: string, internal: number, dist: Distribution): Promise<void> {
@@ -276,16 +354,24 @@ export class RdbStorage {
       if (state === 'RUNNING' && current.state !== 'WAITING') return false;
       for (const [objective, v] of (values ?? []).entries()) {
         const [value, type] = toStored(v, false);
-        await tx.run('INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type',
-        [trialId, objective, value, type]);
+        await tx.run(
+          'INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?) ' +
+            'ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type',
+          [trialId, objective, value, type],
+        );
       }
       if (state === 'RUNNING') {
-        await tx.run('UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?',
-          [state, localTimestamp(), trialId]);
+        await tx.run('UPDATE trials SET state = ?, datetime_start = ? WHERE trial_id = ?', [
+          state,
+          localTimestamp(),
+          trialId,
+        ]);
       } else if (isFinished(state)) {
-        await tx.run('UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?',
-          [state, localTimestamp(), trialId]);
+        await tx.run('UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?', [
+          state,
+          localTimestamp(),
+          trialId,
+        ]);
       } else {
         await tx.run('UPDATE trials SET state = ? WHERE trial_id = ?', [state, trialId]);
       }
@@ -295,10 +381,12 @@ export class RdbStorage {
 
   private async upsertIntermediate(tx: SqlExecutor, trialId: number, step: number, v: number): Promise<void> {
     const [value, type] = toStored(v, true);
-    await tx.run('INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, ' +
-      'intermediate_value_type) VALUES (?, ?, ?, ?) ON CONFLICT (trial_id, step) DO UPDATE SET ' +
-      'intermediate_value = excluded.intermediate_value, intermediate_value_type = excluded.intermediate_value_type',
-    [trialId, step, value, type]);
+    await tx.run(
+      'INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, ' +
+        'intermediate_value_type) VALUES (?, ?, ?, ?) ON CONFLICT (trial_id, step) DO UPDATE SET ' +
+        'intermediate_value = excluded.intermediate_value, intermediate_value_type = excluded.intermediate_value_type',
+      [trialId, step, value, type],
+    );
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
@@ -327,14 +415,23 @@ export class RdbStorage {
    * Atomically give a trial one grid point nobody has taken: `pick` chooses among the free grid ids. Returns null
    * when every point of the grid is taken. Stores Optuna's GridSampler attributes (search_space, grid_id).
    */
-  async claimGridId(studyId: number, trialId: number, searchSpace: Record<string, unknown>, nGrids: number,
-    pick: (free: number[]) => number): Promise<number | null> {
+  async claimGridId(
+    studyId: number,
+    trialId: number,
+    searchSpace: Record<string, unknown>,
+    nGrids: number,
+    pick: (free: number[]) => number,
+  ): Promise<number | null> {
     const spaceJson = pythonJsonDumps(searchSpace);
     return this.db.write(async (tx) => {
-      if (tx.dialect === 'postgresql') await tx.all('SELECT study_id FROM studies WHERE study_id = ? FOR UPDATE', [studyId]);
-      const rows = await tx.all('SELECT g.value_json AS grid, s.value_json AS space FROM trial_system_attributes g ' +
-        'JOIN trials t ON t.trial_id = g.trial_id JOIN trial_system_attributes s ON s.trial_id = g.trial_id AND ' +
-        "s.key = 'search_space' WHERE t.study_id = ? AND g.key = 'grid_id' AND t.state <> 'FAIL'", [studyId]);
+      if (tx.dialect === 'postgresql')
+        await tx.all('SELECT study_id FROM studies WHERE study_id = ? FOR UPDATE', [studyId]);
+      const rows = await tx.all(
+        'SELECT g.value_json AS grid, s.value_json AS space FROM trial_system_attributes g ' +
+          'JOIN trials t ON t.trial_id = g.trial_id JOIN trial_system_attributes s ON s.trial_id = g.trial_id AND ' +
+          "s.key = 'search_space' WHERE t.study_id = ? AND g.key = 'grid_id' AND t.state <> 'FAIL'",
+        [studyId],
+      );
       const taken = new Set<number>();
       for (const r of rows) {
         if (pythonJsonDumps(pythonJsonLoads(String(r.space))) === spaceJson) taken.add(Number(r.grid));
@@ -353,25 +450,33 @@ export class RdbStorage {
 
   async recordHeartbeat(trialId: number): Promise<void> {
     const now = this.db.dialect === 'sqlite' ? "strftime('%Y-%m-%d %H:%M:%f000', 'now')" : 'CURRENT_TIMESTAMP';
-    await this.db.run(`INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, ${now}) ` +
-      `ON CONFLICT (trial_id) DO UPDATE SET heartbeat = ${now}`, [trialId]);
+    await this.db.run(
+      `INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, ${now}) ` +
+        `ON CONFLICT (trial_id) DO UPDATE SET heartbeat = ${now}`,
+      [trialId],
+    );
   }
 
   /** RUNNING trials of the study whose last heartbeat is older than the grace period. */
   async getStaleTrialIds(studyId: number, gracePeriodSeconds: number): Promise<number[]> {
-    const cutoff = this.db.dialect === 'sqlite'
-      ? "strftime('%Y-%m-%d %H:%M:%f000', 'now', '-' || ? || ' seconds')"
-      : "(CURRENT_TIMESTAMP - (? * INTERVAL '1 second'))";
-    const rows = await this.db.all('SELECT t.trial_id FROM trials t JOIN trial_heartbeats h ON h.trial_id = ' +
-      `t.trial_id WHERE t.study_id = ? AND t.state = 'RUNNING' AND h.heartbeat < ${cutoff} ORDER BY t.trial_id`,
-    [studyId, gracePeriodSeconds]);
+    const cutoff =
+      this.db.dialect === 'sqlite'
+        ? "strftime('%Y-%m-%d %H:%M:%f000', 'now', '-' || ? || ' seconds')"
+        : "(CURRENT_TIMESTAMP - (? * INTERVAL '1 second'))";
+    const rows = await this.db.all(
+      'SELECT t.trial_id FROM trials t JOIN trial_heartbeats h ON h.trial_id = ' +
+        `t.trial_id WHERE t.study_id = ? AND t.state = 'RUNNING' AND h.heartbeat < ${cutoff} ORDER BY t.trial_id`,
+      [studyId, gracePeriodSeconds],
+    );
     return rows.map((r) => Number(r.trial_id));
   }
 
   /** RUNNING -> FAIL for a stale trial; false if another worker (or the trial itself) got there first. */
   async failStaleTrial(trialId: number): Promise<boolean> {
-    const changed = await this.db.run("UPDATE trials SET state = 'FAIL', datetime_complete = ? WHERE trial_id = ? " +
-      "AND state = 'RUNNING'", [localTimestamp(), trialId]);
+    const changed = await this.db.run(
+      "UPDATE trials SET state = 'FAIL', datetime_complete = ? WHERE trial_id = ? " + "AND state = 'RUNNING'",
+      [localTimestamp(), trialId],
+    );
     return changed === 1;
   }
 
@@ -381,8 +486,10 @@ export class RdbStorage {
     const cached = this.finishedCache.get(trialId);
     if (cached) return cached;
     return this.db.read(async (tx) => {
-      const rows = await tx.all('SELECT trial_id, number, state, datetime_start, datetime_complete FROM trials ' +
-        'WHERE trial_id = ?', [trialId]);
+      const rows = await tx.all(
+        'SELECT trial_id, number, state, datetime_start, datetime_complete FROM trials ' + 'WHERE trial_id = ?',
+        [trialId],
+      );
       if (rows.length === 0) throw new Error(`Record does not exist: trial_id ${trialId}`);
       const trial = buildTrial(rows[0], await loadDetails(tx, [trialId]));
       if (isFinished(trial.state)) this.finishedCache.set(trialId, trial);
@@ -393,10 +500,19 @@ export class RdbStorage {
   /** Every trial of the study in trial_id order (finished trials are cached: they never change). */
   async getAllTrials(studyId: number, states?: TrialState[]): Promise<FrozenTrial[]> {
     const trials = await this.db.read(async (tx) => {
-      const rows = await tx.all('SELECT trial_id, number, state, datetime_start, datetime_complete FROM trials ' +
-        'WHERE study_id = ? ORDER BY trial_id', [studyId]);
+      const rows = await tx.all(
+        'SELECT trial_id, number, state, datetime_start, datetime_complete FROM trials ' +
+          'WHERE study_id = ? ORDER BY trial_id',
+        [studyId],
+      );
       const fresh = rows.filter((r) => !this.finishedCache.has(Number(r.trial_id)));
-      const details = fresh.length > 0 ? await loadDetails(tx, fresh.map((r) => Number(r.trial_id))) : undefined;
+      const details =
+        fresh.length > 0
+          ? await loadDetails(
+              tx,
+              fresh.map((r) => Number(r.trial_id)),
+            )
+          : undefined;
       return rows.map((r) => {
         const id = Number(r.trial_id);
         const cached = this.finishedCache.get(id);
@@ -421,12 +537,20 @@ interface Details {
 async function loadDetails(tx: SqlExecutor, ids: number[]): Promise<Details> {
   const inList = `trial_id IN (${ids.map(() => '?').join(', ')})`;
   return {
-    params: await tx.all(`SELECT trial_id, param_name, param_value, distribution_json FROM trial_params WHERE ${inList} ` +
-      'ORDER BY param_id', ids),
-    values: await tx.all(`SELECT trial_id, objective, value, value_type FROM trial_values WHERE ${inList} ` +
-      'ORDER BY objective', ids),
-    intermediate: await tx.all('SELECT trial_id, step, intermediate_value, intermediate_value_type FROM ' +
-      `trial_intermediate_values WHERE ${inList} ORDER BY step`, ids),
+    params: await tx.all(
+      `SELECT trial_id, param_name, param_value, distribution_json FROM trial_params WHERE ${inList} ` +
+        'ORDER BY param_id',
+      ids,
+    ),
+    values: await tx.all(
+      `SELECT trial_id, objective, value, value_type FROM trial_values WHERE ${inList} ` + 'ORDER BY objective',
+      ids,
+    ),
+    intermediate: await tx.all(
+      'SELECT trial_id, step, intermediate_value, intermediate_value_type FROM ' +
+        `trial_intermediate_values WHERE ${inList} ORDER BY step`,
+      ids,
+    ),
     userAttrs: await tx.all(`SELECT trial_id, key, value_json FROM trial_user_attributes WHERE ${inList}`, ids),
     systemAttrs: await tx.all(`SELECT trial_id, key, value_json FROM trial_system_attributes WHERE ${inList}`, ids),
   };
@@ -475,10 +599,13 @@ function buildTrial(r: Row, d: Details): FrozenTrial {
 async function ensureSchema(db: SqlConnection, revision: SchemaRevision, url: string): Promise<SchemaRevision> {
   return db.write(async (tx) => {
     if (tx.dialect === 'postgresql') await tx.all('SELECT pg_advisory_xact_lock(7310491)');
-    const tables = tx.dialect === 'sqlite'
-      ? await tx.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
-      : await tx.all("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND " +
-        "tablename = 'alembic_version'");
+    const tables =
+      tx.dialect === 'sqlite'
+        ? await tx.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
+        : await tx.all(
+            'SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND ' +
+              "tablename = 'alembic_version'",
+          );
     if (tables.length === 0) {
       for (const sql of schemaStatements(tx.dialect, revision)) await tx.run(sql);
       return revision;
@@ -486,8 +613,10 @@ async function ensureSchema(db: SqlConnection, revision: SchemaRevision, url: st
     const rows = await tx.all('SELECT version_num FROM alembic_version');
     const found = rows.length > 0 ? String(rows[0].version_num) : '(none)';
     if (!(SCHEMA_REVISIONS as readonly string[]).includes(found)) {
-      throw new Error(`storage ${url}: Optuna schema revision ${found} is not supported ` +
-        `(expected one of ${SCHEMA_REVISIONS.join(', ')}; run \`optuna storage upgrade --storage URL\`)`);
+      throw new Error(
+        `storage ${url}: Optuna schema revision ${found} is not supported ` +
+          `(expected one of ${SCHEMA_REVISIONS.join(', ')}; run \`optuna storage upgrade --storage URL\`)`,
+      );
     }
     return found as SchemaRevision;
   });

@@ -250,10 +250,15 @@ const V3_2_0_A_INDEX = 'CREATE INDEX trials_study_id_key ON trials (study_id);';
 /** DDL statements that create an empty Optuna database at the given revision. */
 export function schemaStatements(dialect: 'sqlite' | 'postgresql', revision: SchemaRevision): string[] {
   const tables = dialect === 'sqlite' ? SQLITE_TABLES : POSTGRES_TABLES;
-  const statements = tables.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
+  const statements = tables
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (revision === 'v3.2.0.a') statements.push(V3_2_0_A_INDEX.replace(/;$/, ''));
-  statements.push(`INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES ` +
-    `(1, ${SCHEMA_VERSION}, '${LIBRARY_VERSION[revision]}')`);
+  statements.push(
+    `INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES ` +
+      `(1, ${SCHEMA_VERSION}, '${LIBRARY_VERSION[revision]}')`,
+  );
   statements.push(`INSERT INTO alembic_version (version_num) VALUES ('${revision}')`);
   return statements;
 }

@@ -124,8 +124,11 @@ export async function openPostgres(url: string): Promise<SqlConnection> {
   try {
     await client.connect();
   } catch (e) {
-    throw new Error(`cannot connect to PostgreSQL at ${redact(url)}: ${(e as Error).message} ` +
-      '(start a local server with tools/scripts/postgres.sh start)', { cause: e });
+    throw new Error(
+      `cannot connect to PostgreSQL at ${redact(url)}: ${(e as Error).message} ` +
+        '(start a local server with tools/scripts/postgres.sh start)',
+      { cause: e },
+    );
   }
   const mutex = new Mutex();
   const exec: SqlExecutor = {

@@ -24,8 +24,14 @@ async function objective(trial: Trial): Promise<number> {
   const q = await trial.suggestFloat('q', 0, 1, { step: 0.1 });
   const k = await trial.suggestInt('k', 1, 128, { log: true });
   const c = await trial.suggestCategorical('c', ['relu', 'gelu', 'tanh']);
-  return (x - 1.3) ** 2 + (Math.log10(lr) + 3) ** 2 + Math.abs(n - 5) + q + Math.abs(Math.log2(k) - 4) +
-    ({ relu: 0.5, gelu: 0.0, tanh: 1.0 } as Record<string, number>)[c];
+  return (
+    (x - 1.3) ** 2 +
+    (Math.log10(lr) + 3) ** 2 +
+    Math.abs(n - 5) +
+    q +
+    Math.abs(Math.log2(k) - 4) +
+    ({ relu: 0.5, gelu: 0.0, tanh: 1.0 } as Record<string, number>)[c]
+  );
 }
 
 function expectSameTrials(study: Study, expected: Array<{ params: Record<string, unknown>; value: number }>) {
@@ -51,7 +57,9 @@ describe('samplers reproduce Optuna 3.1 for a seed', () => {
 
   it('TPESampler(seed=3): the same 30 trials (10 random start-up, then 20 TPE steps)', async () => {
     const study = await createStudy({
-      studyName: 't', storage: url(), sampler: new TPESampler({ seed: 3 }),
+      studyName: 't',
+      storage: url(),
+      sampler: new TPESampler({ seed: 3 }),
     });
     await study.optimize(objective, { nTrials: 30 });
     await expectSameTrials(study, golden.tpe_sequence.trials);
@@ -60,7 +68,9 @@ describe('samplers reproduce Optuna 3.1 for a seed', () => {
 
   it('TPESampler maximizing with 4 start-up trials', async () => {
     const study = await createStudy({
-      studyName: 't', storage: url(), direction: 'maximize',
+      studyName: 't',
+      storage: url(),
+      direction: 'maximize',
       sampler: new TPESampler({ seed: 11, nStartupTrials: 4 }),
     });
     await study.optimize(async (t) => -(await objective(t)), { nTrials: 15 });
@@ -100,7 +110,8 @@ describe('pruners decide as Optuna 3.1', () => {
     const study = await createStudy({ studyName: 'p', storage: url(), direction, pruner });
     for (const curve of g.completed as number[][]) {
       await study.addTrial({
-        state: 'COMPLETE', values: [curve[curve.length - 1]],
+        state: 'COMPLETE',
+        values: [curve[curve.length - 1]],
         intermediateValues: new Map(curve.map((v, i) => [i, v])),
       });
     }
@@ -120,8 +131,9 @@ describe('pruners decide as Optuna 3.1', () => {
   it('median, 2 warm-up steps', async () =>
     expect(await decisions(new MedianPruner({ nWarmupSteps: 2 }), 'minimize')).toEqual(g.median_warmup_2));
   it('median, interval 2 after 1 warm-up step', async () =>
-    expect(await decisions(new MedianPruner({ intervalSteps: 2, nWarmupSteps: 1 }), 'minimize'))
-      .toEqual(g.median_interval_2));
+    expect(await decisions(new MedianPruner({ intervalSteps: 2, nWarmupSteps: 1 }), 'minimize')).toEqual(
+      g.median_interval_2,
+    ));
   it('25th percentile', async () =>
     expect(await decisions(new PercentilePruner(25), 'minimize')).toEqual(g.percentile_25));
   it('25th percentile, maximizing', async () =>
@@ -140,36 +152,50 @@ describe('Hyperband', () => {
 
   async function curves(studyName: string, pruner: HyperbandPruner | SuccessiveHalvingPruner, nTrials: number) {
     const study = await createStudy({ studyName, storage: url(), sampler: new RandomSampler({ seed: 0 }), pruner });
-    await study.optimize(async (trial) => {
-      const x = await trial.suggestFloat('x', 0, 1);
-      let value = 0;
-      for (let step = 0; step < 27; step++) {
-        value = (x - 0.3) ** 2 + 1 / (step + 1);
-        await trial.report(value, step);
-        if (await trial.shouldPrune()) throw new TrialPruned();
-      }
-      return value;
-    }, { nTrials });
+    await study.optimize(
+      async (trial) => {
+        const x = await trial.suggestFloat('x', 0, 1);
+        let value = 0;
+        for (let step = 0; step < 27; step++) {
+          value = (x - 0.3) ** 2 + 1 / (step + 1);
+          await trial.report(value, step);
+          if (await trial.shouldPrune()) throw new TrialPruned();
+        }
+        return value;
+      },
+      { nTrials },
+    );
     const trials = await study.getTrials();
     await study.close();
     return trials;
   }
 
-  const summary = (trials: FrozenTrial[]) => trials.map((t) => ({
-    x: t.params.x, state: t.state, last_step: Math.max(...t.intermediateValues.keys()),
-    rungs: Object.keys(t.systemAttrs).filter((k) => k.startsWith('completed_rung')).sort(),
-  }));
+  const summary = (trials: FrozenTrial[]) =>
+    trials.map((t) => ({
+      x: t.params.x,
+      state: t.state,
+      last_step: Math.max(...t.intermediateValues.keys()),
+      rungs: Object.keys(t.systemAttrs)
+        .filter((k) => k.startsWith('completed_rung'))
+        .sort(),
+    }));
 
   it('successive halving alone (defaults: auto min resource, factor 4): the same 30 trials as Optuna', async () => {
     expect(summary(await curves('sh-run', new SuccessiveHalvingPruner(), 30))).toEqual(golden.successive_halving_run);
   });
 
   it('a 40-trial run prunes the same trials at the same steps as Optuna', async () => {
-    const trials = await curves('hb-run', new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 }), 40);
+    const trials = await curves(
+      'hb-run',
+      new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 }),
+      40,
+    );
     expect(summary(trials)).toEqual(golden.hyperband_run);
     // a pruned trial keeps its intermediate values and its last one as value
     const pruned = trials.find((t) => t.state === 'PRUNED');
-    expect(pruned?.values?.[0]).toBe(pruned?.intermediateValues.get(Math.max(...(pruned?.intermediateValues.keys() ?? []))));
+    expect(pruned?.values?.[0]).toBe(
+      pruned?.intermediateValues.get(Math.max(...(pruned?.intermediateValues.keys() ?? []))),
+    );
   });
 });
 
@@ -181,11 +207,14 @@ describe('study API', () => {
     const s2 = await createStudy({ studyName: 'api', storage, loadIfExists: true });
     expect(s2.direction).toBe('MAXIMIZE');
     await s1.enqueueTrial({ x: 0.25, c: 'b' }, { x: floatDistribution(0, 1), c: categoricalDistribution(['a', 'b']) });
-    await s1.optimize(async (t) => {
-      const x = await t.suggestFloat('x', 0, 1);
-      const c = await t.suggestCategorical('c', ['a', 'b']);
-      return x + (c === 'b' ? 1 : 0);
-    }, { nTrials: 3 });
+    await s1.optimize(
+      async (t) => {
+        const x = await t.suggestFloat('x', 0, 1);
+        const c = await t.suggestCategorical('c', ['a', 'b']);
+        return x + (c === 'b' ? 1 : 0);
+      },
+      { nTrials: 3 },
+    );
     const trials = await s2.getTrials();
     expect(trials.map((t) => t.number)).toEqual([0, 1, 2]);
     expect(trials[0].params).toEqual({ x: 0.25, c: 'b' });
@@ -210,32 +239,49 @@ describe('study API', () => {
   it('refuses a database at an Optuna schema revision it does not speak, naming it', async () => {
     const file = path.join(dir, 'old.db');
     const db = new Database(file);
-    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL); INSERT INTO alembic_version VALUES ('v2.6.0.a')");
+    db.exec(
+      "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL); INSERT INTO alembic_version VALUES ('v2.6.0.a')",
+    );
     db.close();
-    await expect(RdbStorage.open(`sqlite:///${file}`)).rejects.toThrow(/revision v2.6.0.a is not supported.*storage upgrade/);
+    await expect(RdbStorage.open(`sqlite:///${file}`)).rejects.toThrow(
+      /revision v2.6.0.a is not supported.*storage upgrade/,
+    );
   });
 
   it('a failing objective fails the trial and rethrows; a pruned one is PRUNED', async () => {
     const study = await createStudy({ studyName: 'f', storage: url() });
-    await expect(study.optimize(async () => {
-      throw new Error('boom');
-    }, { nTrials: 2 })).rejects.toThrow('boom');
-    await study.optimize(async () => {
-      throw new TrialPruned();
-    }, { nTrials: 1 });
+    await expect(
+      study.optimize(
+        async () => {
+          throw new Error('boom');
+        },
+        { nTrials: 2 },
+      ),
+    ).rejects.toThrow('boom');
+    await study.optimize(
+      async () => {
+        throw new TrialPruned();
+      },
+      { nTrials: 1 },
+    );
     expect((await study.getTrials()).map((t) => t.state)).toEqual(['FAIL', 'PRUNED']);
     await study.close();
   });
 
   it('GridSampler visits every point once, then stops the study', async () => {
     const study = await createStudy({
-      studyName: 'g', storage: url(), sampler: new GridSampler({ b: [1, 2, 3], a: ['x', 'y'] }, { seed: 0 }),
+      studyName: 'g',
+      storage: url(),
+      sampler: new GridSampler({ b: [1, 2, 3], a: ['x', 'y'] }, { seed: 0 }),
     });
-    await study.optimize(async (t) => {
-      const a = await t.suggestCategorical('a', ['x', 'y']);
-      const b = await t.suggestInt('b', 1, 3);
-      return (a === 'x' ? 0 : 10) + b;
-    }, { nTrials: 20 });
+    await study.optimize(
+      async (t) => {
+        const a = await t.suggestCategorical('a', ['x', 'y']);
+        const b = await t.suggestInt('b', 1, 3);
+        return (a === 'x' ? 0 : 10) + b;
+      },
+      { nTrials: 20 },
+    );
     const trials = await study.getTrials(['COMPLETE']);
     expect(trials.length).toBe(6);
     expect(new Set(trials.map((t) => `${t.params.a}${t.params.b}`)).size).toBe(6);
@@ -245,7 +291,11 @@ describe('study API', () => {
 
   it('heartbeats: a stale RUNNING trial becomes FAIL and is retried as WAITING with its parameters', async () => {
     const storage = url();
-    const heartbeat = { heartbeatInterval: 0.2, gracePeriod: 1, failedTrialCallback: new RetryFailedTrialCallback(1).callback };
+    const heartbeat = {
+      heartbeatInterval: 0.2,
+      gracePeriod: 1,
+      failedTrialCallback: new RetryFailedTrialCallback(1).callback,
+    };
     const dead = await createStudy({ studyName: 'hb', storage, heartbeat });
     const orphan = await dead.ask(); // records a heartbeat, then its worker "dies"
     await orphan.suggestInt('n', 0, 100);
@@ -264,16 +314,23 @@ describe('study API', () => {
   });
 
   it('int step and log suggestions stay on their grids', async () => {
-    const study = await createStudy({ studyName: 'i', storage: url(), sampler: new TPESampler({ seed: 2, nStartupTrials: 3 }) });
-    await study.optimize(async (t) => {
-      const a = await t.suggestInt('a', 2, 20, { step: 3 });
-      const b = await t.suggestInt('b', 1, 1000, { log: true });
-      const c = await t.suggestFloat('c', 0.5, 2.5, { step: 0.25 });
-      expect((a - 2) % 3).toBe(0);
-      expect(Number.isInteger(b) && b >= 1 && b <= 1000).toBe(true);
-      expect(Math.abs((c - 0.5) / 0.25 - Math.round((c - 0.5) / 0.25))).toBeLessThan(1e-9);
-      return a + Math.log(b) + c;
-    }, { nTrials: 12 });
+    const study = await createStudy({
+      studyName: 'i',
+      storage: url(),
+      sampler: new TPESampler({ seed: 2, nStartupTrials: 3 }),
+    });
+    await study.optimize(
+      async (t) => {
+        const a = await t.suggestInt('a', 2, 20, { step: 3 });
+        const b = await t.suggestInt('b', 1, 1000, { log: true });
+        const c = await t.suggestFloat('c', 0.5, 2.5, { step: 0.25 });
+        expect((a - 2) % 3).toBe(0);
+        expect(Number.isInteger(b) && b >= 1 && b <= 1000).toBe(true);
+        expect(Math.abs((c - 0.5) / 0.25 - Math.round((c - 0.5) / 0.25))).toBeLessThan(1e-9);
+        return a + Math.log(b) + c;
+      },
+      { nTrials: 12 },
+    );
     expect(intDistribution(2, 20, { step: 3 }).high).toBe(20);
     await study.close();
   });

@@ -87,14 +87,24 @@ export class Study {
       }
       const directions = await storage.getStudyDirections(studyId);
       if (directions.length !== 1) {
-        throw new Error(`study "${opts.studyName}" has ${directions.length} objectives; only single-objective studies ` +
-          'are supported');
+        throw new Error(
+          `study "${opts.studyName}" has ${directions.length} objectives; only single-objective studies ` +
+            'are supported',
+        );
       }
       if (opts.heartbeat && !(opts.heartbeat.heartbeatInterval > 0)) {
         throw new Error(`heartbeatInterval must be > 0, got ${opts.heartbeat.heartbeatInterval}`);
       }
-      return new Study(opts.studyName, studyId, storage, directions[0], opts.sampler ?? new TPESampler(),
-        opts.pruner ?? new MedianPruner(), owns, opts.heartbeat);
+      return new Study(
+        opts.studyName,
+        studyId,
+        storage,
+        directions[0],
+        opts.sampler ?? new TPESampler(),
+        opts.pruner ?? new MedianPruner(),
+        owns,
+        opts.heartbeat,
+      );
     } catch (e) {
       if (owns) await storage.close();
       throw e;
@@ -113,7 +123,9 @@ export class Study {
     const complete = await this.getTrials(['COMPLETE']);
     if (complete.length === 0) throw new Error(`study "${this.studyName}": no trials are completed yet`);
     const sign = this.direction === 'MINIMIZE' ? 1 : -1;
-    return complete.reduce((best, t) => (sign * (t.values as number[])[0] < sign * (best.values as number[])[0] ? t : best));
+    return complete.reduce((best, t) =>
+      sign * (t.values as number[])[0] < sign * (best.values as number[])[0] ? t : best,
+    );
   }
 
   async bestValue(): Promise<number> {
@@ -210,8 +222,8 @@ export class Study {
       }
       const timer = this.heartbeat
         ? setInterval(() => {
-          this.storage.recordHeartbeat(trial.trialId).catch(() => undefined);
-        }, this.heartbeat.heartbeatInterval * 1000)
+            this.storage.recordHeartbeat(trial.trialId).catch(() => undefined);
+          }, this.heartbeat.heartbeatInterval * 1000)
         : undefined;
       let finished: FrozenTrial;
       try {
@@ -248,7 +260,10 @@ export function loadStudy(opts: Omit<StudyOptions, 'direction' | 'loadIfExists'>
  * attributes failed_trial and retry_history).
  */
 export class RetryFailedTrialCallback {
-  constructor(private readonly maxRetry?: number, private readonly inheritIntermediateValues = false) {}
+  constructor(
+    private readonly maxRetry?: number,
+    private readonly inheritIntermediateValues = false,
+  ) {}
 
   readonly callback: FailedTrialCallback = async (study, trial) => {
     const history = [...((trial.systemAttrs.retry_history as number[] | undefined) ?? []), trial.number];

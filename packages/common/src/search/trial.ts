@@ -1,8 +1,17 @@
 // A running trial: suggest parameters (Optuna's suggest_float / suggest_int / suggest_categorical), report
 // intermediate values, ask the pruner.
 import {
-  CategoricalChoice, categoricalDistribution, checkDistributionCompatibility, contains, Distribution,
-  floatDistribution, intDistribution, isSingle, ParamValue, toExternalRepr, toInternalRepr,
+  CategoricalChoice,
+  categoricalDistribution,
+  checkDistributionCompatibility,
+  contains,
+  Distribution,
+  floatDistribution,
+  intDistribution,
+  isSingle,
+  ParamValue,
+  toExternalRepr,
+  toInternalRepr,
 } from './distributions';
 import type { Study } from './study';
 import type { FrozenTrial } from './types';
@@ -25,13 +34,21 @@ export class Trial {
     return this.frozen;
   }
 
-  async suggestFloat(name: string, low: number, high: number, opts: { log?: boolean; step?: number | null } = {}):
-    Promise<number> {
+  async suggestFloat(
+    name: string,
+    low: number,
+    high: number,
+    opts: { log?: boolean; step?: number | null } = {},
+  ): Promise<number> {
     return (await this.suggest(name, floatDistribution(low, high, opts))) as number;
   }
 
-  async suggestInt(name: string, low: number, high: number, opts: { log?: boolean; step?: number } = {}):
-    Promise<number> {
+  async suggestInt(
+    name: string,
+    low: number,
+    high: number,
+    opts: { log?: boolean; step?: number } = {},
+  ): Promise<number> {
     return (await this.suggest(name, intDistribution(low, high, opts))) as number;
   }
 
@@ -49,8 +66,10 @@ export class Trial {
     let value: ParamValue;
     if (isSingle(distribution)) {
       value = distribution.kind === 'categorical' ? distribution.choices[0] : distribution.low;
-    } else if (name in this.relativeParams &&
-      contains(distribution, toInternalRepr(distribution, this.relativeParams[name]))) {
+    } else if (
+      name in this.relativeParams &&
+      contains(distribution, toInternalRepr(distribution, this.relativeParams[name]))
+    ) {
       value = this.relativeParams[name];
     } else {
       value = await this.study.sampler.sampleIndependent(this.study, this.frozen, name, distribution);

@@ -85,8 +85,15 @@ export function truncnormPpf(q: number, a: number, b: number): number {
  * 3.0-3.1, whose density left out the -log(scale) term (fixed in later releases). `logMass` may pass a precomputed
  * logGaussMass(a, b) (the same for every x of one kernel).
  */
-export function truncnormLogPdf(x: number, a: number, b: number, loc: number, scale: number,
-  omitLogScale = false, logMass = logGaussMass(a, b)): number {
+export function truncnormLogPdf(
+  x: number,
+  a: number,
+  b: number,
+  loc: number,
+  scale: number,
+  omitLogScale = false,
+  logMass = logGaussMass(a, b),
+): number {
   const z = (x - loc) / scale;
   if (a === b) return NaN;
   if (z < a || z > b) return -Infinity;

@@ -3,7 +3,11 @@ import { activationDiagrams } from './activations';
 import { ripsPersistence } from './rips';
 import { sampleDistinctIndices } from './rng';
 
-const rows = Array.from({ length: 60 }, (_, i) => [Math.cos(i / 3) * 10 + i * 0.01, Math.sin(i / 3) * 0.5, (i % 7) * 0.1]);
+const rows = Array.from({ length: 60 }, (_, i) => [
+  Math.cos(i / 3) * 10 + i * 0.01,
+  Math.sin(i / 3) * 0.5,
+  (i % 7) * 0.1,
+]);
 
 describe('activationDiagrams', () => {
   it('without sampling or scaling equals ripsPersistence of the rows', () => {
@@ -12,7 +16,9 @@ describe('activationDiagrams', () => {
 
   it('takes the seeded subsample of rows (same seed, same diagrams; other seed, other rows)', () => {
     const picked = sampleDistinctIndices(60, 25, 42);
-    expect(activationDiagrams(rows, { samples: 25, seed: 42 })).toEqual(ripsPersistence(Array.from(picked, (r) => rows[r])));
+    expect(activationDiagrams(rows, { samples: 25, seed: 42 })).toEqual(
+      ripsPersistence(Array.from(picked, (r) => rows[r])),
+    );
     expect(Array.from(sampleDistinctIndices(60, 25, 43))).not.toEqual(Array.from(picked));
   });
 
@@ -45,8 +51,23 @@ describe('activationDiagrams', () => {
     const vector = tf.tensor1d([1, 2]);
     expect(() => activationDiagrams(vector)).toThrow(/rank >= 2/);
     vector.dispose();
-    const ints = tf.tensor2d([[0, 0], [3, 4]], [2, 2], 'int32');
-    expect(activationDiagrams(ints, { maxDim: 0 })).toEqual([{ dim: 0, pairs: [[0, 5], [0, Infinity]] }]);
+    const ints = tf.tensor2d(
+      [
+        [0, 0],
+        [3, 4],
+      ],
+      [2, 2],
+      'int32',
+    );
+    expect(activationDiagrams(ints, { maxDim: 0 })).toEqual([
+      {
+        dim: 0,
+        pairs: [
+          [0, 5],
+          [0, Infinity],
+        ],
+      },
+    ]);
     ints.dispose();
   });
 });

@@ -19,14 +19,23 @@ export interface ActivationDiagramOptions {
 }
 
 function isTensor(x: unknown): x is Tensor {
-  return typeof x === 'object' && x !== null && typeof (x as Tensor).dataSync === 'function' && Array.isArray((x as Tensor).shape);
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as Tensor).dataSync === 'function' &&
+    Array.isArray((x as Tensor).shape)
+  );
 }
 
 /** A tensor of rank >= 2 as rows = first axis, features = the other axes flattened (the tensor is not disposed). */
 function tensorRows(t: Tensor): PointMatrix {
-  if (t.rank < 2) throw new Error(`activationDiagrams: expected a tensor of rank >= 2 (examples x features), got shape [${t.shape.join(', ')}]`);
+  if (t.rank < 2)
+    throw new Error(
+      `activationDiagrams: expected a tensor of rank >= 2 (examples x features), got shape [${t.shape.join(', ')}]`,
+    );
   const rows = t.shape[0];
-  if (t.dtype === 'string' || t.dtype === 'complex64') throw new Error(`activationDiagrams: expected a numeric tensor, got dtype ${t.dtype}`);
+  if (t.dtype === 'string' || t.dtype === 'complex64')
+    throw new Error(`activationDiagrams: expected a numeric tensor, got dtype ${t.dtype}`);
   const values = t.dataSync();
   const data = values instanceof Float32Array ? values : Float64Array.from(values as ArrayLike<number>);
   return { rows, cols: rows === 0 ? 0 : data.length / rows, data };
@@ -36,7 +45,10 @@ function tensorRows(t: Tensor): PointMatrix {
  * Subsamples rows of `activations` (seeded), optionally standardises the features, and returns the Vietoris-Rips
  * diagrams (dimensions 0..maxDim) of the sampled rows under the chosen metric.
  */
-export function activationDiagrams(activations: PointsLike | Tensor, options: ActivationDiagramOptions = {}): PersistenceDiagram[] {
+export function activationDiagrams(
+  activations: PointsLike | Tensor,
+  options: ActivationDiagramOptions = {},
+): PersistenceDiagram[] {
   const all = isTensor(activations) ? tensorRows(activations) : toPointMatrix(activations);
   const count = Math.min(options.samples ?? all.rows, all.rows);
   const rows = sampleDistinctIndices(all.rows, count, options.seed ?? 0);

@@ -25,17 +25,44 @@ describe('bottleneckDistance', () => {
 
   it('matches a lone point to the diagonal and essential points by sorted birth', () => {
     expect(bottleneckDistance([[1, 3]], [])).toBe(1);
-    expect(bottleneckDistance([[0, Infinity], [5, Infinity]], [[4, Infinity], [1, Infinity]])).toBe(1);
+    expect(
+      bottleneckDistance(
+        [
+          [0, Infinity],
+          [5, Infinity],
+        ],
+        [
+          [4, Infinity],
+          [1, Infinity],
+        ],
+      ),
+    ).toBe(1);
     expect(bottleneckDistance([[0, Infinity]], [])).toBe(Infinity);
   });
 
   it('returns an actual edge length, not a bisection midpoint', () => {
     // Optimal: (0,10)-(0.3,10.7) costs 0.7; (2,3) to the diagonal costs 0.5.
-    expect(bottleneckDistance([[0, 10], [2, 3]], [[0.3, 10.7]])).toBe(Math.abs(10 - 10.7));
+    expect(
+      bottleneckDistance(
+        [
+          [0, 10],
+          [2, 3],
+        ],
+        [[0.3, 10.7]],
+      ),
+    ).toBe(Math.abs(10 - 10.7));
   });
 
   it('rejects below-diagonal and non-finite points with the offending index', () => {
-    expect(() => bottleneckDistance([[0, 1], [2, 1]], [])).toThrow(/first diagram: point 1 \[2, 1\] lies below the diagonal/);
+    expect(() =>
+      bottleneckDistance(
+        [
+          [0, 1],
+          [2, 1],
+        ],
+        [],
+      ),
+    ).toThrow(/first diagram: point 1 \[2, 1\] lies below the diagonal/);
     expect(() => bottleneckDistance([], [[NaN, 1]])).toThrow(/second diagram: point 0 has a non-finite birth NaN/);
   });
 });

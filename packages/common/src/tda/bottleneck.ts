@@ -75,9 +75,14 @@ function finiteBottleneck(A: Points, B: Points): number {
 }
 
 function nearestBound(P: Points, Q: Points): number {
-  const tree = new PointTree(Q.x, Q.y, Int32Array.from(Q.x, (_, i) => i));
+  const tree = new PointTree(
+    Q.x,
+    Q.y,
+    Int32Array.from(Q.x, (_, i) => i),
+  );
   let bound = 0;
-  for (let i = 0; i < P.x.length; i++) bound = Math.max(bound, Math.min(P.own[i], tree.nearestDistance(P.x[i], P.y[i])));
+  for (let i = 0; i < P.x.length; i++)
+    bound = Math.max(bound, Math.min(P.own[i], tree.nearestDistance(P.x[i], P.y[i])));
   return bound;
 }
 
@@ -85,7 +90,11 @@ function nearestBound(P: Points, Q: Points): number {
 function candidateDistances(A: Points, B: Points, lo: number, hi: number): Float64Array {
   const values: number[] = [];
   for (const own of [A.own, B.own]) for (const c of own) if (c >= lo && c <= hi) values.push(c);
-  const tree = new PointTree(B.x, B.y, Int32Array.from(B.x, (_, i) => i));
+  const tree = new PointTree(
+    B.x,
+    B.y,
+    Int32Array.from(B.x, (_, i) => i),
+  );
   const push = (_: number, distance: number): void => {
     values.push(distance);
   };
@@ -123,7 +132,12 @@ class BottleneckMatcher {
     this.matchV = new Int32Array(size).fill(-1);
     this.layerU = new Int32Array(size);
     this.layerV = new Int32Array(size);
-    this.treeB = new PointTree(B.x, B.y, Int32Array.from(B.x, (_, i) => i), true);
+    this.treeB = new PointTree(
+      B.x,
+      B.y,
+      Int32Array.from(B.x, (_, i) => i),
+      true,
+    );
     this.projections = new ProjectionPool(this.n1);
   }
 

@@ -10,7 +10,9 @@ import type { PersistenceDiagram, PersistencePair } from './types';
 const encode = (x: number): number | string => (x === Infinity ? 'inf' : x);
 
 export function diagramsToJson(diagrams: readonly PersistenceDiagram[]): string {
-  const body = diagrams.map((d) => `{"dim":${d.dim},"pairs":${JSON.stringify(d.pairs.map(([b, e]) => [encode(b), encode(e)]))}}`);
+  const body = diagrams.map(
+    (d) => `{"dim":${d.dim},"pairs":${JSON.stringify(d.pairs.map(([b, e]) => [encode(b), encode(e)]))}}`,
+  );
   return `{"diagrams":[\n${body.join(',\n')}\n]}\n`;
 }
 
@@ -34,7 +36,8 @@ export function parseDiagramsJson(text: string, source = 'diagrams JSON'): Persi
   return list.map((entry: unknown, k) => {
     const where = `${source}: diagrams[${k}]`;
     const { dim, pairs } = (entry ?? {}) as { dim?: unknown; pairs?: unknown };
-    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) throw new Error(`${where}.dim must be a non-negative integer, got ${JSON.stringify(dim)}`);
+    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0)
+      throw new Error(`${where}.dim must be a non-negative integer, got ${JSON.stringify(dim)}`);
     if (!Array.isArray(pairs)) throw new Error(`${where}.pairs must be an array of [birth, death] pairs`);
     return { dim, pairs: pairs.map((p: unknown, i) => parsePair(p, `${where}.pairs[${i}]`)) };
   });
@@ -47,7 +50,10 @@ function parseDiagramList(list: unknown[], source: string): PersistenceDiagram[]
   const byDim = new Map<number, PersistencePair[]>();
   list.forEach((entry, i) => {
     const [dim, pair] = entry as [unknown, unknown];
-    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) throw new Error(`${source}: [${i}][0] (the dimension) must be a non-negative integer, got ${JSON.stringify(dim)}`);
+    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0)
+      throw new Error(
+        `${source}: [${i}][0] (the dimension) must be a non-negative integer, got ${JSON.stringify(dim)}`,
+      );
     if (!byDim.has(dim)) byDim.set(dim, []);
     byDim.get(dim)!.push(parsePair(pair, `${source}: [${i}][1]`));
   });
@@ -55,11 +61,14 @@ function parseDiagramList(list: unknown[], source: string): PersistenceDiagram[]
 }
 
 function parsePair(p: unknown, where: string): PersistencePair {
-  if (!Array.isArray(p) || p.length !== 2) throw new Error(`${where} must be a [birth, death] pair, got ${JSON.stringify(p)}`);
+  if (!Array.isArray(p) || p.length !== 2)
+    throw new Error(`${where} must be a [birth, death] pair, got ${JSON.stringify(p)}`);
   const [b, d] = p;
-  if (typeof b !== 'number' || !Number.isFinite(b)) throw new Error(`${where}: birth must be a finite number, got ${JSON.stringify(b)}`);
+  if (typeof b !== 'number' || !Number.isFinite(b))
+    throw new Error(`${where}: birth must be a finite number, got ${JSON.stringify(b)}`);
   const death = d === 'inf' ? Infinity : d;
-  if (typeof death !== 'number' || Number.isNaN(death)) throw new Error(`${where}: death must be a number or "inf", got ${JSON.stringify(d)}`);
+  if (typeof death !== 'number' || Number.isNaN(death))
+    throw new Error(`${where}: death must be a number or "inf", got ${JSON.stringify(d)}`);
   if (death < b) throw new Error(`${where} [${b}, ${death}] lies below the diagonal (death < birth)`);
   return [b, death];
 }

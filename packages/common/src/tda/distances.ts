@@ -25,7 +25,9 @@ function isPointMatrix(points: PointsLike): points is PointMatrix {
 export function toPointMatrix(points: PointsLike): PointMatrix {
   if (isPointMatrix(points)) {
     if (points.data.length !== points.rows * points.cols)
-      throw new Error(`point matrix: data has ${points.data.length} values, expected rows*cols = ${points.rows * points.cols}`);
+      throw new Error(
+        `point matrix: data has ${points.data.length} values, expected rows*cols = ${points.rows * points.cols}`,
+      );
     return points;
   }
   const rows = points.length;
@@ -33,10 +35,12 @@ export function toPointMatrix(points: PointsLike): PointMatrix {
   const data = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     const row = points[i];
-    if (!row || row.length !== cols) throw new Error(`points: row ${i} has ${row ? row.length : 0} coordinates, expected ${cols}`);
+    if (!row || row.length !== cols)
+      throw new Error(`points: row ${i} has ${row ? row.length : 0} coordinates, expected ${cols}`);
     for (let j = 0; j < cols; j++) {
       const v = row[j];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`points: row ${i} column ${j} is not a finite number: ${String(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new Error(`points: row ${i} column ${j} is not a finite number: ${String(v)}`);
       data[i * cols + j] = v;
     }
   }
@@ -94,17 +98,20 @@ export function toDistanceMatrix(matrix: readonly (readonly number[])[]): Distan
   const n = matrix.length;
   const distances = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    if (matrix[i].length !== n) throw new Error(`distance matrix: row ${i} has ${matrix[i].length} entries, expected ${n}`);
+    if (matrix[i].length !== n)
+      throw new Error(`distance matrix: row ${i} has ${matrix[i].length} entries, expected ${n}`);
     for (let j = 0; j < n; j++) {
       const v = matrix[i][j];
-      if (typeof v !== 'number' || !(v >= 0) || v === Infinity) throw new Error(`distance matrix: entry (${i}, ${j}) must be finite and >= 0, got ${String(v)}`);
+      if (typeof v !== 'number' || !(v >= 0) || v === Infinity)
+        throw new Error(`distance matrix: entry (${i}, ${j}) must be finite and >= 0, got ${String(v)}`);
       distances[i * n + j] = v;
     }
   }
   for (let i = 0; i < n; i++) {
     if (distances[i * n + i] !== 0) throw new Error(`distance matrix: diagonal entry (${i}, ${i}) must be 0`);
     for (let j = 0; j < i; j++)
-      if (distances[i * n + j] !== distances[j * n + i]) throw new Error(`distance matrix: entries (${i}, ${j}) and (${j}, ${i}) differ`);
+      if (distances[i * n + j] !== distances[j * n + i])
+        throw new Error(`distance matrix: entries (${i}, ${j}) and (${j}, ${i}) differ`);
   }
   return { size: n, distances };
 }

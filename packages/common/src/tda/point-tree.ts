@@ -104,7 +104,14 @@ export class PointTree {
     let y0 = this.ys[id];
     let y1 = y0;
     let count = 1;
-    const children = lo < mid ? (mid + 1 < hi ? [(lo + mid) >> 1, (mid + 1 + hi) >> 1] : [(lo + mid) >> 1]) : mid + 1 < hi ? [(mid + 1 + hi) >> 1] : [];
+    const children =
+      lo < mid
+        ? mid + 1 < hi
+          ? [(lo + mid) >> 1, (mid + 1 + hi) >> 1]
+          : [(lo + mid) >> 1]
+        : mid + 1 < hi
+          ? [(mid + 1 + hi) >> 1]
+          : [];
     for (const child of children) {
       x0 = min(x0, this.minX[child]);
       x1 = max(x1, this.maxX[child]);
@@ -146,7 +153,8 @@ export class PointTree {
     const mid = (lo + hi) >> 1;
     if (this.alive[mid] === 0) return 0;
     // Pruning is exact: subtraction is monotone under rounding.
-    if (qx - this.maxX[mid] > r || this.minX[mid] - qx > r || qy - this.maxY[mid] > r || this.minY[mid] - qy > r) return 0;
+    if (qx - this.maxX[mid] > r || this.minX[mid] - qx > r || qy - this.maxY[mid] > r || this.minY[mid] - qy > r)
+      return 0;
     let taken = 0;
     if (this.removed[mid] === 0) {
       const id = this.ids[mid];
@@ -164,7 +172,15 @@ export class PointTree {
     return taken;
   }
 
-  private shell(lo: number, hi: number, qx: number, qy: number, rLo: number, rHi: number, visit: (id: number, distance: number) => void): void {
+  private shell(
+    lo: number,
+    hi: number,
+    qx: number,
+    qy: number,
+    rLo: number,
+    rHi: number,
+    visit: (id: number, distance: number) => void,
+  ): void {
     if (lo >= hi) return;
     const mid = (lo + hi) >> 1;
     const x0 = this.minX[mid];

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { parseCsvPoints, parseJsonPoints, parseNpyPoints, readPointsFile } from './points-io';
 
 /** A .npy file as numpy.save writes it (format 1.0, header padded to a multiple of 64 bytes). */
-function npy(descr: string, shape: number[], values: number[], options: { fortran?: boolean; bigEndian?: boolean } = {}): Buffer {
+function npy(
+  descr: string,
+  shape: number[],
+  values: number[],
+  options: { fortran?: boolean; bigEndian?: boolean } = {},
+): Buffer {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': ${options.fortran ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
   header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
@@ -29,7 +34,9 @@ describe('point readers', () => {
 
   it('rejects ragged and non-numeric CSV with line numbers', () => {
     expect(() => parseCsvPoints('1,2\n3\n', 'p.csv')).toThrow('p.csv: line 2 has 1 values, expected 2');
-    expect(() => parseCsvPoints('1,2\n3,abc\n', 'p.csv')).toThrow("p.csv: line 2 column 2: 'abc' is not a finite number");
+    expect(() => parseCsvPoints('1,2\n3,abc\n', 'p.csv')).toThrow(
+      "p.csv: line 2 column 2: 'abc' is not a finite number",
+    );
     expect(() => parseCsvPoints('1,2\n3,\n', 'p.csv')).toThrow("p.csv: line 2 column 2: '' is not a finite number");
     expect(() => parseCsvPoints('1,nan\n', 'p.csv')).toThrow(/'nan' is not a finite number/);
   });
@@ -38,7 +45,9 @@ describe('point readers', () => {
     expect(parseJsonPoints('[[1,2],[3,4]]')).toEqual({ rows: 2, cols: 2, data: Float64Array.from([1, 2, 3, 4]) });
     expect(parseJsonPoints('{"points": [[1],[2]]}').rows).toBe(2);
     expect(() => parseJsonPoints('[[1,2],[3]]', 'p.json')).toThrow('p.json: point 1 has 1 coordinates, expected 2');
-    expect(() => parseJsonPoints('[[1,"2"]]', 'p.json')).toThrow('p.json: point 0 coordinate 1 is not a finite number: "2"');
+    expect(() => parseJsonPoints('[[1,"2"]]', 'p.json')).toThrow(
+      'p.json: point 0 coordinate 1 is not a finite number: "2"',
+    );
     expect(() => parseJsonPoints('{"x": 1}', 'p.json')).toThrow(/p.json: expected an array of points/);
   });
 
@@ -52,11 +61,21 @@ describe('point readers', () => {
   it('rejects malformed .npy files with the reason', () => {
     const good = npy('<f8', [3, 2], [1, 2, 3, 4, 5, 6]);
     expect(() => parseNpyPoints(Buffer.from('hello world'), 'p.npy')).toThrow('p.npy: not a .npy file');
-    expect(() => parseNpyPoints(good.subarray(0, good.length - 8), 'p.npy')).toThrow('p.npy: expected 48 data bytes for shape (3, 2) <f8, found 40');
-    expect(() => parseNpyPoints(npy('<i8', [3, 2], [1, 2, 3, 4, 5, 6]), 'p.npy')).toThrow("p.npy: unsupported dtype '<i8'");
-    expect(() => parseNpyPoints(npy('<f8', [6], [1, 2, 3, 4, 5, 6]), 'p.npy')).toThrow('p.npy: expected a 2-D array (points x coordinates), got shape (6,)');
-    expect(() => parseNpyPoints(npy('<f8', [3, 2], [1, 2, 3, 4, 5, 6], { fortran: true }), 'p.npy')).toThrow(/Fortran-order arrays are not supported/);
-    expect(() => parseNpyPoints(npy('<f8', [1, 2], [1, NaN]), 'p.npy')).toThrow('p.npy: point 0 coordinate 1 is not finite (NaN)');
+    expect(() => parseNpyPoints(good.subarray(0, good.length - 8), 'p.npy')).toThrow(
+      'p.npy: expected 48 data bytes for shape (3, 2) <f8, found 40',
+    );
+    expect(() => parseNpyPoints(npy('<i8', [3, 2], [1, 2, 3, 4, 5, 6]), 'p.npy')).toThrow(
+      "p.npy: unsupported dtype '<i8'",
+    );
+    expect(() => parseNpyPoints(npy('<f8', [6], [1, 2, 3, 4, 5, 6]), 'p.npy')).toThrow(
+      'p.npy: expected a 2-D array (points x coordinates), got shape (6,)',
+    );
+    expect(() => parseNpyPoints(npy('<f8', [3, 2], [1, 2, 3, 4, 5, 6], { fortran: true }), 'p.npy')).toThrow(
+      /Fortran-order arrays are not supported/,
+    );
+    expect(() => parseNpyPoints(npy('<f8', [1, 2], [1, NaN]), 'p.npy')).toThrow(
+      'p.npy: point 0 coordinate 1 is not finite (NaN)',
+    );
   });
 
   it('dispatches on the file extension', () => {

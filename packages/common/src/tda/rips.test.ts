@@ -12,13 +12,18 @@ function expectSameDiagram(actual: PersistencePair[], expected: PersistencePair[
   const e = sorted(expected);
   expect({ label, count: a.length }).toEqual({ label, count: e.length });
   const bad = a.findIndex((p, i) => !close(p[0], e[i][0]) || !close(p[1], e[i][1]));
-  expect({ label, mismatch: bad < 0 ? null : { index: bad, actual: a[bad], expected: e[bad] } }).toEqual({ label, mismatch: null });
+  expect({ label, mismatch: bad < 0 ? null : { index: bad, actual: a[bad], expected: e[bad] } }).toEqual({
+    label,
+    mismatch: null,
+  });
 }
 
 describe('ripsPersistence against GUDHI RipsComplex(max_edge_length=inf)', () => {
   for (const c of ripsGolden()) {
     it(c.name, () => {
-      const diagrams = c.points ? ripsPersistence(c.points, { maxDim: 1 }) : ripsPersistence({ distanceMatrix: c.distanceMatrix! });
+      const diagrams = c.points
+        ? ripsPersistence(c.points, { maxDim: 1 })
+        : ripsPersistence({ distanceMatrix: c.distanceMatrix! });
       expect(diagrams.map((d) => d.dim)).toEqual([0, 1]);
       expectSameDiagram(diagrams[0].pairs, c.h0, `${c.name} H0`);
       expectSameDiagram(diagrams[1].pairs, c.h1, `${c.name} H1`);
@@ -27,7 +32,10 @@ describe('ripsPersistence against GUDHI RipsComplex(max_edge_length=inf)', () =>
 });
 
 describe('ripsPersistence', () => {
-  const circle: number[][] = Array.from({ length: 24 }, (_, i) => [Math.cos((2 * Math.PI * i) / 24), Math.sin((2 * Math.PI * i) / 24)]);
+  const circle: number[][] = Array.from({ length: 24 }, (_, i) => [
+    Math.cos((2 * Math.PI * i) / 24),
+    Math.sin((2 * Math.PI * i) / 24),
+  ]);
 
   it('handles 0, 1 and 2 points', () => {
     expect(ripsPersistence([])).toEqual([
@@ -35,8 +43,19 @@ describe('ripsPersistence', () => {
       { dim: 1, pairs: [] },
     ]);
     expect(ripsPersistence([[3, 4]])[0].pairs).toEqual([[0, Infinity]]);
-    expect(ripsPersistence([[0, 0], [3, 4]])).toEqual([
-      { dim: 0, pairs: [[0, 5], [0, Infinity]] },
+    expect(
+      ripsPersistence([
+        [0, 0],
+        [3, 4],
+      ]),
+    ).toEqual([
+      {
+        dim: 0,
+        pairs: [
+          [0, 5],
+          [0, Infinity],
+        ],
+      },
       { dim: 1, pairs: [] },
     ]);
   });
@@ -60,7 +79,9 @@ describe('ripsPersistence', () => {
     const [h0, h1] = ripsPersistence(circle, { threshold: side * 1.01 });
     expect(h0.pairs.filter((p) => p[1] === Infinity)).toHaveLength(1);
     expect(h1.pairs).toEqual([[expect.closeTo(side, 12), Infinity]]);
-    expect(ripsPersistence(circle, { threshold: side * 0.99 })[0].pairs.filter((p) => p[1] === Infinity)).toHaveLength(24);
+    expect(ripsPersistence(circle, { threshold: side * 0.99 })[0].pairs.filter((p) => p[1] === Infinity)).toHaveLength(
+      24,
+    );
   });
 
   it('rejects bad options and ragged points', () => {
@@ -72,17 +93,21 @@ describe('ripsPersistence', () => {
 /** Textbook persistence: every simplex up to dimension 2 in one sorted list, boundary matrix reduced over Z/2. */
 function naiveRips(points: number[][]): { h0: PersistencePair[]; h1: PersistencePair[] } {
   const n = points.length;
-  const dist = (i: number, j: number): number => Math.sqrt(points[i].reduce((s, x, c) => s + (x - points[j][c]) ** 2, 0));
+  const dist = (i: number, j: number): number =>
+    Math.sqrt(points[i].reduce((s, x, c) => s + (x - points[j][c]) ** 2, 0));
   const simplices: { v: number[]; value: number }[] = [];
   for (let i = 0; i < n; i++) simplices.push({ v: [i], value: 0 });
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) simplices.push({ v: [i, j], value: dist(i, j) });
   for (let i = 0; i < n; i++)
     for (let j = i + 1; j < n; j++)
-      for (let k = j + 1; k < n; k++) simplices.push({ v: [i, j, k], value: Math.max(dist(i, j), dist(i, k), dist(j, k)) });
+      for (let k = j + 1; k < n; k++)
+        simplices.push({ v: [i, j, k], value: Math.max(dist(i, j), dist(i, k), dist(j, k)) });
   simplices.sort((s, t) => s.value - t.value || s.v.length - t.v.length);
   const position = new Map(simplices.map((s, i) => [s.v.join(','), i]));
   const columns = simplices.map((s) =>
-    s.v.length === 1 ? [] : s.v.map((_, drop) => position.get(s.v.filter((_, i) => i !== drop).join(','))!).sort((x, y) => x - y),
+    s.v.length === 1
+      ? []
+      : s.v.map((_, drop) => position.get(s.v.filter((_, i) => i !== drop).join(','))!).sort((x, y) => x - y),
   );
   const lowOwner = new Map<number, number>();
   const h0: PersistencePair[] = [];

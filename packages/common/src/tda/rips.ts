@@ -3,7 +3,13 @@
 // (never materialised), cofacets are enumerated on the fly and apparent / emergent pairs skip most reductions.
 // Beyond Ripser, an edge's cofacets are listed lazily in order of distance from one endpoint (working-column.ts),
 // which needs every vertex's neighbours sorted by distance: memory is about 20 n^2 bytes with the distances.
-import { enclosingRadius, pairwiseDistances, toDistanceMatrix, type DistanceMatrix, type PointMatrix } from './distances';
+import {
+  enclosingRadius,
+  pairwiseDistances,
+  toDistanceMatrix,
+  type DistanceMatrix,
+  type PointMatrix,
+} from './distances';
 import { RipsGeometry } from './rips-geometry';
 import { WorkingColumn } from './working-column';
 import type { PersistenceDiagram, PersistencePair } from './types';
@@ -16,11 +22,16 @@ export interface RipsOptions {
 }
 
 /** Points as arrays or a PointMatrix, or an explicit distance matrix ({size, distances} or `{distanceMatrix}`). */
-export type RipsInput = readonly (readonly number[])[] | PointMatrix | DistanceMatrix | { distanceMatrix: readonly (readonly number[])[] };
+export type RipsInput =
+  | readonly (readonly number[])[]
+  | PointMatrix
+  | DistanceMatrix
+  | { distanceMatrix: readonly (readonly number[])[] };
 
 function toDistances(input: RipsInput): DistanceMatrix {
   if ('distances' in input && 'size' in input) {
-    if (input.distances.length !== input.size * input.size) throw new Error(`distance matrix: expected ${input.size}^2 entries, got ${input.distances.length}`);
+    if (input.distances.length !== input.size * input.size)
+      throw new Error(`distance matrix: expected ${input.size}^2 entries, got ${input.distances.length}`);
     return input;
   }
   if ('distanceMatrix' in input) return toDistanceMatrix(input.distanceMatrix);
@@ -175,7 +186,8 @@ class RipsFiltration {
         const other = pivotColumn.get(pivotIndex);
         if (other !== undefined) {
           this.addCoboundary(columns.a[other] * n + columns.b[other], column, working);
-          for (let r = reductionStart[other]; r < reductionStart[other + 1]; r++) this.addCoboundary(reductionEdges[r], column, working);
+          for (let r = reductionStart[other]; r < reductionStart[other + 1]; r++)
+            this.addCoboundary(reductionEdges[r], column, working);
           continue;
         }
         const facet = this.zeroApparentFacet(pivotIndex, pivotDiam);

@@ -19,16 +19,23 @@ export interface PersistenceDiagram {
 export function assertValidPairs(pairs: readonly PairLike[], where: string): void {
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i];
-    if (!p || p.length !== 2) throw new Error(`${where}: point ${i} must be a [birth, death] pair, got ${JSON.stringify(p)}`);
+    if (!p || p.length !== 2)
+      throw new Error(`${where}: point ${i} must be a [birth, death] pair, got ${JSON.stringify(p)}`);
     const [b, d] = p;
-    if (typeof b !== 'number' || !Number.isFinite(b)) throw new Error(`${where}: point ${i} has a non-finite birth ${String(b)}`);
-    if (typeof d !== 'number' || Number.isNaN(d) || d === -Infinity) throw new Error(`${where}: point ${i} has an invalid death ${String(d)}`);
+    if (typeof b !== 'number' || !Number.isFinite(b))
+      throw new Error(`${where}: point ${i} has a non-finite birth ${String(b)}`);
+    if (typeof d !== 'number' || Number.isNaN(d) || d === -Infinity)
+      throw new Error(`${where}: point ${i} has an invalid death ${String(d)}`);
     if (d < b) throw new Error(`${where}: point ${i} [${b}, ${d}] lies below the diagonal (death < birth)`);
   }
 }
 
 /** Splits a diagram into finite points (as parallel Float64Arrays) and the births of its essential points. */
-export function splitFiniteAndEssential(pairs: readonly PairLike[]): { births: Float64Array; deaths: Float64Array; essential: Float64Array } {
+export function splitFiniteAndEssential(pairs: readonly PairLike[]): {
+  births: Float64Array;
+  deaths: Float64Array;
+  essential: Float64Array;
+} {
   let finite = 0;
   for (const p of pairs) if (p[1] !== Infinity) finite++;
   const births = new Float64Array(finite);

@@ -7,11 +7,13 @@ describe('wassersteinDistance against gudhi.wasserstein (internal_p=inf, POT exa
     it(c.name, () => {
       const w1 = wassersteinDistance(c.a, c.b, { order: 1 });
       const w2 = wassersteinDistance(c.a, c.b, { order: 2 });
-      expect({ w1, w2, close: close(w1, c.wasserstein1, 1e-9, 1e-9) && close(w2, c.wasserstein2, 1e-9, 1e-9) }).toEqual({
-        w1: expect.any(Number),
-        w2: expect.any(Number),
-        close: true,
-      });
+      expect({ w1, w2, close: close(w1, c.wasserstein1, 1e-9, 1e-9) && close(w2, c.wasserstein2, 1e-9, 1e-9) }).toEqual(
+        {
+          w1: expect.any(Number),
+          w2: expect.any(Number),
+          close: true,
+        },
+      );
       expect(close(wassersteinDistance(c.b, c.a), w1, 1e-12, 1e-12)).toBe(true);
     });
   }

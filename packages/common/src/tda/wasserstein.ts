@@ -15,9 +15,14 @@ export interface WassersteinOptions {
  * (sum of matched distance^p)^(1/p) over an optimal matching, where essential points (death = Infinity) are matched
  * by sorted birth (different counts give Infinity). Below-diagonal points are rejected.
  */
-export function wassersteinDistance(a: readonly PairLike[], b: readonly PairLike[], options: WassersteinOptions = {}): number {
+export function wassersteinDistance(
+  a: readonly PairLike[],
+  b: readonly PairLike[],
+  options: WassersteinOptions = {},
+): number {
   const order = options.order ?? 1;
-  if (!(order >= 1) || order === Infinity) throw new Error(`wassersteinDistance: order must be a finite number >= 1, got ${order}`);
+  if (!(order >= 1) || order === Infinity)
+    throw new Error(`wassersteinDistance: order must be a finite number >= 1, got ${order}`);
   assertValidPairs(a, 'wassersteinDistance: first diagram');
   assertValidPairs(b, 'wassersteinDistance: second diagram');
   const da = splitFiniteAndEssential(a);
@@ -40,7 +45,13 @@ const { abs, max } = Math;
  * shortest augmenting path Hungarian method (e-maxx), scanning per step only the B columns and the private columns
  * already reached.
  */
-function optimalAssignmentCost(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array, order: number): number {
+function optimalAssignmentCost(
+  ax: Float64Array,
+  ay: Float64Array,
+  bx: Float64Array,
+  by: Float64Array,
+  order: number,
+): number {
   const n1 = ax.length;
   const n2 = bx.length;
   const pow = (x: number): number => (order === 1 ? x : x ** order);

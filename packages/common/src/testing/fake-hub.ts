@@ -47,7 +47,12 @@ export function fakeCommitSha(files: FakeFiles): string {
 }
 
 /** A repo with one commit on `main`. */
-export function fakeRepo(type: FakeRepo['type'], id: string, files: FakeFiles, opts: { private?: boolean } = {}): FakeRepo {
+export function fakeRepo(
+  type: FakeRepo['type'],
+  id: string,
+  files: FakeFiles,
+  opts: { private?: boolean } = {},
+): FakeRepo {
   const sha = fakeCommitSha(files);
   return { type, id, private: opts.private, commits: { [sha]: files }, refs: { main: sha } };
 }
@@ -67,7 +72,13 @@ function entryOf(p: string, b: Buffer) {
   if (b.length < LFS_MIN_SIZE) return { type: 'file', oid: gitBlobSha1(b), size: b.length, path: p };
   const oid = sha256Hex(b);
   const pointer = Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${b.length}\n`);
-  return { type: 'file', oid: gitBlobSha1(pointer), size: b.length, path: p, lfs: { oid, size: b.length, pointerSize: pointer.length } };
+  return {
+    type: 'file',
+    oid: gitBlobSha1(pointer),
+    size: b.length,
+    path: p,
+    lfs: { oid, size: b.length, pointerSize: pointer.length },
+  };
 }
 
 export interface FakeHubOptions {
@@ -93,13 +104,27 @@ export async function startFakeHub(repos: FakeRepo[], opts: FakeHubOptions = {})
   /** Finds the repo whose id starts `rest` ("owner/name/tree/main" -> repo, "tree/main"). */
   const findRepo = (type: string, rest: string) => {
     const repo = repos.find((r) => r.type === type && rest.startsWith(`${r.id}/`));
-    return repo ? { repo, tail: rest.slice(repo.id.length + 1).split('/').map(decodeURIComponent) } : undefined;
+    return repo
+      ? {
+          repo,
+          tail: rest
+            .slice(repo.id.length + 1)
+            .split('/')
+            .map(decodeURIComponent),
+        }
+      : undefined;
   };
   const authorized = (repo: FakeRepo, req: http.IncomingMessage) =>
     !repo.private || (opts.token !== undefined && req.headers.authorization === `Bearer ${opts.token}`);
   const filesAt = (repo: FakeRepo, rev: string) => repo.commits[repo.refs[rev] ?? rev];
 
-  const sendBytes = (req: http.IncomingMessage, res: http.ServerResponse, file: string, bytes: Buffer, etag: string) => {
+  const sendBytes = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    file: string,
+    bytes: Buffer,
+    etag: string,
+  ) => {
     const probe = req.headers.range === 'bytes=0-0';
     const range = opts.ignoreRange && !probe ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     let start = 0;
@@ -131,7 +156,12 @@ export async function startFakeHub(repos: FakeRepo[], opts: FakeHubOptions = {})
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    requests.push({ method: req.method ?? '', path: url.pathname, range: req.headers.range, authorization: req.headers.authorization });
+    requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      range: req.headers.range,
+      authorization: req.headers.authorization,
+    });
     const api = /^\/api\/(models|datasets)\/(.+)$/.exec(url.pathname);
     if (api) {
       const found = findRepo(api[1].slice(0, -1), api[2]);
@@ -142,7 +172,8 @@ export async function startFakeHub(repos: FakeRepo[], opts: FakeHubOptions = {})
       const files = filesAt(repo, rev);
       if (!files) return notFound(res, 'RevisionNotFound', `Invalid rev id: ${rev}`);
       const sha = repo.refs[rev] ?? rev;
-      if (op === 'revision' && req.method === 'GET') return json(res, 200, { _id: `id-${repo.id}`, id: repo.id, sha, private: !!repo.private });
+      if (op === 'revision' && req.method === 'GET')
+        return json(res, 200, { _id: `id-${repo.id}`, id: repo.id, sha, private: !!repo.private });
       if (op === 'tree' && req.method === 'GET') {
         const prefix = dir.length ? `${dir.join('/')}/` : '';
         const recursive = url.searchParams.get('recursive') === 'true';
@@ -161,7 +192,11 @@ export async function startFakeHub(repos: FakeRepo[], opts: FakeHubOptions = {})
       }
       if (op === 'paths-info' && req.method === 'POST') {
         const asked = (JSON.parse(body || '{}') as { paths?: string[] }).paths ?? [];
-        return json(res, 200, asked.filter((p) => files[p]).map((p) => entryOf(p, files[p])));
+        return json(
+          res,
+          200,
+          asked.filter((p) => files[p]).map((p) => entryOf(p, files[p])),
+        );
       }
       return json(res, 400, { error: `unsupported ${req.method} ${url.pathname}` });
     }
@@ -188,7 +223,11 @@ export async function startFakeHub(repos: FakeRepo[], opts: FakeHubOptions = {})
     if (entry.lfs) {
       // Like the Hub: LFS content is served by a CDN the resolve URL redirects to.
       lfsStore.set(entry.lfs.oid, { file, bytes });
-      res.writeHead(302, { Location: `/cdn/${entry.lfs.oid}`, 'X-Linked-Etag': `"${entry.lfs.oid}"`, 'X-Linked-Size': String(bytes.length) });
+      res.writeHead(302, {
+        Location: `/cdn/${entry.lfs.oid}`,
+        'X-Linked-Etag': `"${entry.lfs.oid}"`,
+        'X-Linked-Size': String(bytes.length),
+      });
       return res.end();
     }
     return sendBytes(req, res, file, bytes, entry.oid);

@@ -30,7 +30,8 @@ export function flattenParams(obj: Record<string, unknown>, prefix = ''): Record
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix + k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flattenParams(v as Record<string, unknown>, `${key}.`));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      Object.assign(out, flattenParams(v as Record<string, unknown>, `${key}.`));
     else out[key] = typeof v === 'string' ? v : JSON.stringify(v);
   }
   return out;
@@ -38,8 +39,12 @@ export function flattenParams(obj: Record<string, unknown>, prefix = ''): Record
 
 function filesUnder(entry: string, base: string): { file: string; artifactPath: string }[] {
   if (!fs.existsSync(entry)) return [];
-  if (fs.statSync(entry).isFile()) return [{ file: entry, artifactPath: path.relative(base, path.dirname(entry)).split(path.sep).join('/') }];
-  return fs.readdirSync(entry).sort().flatMap((name) => filesUnder(path.join(entry, name), base));
+  if (fs.statSync(entry).isFile())
+    return [{ file: entry, artifactPath: path.relative(base, path.dirname(entry)).split(path.sep).join('/') }];
+  return fs
+    .readdirSync(entry)
+    .sort()
+    .flatMap((name) => filesUnder(path.join(entry, name), base));
 }
 
 export class MlflowCallback implements Callback {
@@ -55,9 +60,15 @@ export class MlflowCallback implements Callback {
 
   async onFitStart(trainer: TrainerView): Promise<void> {
     this.runDir = trainer.runDir;
-    this.run = await this.opts.backend.startRun({ experimentName: this.opts.experimentName, runName: this.opts.runName, tags: this.opts.tags });
+    this.run = await this.opts.backend.startRun({
+      experimentName: this.opts.experimentName,
+      runName: this.opts.runName,
+      tags: this.opts.tags,
+    });
     if (this.opts.params) await this.opts.backend.logBatch(this.run, { params: flattenParams(this.opts.params) });
-    this.opts.log?.(`[mlflow] run ${this.run.runId} in experiment '${this.opts.experimentName}' (${this.opts.backend.description})`);
+    this.opts.log?.(
+      `[mlflow] run ${this.run.runId} in experiment '${this.opts.experimentName}' (${this.opts.backend.description})`,
+    );
   }
 
   async onEpochEnd(_trainer: TrainerView, _module: unknown, record: EpochRecord): Promise<void> {
@@ -69,13 +80,18 @@ export class MlflowCallback implements Callback {
   async logMetrics(values: Record<string, number>, step: number): Promise<void> {
     if (!this.run) throw new Error('MlflowCallback: no run yet (the fit has not started)');
     const timestamp = Date.now();
-    const metrics = Object.entries(values).filter(([, v]) => typeof v === 'number').map(([key, value]) => ({ key, value, timestamp, step }));
+    const metrics = Object.entries(values)
+      .filter(([, v]) => typeof v === 'number')
+      .map(([key, value]) => ({ key, value, timestamp, step }));
     await this.opts.backend.logBatch(this.run, { metrics });
   }
 
   async onFitEnd(_trainer: TrainerView, _module: unknown, result: FitResult): Promise<void> {
     // A fit stopped for a non-finite loss failed; early stopping and time budgets end it normally.
-    if (this.opts.finishOnFitEnd ?? true) await this.finish(result.stopReason && /nan|non-finite|infinite/i.test(result.stopReason) ? 'FAILED' : 'FINISHED');
+    if (this.opts.finishOnFitEnd ?? true)
+      await this.finish(
+        result.stopReason && /nan|non-finite|infinite/i.test(result.stopReason) ? 'FAILED' : 'FINISHED',
+      );
   }
 
   /** Copies the artifacts and closes the run (once). */
@@ -84,7 +100,8 @@ export class MlflowCallback implements Callback {
     this.finished = true;
     for (const entry of this.opts.artifacts?.() ?? (this.runDir ? [this.runDir] : [])) {
       const base = fs.existsSync(entry) && fs.statSync(entry).isDirectory() ? entry : path.dirname(entry);
-      for (const { file, artifactPath } of filesUnder(entry, base)) await this.opts.backend.logArtifact(this.run, file, artifactPath);
+      for (const { file, artifactPath } of filesUnder(entry, base))
+        await this.opts.backend.logArtifact(this.run, file, artifactPath);
     }
     await this.opts.backend.endRun(this.run, status);
   }

@@ -26,7 +26,11 @@ export interface MlflowRestOptions {
 export const LOG_BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000 };
 
 export class MlflowRestError extends Error {
-  constructor(message: string, readonly status?: number, readonly errorCode?: string) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly errorCode?: string,
+  ) {
     super(message);
     this.name = 'MlflowRestError';
   }
@@ -36,12 +40,25 @@ export class MlflowRestError extends Error {
 export function mlflowRestOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): MlflowRestOptions | undefined {
   const uri = env.MLFLOW_TRACKING_URI;
   if (!uri || !/^https?:\/\//i.test(uri)) return undefined;
-  return { trackingUri: uri, token: env.MLFLOW_TRACKING_TOKEN, username: env.MLFLOW_TRACKING_USERNAME, password: env.MLFLOW_TRACKING_PASSWORD };
+  return {
+    trackingUri: uri,
+    token: env.MLFLOW_TRACKING_TOKEN,
+    username: env.MLFLOW_TRACKING_USERNAME,
+    password: env.MLFLOW_TRACKING_PASSWORD,
+  };
 }
 
 /** Splits a log-batch into requests within the server's limits. */
-export function splitLogBatch(metrics: MetricPoint[], params: { key: string; value: string }[], tags: { key: string; value: string }[]) {
-  const requests: { metrics: MetricPoint[]; params: { key: string; value: string }[]; tags: { key: string; value: string }[] }[] = [];
+export function splitLogBatch(
+  metrics: MetricPoint[],
+  params: { key: string; value: string }[],
+  tags: { key: string; value: string }[],
+) {
+  const requests: {
+    metrics: MetricPoint[];
+    params: { key: string; value: string }[];
+    tags: { key: string; value: string }[];
+  }[] = [];
   let m = 0;
   let p = 0;
   let t = 0;
@@ -63,12 +80,14 @@ export class MlflowRestClient implements TrackingBackend {
   private readonly headers: Record<string, string>;
 
   constructor(opts: MlflowRestOptions) {
-    if (!/^https?:\/\//i.test(opts.trackingUri)) throw new Error(`MlflowRestClient: tracking URI must be http(s)://…, got '${opts.trackingUri}'`);
+    if (!/^https?:\/\//i.test(opts.trackingUri))
+      throw new Error(`MlflowRestClient: tracking URI must be http(s)://…, got '${opts.trackingUri}'`);
     this.base = opts.trackingUri.replace(/\/+$/, '');
     this.fetchFn = opts.fetch ?? fetch;
     this.headers = { 'Content-Type': 'application/json' };
     if (opts.token) this.headers.Authorization = `Bearer ${opts.token}`;
-    else if (opts.username !== undefined) this.headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
+    else if (opts.username !== undefined)
+      this.headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
   }
 
   get description(): string {
@@ -85,7 +104,9 @@ export class MlflowRestClient implements TrackingBackend {
         body: raw ? new Uint8Array(raw) : body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      throw new MlflowRestError(`cannot reach the MLflow server at ${this.base} (${method} ${endpoint}): ${(err as Error).message}; is MLFLOW_TRACKING_URI right and the server up?`);
+      throw new MlflowRestError(
+        `cannot reach the MLflow server at ${this.base} (${method} ${endpoint}): ${(err as Error).message}; is MLFLOW_TRACKING_URI right and the server up?`,
+      );
     }
     const text = await res.text();
     let json: Record<string, unknown> = {};
@@ -93,13 +114,21 @@ export class MlflowRestClient implements TrackingBackend {
       try {
         json = JSON.parse(text) as Record<string, unknown>;
       } catch {
-        if (res.ok) throw new MlflowRestError(`${method} ${url}: the server answered ${res.status} with non-JSON: ${text.slice(0, 200)}`, res.status);
+        if (res.ok)
+          throw new MlflowRestError(
+            `${method} ${url}: the server answered ${res.status} with non-JSON: ${text.slice(0, 200)}`,
+            res.status,
+          );
       }
     }
     if (!res.ok) {
       const code = typeof json.error_code === 'string' ? json.error_code : undefined;
       const message = typeof json.message === 'string' ? json.message : text.slice(0, 200);
-      throw new MlflowRestError(`${method} ${url}: HTTP ${res.status}${code ? ` ${code}` : ''}: ${message}`, res.status, code);
+      throw new MlflowRestError(
+        `${method} ${url}: HTTP ${res.status}${code ? ` ${code}` : ''}: ${message}`,
+        res.status,
+        code,
+      );
     }
     return json as T;
   }
@@ -107,32 +136,58 @@ export class MlflowRestClient implements TrackingBackend {
   /** The experiment's id, or undefined when the server has none of that name. */
   async getExperimentByName(name: string): Promise<string | undefined> {
     try {
-      const out = await this.call<{ experiment: { experiment_id: string } }>('GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
+      const out = await this.call<{ experiment: { experiment_id: string } }>(
+        'GET',
+        `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`,
+      );
       return out.experiment.experiment_id;
     } catch (err) {
-      if (err instanceof MlflowRestError && (err.errorCode === 'RESOURCE_DOES_NOT_EXIST' || err.status === 404)) return undefined;
+      if (err instanceof MlflowRestError && (err.errorCode === 'RESOURCE_DOES_NOT_EXIST' || err.status === 404))
+        return undefined;
       throw err;
     }
   }
 
   async createExperiment(name: string): Promise<string> {
-    return (await this.call<{ experiment_id: string }>('POST', '/api/2.0/mlflow/experiments/create', { name })).experiment_id;
+    return (await this.call<{ experiment_id: string }>('POST', '/api/2.0/mlflow/experiments/create', { name }))
+      .experiment_id;
   }
 
   async startRun(opts: StartRunOptions): Promise<TrackedRun> {
-    const experimentId = (await this.getExperimentByName(opts.experimentName)) ?? (await this.createExperiment(opts.experimentName));
-    const tags = Object.entries({ 'mlflow.runName': opts.runName, ...opts.tags }).map(([key, value]) => ({ key, value }));
-    const out = await this.call<{ run: { info: { run_id: string; experiment_id: string; artifact_uri: string } } }>('POST', '/api/2.0/mlflow/runs/create', {
-      experiment_id: experimentId, run_name: opts.runName, start_time: opts.startTime ?? Date.now(), tags,
-    });
+    const experimentId =
+      (await this.getExperimentByName(opts.experimentName)) ?? (await this.createExperiment(opts.experimentName));
+    const tags = Object.entries({ 'mlflow.runName': opts.runName, ...opts.tags }).map(([key, value]) => ({
+      key,
+      value,
+    }));
+    const out = await this.call<{ run: { info: { run_id: string; experiment_id: string; artifact_uri: string } } }>(
+      'POST',
+      '/api/2.0/mlflow/runs/create',
+      {
+        experiment_id: experimentId,
+        run_name: opts.runName,
+        start_time: opts.startTime ?? Date.now(),
+        tags,
+      },
+    );
     const info = out.run.info;
-    return { runId: info.run_id, experimentId: info.experiment_id ?? experimentId, artifactUri: info.artifact_uri ?? '' };
+    return {
+      runId: info.run_id,
+      experimentId: info.experiment_id ?? experimentId,
+      artifactUri: info.artifact_uri ?? '',
+    };
   }
 
-  async logBatch(run: TrackedRun, batch: { metrics?: MetricPoint[]; params?: Record<string, string>; tags?: Record<string, string> }): Promise<void> {
+  async logBatch(
+    run: TrackedRun,
+    batch: { metrics?: MetricPoint[]; params?: Record<string, string>; tags?: Record<string, string> },
+  ): Promise<void> {
     const pairs = (o?: Record<string, string>) => Object.entries(o ?? {}).map(([key, value]) => ({ key, value }));
     // JSON has no NaN or Infinity; MLflow's protobuf JSON takes them as strings.
-    const metrics = (batch.metrics ?? []).map((m) => ({ ...m, value: Number.isFinite(m.value) ? m.value : (String(m.value) as unknown as number) }));
+    const metrics = (batch.metrics ?? []).map((m) => ({
+      ...m,
+      value: Number.isFinite(m.value) ? m.value : (String(m.value) as unknown as number),
+    }));
     for (const request of splitLogBatch(metrics, pairs(batch.params), pairs(batch.tags))) {
       if (request.metrics.length + request.params.length + request.tags.length === 0) continue;
       await this.call('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: run.runId, ...request });
@@ -142,10 +197,17 @@ export class MlflowRestClient implements TrackingBackend {
   async logArtifact(run: TrackedRun, file: string, artifactPath = ''): Promise<void> {
     const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/(.*)$/.exec(run.artifactUri);
     if (!m) {
-      throw new MlflowRestError(`run ${run.runId} stores artifacts at ${run.artifactUri}, which this client cannot write (start the server with --serve-artifacts for mlflow-artifacts:/ URIs)`);
+      throw new MlflowRestError(
+        `run ${run.runId} stores artifacts at ${run.artifactUri}, which this client cannot write (start the server with --serve-artifacts for mlflow-artifacts:/ URIs)`,
+      );
     }
     const rel = [m[1].replace(/\/+$/, ''), artifactPath, path.basename(file)].filter(Boolean).join('/');
-    await this.call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${rel.split('/').map(encodeURIComponent).join('/')}`, undefined, fs.readFileSync(file));
+    await this.call(
+      'PUT',
+      `/api/2.0/mlflow-artifacts/artifacts/${rel.split('/').map(encodeURIComponent).join('/')}`,
+      undefined,
+      fs.readFileSync(file),
+    );
   }
 
   async endRun(run: TrackedRun, status: RunStatus, endTime = Date.now()): Promise<void> {

@@ -7,7 +7,11 @@ import { MlflowFileStore } from './file-store';
 import { MlflowRestClient, mlflowRestOptionsFromEnv } from './rest-client';
 import type { TrackingBackend } from './types';
 
-export function createTrackingBackend(opts: { defaultStore: string; env?: NodeJS.ProcessEnv; fetch?: typeof fetch }): TrackingBackend {
+export function createTrackingBackend(opts: {
+  defaultStore: string;
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+}): TrackingBackend {
   const env = opts.env ?? process.env;
   const rest = mlflowRestOptionsFromEnv(env);
   if (rest) return new MlflowRestClient({ ...rest, fetch: opts.fetch });
@@ -15,7 +19,9 @@ export function createTrackingBackend(opts: { defaultStore: string; env?: NodeJS
   if (!uri) return new MlflowFileStore(opts.defaultStore);
   if (uri.startsWith('file:')) return new MlflowFileStore(fileURLToPath(uri));
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
-    throw new Error(`MLFLOW_TRACKING_URI=${uri}: only http(s):// servers and file stores (file:… or a folder) are supported`);
+    throw new Error(
+      `MLFLOW_TRACKING_URI=${uri}: only http(s):// servers and file stores (file:… or a folder) are supported`,
+    );
   }
   return new MlflowFileStore(path.resolve(uri));
 }
@@ -23,7 +29,13 @@ export function createTrackingBackend(opts: { defaultStore: string; env?: NodeJS
 /** The checked-out commit of the repository holding `dir` (mlflow.source.git.commit), undefined outside git. */
 export function gitCommit(dir: string): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() || undefined
+    );
   } catch {
     return undefined;
   }

@@ -30,7 +30,10 @@ export interface TrackedRun {
 export interface TrackingBackend {
   readonly description: string;
   startRun(opts: StartRunOptions): Promise<TrackedRun>;
-  logBatch(run: TrackedRun, batch: { metrics?: MetricPoint[]; params?: Record<string, string>; tags?: Record<string, string> }): Promise<void>;
+  logBatch(
+    run: TrackedRun,
+    batch: { metrics?: MetricPoint[]; params?: Record<string, string>; tags?: Record<string, string> },
+  ): Promise<void>;
   /** Copies a local file to `<artifacts>/<artifactPath>/<basename>`. */
   logArtifact(run: TrackedRun, file: string, artifactPath?: string): Promise<void>;
   endRun(run: TrackedRun, status: RunStatus, endTime?: number): Promise<void>;

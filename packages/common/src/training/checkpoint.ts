@@ -76,7 +76,9 @@ export function checkModuleWeights(module: WeightOwner, ckpt: Checkpoint, source
   const expected = new Set(params.all.map((p) => `model/${p.name}`));
   for (const key of Object.keys(ckpt.tensors)) {
     if (key.startsWith('model/') && !expected.has(key)) {
-      throw new Error(`checkpoint ${source}: weight '${key}' has no counterpart in the module (it has ${params.all.length} weights)`);
+      throw new Error(
+        `checkpoint ${source}: weight '${key}' has no counterpart in the module (it has ${params.all.length} weights)`,
+      );
     }
   }
   return params.all.map((p, i) => {
@@ -103,7 +105,9 @@ export function assignModuleWeights(module: WeightOwner, ckpt: Checkpoint, sourc
 /** A resumed fit must continue the schedule it was trained with (a changed --epochs changes a cosine schedule). */
 export function checkSchedule(ckpt: Checkpoint, file: string, schedule: Record<string, unknown>): void {
   if (JSON.stringify(ckpt.state.schedule) !== JSON.stringify(schedule)) {
-    throw new Error(`checkpoint ${file}: LR schedule ${JSON.stringify(ckpt.state.schedule)} differs from the trainer's ${JSON.stringify(schedule)}`);
+    throw new Error(
+      `checkpoint ${file}: LR schedule ${JSON.stringify(ckpt.state.schedule)} differs from the trainer's ${JSON.stringify(schedule)}`,
+    );
   }
 }
 

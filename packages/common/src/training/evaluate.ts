@@ -37,7 +37,11 @@ export interface EvaluateOptions {
 }
 
 /** Mean evaluation outputs of `module` over `source`, keys prefixed `val_` or `test_`. */
-export async function evaluate(module: TrainModule, source: BatchSource, opts: EvaluateOptions = {}): Promise<Record<string, number>> {
+export async function evaluate(
+  module: TrainModule,
+  source: BatchSource,
+  opts: EvaluateOptions = {},
+): Promise<Record<string, number>> {
   const { stage = 'test', epoch = 0, globalStep = 0 } = opts;
   const step = stage === 'test' ? (module.testStep ?? module.validationStep) : module.validationStep;
   if (!step) throw new Error(`evaluate: the module has no ${stage === 'test' ? 'testStep or ' : ''}validationStep`);
@@ -55,7 +59,10 @@ export async function evaluate(module: TrainModule, source: BatchSource, opts: E
     for (const [key, t] of Object.entries(out)) {
       if (t.rank === 0) means.add(key, t.dataSync()[0] * n, n);
       else if (t.rank === 1) means.add(key, sumOf(t.dataSync() as Float32Array), t.shape[0]);
-      else throw new Error(`evaluate: ${stage} output '${key}' must be a scalar (batch mean) or per-example [batch], got shape [${t.shape}]`);
+      else
+        throw new Error(
+          `evaluate: ${stage} output '${key}' must be a scalar (batch mean) or per-example [batch], got shape [${t.shape}]`,
+        );
     }
     tf.dispose(out);
   }

@@ -16,7 +16,17 @@ export {
   moduleParameters,
 } from './module';
 export { Trainer, type TrainerOptions, type FitOptions } from './trainer';
-export { saveCheckpoint, loadCheckpoint, loadModuleWeights, assignModuleWeights, checkModuleWeights, checkResumable, type Checkpoint, type TrainerState, type EpochRecord } from './checkpoint';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  loadModuleWeights,
+  assignModuleWeights,
+  checkModuleWeights,
+  checkResumable,
+  type Checkpoint,
+  type TrainerState,
+  type EpochRecord,
+} from './checkpoint';
 export { seedEverything, unseedEverything, getGlobalRngState, setGlobalRngState, type RngState } from './seed';
 export * from './lr-finder';
 export * from './privacy';

@@ -13,7 +13,11 @@ interface ChildResult {
 }
 
 /** Runs the child; resolves when it exits, or kills it (SIGKILL) as soon as it prints `killOn`. */
-function runChild(args: string[], env: Record<string, string> = {}, killOn?: string): Promise<{ code: number | null; signal: string | null; stdout: string }> {
+function runChild(
+  args: string[],
+  env: Record<string, string> = {},
+  killOn?: string,
+): Promise<{ code: number | null; signal: string | null; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', 'tsx/cjs', CHILD, ...args], {
       cwd: path.resolve(__dirname, '../../../..'),
@@ -71,7 +75,9 @@ it('a run killed with SIGKILL mid-epoch and resumed from its last checkpoint end
   expect(b.history).toEqual(a.history);
   expect(b.weights).toEqual(a.weights);
   // The metrics log continued where it was, and the best checkpoint is the one of the best epoch.
-  expect(fs.readFileSync(path.join(killedDir, 'metrics.csv'), 'utf8')).toBe(fs.readFileSync(path.join(fullDir, 'metrics.csv'), 'utf8'));
+  expect(fs.readFileSync(path.join(killedDir, 'metrics.csv'), 'utf8')).toBe(
+    fs.readFileSync(path.join(fullDir, 'metrics.csv'), 'utf8'),
+  );
   const best = loadCheckpoint(path.join(killedDir, 'checkpoints', 'best.safetensors'));
   const bestAcc = Math.max(...a.history.map((r) => r.val_acc));
   expect(best.state.history[best.state.epoch - 1].val_acc).toBe(bestAcc);

@@ -19,7 +19,8 @@ const nativeRandom = Math.random;
 /** Seeds Math.random (hence tfjs' unseeded initializers and dropout) with `seed`. */
 export function seedEverything(seed: number): void {
   // Seeds are 32-bit (torch.manual_seed takes 64, numpy 32): a larger one would wrap and silently repeat a smaller one.
-  if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) throw new Error(`seedEverything: seed must be an integer in [0, 4294967295], got ${seed}`);
+  if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32))
+    throw new Error(`seedEverything: seed must be an integer in [0, 4294967295], got ${seed}`);
   install(createRng(seed));
 }
 

@@ -55,7 +55,15 @@ describe('Trainer.fit', () => {
     const trainer = new Trainer({ maxEpochs: 6, optimizer: new Adam({ lr: 0.02 }), seed: 1 });
     const result = await trainer.fit(module, syntheticLoader(192, 1, 16), syntheticLoader(60, 2, 16, false));
     expect(result.history).toHaveLength(6);
-    expect(Object.keys(result.history[0]).sort()).toEqual(['epoch', 'global_step', 'lr', 'train_acc', 'train_loss', 'val_acc', 'val_loss']);
+    expect(Object.keys(result.history[0]).sort()).toEqual([
+      'epoch',
+      'global_step',
+      'lr',
+      'train_acc',
+      'train_loss',
+      'val_acc',
+      'val_loss',
+    ]);
     expect(result.history[5].global_step).toBe(6 * 12);
     expect(result.history[5].train_loss).toBeLessThan(result.history[0].train_loss * 0.8);
     expect(result.history[5].val_acc).toBeGreaterThan(0.6);
@@ -163,11 +171,17 @@ describe('Trainer.validate', () => {
       validationStep: (b) => ({ mean_x: b.x.mean(), x: b.x.mul(1), x2: b.x.square() }),
     };
     const values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-    const metrics = await new Trainer({ maxEpochs: 1, optimizer: new SGD({ lr: 0 }) }).validate(module, scalarSource(values, [4, 4, 2]));
+    const metrics = await new Trainer({ maxEpochs: 1, optimizer: new SGD({ lr: 0 }) }).validate(
+      module,
+      scalarSource(values, [4, 4, 2]),
+    );
     expect(metrics.val_mean_x).toBeCloseTo(5.5, 6);
     expect(metrics.val_x).toBeCloseTo(5.5, 6);
     expect(metrics.val_x2).toBeCloseTo(38.5, 5);
-    const test = await new Trainer({ maxEpochs: 1, optimizer: new SGD({ lr: 0 }) }).test(module, scalarSource(values, [3, 3, 3, 1]));
+    const test = await new Trainer({ maxEpochs: 1, optimizer: new SGD({ lr: 0 }) }).test(
+      module,
+      scalarSource(values, [3, 3, 3, 1]),
+    );
     expect(test.test_mean_x).toBeCloseTo(5.5, 6);
     w.dispose();
   });
@@ -191,7 +205,9 @@ describe('callbacks', () => {
     const rec: Callback = { onTrainBatchEnd: () => void (weightsBeforeBad = Array.from(w.dataSync())) };
     const trainer = new Trainer({ maxEpochs: 3, optimizer: new SGD({ lr: 0.1 }), callbacks: [guard, rec] });
     const result = await trainer.fit(module, scalarSource([1, 2, 3, 4, 5, 6], [2, 2, 2]));
-    expect(result.stopReason).toMatch(/NanGuard: non-finite loss term 'loss' = NaN, 'kl' = NaN at epoch 2, batch 1, global step 3/);
+    expect(result.stopReason).toMatch(
+      /NanGuard: non-finite loss term 'loss' = NaN, 'kl' = NaN at epoch 2, batch 1, global step 3/,
+    );
     expect(result.history).toHaveLength(1);
     expect(result.globalStep).toBe(3);
     expect(Array.from(w.dataSync())).toEqual(weightsBeforeBad);
@@ -208,16 +224,29 @@ describe('callbacks', () => {
     );
     expect(result.history).toHaveLength(3); // epoch 0 sets the best; 1 and 2 improve by less than 0.5
     expect(result.stopReason).toMatch(/early stopping: val_loss did not improve on .* by more than 0.5 for 2 epochs/);
-    expect(() => new EarlyStopping({ monitor: 'val_loss', mode: 'maximum' as 'max' })).toThrow(/mode must be 'min' or 'max', got 'maximum'/);
+    expect(() => new EarlyStopping({ monitor: 'val_loss', mode: 'maximum' as 'max' })).toThrow(
+      /mode must be 'min' or 'max', got 'maximum'/,
+    );
     const bad = new EarlyStopping({ monitor: 'val_accuracy' });
     await expect(
-      new Trainer({ maxEpochs: 1, optimizer: new Adam(), callbacks: [bad] }).fit(module, syntheticLoader(16, 6, 16), syntheticLoader(16, 7, 16)),
-    ).rejects.toThrow(/monitor 'val_accuracy' is not in the epoch metrics \(available: epoch, global_step, lr, train_loss, train_acc, val_loss, val_acc\)/);
+      new Trainer({ maxEpochs: 1, optimizer: new Adam(), callbacks: [bad] }).fit(
+        module,
+        syntheticLoader(16, 6, 16),
+        syntheticLoader(16, 7, 16),
+      ),
+    ).rejects.toThrow(
+      /monitor 'val_accuracy' is not in the epoch metrics \(available: epoch, global_step, lr, train_loss, train_acc, val_loss, val_acc\)/,
+    );
   });
 
   it('MetricsLogger writes the history as CSV and JSON', async () => {
     const { module } = freshModule(7);
-    const trainer = new Trainer({ maxEpochs: 2, optimizer: new Adam({ lr: 0.01 }), callbacks: [new MetricsLogger()], runDir: dir });
+    const trainer = new Trainer({
+      maxEpochs: 2,
+      optimizer: new Adam({ lr: 0.01 }),
+      callbacks: [new MetricsLogger()],
+      runDir: dir,
+    });
     const { history } = await trainer.fit(module, syntheticLoader(32, 7, 16), syntheticLoader(16, 8, 16));
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'))).toEqual(history);
     const lines = fs.readFileSync(path.join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
@@ -231,10 +260,12 @@ describe('callbacks', () => {
     const { module } = freshModule(8);
     let out = '';
     const stream = { write: (s: string) => ((out += s), true), isTTY: false } as unknown as NodeJS.WritableStream;
-    await new Trainer({ maxEpochs: 2, optimizer: new Adam(), logEveryNSteps: 2, callbacks: [new ProgressBar({ stream })] }).fit(
-      module,
-      syntheticLoader(30, 8, 6),
-    );
+    await new Trainer({
+      maxEpochs: 2,
+      optimizer: new Adam(),
+      logEveryNSteps: 2,
+      callbacks: [new ProgressBar({ stream })],
+    }).fit(module, syntheticLoader(30, 8, 6));
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(2 * 4);
     expect(lines[0]).toMatch(/^epoch 1\/2 step 2\/5 loss \d+\.\d{4} [\d.]+ it\/s eta (\d+:)?\d+s?, fit (\d+:)?\d+s?$/);
@@ -245,7 +276,12 @@ describe('callbacks', () => {
   });
 
   it('formatDuration writes an ETA as h:mm:ss, m:ss or seconds', () => {
-    expect([formatDuration(3909), formatDuration(309), formatDuration(9.4), formatDuration(NaN)]).toEqual(['1:05:09', '5:09', '9s', '?']);
+    expect([formatDuration(3909), formatDuration(309), formatDuration(9.4), formatDuration(NaN)]).toEqual([
+      '1:05:09',
+      '5:09',
+      '9s',
+      '?',
+    ]);
   });
 
   it('ProgressBar prints only the epoch metrics its filter keeps', async () => {
@@ -253,18 +289,26 @@ describe('callbacks', () => {
     let out = '';
     const stream = { write: (s: string) => ((out += s), true), isTTY: false } as unknown as NodeJS.WritableStream;
     const progress = new ProgressBar({ stream, epochMetrics: (name) => !name.startsWith('train_') });
-    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), logEveryNSteps: 10, callbacks: [progress] }).fit(module, syntheticLoader(30, 8, 6));
+    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), logEveryNSteps: 10, callbacks: [progress] }).fit(
+      module,
+      syntheticLoader(30, 8, 6),
+    );
     expect(out.trim().split('\n').pop()).toMatch(/^epoch 1\/1 done in [\d.]+ s: lr 0\.0010$/);
   });
 
   it('ProgressBar draws a cli-progress bar on a TTY', async () => {
     const { module } = freshModule(8);
     let out = '';
-    const stream = { write: (s: string) => ((out += s), true), isTTY: true, columns: 120 } as unknown as NodeJS.WritableStream;
-    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), callbacks: [new ProgressBar({ stream, mode: 'bar' })] }).fit(
-      module,
-      syntheticLoader(30, 8, 6),
-    );
+    const stream = {
+      write: (s: string) => ((out += s), true),
+      isTTY: true,
+      columns: 120,
+    } as unknown as NodeJS.WritableStream;
+    await new Trainer({
+      maxEpochs: 1,
+      optimizer: new Adam(),
+      callbacks: [new ProgressBar({ stream, mode: 'bar' })],
+    }).fit(module, syntheticLoader(30, 8, 6));
     expect(out).toMatch(/epoch 1\/1 =+ 5\/5 loss \d+\.\d{4} [\d.]+ it\/s/);
     expect(out).toMatch(/\nepoch 1\/1 done in [\d.]+ s: lr 0\.0010 train_loss /);
   });
@@ -276,10 +320,12 @@ describe('callbacks', () => {
     const saved = process.env.CI;
     process.env.CI = 'true';
     try {
-      await new Trainer({ maxEpochs: 1, optimizer: new Adam(), logEveryNSteps: 5, callbacks: [new ProgressBar({ stream })] }).fit(
-        module,
-        syntheticLoader(30, 8, 6),
-      );
+      await new Trainer({
+        maxEpochs: 1,
+        optimizer: new Adam(),
+        logEveryNSteps: 5,
+        callbacks: [new ProgressBar({ stream })],
+      }).fit(module, syntheticLoader(30, 8, 6));
     } finally {
       if (saved === undefined) delete process.env.CI;
       else process.env.CI = saved;
@@ -290,12 +336,18 @@ describe('callbacks', () => {
   it('TensorBoardLogger logs step scalars every logEveryNSteps and epoch metrics', async () => {
     const { module } = freshModule(9);
     const calls: [string, number, number][] = [];
-    const writer = { addScalar: (t: string, v: number, s: number) => void calls.push([t, v, s]), flush: () => undefined, close: () => undefined };
-    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), logEveryNSteps: 2, gradClipNorm: 100, callbacks: [new TensorBoardLogger({ writer })] }).fit(
-      module,
-      syntheticLoader(24, 9, 6),
-      syntheticLoader(12, 9, 6),
-    );
+    const writer = {
+      addScalar: (t: string, v: number, s: number) => void calls.push([t, v, s]),
+      flush: () => undefined,
+      close: () => undefined,
+    };
+    await new Trainer({
+      maxEpochs: 1,
+      optimizer: new Adam(),
+      logEveryNSteps: 2,
+      gradClipNorm: 100,
+      callbacks: [new TensorBoardLogger({ writer })],
+    }).fit(module, syntheticLoader(24, 9, 6), syntheticLoader(12, 9, 6));
     const tags = calls.map(([t, , s]) => `${t}@${s}`);
     expect(tags.filter((t) => t.startsWith('train/loss'))).toEqual(['train/loss@2', 'train/loss@4']);
     expect(tags).toContain('train/acc@2');
@@ -322,7 +374,10 @@ describe('checkpoints and resume', () => {
         schedule: multiStepLR({ milestones: [3], gamma: 0.3 }),
         seed: 11,
         runDir,
-        callbacks: [new ModelCheckpoint({ monitor: 'val_loss' }), new EarlyStopping({ monitor: 'val_loss', patience: 10 })],
+        callbacks: [
+          new ModelCheckpoint({ monitor: 'val_loss' }),
+          new EarlyStopping({ monitor: 'val_loss', patience: 10 }),
+        ],
       });
     const full = freshModule(11, 0.2);
     const fullResult = await trainerFor(5, path.join(dir, 'full')).fit(full.module, train(), val());
@@ -339,8 +394,15 @@ describe('checkpoints and resume', () => {
     const ckpt = loadCheckpoint(path.join(dir, 'part', 'checkpoints', 'best.safetensors'));
     const best = Math.min(...fullResult.history.map((r) => r.val_loss));
     expect(ckpt.state.history[ckpt.state.epoch - 1].val_loss).toBe(best);
-    expect(Object.keys(ckpt.tensors).filter((k) => k.startsWith('optimizer/')).sort()).toEqual(
-      ['model/0', 'model/1', 'model/2', 'model/3'].flatMap((p) => [`optimizer/${p}/exp_avg`, `optimizer/${p}/exp_avg_sq`]),
+    expect(
+      Object.keys(ckpt.tensors)
+        .filter((k) => k.startsWith('optimizer/'))
+        .sort(),
+    ).toEqual(
+      ['model/0', 'model/1', 'model/2', 'model/3'].flatMap((p) => [
+        `optimizer/${p}/exp_avg`,
+        `optimizer/${p}/exp_avg_sq`,
+      ]),
     );
     tf.dispose(ckpt.tensors);
   });
@@ -349,11 +411,12 @@ describe('checkpoints and resume', () => {
     const { module } = freshModule(13);
     const runDir = path.join(dir, 'run');
     const val = () => syntheticLoader(24, 14, 8);
-    const result = await new Trainer({ maxEpochs: 3, optimizer: new Adam({ lr: 0.05 }), runDir, callbacks: [new ModelCheckpoint({ monitor: 'val_acc', mode: 'max' })] }).fit(
-      module,
-      syntheticLoader(48, 13, 8),
-      val(),
-    );
+    const result = await new Trainer({
+      maxEpochs: 3,
+      optimizer: new Adam({ lr: 0.05 }),
+      runDir,
+      callbacks: [new ModelCheckpoint({ monitor: 'val_acc', mode: 'max' })],
+    }).fit(module, syntheticLoader(48, 13, 8), val());
     const fresh = freshModule(77).module;
     const state = loadModuleWeights(fresh, path.join(runDir, 'checkpoints', 'best.safetensors'));
     const bestEpoch = state.epoch - 1;
@@ -365,17 +428,30 @@ describe('checkpoints and resume', () => {
   it('rejects a checkpoint that does not fit the module or is corrupt, naming the problem', async () => {
     const { module } = freshModule(12);
     const runDir = path.join(dir, 'run');
-    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), runDir, callbacks: [new ModelCheckpoint()] }).fit(module, syntheticLoader(8, 1, 8));
+    await new Trainer({ maxEpochs: 1, optimizer: new Adam(), runDir, callbacks: [new ModelCheckpoint()] }).fit(
+      module,
+      syntheticLoader(8, 1, 8),
+    );
     const last = path.join(runDir, 'checkpoints', 'last.safetensors');
     const wider = classificationModule(
-      tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 4, 1] }), tf.layers.dense({ units: 8 }), tf.layers.dense({ units: 3 })] }),
+      tf.sequential({
+        layers: [
+          tf.layers.flatten({ inputShape: [4, 4, 1] }),
+          tf.layers.dense({ units: 8 }),
+          tf.layers.dense({ units: 3 }),
+        ],
+      }),
     );
-    await expect(new Trainer({ maxEpochs: 2, optimizer: new Adam() }).fit(wider, syntheticLoader(8, 1, 8), undefined, { resumeFrom: last })).rejects.toThrow(
-      /weight 'model\/model\/0' \(.*kernel\) has shape \[16,16\], the module's is \[16,8\]/,
-    );
-    await expect(new Trainer({ maxEpochs: 2, optimizer: new SGD({ lr: 0.1 }) }).fit(module, syntheticLoader(8, 1, 8), undefined, { resumeFrom: last })).rejects.toThrow(
-      /cannot load 'adam' state into a 'sgd' optimizer/,
-    );
+    await expect(
+      new Trainer({ maxEpochs: 2, optimizer: new Adam() }).fit(wider, syntheticLoader(8, 1, 8), undefined, {
+        resumeFrom: last,
+      }),
+    ).rejects.toThrow(/weight 'model\/model\/0' \(.*kernel\) has shape \[16,16\], the module's is \[16,8\]/);
+    await expect(
+      new Trainer({ maxEpochs: 2, optimizer: new SGD({ lr: 0.1 }) }).fit(module, syntheticLoader(8, 1, 8), undefined, {
+        resumeFrom: last,
+      }),
+    ).rejects.toThrow(/cannot load 'adam' state into a 'sgd' optimizer/);
     const bytes = fs.readFileSync(last);
     const truncated = path.join(dir, 'truncated.safetensors');
     fs.writeFileSync(truncated, bytes.subarray(0, bytes.length - 10));
@@ -388,8 +464,10 @@ describe('checkpoints and resume', () => {
 });
 
 it('classificationModule names a missing batch key', () => {
-  const module = classificationModule(tinyMlp(), { loss: (l, y) => crossEntropy(l, y, { labelSmoothing: 0.1 }) as tf.Scalar });
-  expect(() => module.trainingStep({ image: tf.zeros([1, 4, 4, 1]) }, { epoch: 0, batchIndex: 0, globalStep: 0, stage: 'train' })).toThrow(
-    /batch has no 'x' \(keys: image\)/,
-  );
+  const module = classificationModule(tinyMlp(), {
+    loss: (l, y) => crossEntropy(l, y, { labelSmoothing: 0.1 }) as tf.Scalar,
+  });
+  expect(() =>
+    module.trainingStep({ image: tf.zeros([1, 4, 4, 1]) }, { epoch: 0, batchIndex: 0, globalStep: 0, stage: 'train' }),
+  ).toThrow(/batch has no 'x' \(keys: image\)/);
 });

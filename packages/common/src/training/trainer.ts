@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BatchSource } from '../data';
 import type { Callback, FitResult, TrainBatchInfo, TrainerView } from './callback';
-import { type Checkpoint, type EpochRecord, type TrainerState, assignModuleWeights, checkSchedule, loadCheckpoint } from './checkpoint';
+import {
+  type Checkpoint,
+  type EpochRecord,
+  type TrainerState,
+  assignModuleWeights,
+  checkSchedule,
+  loadCheckpoint,
+} from './checkpoint';
 import { batchSizeOf, evaluate, WeightedMeans } from './evaluate';
 import { type ModuleParameters, type StepContext, type TrainModule, moduleParameters } from './module';
 import { type LRSchedule, type TorchOptimizer, constantLR } from './optim';
@@ -66,12 +73,14 @@ export class Trainer implements TrainerView {
       throw new Error(`Trainer: maxEpochs must be a positive integer, got ${opts.maxEpochs}`);
     }
     const k = opts.accumulateGradBatches ?? 1;
-    if (!(Number.isInteger(k) && k > 0)) throw new Error(`Trainer: accumulateGradBatches must be a positive integer, got ${k}`);
+    if (!(Number.isInteger(k) && k > 0))
+      throw new Error(`Trainer: accumulateGradBatches must be a positive integer, got ${k}`);
     if (opts.gradClipNorm !== undefined && !(opts.gradClipNorm > 0)) {
       throw new Error(`Trainer: gradClipNorm must be > 0, got ${opts.gradClipNorm}`);
     }
     const every = opts.logEveryNSteps ?? 50;
-    if (!(Number.isInteger(every) && every > 0)) throw new Error(`Trainer: logEveryNSteps must be a positive integer, got ${every}`);
+    if (!(Number.isInteger(every) && every > 0))
+      throw new Error(`Trainer: logEveryNSteps must be a positive integer, got ${every}`);
     this.maxEpochs = opts.maxEpochs;
     this.optimizer = opts.optimizer;
     this.schedule = opts.schedule ?? constantLR();
@@ -96,7 +105,11 @@ export class Trainer implements TrainerView {
 
   async fit(module: TrainModule, train: BatchSource, val?: BatchSource, opts: FitOptions = {}): Promise<FitResult> {
     this.params = moduleParameters(module);
-    this.strategy.setup(module, this.params, { accumulateGradBatches: this.accumulateGradBatches, gradClipNorm: this.gradClipNorm, precision: this.precision });
+    this.strategy.setup(module, this.params, {
+      accumulateGradBatches: this.accumulateGradBatches,
+      gradClipNorm: this.gradClipNorm,
+      precision: this.precision,
+    });
     this.stopReason = undefined;
     if (opts.resumeFrom) this.restore(module, opts.resumeFrom);
     else {
@@ -117,14 +130,25 @@ export class Trainer implements TrainerView {
       if (this.stopReason !== undefined && trainMetrics === null) break;
       const valMetrics = val ? await this.evaluate(module, val, 'val', epoch) : {};
       await this.emit((c) => c.onValidationEnd?.(this, module, valMetrics));
-      const record = { epoch: epoch + 1, global_step: this.globalStep, lr, ...trainMetrics, ...valMetrics } as EpochRecord;
+      const record = {
+        epoch: epoch + 1,
+        global_step: this.globalStep,
+        lr,
+        ...trainMetrics,
+        ...valMetrics,
+      } as EpochRecord;
       this.history.push(record);
       this.epoch = epoch + 1;
       await module.onEpochEnd?.(epoch);
       await this.emit((c) => c.onEpochEnd?.(this, module, record));
       await this.emit((c) => c.onEpochCommitted?.(this, module, record));
     }
-    const result: FitResult = { history: this.history, globalStep: this.globalStep, epochs: this.epoch, stopReason: this.stopReason };
+    const result: FitResult = {
+      history: this.history,
+      globalStep: this.globalStep,
+      epochs: this.epoch,
+      stopReason: this.stopReason,
+    };
     await this.emit((c) => c.onFitEnd?.(this, module, result));
     return result;
   }
@@ -168,14 +192,16 @@ export class Trainer implements TrainerView {
       checkSchedule(ckpt, file, this.schedule.describe());
       assignModuleWeights(module, ckpt, file);
       const optTensors: Record<string, tf.Tensor> = {};
-      for (const [key, t] of Object.entries(ckpt.tensors)) if (key.startsWith('optimizer/')) optTensors[key.slice(10)] = t;
+      for (const [key, t] of Object.entries(ckpt.tensors))
+        if (key.startsWith('optimizer/')) optTensors[key.slice(10)] = t;
       this.optimizer.loadStateDict({ ...state.optimizer, tensors: optTensors });
       this.epoch = state.epoch;
       this.globalStep = state.globalStep;
       this.history = [...state.history];
       setGlobalRngState(state.rng);
       for (const c of this.callbacks) {
-        if (c.stateKey && c.loadStateDict && state.callbacks[c.stateKey] !== undefined) c.loadStateDict(state.callbacks[c.stateKey]);
+        if (c.stateKey && c.loadStateDict && state.callbacks[c.stateKey] !== undefined)
+          c.loadStateDict(state.callbacks[c.stateKey]);
       }
     } finally {
       Object.values(ckpt.tensors).forEach((t) => t.dispose());
@@ -187,14 +213,19 @@ export class Trainer implements TrainerView {
   }
 
   /** One epoch of training; returns the epoch means (`train_loss`, `train_<log>`), or null if stopped mid-epoch. */
-  private async trainEpoch(module: TrainModule, source: BatchSource, epoch: number): Promise<Record<string, number> | null> {
+  private async trainEpoch(
+    module: TrainModule,
+    source: BatchSource,
+    epoch: number,
+  ): Promise<Record<string, number> | null> {
     const params = this.params as ModuleParameters;
     const means = new WeightedMeans();
     let accumulated: Record<string, tf.Tensor> | null = null;
     let inGroup = 0;
     let batchIndex = 0;
     for await (const batch of source.batches(epoch)) {
-      if (this.schedule.interval === 'step') this.optimizer.lr = this.schedule.lrAt(this.globalStep, this.optimizer.initialLr);
+      if (this.schedule.interval === 'step')
+        this.optimizer.lr = this.schedule.lrAt(this.globalStep, this.optimizer.initialLr);
       const ctx: StepContext = { epoch, batchIndex, globalStep: this.globalStep, stage: 'train' };
       const batchSize = batchSizeOf(batch);
       let step: StepGradients;
@@ -239,7 +270,11 @@ export class Trainer implements TrainerView {
   }
 
   /** Averages accumulated gradients over `count` batches, clips, steps the optimizer; returns the pre-clip global norm when clipping. */
-  private applyGradients(params: ModuleParameters, summed: Record<string, tf.Tensor>, count: number): number | undefined {
+  private applyGradients(
+    params: ModuleParameters,
+    summed: Record<string, tf.Tensor>,
+    count: number,
+  ): number | undefined {
     const averaged = tf.tidy(() => {
       const out: Record<string, tf.Tensor> = {};
       for (const [k, g] of Object.entries(summed)) out[k] = count === 1 ? g.clone() : g.div(count);
@@ -256,7 +291,13 @@ export class Trainer implements TrainerView {
     let norm: number | undefined;
     let applied = grads;
     if (this.gradClipNorm !== undefined) {
-      norm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).sqrt().dataSync()[0]);
+      norm = tf.tidy(
+        () =>
+          tf
+            .addN(Object.values(grads).map((g) => g.square().sum()))
+            .sqrt()
+            .dataSync()[0],
+      );
       // torch's clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is < 1.
       const scale = this.gradClipNorm / (norm + 1e-6);
       if (scale < 1) applied = tf.tidy(() => mapValues(grads, (g) => g.mul(scale)));
@@ -267,16 +308,29 @@ export class Trainer implements TrainerView {
     return norm;
   }
 
-  private evaluate(module: TrainModule, source: BatchSource, stage: 'val' | 'test', epoch: number): Promise<Record<string, number>> {
+  private evaluate(
+    module: TrainModule,
+    source: BatchSource,
+    stage: 'val' | 'test',
+    epoch: number,
+  ): Promise<Record<string, number>> {
     return evaluate(module, source, { stage, epoch, globalStep: this.globalStep });
   }
 }
 
-function accumulate(sum: Record<string, tf.Tensor> | null, grads: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+function accumulate(
+  sum: Record<string, tf.Tensor> | null,
+  grads: Record<string, tf.Tensor>,
+): Record<string, tf.Tensor> {
   if (!sum) return grads;
   const out = tf.tidy(() => mapValues(grads, (g, k) => (sum[k] ? sum[k].add(g) : g.clone())));
   for (const k of Object.keys(sum)) if (!(k in out)) out[k] = sum[k];
-  tf.dispose([grads, Object.entries(sum).filter(([k]) => out[k] !== sum[k]).map(([, t]) => t)]);
+  tf.dispose([
+    grads,
+    Object.entries(sum)
+      .filter(([k]) => out[k] !== sum[k])
+      .map(([, t]) => t),
+  ]);
   return out;
 }
 

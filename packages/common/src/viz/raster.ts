@@ -39,7 +39,8 @@ export function isPng(bytes: Uint8Array): boolean {
 
 /** Width, height and channel count from a PNG's IHDR chunk (palette images count as RGB). */
 export function pngInfo(bytes: Uint8Array): { width: number; height: number; channels: number } {
-  if (!isPng(bytes) || bytes.length < 33) throw new Error('not a PNG: the bytes do not start with the PNG signature and an IHDR chunk');
+  if (!isPng(bytes) || bytes.length < 33)
+    throw new Error('not a PNG: the bytes do not start with the PNG signature and an IHDR chunk');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const colorType = bytes[25];
   const channels = ({ 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 } as Record<number, number>)[colorType];
@@ -48,7 +49,12 @@ export function pngInfo(bytes: Uint8Array): { width: number; height: number; cha
 }
 
 function isTensorLike(x: unknown): x is TensorLike {
-  return typeof x === 'object' && x !== null && Array.isArray((x as TensorLike).shape) && typeof (x as TensorLike).dataSync === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray((x as TensorLike).shape) &&
+    typeof (x as TensorLike).dataSync === 'function'
+  );
 }
 
 function checkSize(what: string, width: number, height: number, channels: number, length: number): void {
@@ -57,7 +63,9 @@ function checkSize(what: string, width: number, height: number, channels: number
   }
   if (![1, 2, 3, 4].includes(channels)) throw new Error(`${what}: channels must be 1, 2, 3 or 4, got ${channels}`);
   if (length !== width * height * channels) {
-    throw new Error(`${what}: data has ${length} values, expected width*height*channels = ${width}*${height}*${channels} = ${width * height * channels}`);
+    throw new Error(
+      `${what}: data has ${length} values, expected width*height*channels = ${width}*${height}*${channels} = ${width * height * channels}`,
+    );
   }
 }
 
@@ -76,17 +84,24 @@ function toBytes(data: ArrayLike<number>, isFloat: boolean): Uint8Array {
 export function toRasterImage(input: TensorLike | RawImage, what = 'image'): RasterImage {
   if (isTensorLike(input)) {
     const { shape, dtype } = input;
-    if (shape.length !== 2 && shape.length !== 3) throw new Error(`${what}: expected an HWC or HW tensor, got shape [${shape.join(', ')}]`);
+    if (shape.length !== 2 && shape.length !== 3)
+      throw new Error(`${what}: expected an HWC or HW tensor, got shape [${shape.join(', ')}]`);
     const [height, width, channels = 1] = shape;
     const data = input.dataSync();
     checkSize(what, width, height, channels, data.length);
     return { data: toBytes(data, dtype !== 'int32' && dtype !== 'bool'), width, height, channels };
   }
   const { data, width, height, channels } = input;
-  if (!data || typeof data.length !== 'number') throw new Error(`${what}: expected {data, width, height, channels}, PNG bytes or an HWC tensor`);
+  if (!data || typeof data.length !== 'number')
+    throw new Error(`${what}: expected {data, width, height, channels}, PNG bytes or an HWC tensor`);
   checkSize(what, width, height, channels, data.length);
   const isBytes = data instanceof Uint8Array || data instanceof Uint8ClampedArray;
-  return { data: isBytes ? new Uint8Array(data.buffer, data.byteOffset, data.length) : toBytes(data, true), width, height, channels };
+  return {
+    data: isBytes ? new Uint8Array(data.buffer, data.byteOffset, data.length) : toBytes(data, true),
+    width,
+    height,
+    channels,
+  };
 }
 
 /** Expands 1-4 channel pixels to RGBA (grey → R=G=B, missing alpha → 255). */
@@ -120,13 +135,24 @@ export function encodePng(image: RasterImage): Buffer {
 /** Decodes PNG bytes to RGBA pixels. */
 export function decodePng(bytes: Uint8Array): RasterImage {
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  return { data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length), width: png.width, height: png.height, channels: 4 };
+  return {
+    data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length),
+    width: png.width,
+    height: png.height,
+    channels: 4,
+  };
 }
 
 /** PNG bytes and their size for any image input (PNG bytes pass through unchanged). */
-export function imageInputToPng(input: ImageInput, what = 'image'): { png: Uint8Array; width: number; height: number; channels: number } {
+export function imageInputToPng(
+  input: ImageInput,
+  what = 'image',
+): { png: Uint8Array; width: number; height: number; channels: number } {
   if (input instanceof Uint8Array) {
-    if (!isPng(input)) throw new Error(`${what}: a byte array must be a PNG file (it does not start with the PNG signature); pass {data, width, height, channels} for raw pixels`);
+    if (!isPng(input))
+      throw new Error(
+        `${what}: a byte array must be a PNG file (it does not start with the PNG signature); pass {data, width, height, channels} for raw pixels`,
+      );
     return { png: input, ...pngInfo(input) };
   }
   const raster = toRasterImage(input, what);

@@ -1,12 +1,26 @@
 // The datasets of an experiment (DATASET.DATASET): Fashion-MNIST (full when imported into assets/datasets, else the
 // embedded sample) or the ImageNet folder layout <dataDir>/<DATASET>/images/{TRAIN_SET,TEST_SET}/<class>/*.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import {
-  type BatchSource, DataLoader, type ImageDataset, type ImageFolderIndex, ImageFolderSource, type ImageTransform,
-  composeTransforms, createRng, datasetsDir, listImageFolder, loadFashionMnist, normalize, randomCrop, randomHorizontalFlip,
-  resize, splitIndices, stratifiedSubset,
+  type BatchSource,
+  DataLoader,
+  type ImageDataset,
+  type ImageFolderIndex,
+  ImageFolderSource,
+  type ImageTransform,
+  composeTransforms,
+  createRng,
+  datasetsDir,
+  listImageFolder,
+  loadFashionMnist,
+  normalize,
+  randomCrop,
+  randomHorizontalFlip,
+  resize,
+  splitIndices,
+  stratifiedSubset,
 } from '@research/common';
 import type { HrnetExperiment } from '../config';
 import { centerCrop, randomResizedCrop } from './transforms';
@@ -61,7 +75,10 @@ function inMemorySplit(dataset: ImageDataset, transforms: { train: ImageTransfor
     labels: dataset.labels,
     source: (o) =>
       new DataLoader(o.indices ? dataset.subset(o.indices) : dataset, {
-        batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, samplesPerEpoch: o.samplesPerEpoch,
+        batchSize: o.batchSize,
+        shuffle: o.shuffle,
+        seed: o.seed,
+        samplesPerEpoch: o.samplesPerEpoch,
         transform: o.augment ? transforms.train : transforms.eval,
       }),
   };
@@ -87,7 +104,10 @@ function fashionMnist(exp: HrnetExperiment, dataDir: string | undefined): Experi
         eval: composeTransforms(randomCrop([height, width], { padding: padY }), norm),
         train: composeTransforms(randomCrop([height, width], { padding: padY + 2 }), randomHorizontalFlip(), norm),
       }
-    : { eval: composeTransforms(resize([height, width]), norm), train: composeTransforms(resize([height, width]), randomHorizontalFlip(), norm) };
+    : {
+        eval: composeTransforms(resize([height, width]), norm),
+        train: composeTransforms(resize([height, width]), randomHorizontalFlip(), norm),
+      };
 
   const seed = exp.TRAIN.SEED;
   const all = trainSet.dataset;
@@ -110,7 +130,8 @@ function fashionMnist(exp: HrnetExperiment, dataDir: string | undefined): Experi
 function folderSplit(index: ImageFolderIndex, exp: HrnetExperiment): SplitData {
   const [width, height] = exp.MODEL.IMAGE_SIZE;
   const channels = exp.MODEL.IN_CHANNELS;
-  if (channels !== 1 && channels !== 3) throw new Error(`MODEL.IN_CHANNELS must be 1 or 3 for image folders, got ${channels}`);
+  if (channels !== 1 && channels !== 3)
+    throw new Error(`MODEL.IN_CHANNELS must be 1 or 3 for image folders, got ${channels}`);
   const norm = normalize(channelStats(IMAGENET_MEAN, channels), channelStats(IMAGENET_STD, channels));
   const decodedSize: [number, number] = [Math.round(height / EVAL_RESIZE_RATIO), Math.round(width / EVAL_RESIZE_RATIO)];
   return {
@@ -118,7 +139,11 @@ function folderSplit(index: ImageFolderIndex, exp: HrnetExperiment): SplitData {
     labels: index.labels,
     source: (o) => {
       const sub = o.indices
-        ? { ...index, files: Array.from(o.indices, (i) => index.files[i]), labels: Int32Array.from(o.indices, (i) => index.labels[i]) }
+        ? {
+            ...index,
+            files: Array.from(o.indices, (i) => index.files[i]),
+            labels: Int32Array.from(o.indices, (i) => index.labels[i]),
+          }
         : index;
       // Training: RandomResizedCrop + flip on the image decoded with its shorter side at size / 0.875 (centre
       // square); evaluation: Resize(size / 0.875) + CenterCrop(size), as the official loaders.
@@ -126,7 +151,13 @@ function folderSplit(index: ImageFolderIndex, exp: HrnetExperiment): SplitData {
         ? composeTransforms(randomResizedCrop([height, width]), randomHorizontalFlip(), norm)
         : composeTransforms(centerCrop([height, width]), norm);
       return new ImageFolderSource(sub, {
-        channels, size: decodedSize, fit: 'cover', batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed, transform,
+        channels,
+        size: decodedSize,
+        fit: 'cover',
+        batchSize: o.batchSize,
+        shuffle: o.shuffle,
+        seed: o.seed,
+        transform,
         samplesPerEpoch: o.samplesPerEpoch,
       });
     },
@@ -140,17 +171,25 @@ function imageFolders(exp: HrnetExperiment, dataDir: string): ExperimentData {
   const valDir = path.join(root, exp.DATASET.TEST_SET);
   for (const dir of [trainDir, valDir]) {
     if (!fs.existsSync(dir)) {
-      throw new Error(`Dataset folder ${dir} does not exist (DATASET.DATASET=${exp.DATASET.DATASET}, expected <dataDir>/<DATASET>/images/{${exp.DATASET.TRAIN_SET},${exp.DATASET.TEST_SET}}/<class>/*; set DATA_DIR=<folder>)`);
+      throw new Error(
+        `Dataset folder ${dir} does not exist (DATASET.DATASET=${exp.DATASET.DATASET}, expected <dataDir>/<DATASET>/images/{${exp.DATASET.TRAIN_SET},${exp.DATASET.TEST_SET}}/<class>/*; set DATA_DIR=<folder>)`,
+      );
     }
   }
   const limit = (index: ImageFolderIndex, count: number): ImageFolderIndex => {
     const keep = stratifiedSubset(index.labels, count, exp.TRAIN.SEED);
-    return { ...index, files: Array.from(keep, (i) => index.files[i]), labels: Int32Array.from(keep, (i) => index.labels[i]) };
+    return {
+      ...index,
+      files: Array.from(keep, (i) => index.files[i]),
+      labels: Int32Array.from(keep, (i) => index.labels[i]),
+    };
   };
   const trainIndex = limit(listImageFolder(trainDir), exp.DATASET.TRAIN_LIMIT);
   const valIndex = limit(listImageFolder(valDir), exp.DATASET.TEST_LIMIT);
   if (trainIndex.classes.length !== exp.MODEL.NUM_CLASSES) {
-    throw new Error(`${trainDir} has ${trainIndex.classes.length} class folders but MODEL.NUM_CLASSES is ${exp.MODEL.NUM_CLASSES}`);
+    throw new Error(
+      `${trainDir} has ${trainIndex.classes.length} class folders but MODEL.NUM_CLASSES is ${exp.MODEL.NUM_CLASSES}`,
+    );
   }
   if (valIndex.classes.join('\n') !== trainIndex.classes.join('\n')) {
     throw new Error(`${valDir} and ${trainDir} have different class folders`);
@@ -172,7 +211,11 @@ export function loadExperimentData(exp: HrnetExperiment): ExperimentData {
 }
 
 /** A fixed, seeded sample of `count` examples of a split as one evaluation batch {x, y} (caller disposes). */
-export async function probeBatch(split: SplitData, count: number, seed: number): Promise<{ x: tf.Tensor; y: tf.Tensor }> {
+export async function probeBatch(
+  split: SplitData,
+  count: number,
+  seed: number,
+): Promise<{ x: tf.Tensor; y: tf.Tensor }> {
   const n = Math.min(count, split.size);
   const indices = createRng(seed).permutation(split.size).slice(0, n).sort();
   const source = split.source({ batchSize: n, augment: false, shuffle: false, seed, indices });

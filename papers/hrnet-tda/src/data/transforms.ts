@@ -43,7 +43,13 @@ export function randomResizedCrop(size: [number, number], opts: RandomResizedCro
       boxes.push([box[0] / (h - 1), box[1] / (w - 1), (box[2] - 1) / (h - 1), (box[3] - 1) / (w - 1)]);
     }
     return tf.tidy(() =>
-      tf.image.cropAndResize(images, tf.tensor2d(boxes, [b, 4]), tf.range(0, b, 1, 'int32') as tf.Tensor1D, size, 'bilinear'),
+      tf.image.cropAndResize(
+        images,
+        tf.tensor2d(boxes, [b, 4]),
+        tf.range(0, b, 1, 'int32') as tf.Tensor1D,
+        size,
+        'bilinear',
+      ),
     );
   };
 }

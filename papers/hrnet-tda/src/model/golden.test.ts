@@ -71,15 +71,25 @@ describe('HRNet against the official PyTorch implementation', () => {
   });
 
   it('computes the official logits with BN running statistics (eval) and batch statistics (train)', () => {
-    const state = new Map<string, TorchTensor>(golden.state_dict.map(([key, shape]) => [key, { shape, data: formula(key, shape) }]));
+    const state = new Map<string, TorchTensor>(
+      golden.state_dict.map(([key, shape]) => [key, { shape, data: formula(key, shape) }]),
+    );
     loadTorchStateDict(model, state);
     const n = golden.input_shape_nchw.reduce((a, b) => a * b, 1);
     const x = tf.tidy(() =>
-      tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(0.1 * i)), golden.input_shape_nchw).transpose([0, 2, 3, 1]),
+      tf
+        .tensor(
+          Float32Array.from({ length: n }, (_, i) => Math.sin(0.1 * i)),
+          golden.input_shape_nchw,
+        )
+        .transpose([0, 2, 3, 1]),
     );
     const evalLogits = model.predict(x) as tf.Tensor;
     const trainLogits = model.apply(x, { training: true }) as tf.Tensor;
-    const errors = { eval: relativeError(evalLogits, golden.logits_eval), train: relativeError(trainLogits, golden.logits_train) };
+    const errors = {
+      eval: relativeError(evalLogits, golden.logits_eval),
+      train: relativeError(trainLogits, golden.logits_train),
+    };
     // Measured: eval 1.9e-6 (wasm) / 9e-7 (cpu); train 3.4e-4 / 2.7e-4. Train mode is sensitive to rounding (batch
     // statistics over 8 values per channel at the lowest resolution): PyTorch's own float32 run is 4.7e-5 off.
     // Wrong BN semantics (unbiased variance, another eps) or a misplaced layer gives errors of percents.
@@ -90,7 +100,9 @@ describe('HRNet against the official PyTorch implementation', () => {
 
   it('names the entry a state_dict lacks or has in the wrong shape', () => {
     const shapes = torchStateDictShapes(model);
-    const full = new Map<string, TorchTensor>([...shapes].map(([key, shape]) => [key, { shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) }]));
+    const full = new Map<string, TorchTensor>(
+      [...shapes].map(([key, shape]) => [key, { shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) }]),
+    );
     const missing = new Map(full);
     missing.delete('stage3.1.fuse_layers.2.0.1.0.weight');
     expect(() => loadTorchStateDict(model, missing)).toThrow(/has no stage3\.1\.fuse_layers\.2\.0\.1\.0\.weight/);

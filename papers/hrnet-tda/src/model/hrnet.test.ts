@@ -6,8 +6,15 @@ import { countTrainableParams, formatSummary } from './summary';
 
 // Official parameter counts (HRNet-Image-Classification README), in millions, at 1000 classes.
 const OFFICIAL_PARAMS_M: [string, number][] = [
-  ['w18_small_v1', 13.2], ['w18_small_v2', 15.6], ['w18', 21.3], ['w30', 37.7], ['w32', 41.2],
-  ['w40', 57.6], ['w44', 67.1], ['w48', 77.5], ['w64', 128.1],
+  ['w18_small_v1', 13.2],
+  ['w18_small_v2', 15.6],
+  ['w18', 21.3],
+  ['w30', 37.7],
+  ['w32', 41.2],
+  ['w40', 57.6],
+  ['w44', 67.1],
+  ['w48', 77.5],
+  ['w64', 128.1],
 ];
 
 beforeAll(async () => {
@@ -44,7 +51,6 @@ describe('parameter counts equal the official ones to 0.1M', () => {
     };
     expect(count(1000) - count(10)).toBe(990 * 2049);
   });
-
 });
 
 describe('layers match the official module settings', () => {
@@ -68,9 +74,16 @@ describe('layers match the official module settings', () => {
   it('has the official module structure (transitions, fuse layers, incre modules)', () => {
     const names = new Set(model.layers.map((l) => l.name));
     for (const n of [
-      'transition1.0.0', 'transition1.1.0.0', 'transition2.2.0.0', 'transition3.3.0.0',
-      'stage3.2.fuse_layers.0.2.0', 'stage3.2.fuse_layers.0.2.2', 'stage4.1.fuse_layers.3.0.2.0',
-      'stage4.1.branches.3.1.conv2', 'incre_modules.3.0.conv3', 'classifier',
+      'transition1.0.0',
+      'transition1.1.0.0',
+      'transition2.2.0.0',
+      'transition3.3.0.0',
+      'stage3.2.fuse_layers.0.2.0',
+      'stage3.2.fuse_layers.0.2.2',
+      'stage4.1.fuse_layers.3.0.2.0',
+      'stage4.1.branches.3.1.conv2',
+      'incre_modules.3.0.conv3',
+      'classifier',
     ]) {
       expect(names).toContain(n);
     }
@@ -89,15 +102,23 @@ describe('forward shapes', () => {
 
   it('logits are [B, classes] and each stage branch halves the resolution (non-square input)', () => {
     // IMAGE_SIZE is [width, height] as in the official files.
-    const { model, stageOutputs } = buildHrnet(modelConfig('w18_small_v1', { IMAGE_SIZE: [64, 32], NUM_CLASSES: 7 }), { init: 'zeros' });
+    const { model, stageOutputs } = buildHrnet(modelConfig('w18_small_v1', { IMAGE_SIZE: [64, 32], NUM_CLASSES: 7 }), {
+      init: 'zeros',
+    });
     const features = featureModel(model, [...stageOutputs.flat(), POOLED_LAYER, 'classifier']);
     const x = tf.ones([2, 32, 64, 3]);
     const outs = features.predict(x) as tf.Tensor[];
     expect(outs.map((t) => t.shape)).toEqual([
       [2, 8, 16, 128],
-      [2, 8, 16, 16], [2, 4, 8, 32],
-      [2, 8, 16, 16], [2, 4, 8, 32], [2, 2, 4, 64],
-      [2, 8, 16, 16], [2, 4, 8, 32], [2, 2, 4, 64], [2, 1, 2, 128],
+      [2, 8, 16, 16],
+      [2, 4, 8, 32],
+      [2, 8, 16, 16],
+      [2, 4, 8, 32],
+      [2, 2, 4, 64],
+      [2, 8, 16, 16],
+      [2, 4, 8, 32],
+      [2, 2, 4, 64],
+      [2, 1, 2, 128],
       [2, 2048],
       [2, 7],
     ]);
@@ -110,9 +131,21 @@ describe('forward shapes', () => {
     const shapes = stageOutputs.map((branches) => branches.map((n) => model.getLayer(n).outputShape));
     expect(shapes).toEqual([
       [[null, 16, 16, 128]],
-      [[null, 16, 16, 16], [null, 8, 8, 32]],
-      [[null, 16, 16, 16], [null, 8, 8, 32], [null, 4, 4, 64]],
-      [[null, 16, 16, 16], [null, 8, 8, 32], [null, 4, 4, 64], [null, 2, 2, 128]],
+      [
+        [null, 16, 16, 16],
+        [null, 8, 8, 32],
+      ],
+      [
+        [null, 16, 16, 16],
+        [null, 8, 8, 32],
+        [null, 4, 4, 64],
+      ],
+      [
+        [null, 16, 16, 16],
+        [null, 8, 8, 32],
+        [null, 4, 4, 64],
+        [null, 2, 2, 128],
+      ],
     ]);
     const x = tf.zeros([2, 32, 32, 1]);
     const logits = model.predict(x) as tf.Tensor;
@@ -124,13 +157,17 @@ describe('forward shapes', () => {
 
 describe('PyTorch padding', () => {
   it('a stride-2 3x3 conv pads one pixel on every side, as nn.Conv2d(padding=1)', () => {
-    const { model } = buildHrnet(modelConfig('w18_small_v1', { IMAGE_SIZE: [32, 32], IN_CHANNELS: 1 }), { init: 'zeros' });
+    const { model } = buildHrnet(modelConfig('w18_small_v1', { IMAGE_SIZE: [32, 32], IN_CHANNELS: 1 }), {
+      init: 'zeros',
+    });
     // A kernel that picks the top-left tap: out[i][j] = padded[2i][2j] = in[2i-1][2j-1] (0 on the first row/column).
     const kernel = tf.buffer([3, 3, 1, 64]);
     kernel.set(1, 0, 0, 0, 0);
     model.getLayer('conv1').setWeights([kernel.toTensor()]);
     const x = tf.range(1, 32 * 32 + 1).reshape([1, 32, 32, 1]);
-    const out = (featureModel(model, ['conv1']).predict(x) as tf.Tensor).slice([0, 0, 0, 0], [1, 3, 3, 1]).reshape([3, 3]);
+    const out = (featureModel(model, ['conv1']).predict(x) as tf.Tensor)
+      .slice([0, 0, 0, 0], [1, 3, 3, 1])
+      .reshape([3, 3]);
     const v = (r: number, c: number) => r * 32 + c + 1;
     expect(out.arraySync()).toEqual([
       [0, 0, 0],

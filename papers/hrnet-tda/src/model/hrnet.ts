@@ -19,7 +19,10 @@ function channelsOf(x: Sym): number {
 
 /** BasicBlock: two 3x3 convolutions with a residual connection. */
 function basicBlock(x: Sym, name: string, planes: number, stride: number, inits: Initialisers): Sym {
-  let out = relu(batchNorm(conv(x, `${name}.conv1`, { filters: planes, kernel: 3, stride }, inits), `${name}.bn1`), `${name}.relu1`);
+  let out = relu(
+    batchNorm(conv(x, `${name}.conv1`, { filters: planes, kernel: 3, stride }, inits), `${name}.bn1`),
+    `${name}.relu1`,
+  );
   out = batchNorm(conv(out, `${name}.conv2`, { filters: planes, kernel: 3 }, inits), `${name}.bn2`);
   const residual = needsDownsample(x, planes, 'BASIC', stride)
     ? convBn(x, `${name}.downsample`, { filters: planes, kernel: 1, stride }, inits, false)
@@ -29,8 +32,14 @@ function basicBlock(x: Sym, name: string, planes: number, stride: number, inits:
 
 /** Bottleneck: 1x1 reduce, 3x3, 1x1 expand (x4), with a residual connection. */
 function bottleneck(x: Sym, name: string, planes: number, stride: number, inits: Initialisers): Sym {
-  let out = relu(batchNorm(conv(x, `${name}.conv1`, { filters: planes, kernel: 1 }, inits), `${name}.bn1`), `${name}.relu1`);
-  out = relu(batchNorm(conv(out, `${name}.conv2`, { filters: planes, kernel: 3, stride }, inits), `${name}.bn2`), `${name}.relu2`);
+  let out = relu(
+    batchNorm(conv(x, `${name}.conv1`, { filters: planes, kernel: 1 }, inits), `${name}.bn1`),
+    `${name}.relu1`,
+  );
+  out = relu(
+    batchNorm(conv(out, `${name}.conv2`, { filters: planes, kernel: 3, stride }, inits), `${name}.bn2`),
+    `${name}.relu2`,
+  );
   out = batchNorm(conv(out, `${name}.conv3`, { filters: planes * 4, kernel: 1 }, inits), `${name}.bn3`);
   const residual = needsDownsample(x, planes, 'BOTTLENECK', stride)
     ? convBn(x, `${name}.downsample`, { filters: planes * 4, kernel: 1, stride }, inits, false)
@@ -43,7 +52,14 @@ function needsDownsample(x: Sym, planes: number, block: BlockType, stride: numbe
 }
 
 /** `_make_layer` / `_make_one_branch`: `count` blocks, the first one projecting the residual if shapes change. */
-function residualLayer(x: Sym, prefix: string, block: BlockType, planes: number, count: number, inits: Initialisers): Sym {
+function residualLayer(
+  x: Sym,
+  prefix: string,
+  block: BlockType,
+  planes: number,
+  count: number,
+  inits: Initialisers,
+): Sym {
   const makeBlock = block === 'BASIC' ? basicBlock : bottleneck;
   let y = x;
   for (let b = 0; b < count; b++) y = makeBlock(y, `${prefix}.${b}`, planes, 1, inits);
@@ -74,7 +90,13 @@ function transition(xs: Sym[], prefix: string, channels: number[], inits: Initia
  * One HighResolutionModule: residual branches, then every output resolution i sums all branches brought to it:
  * lower resolutions (j > i) by 1x1 conv + BN + nearest upsampling, higher ones (j < i) by i-j 3x3 stride-2 convs.
  */
-function highResolutionModule(xs: Sym[], prefix: string, stage: StageConfig, multiScaleOutput: boolean, inits: Initialisers): Sym[] {
+function highResolutionModule(
+  xs: Sym[],
+  prefix: string,
+  stage: StageConfig,
+  multiScaleOutput: boolean,
+  inits: Initialisers,
+): Sym[] {
   const branches = xs.map((x, i) =>
     residualLayer(x, `${prefix}.branches.${i}`, stage.BLOCK, stage.NUM_CHANNELS[i], stage.NUM_BLOCKS[i], inits),
   );
@@ -89,7 +111,9 @@ function highResolutionModule(xs: Sym[], prefix: string, stage: StageConfig, mul
       if (j > i) {
         const y = convBn(x, name, { filters: widths[i], kernel: 1 }, inits, false);
         const scale = 2 ** (j - i);
-        return tf.layers.upSampling2d({ name: `${name}.2`, size: [scale, scale], interpolation: 'nearest' }).apply(y) as Sym;
+        return tf.layers
+          .upSampling2d({ name: `${name}.2`, size: [scale, scale], interpolation: 'nearest' })
+          .apply(y) as Sym;
       }
       let y = x;
       for (let k = 0; k < i - j; k++) {
@@ -115,7 +139,13 @@ function classificationHead(ys: Sym[], numClasses: number, inits: Initialisers):
   const incre = ys.map((y, i) => residualLayer(y, `incre_modules.${i}`, 'BOTTLENECK', HEAD_CHANNELS[i], 1, inits));
   let y = incre[0];
   for (let i = 0; i + 1 < incre.length; i++) {
-    const down = convBn(y, `downsamp_modules.${i}`, { filters: HEAD_CHANNELS[i + 1] * 4, kernel: 3, stride: 2, bias: true }, inits, true);
+    const down = convBn(
+      y,
+      `downsamp_modules.${i}`,
+      { filters: HEAD_CHANNELS[i + 1] * 4, kernel: 3, stride: 2, bias: true },
+      inits,
+      true,
+    );
     y = add([incre[i + 1], down], `head_add.${i}`);
   }
   y = convBn(y, 'final_layer', { filters: HEAD_FEATURES, kernel: 1, bias: true }, inits, true);

@@ -78,7 +78,10 @@ describe('batchNorm', () => {
     // Batch of 2 images with values {1, 3} and {5, 7}: mean 4, biased variance 5.
     const x = tf.tensor4d([1, 3, 5, 7], [2, 1, 2, 1]);
     tf.dispose(model.apply(x, { training: true }) as tf.Tensor);
-    const [, , movingMean, movingVar] = model.getLayer('bn').getWeights().map((w) => w.dataSync()[0]);
+    const [, , movingMean, movingVar] = model
+      .getLayer('bn')
+      .getWeights()
+      .map((w) => w.dataSync()[0]);
     expect(movingMean).toBeCloseTo(0.1 * 4, 6);
     // tfjs averages the biased batch variance; PyTorch the unbiased one (x n/(n-1), here 4/3): a difference of
     // 1/(n-1) in the running variance, 0.06% for batch 32 at the 7x7 lowest ImageNet resolution.

@@ -30,7 +30,11 @@ export class Initialisers {
   /** kaiming_normal_(mode='fan_out', nonlinearity='relu'): N(0, 2 / (k*k*out)), untruncated. */
   convKernel(kernel: number, filters: number): Initializer {
     if (this.options.init === 'zeros') return tf.initializers.zeros();
-    return tf.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(2 / (kernel * kernel * filters)), seed: this.seed() });
+    return tf.initializers.randomNormal({
+      mean: 0,
+      stddev: Math.sqrt(2 / (kernel * kernel * filters)),
+      seed: this.seed(),
+    });
   }
 
   /** PyTorch's default for Conv2d/Linear biases and Linear weights: U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */

@@ -18,7 +18,9 @@ export function countTrainableParams(model: tf.LayersModel): number {
 
 function formatShape(shape: tf.Shape | tf.Shape[]): string {
   const one = (s: tf.Shape) => `[${s.map((d) => (d === null ? 'B' : String(d))).join(', ')}]`;
-  return Array.isArray(shape[0]) || shape[0] === undefined ? (shape as tf.Shape[]).map(one).join(' ') : one(shape as tf.Shape);
+  return Array.isArray(shape[0]) || shape[0] === undefined
+    ? (shape as tf.Shape[]).map(one).join(' ')
+    : one(shape as tf.Shape);
 }
 
 /** One row per layer in build order: name, class, output shape (B = batch), all its weights (incl. BN statistics). */

@@ -39,9 +39,14 @@ function slotsOf(layer: tf.layers.Layer): WeightSlot[] {
     }
     case 'BatchNormalization':
       // tfjs order: gamma, beta, moving_mean, moving_variance.
-      return ['weight', 'bias', 'running_mean', 'running_var'].map((p) => ({ key: `${name}.${p}`, torchShape: shapes[0], perm: null }));
+      return ['weight', 'bias', 'running_mean', 'running_var'].map((p) => ({
+        key: `${name}.${p}`,
+        torchShape: shapes[0],
+        perm: null,
+      }));
     default:
-      if (shapes.length > 0) throw new Error(`torch-weights: no PyTorch mapping for layer ${name} (${layer.getClassName()})`);
+      if (shapes.length > 0)
+        throw new Error(`torch-weights: no PyTorch mapping for layer ${name} (${layer.getClassName()})`);
       return [];
   }
 }
@@ -70,7 +75,10 @@ export function loadTorchStateDict(model: tf.LayersModel, state: ReadonlyMap<str
     }
   }
   const unused = [...state.keys()].filter((k) => !expected.has(k) && !k.endsWith('.num_batches_tracked'));
-  if (unused.length > 0) throw new Error(`loadTorchStateDict: no layer takes ${unused.slice(0, 5).join(', ')}${unused.length > 5 ? ', ...' : ''}`);
+  if (unused.length > 0)
+    throw new Error(
+      `loadTorchStateDict: no layer takes ${unused.slice(0, 5).join(', ')}${unused.length > 5 ? ', ...' : ''}`,
+    );
   for (const { layer, slots } of layers) {
     const values = tf.tidy(() =>
       slots.map((slot) => {

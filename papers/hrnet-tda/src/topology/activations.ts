@@ -42,8 +42,16 @@ function reduce(t: tf.Tensor, reduction: Reduction): tf.Tensor2D {
  * Runs `model` in inference mode on `x` and returns each layer's reduced activations as a Float32 point matrix
  * (rows = examples). All tensors are disposed.
  */
-export function layerActivations(model: tf.LayersModel, layers: MonitoredLayer[], x: tf.Tensor, reduction: Reduction): Map<string, PointMatrix> {
-  const probe = featureModel(model, layers.map((l) => l.layer));
+export function layerActivations(
+  model: tf.LayersModel,
+  layers: MonitoredLayer[],
+  x: tf.Tensor,
+  reduction: Reduction,
+): Map<string, PointMatrix> {
+  const probe = featureModel(
+    model,
+    layers.map((l) => l.layer),
+  );
   const out = new Map<string, PointMatrix>();
   tf.tidy(() => {
     const outputs = probe.predict(x) as tf.Tensor | tf.Tensor[];

@@ -1,7 +1,11 @@
 // The topological train/val gap of one layer: H0/H1 Vietoris-Rips diagrams of a train and a validation point cloud,
 // and the bottleneck and 1-Wasserstein distances between them.
 import {
-  type PersistenceDiagram, type PointMatrix, activationDiagrams, bottleneckDistance, wassersteinDistance,
+  type PersistenceDiagram,
+  type PointMatrix,
+  activationDiagrams,
+  bottleneckDistance,
+  wassersteinDistance,
 } from '@research/common';
 
 export interface LayerGap {
@@ -71,7 +75,13 @@ export function layerGap(train: PointMatrix, val: PointMatrix): LayerGap {
   const scale = mean > 0 ? mean : 1;
   const trainDiagrams = activationDiagrams(scaled(train, 1 / scale), { maxDim: 1 });
   const valDiagrams = activationDiagrams(scaled(val, 1 / scale), { maxDim: 1 });
-  return { train: trainDiagrams, val: valDiagrams, scale, dim: train.cols, distances: gapDistances(trainDiagrams, valDiagrams) };
+  return {
+    train: trainDiagrams,
+    val: valDiagrams,
+    scale,
+    dim: train.cols,
+    distances: gapDistances(trainDiagrams, valDiagrams),
+  };
 }
 
 /**

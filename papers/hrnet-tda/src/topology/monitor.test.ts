@@ -1,8 +1,14 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { type TrainerView, activationDiagrams, bottleneckDistance, initBackend, wassersteinDistance } from '@research/common';
+import {
+  type TrainerView,
+  activationDiagrams,
+  bottleneckDistance,
+  initBackend,
+  wassersteinDistance,
+} from '@research/common';
 import { loadExperiment } from '../config';
 import { buildHrnet, featureModel } from '../model/hrnet';
 import { monitoredLayers } from './activations';
@@ -21,14 +27,30 @@ describe('TopologyMonitor', () => {
     const { model, stageOutputs } = buildHrnet(exp.MODEL, { init: 'official', seed: 3 });
     const layers = monitoredLayers(stageOutputs);
     expect(layers.map((l) => l.key)).toEqual([
-      'stage1.b0', 'stage2.b0', 'stage2.b1', 'stage3.b0', 'stage3.b1', 'stage3.b2', 'stage4.b0', 'stage4.b1', 'stage4.b2', 'stage4.b3', 'pooled',
+      'stage1.b0',
+      'stage2.b0',
+      'stage2.b1',
+      'stage3.b0',
+      'stage3.b1',
+      'stage3.b2',
+      'stage4.b0',
+      'stage4.b1',
+      'stage4.b2',
+      'stage4.b3',
+      'pooled',
     ]);
     const trainX = tf.randomNormal([10, 32, 32, 1], 0, 1, 'float32', 1);
     const valX = tf.randomNormal([10, 32, 32, 1], 0.3, 1.2, 'float32', 2);
     const plotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnet-topo-'));
     const scalars: [string, number, number][] = [];
     const monitor = new TopologyMonitor({
-      model, layers, trainSample: trainX, valSample: valX, everyNEpochs: 2, scoreWeight: 0.5, plotDir,
+      model,
+      layers,
+      trainSample: trainX,
+      valSample: valX,
+      everyNEpochs: 2,
+      scoreWeight: 0.5,
+      plotDir,
       writer: { addScalar: (tag, value, step) => scalars.push([tag, value, step]) },
     });
     const before = tf.memory().numTensors;
@@ -37,17 +59,21 @@ describe('TopologyMonitor', () => {
     expect(tf.memory().numTensors).toBe(before);
 
     // Independent computation: per-channel spatial means, common scale from the train cloud, Rips H0/H1, distances.
-    const probe = featureModel(model, layers.map((l) => l.layer));
-    const points = (x: tf.Tensor) => (probe.predict(x) as tf.Tensor[]).map((t) => {
-      const r = t.rank === 4 ? t.mean([1, 2]) : t;
-      return { rows: r.shape[0], cols: r.shape[1] as number, data: Float64Array.from(r.dataSync()) };
-    });
+    const probe = featureModel(
+      model,
+      layers.map((l) => l.layer),
+    );
+    const points = (x: tf.Tensor) =>
+      (probe.predict(x) as tf.Tensor[]).map((t) => {
+        const r = t.rank === 4 ? t.mean([1, 2]) : t;
+        return { rows: r.shape[0], cols: r.shape[1] as number, data: Float64Array.from(r.dataSync()) };
+      });
     const trainPts = points(trainX);
     const valPts = points(valX);
     let gapSum = 0;
     layers.forEach(({ key }, k) => {
       const s = meanPairwiseDistance(trainPts[k]);
-      const scale = (p: typeof trainPts[number]) => ({ ...p, data: p.data.map((v) => v / s) });
+      const scale = (p: (typeof trainPts)[number]) => ({ ...p, data: p.data.map((v) => v / s) });
       const [t0, t1] = activationDiagrams(scale(trainPts[k]), { maxDim: 1 });
       const [v0, v1] = activationDiagrams(scale(valPts[k]), { maxDim: 1 });
       expect(metrics[`topo/${key}/bottleneck_h0`]).toBeCloseTo(bottleneckDistance(t0.pairs, v0.pairs), 4);
@@ -60,7 +86,11 @@ describe('TopologyMonitor', () => {
     expect(metrics.topo_gap).toBeGreaterThan(0);
     expect(metrics.topo_score).toBeCloseTo(0.4 - 0.5 * metrics.topo_gap, 6);
     expect(Object.keys(metrics)).toHaveLength(1 + 4 * layers.length + 2);
-    expect(scalars.find(([tag]) => tag === 'topo/pooled/wasserstein_h1')).toEqual(['topo/pooled/wasserstein_h1', metrics['topo/pooled/wasserstein_h1'], 3]); // the third epoch (index 2), counted from 1
+    expect(scalars.find(([tag]) => tag === 'topo/pooled/wasserstein_h1')).toEqual([
+      'topo/pooled/wasserstein_h1',
+      metrics['topo/pooled/wasserstein_h1'],
+      3,
+    ]); // the third epoch (index 2), counted from 1
     expect(fs.readdirSync(path.join(plotDir, 'epoch_003')).sort()).toEqual(['pooled_train.png', 'pooled_val.png']);
 
     // Epoch index 3 is neither a multiple of 2 nor the last: nothing is measured.

@@ -1,8 +1,15 @@
 // TopologyMonitor: every N epochs, the train/val topological gap of each monitored layer, as epoch metrics
 // (`topo/<layer>/<distance>`, `topo_gap`, `topo_score`) that ModelCheckpoint / EarlyStopping can monitor.
-import * as path from 'path';
+import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { type Callback, type TrainerView, type TrainModule, plotPersistenceDiagram, savePlot, SummaryWriter } from '@research/common';
+import {
+  type Callback,
+  type TrainerView,
+  type TrainModule,
+  plotPersistenceDiagram,
+  savePlot,
+  SummaryWriter,
+} from '@research/common';
 import { type MonitoredLayer, type Reduction, layerActivations } from './activations';
 import { GAP_DISTANCE_KEYS, type LayerGap, layerGap, topologicalGap } from './gap';
 
@@ -38,7 +45,13 @@ export interface TopologyMeasurement {
 }
 
 /** Diagrams and distances of every monitored layer for the current weights. */
-export function measureTopology(model: tf.LayersModel, layers: MonitoredLayer[], trainSample: tf.Tensor, valSample: tf.Tensor, reduction: Reduction): TopologyMeasurement {
+export function measureTopology(
+  model: tf.LayersModel,
+  layers: MonitoredLayer[],
+  trainSample: tf.Tensor,
+  valSample: tf.Tensor,
+  reduction: Reduction,
+): TopologyMeasurement {
   const train = layerActivations(model, layers, trainSample, reduction);
   const val = layerActivations(model, layers, valSample, reduction);
   const gaps = new Map<string, LayerGap>();
@@ -103,7 +116,8 @@ export class TopologyMonitor implements Callback {
     this.last = { ...measurement, epoch: number };
     const writer = this.writer;
     if (writer) {
-      for (const [k, v] of Object.entries(measurement.metrics)) writer.addScalar(k === 'topo_gap' ? 'topo/gap' : k, v, number);
+      for (const [k, v] of Object.entries(measurement.metrics))
+        writer.addScalar(k === 'topo_gap' ? 'topo/gap' : k, v, number);
     }
     if (this.plotDir) {
       const dir = path.join(this.plotDir, `epoch_${String(number).padStart(3, '0')}`);
@@ -118,8 +132,16 @@ export function plotLayerDiagrams(gaps: Map<string, LayerGap>, keys: string[], d
   for (const key of keys) {
     const gap = gaps.get(key);
     if (!gap) throw new Error(`plotLayerDiagrams: no layer '${key}' (have ${[...gaps.keys()].join(', ')})`);
-    for (const [split, diagrams] of [['train', gap.train], ['val', gap.val]] as const) {
-      files.push(...savePlot(plotPersistenceDiagram(diagrams, { title: `${key} ${split} (${caption})` }), path.join(dir, `${key}_${split}.png`)));
+    for (const [split, diagrams] of [
+      ['train', gap.train],
+      ['val', gap.val],
+    ] as const) {
+      files.push(
+        ...savePlot(
+          plotPersistenceDiagram(diagrams, { title: `${key} ${split} (${caption})` }),
+          path.join(dir, `${key}_${split}.png`),
+        ),
+      );
     }
   }
   return files;

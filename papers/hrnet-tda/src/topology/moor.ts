@@ -29,7 +29,8 @@ export function euclideanDistances(data: ArrayLike<number>, n: number, d: number
  * Ties go to the lower index, so the tree is deterministic.
  */
 export function minimumSpanningTree(distances: ArrayLike<number>, n: number): Edge[] {
-  if (distances.length !== n * n) throw new Error(`minimumSpanningTree: expected ${n}x${n} distances, got ${distances.length} values`);
+  if (distances.length !== n * n)
+    throw new Error(`minimumSpanningTree: expected ${n}x${n} distances, got ${distances.length} values`);
   const inTree = new Uint8Array(n);
   const best = new Float64Array(n).fill(Infinity);
   const parent = new Int32Array(n).fill(-1);
@@ -61,8 +62,14 @@ export interface MoorLossOptions {
 
 /** Distances |z_i - z_j| at the given edges, differentiable in z. */
 function edgeDistances(z: tf.Tensor2D, edges: Edge[], eps: number): tf.Tensor1D {
-  const i = tf.tensor1d(edges.map((e) => e[0]), 'int32');
-  const j = tf.tensor1d(edges.map((e) => e[1]), 'int32');
+  const i = tf.tensor1d(
+    edges.map((e) => e[0]),
+    'int32',
+  );
+  const j = tf.tensor1d(
+    edges.map((e) => e[1]),
+    'int32',
+  );
   return tf.gather(z, i).sub(tf.gather(z, j)).square().sum(1).add(eps).sqrt() as tf.Tensor1D;
 }
 

@@ -60,12 +60,22 @@ export function spearman(xs: readonly number[], ys: readonly number[]): number {
 export function readRunSummary(runDir: string): RunSummary {
   const file = path.join(runDir, 'results.json');
   if (!fs.existsSync(file)) throw new Error(`${file} does not exist (not a finished hrnet run)`);
-  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { topo_gap: number | null; generalization_gap: number; test_acc: number; best_epoch: number | null };
+  const r = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    topo_gap: number | null;
+    generalization_gap: number;
+    test_acc: number;
+    best_epoch: number | null;
+  };
   const history = JSON.parse(fs.readFileSync(path.join(runDir, 'metrics.json'), 'utf8')) as Record<string, number>[];
   const best = history.find((h) => h.epoch === r.best_epoch);
   const config = fs.existsSync(path.join(runDir, 'config.yaml')) ? path.join(runDir, 'config.yaml') : '';
   return {
-    runDir, topoGap: r.topo_gap ?? NaN, generalizationGap: r.generalization_gap, testTop1: r.test_acc, valTop1: best?.val_acc ?? NaN, config,
+    runDir,
+    topoGap: r.topo_gap ?? NaN,
+    generalizationGap: r.generalization_gap,
+    testTop1: r.test_acc,
+    valTop1: best?.val_acc ?? NaN,
+    config,
   };
 }
 

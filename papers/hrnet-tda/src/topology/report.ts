@@ -21,14 +21,16 @@ export function distancesMarkdown(measurement: TopologyMeasurement, ctx: ReportC
     `# Topology of ${ctx.experiment}`,
     '',
     `Checkpoint \`${ctx.checkpoint}\`; ${ctx.samples} train and ${ctx.samples} validation images; points: ${ctx.reduction};`,
-    'both clouds divided by the train cloud\'s mean pairwise distance (`scale`). Distances between the train and',
+    "both clouds divided by the train cloud's mean pairwise distance (`scale`). Distances between the train and",
     'validation Vietoris-Rips diagrams (bottleneck, 1-Wasserstein with the L-inf ground metric).',
     '',
     `| layer | dim | scale | ${GAP_DISTANCE_KEYS.join(' | ')} |`,
     `| --- | --- | --- | ${GAP_DISTANCE_KEYS.map(() => '---').join(' | ')} |`,
   ];
   for (const [key, gap] of measurement.gaps) {
-    lines.push(`| ${key} | ${gap.dim} | ${fmt(gap.scale)} | ${GAP_DISTANCE_KEYS.map((d) => fmt(gap.distances[d])).join(' | ')} |`);
+    lines.push(
+      `| ${key} | ${gap.dim} | ${fmt(gap.scale)} | ${GAP_DISTANCE_KEYS.map((d) => fmt(gap.distances[d])).join(' | ')} |`,
+    );
   }
   lines.push('', `topo_gap (mean over layers of W1(H0) + W1(H1)): ${fmt(measurement.metrics.topo_gap)}`, '');
   return lines.join('\n');
@@ -39,15 +41,30 @@ export function writeTopologyReport(dir: string, measurement: TopologyMeasuremen
   const files: string[] = [];
   fs.mkdirSync(path.join(dir, 'diagrams'), { recursive: true });
   for (const [key, gap] of measurement.gaps) {
-    for (const [split, diagrams] of [['train', gap.train], ['val', gap.val]] as const) {
+    for (const [split, diagrams] of [
+      ['train', gap.train],
+      ['val', gap.val],
+    ] as const) {
       const file = path.join(dir, 'diagrams', `${key}.${split}.json`);
       writeDiagramsFile(file, diagrams);
       files.push(file);
-      files.push(...savePlot(plotBarcode(diagrams, { title: `${key} ${split}` }), path.join(dir, 'plots', `${key}_${split}_barcode.png`)));
+      files.push(
+        ...savePlot(
+          plotBarcode(diagrams, { title: `${key} ${split}` }),
+          path.join(dir, 'plots', `${key}_${split}_barcode.png`),
+        ),
+      );
     }
   }
-  files.push(...plotLayerDiagrams(measurement.gaps, [...measurement.gaps.keys()], path.join(dir, 'plots'), ctx.experiment));
-  const table = [...measurement.gaps].map(([layer, gap]) => ({ layer, dim: gap.dim, scale: gap.scale, ...gap.distances }));
+  files.push(
+    ...plotLayerDiagrams(measurement.gaps, [...measurement.gaps.keys()], path.join(dir, 'plots'), ctx.experiment),
+  );
+  const table = [...measurement.gaps].map(([layer, gap]) => ({
+    layer,
+    dim: gap.dim,
+    scale: gap.scale,
+    ...gap.distances,
+  }));
   const json = path.join(dir, 'distances.json');
   writeJsonAtomic(json, { ...ctx, topo_gap: measurement.metrics.topo_gap, layers: table });
   const md = path.join(dir, 'distances.md');

@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   };
   const started = Date.now();
   const result = await writeSyntheticGravitySpy({ dir, perClass, seed: count(values.seed, 'seed', 0) });
-  console.log(`wrote ${result.samples} samples x 4 views to ${result.h5} and ${result.csv} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `wrote ${result.samples} samples x 4 views to ${result.h5} and ${result.csv} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   if (values.preview) console.log(`preview: ${saveSyntheticPreview(path.join(dir, 'preview.png')).join(', ')}`);
 }
 

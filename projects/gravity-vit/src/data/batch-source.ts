@@ -29,17 +29,28 @@ export interface GravitySpySourceOptions {
 
 export class GravitySpySource implements BatchSource {
   readonly entries: readonly SampleEntry[];
-  private readonly opts: Required<Omit<GravitySpySourceOptions, 'duration' | 'normalize'>> & Pick<GravitySpySourceOptions, 'duration' | 'normalize'>;
+  private readonly opts: Required<Omit<GravitySpySourceOptions, 'duration' | 'normalize'>> &
+    Pick<GravitySpySourceOptions, 'duration' | 'normalize'>;
 
-  constructor(readonly dataset: GravitySpyDataset, opts: GravitySpySourceOptions) {
-    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new Error(`GravitySpySource: batchSize must be a positive integer, got ${opts.batchSize}`);
+  constructor(
+    readonly dataset: GravitySpyDataset,
+    opts: GravitySpySourceOptions,
+  ) {
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1)
+      throw new Error(`GravitySpySource: batchSize must be a positive integer, got ${opts.batchSize}`);
     if (opts.mode === 'single_view' && !(opts.duration && DURATIONS.includes(opts.duration))) {
-      throw new Error(`GravitySpySource: single_view needs duration in ${DURATIONS.join(', ')}, got ${String(opts.duration)}`);
+      throw new Error(
+        `GravitySpySource: single_view needs duration in ${DURATIONS.join(', ')}, got ${String(opts.duration)}`,
+      );
     }
-    if (!(opts.channels === 1 || opts.channels === 3)) throw new Error(`GravitySpySource: channels must be 1 or 3, got ${String(opts.channels)}`);
+    if (!(opts.channels === 1 || opts.channels === 3))
+      throw new Error(`GravitySpySource: channels must be 1 or 3, got ${String(opts.channels)}`);
     const all = dataset.split(opts.split);
     // A limit takes samples evenly spread over the split (sorted by class), so every class keeps its share.
-    this.entries = opts.limit && opts.limit < all.length ? Array.from({ length: opts.limit }, (_, i) => all[Math.floor((i * all.length) / opts.limit!)]) : all;
+    this.entries =
+      opts.limit && opts.limit < all.length
+        ? Array.from({ length: opts.limit }, (_, i) => all[Math.floor((i * all.length) / opts.limit!)])
+        : all;
     if (this.entries.length === 0) throw new Error(`GravitySpySource: ${dataset.file} has no ${opts.split} samples`);
     this.opts = { shuffle: true, seed: 0, limit: 0, ...opts };
   }
@@ -59,7 +70,9 @@ export class GravitySpySource implements BatchSource {
   /** The sample order of an epoch: a permutation seeded by (seed, epoch), or file order without shuffling. */
   order(epoch: number): Int32Array {
     const n = this.entries.length;
-    return this.opts.shuffle ? createRng(mixSeeds(this.opts.seed, epoch)).permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+    return this.opts.shuffle
+      ? createRng(mixSeeds(this.opts.seed, epoch)).permutation(n)
+      : Int32Array.from({ length: n }, (_, i) => i);
   }
 
   /** The model input of some samples (see ViewMode), float32. */
@@ -69,7 +82,12 @@ export class GravitySpySource implements BatchSource {
     const [h, w] = mode === 'merged' ? [MERGED_HEIGHT, MERGED_WIDTH] : [VIEW_HEIGHT, VIEW_WIDTH];
     const pixels = new Float32Array(entries.length * views * h * w);
     entries.forEach((e, i) => {
-      const image = mode === 'multi_view' ? this.dataset.views(e) : mode === 'merged' ? this.dataset.merged(e) : this.dataset.view(e, this.opts.duration as Duration);
+      const image =
+        mode === 'multi_view'
+          ? this.dataset.views(e)
+          : mode === 'merged'
+            ? this.dataset.merged(e)
+            : this.dataset.view(e, this.opts.duration as Duration);
       pixels.set(image, i * views * h * w);
     });
     return tf.tidy(() => {
@@ -87,7 +105,10 @@ export class GravitySpySource implements BatchSource {
     for (let k = 0; k < this.batchesPerEpoch; k++) {
       const picked = Array.from(order.subarray(k * batchSize, (k + 1) * batchSize), (i) => this.entries[i]);
       const x = this.inputs(picked);
-      const y = tf.tensor1d(Int32Array.from(picked, (e) => e.classIndex), 'int32');
+      const y = tf.tensor1d(
+        Int32Array.from(picked, (e) => e.classIndex),
+        'int32',
+      );
       // Yield to the event loop between batches, as common's DataLoader does.
       await new Promise<void>((resolve) => setImmediate(resolve));
       yield { x, y };

@@ -29,7 +29,11 @@ export function classWeightsCachePath(dataFile: string): string {
  * The weights of `split` for `dataFile`: read from the cache when it matches the file's size and mtime and the split,
  * else computed from `counts()` and cached (a read-only folder only skips the cache).
  */
-export function cachedClassWeights(dataFile: string, split: string, counts: () => number[]): { weights: number[]; fromCache: boolean } {
+export function cachedClassWeights(
+  dataFile: string,
+  split: string,
+  counts: () => number[],
+): { weights: number[]; fromCache: boolean } {
   const stat = fs.statSync(dataFile);
   const cachePath = classWeightsCachePath(dataFile);
   if (fs.existsSync(cachePath)) {

@@ -3,9 +3,28 @@
 
 /** The 22 classes, in the order of the class indices. */
 export const GRAVITY_SPY_CLASSES = [
-  '1080Lines', '1400Ripples', 'Air_Compressor', 'Blip', 'Chirp', 'Extremely_Loud', 'Helix', 'Koi_Fish',
-  'Light_Modulation', 'Low_Frequency_Burst', 'Low_Frequency_Lines', 'No_Glitch', 'None_of_the_Above', 'Paired_Doves',
-  'Power_Line', 'Repeating_Blips', 'Scattered_Light', 'Scratchy', 'Tomte', 'Violin_Mode', 'Wandering_Line', 'Whistle',
+  '1080Lines',
+  '1400Ripples',
+  'Air_Compressor',
+  'Blip',
+  'Chirp',
+  'Extremely_Loud',
+  'Helix',
+  'Koi_Fish',
+  'Light_Modulation',
+  'Low_Frequency_Burst',
+  'Low_Frequency_Lines',
+  'No_Glitch',
+  'None_of_the_Above',
+  'Paired_Doves',
+  'Power_Line',
+  'Repeating_Blips',
+  'Scattered_Light',
+  'Scratchy',
+  'Tomte',
+  'Violin_Mode',
+  'Wandering_Line',
+  'Whistle',
 ] as const;
 export type GravitySpyClass = (typeof GRAVITY_SPY_CLASSES)[number];
 

@@ -49,7 +49,12 @@ describe('GravitySpyDataset on the h5py-written fixture', () => {
       const entry = ds.samples.find((e) => e.id === s.id)!;
       expect(entry.uint8).toBe(s.dtype === 'uint8');
       const views = ds.views(entry);
-      for (const [v, y, x] of [[0, 0, 0], [1, 139, 169], [2, 57, 93], [3, 20, 10]]) {
+      for (const [v, y, x] of [
+        [0, 0, 0],
+        [1, 139, 169],
+        [2, 57, 93],
+        [3, 20, 10],
+      ]) {
         expect(views[v * 140 * 170 + y * 170 + x]).toBeCloseTo(pixel(s.seed, v, y, x), 6);
       }
     }
@@ -85,7 +90,14 @@ describe('GravitySpyDataset on the h5py-written fixture', () => {
 
 describe('GravitySpySource', () => {
   it('yields multi-view batches [B, 4, H, W, 3] resized bilinearly, and labels', async () => {
-    const source = new GravitySpySource(ds, { split: 'train', mode: 'multi_view', inputSize: [70, 85], channels: 3, batchSize: 2, shuffle: false });
+    const source = new GravitySpySource(ds, {
+      split: 'train',
+      mode: 'multi_view',
+      inputSize: [70, 85],
+      channels: 3,
+      batchSize: 2,
+      shuffle: false,
+    });
     expect(source.batchesPerEpoch).toBe(3);
     const before = tf.memory().numTensors;
     const labels: number[] = [];
@@ -103,7 +115,15 @@ describe('GravitySpySource', () => {
   });
 
   it('single view and merged view shapes; shuffling is a seeded permutation per epoch', async () => {
-    const single = new GravitySpySource(ds, { split: 'train', mode: 'single_view', duration: '2.0', inputSize: [140, 170], channels: 1, batchSize: 5, seed: 3 });
+    const single = new GravitySpySource(ds, {
+      split: 'train',
+      mode: 'single_view',
+      duration: '2.0',
+      inputSize: [140, 170],
+      channels: 1,
+      batchSize: 5,
+      seed: 3,
+    });
     const [batch] = await collect(single, 0);
     expect(batch.x.shape).toEqual([5, 140, 170, 1]);
     const x = (await batch.x.data()) as Float32Array;
@@ -113,11 +133,20 @@ describe('GravitySpySource', () => {
     expect(x[57 * 170 + 93]).toBeCloseTo(pixel(expected.samples.find((s) => s.id === firstId.id)!.seed, 2, 57, 93), 6);
     expect(Array.from(single.order(1))).not.toEqual(Array.from(single.order(0)));
     tf.dispose(batch);
-    const merged = new GravitySpySource(ds, { split: 'test', mode: 'merged', inputSize: [140, 170], channels: 1, batchSize: 4 });
+    const merged = new GravitySpySource(ds, {
+      split: 'test',
+      mode: 'merged',
+      inputSize: [140, 170],
+      channels: 1,
+      batchSize: 4,
+    });
     const [m] = await collect(merged, 0);
     expect(m.x.shape).toEqual([2, 140, 170, 1]);
     tf.dispose(m);
-    expect(() => new GravitySpySource(ds, { split: 'train', mode: 'single_view', inputSize: [1, 1], channels: 1, batchSize: 1 })).toThrow(/duration/);
+    expect(
+      () =>
+        new GravitySpySource(ds, { split: 'train', mode: 'single_view', inputSize: [1, 1], channels: 1, batchSize: 1 }),
+    ).toThrow(/duration/);
   });
 });
 

@@ -34,7 +34,11 @@ export class GravitySpyDataset {
   /** The stored shape of a view, e.g. [1, 140, 170] (undefined when no sample is well-formed). */
   readonly viewShape?: readonly number[];
 
-  private constructor(readonly file: string, private readonly h5: H5File, scan: FileScan) {
+  private constructor(
+    readonly file: string,
+    private readonly h5: H5File,
+    scan: FileScan,
+  ) {
     this.samples = scan.samples;
     this.problems = scan.problems;
     this.viewShape = scan.viewShape;
@@ -44,7 +48,10 @@ export class GravitySpyDataset {
   static async open(file: string): Promise<GravitySpyDataset> {
     const h5wasm = await loadH5wasm();
     if (!fs.existsSync(file)) throw new Error(`GravitySpyDataset: ${file} does not exist`);
-    if (!hasHdf5Signature(file)) throw new Error(`GravitySpyDataset: cannot open ${file} as HDF5: no HDF5 signature (a partial download or another format?)`);
+    if (!hasHdf5Signature(file))
+      throw new Error(
+        `GravitySpyDataset: cannot open ${file} as HDF5: no HDF5 signature (a partial download or another format?)`,
+      );
     let h5: H5File;
     try {
       h5 = new h5wasm.File(file, 'r');

@@ -1,7 +1,17 @@
 // Scans a Gravity Spy HDF5 file's groups (metadata only, no pixels) into sample entries, listing every malformed
 // entry instead of stopping at the first, and reads one view of one sample on demand.
 import { type H5Dataset, type H5File, type H5Group } from './h5wasm-loader';
-import { DURATIONS, type Duration, GRAVITY_SPY_CLASSES, SPLITS, type Split, VIEW_HEIGHT, VIEW_WIDTH, classIndex, viewName } from './classes';
+import {
+  DURATIONS,
+  type Duration,
+  GRAVITY_SPY_CLASSES,
+  SPLITS,
+  type Split,
+  VIEW_HEIGHT,
+  VIEW_WIDTH,
+  classIndex,
+  viewName,
+} from './classes';
 
 export interface SampleEntry {
   label: string;
@@ -15,8 +25,17 @@ export interface SampleEntry {
 }
 
 export type ProblemKind =
-  | 'unknown_class' | 'unknown_split' | 'not_a_group' | 'missing_view' | 'wrong_shape' | 'wrong_dtype' | 'unreadable'
-  | 'csv_without_image' | 'csv_mismatch' | 'image_without_csv' | 'csv_malformed';
+  | 'unknown_class'
+  | 'unknown_split'
+  | 'not_a_group'
+  | 'missing_view'
+  | 'wrong_shape'
+  | 'wrong_dtype'
+  | 'unreadable'
+  | 'csv_without_image'
+  | 'csv_mismatch'
+  | 'image_without_csv'
+  | 'csv_malformed';
 
 export interface LayoutProblem {
   kind: ProblemKind;
@@ -59,7 +78,14 @@ function isDataset(node: unknown): node is H5Dataset {
 }
 
 /** Checks one sample group's four views; returns the entry or pushes what is wrong with it. */
-function scanSample(group: H5Group, label: string, split: Split, id: string, problems: LayoutProblem[], shapes: number[][]): SampleEntry | undefined {
+function scanSample(
+  group: H5Group,
+  label: string,
+  split: Split,
+  id: string,
+  problems: LayoutProblem[],
+  shapes: number[][],
+): SampleEntry | undefined {
   const path = `/${label}/${split}/${id}`;
   const kinds = new Set<string>();
   let ok = true;
@@ -71,18 +97,30 @@ function scanSample(group: H5Group, label: string, split: Split, id: string, pro
     }
     const at = `${path}/${viewName(duration)}`;
     if (!isDataset(node)) {
-      problems.push({ kind: 'missing_view', path: at, message: `sample ${id} has no ${duration} s view (expected dataset ${at})` });
+      problems.push({
+        kind: 'missing_view',
+        path: at,
+        message: `sample ${id} has no ${duration} s view (expected dataset ${at})`,
+      });
       ok = false;
       continue;
     }
     if (!viewShapeOk(node.shape)) {
-      problems.push({ kind: 'wrong_shape', path: at, message: `view ${at} has shape (${node.shape?.join(', ')}), expected (1, ${VIEW_HEIGHT}, ${VIEW_WIDTH})` });
+      problems.push({
+        kind: 'wrong_shape',
+        path: at,
+        message: `view ${at} has shape (${node.shape?.join(', ')}), expected (1, ${VIEW_HEIGHT}, ${VIEW_WIDTH})`,
+      });
       ok = false;
       continue;
     }
     const kind = viewKind(node);
     if (!kind) {
-      problems.push({ kind: 'wrong_dtype', path: at, message: `view ${at} has dtype ${JSON.stringify(node.dtype)}, expected float in [0, 1] or uint8 0-255` });
+      problems.push({
+        kind: 'wrong_dtype',
+        path: at,
+        message: `view ${at} has dtype ${JSON.stringify(node.dtype)}, expected float in [0, 1] or uint8 0-255`,
+      });
       ok = false;
       continue;
     }
@@ -118,7 +156,11 @@ export function scanGravitySpyFile(file: H5File): FileScan {
     const labelGroup = guarded(() => file.get(label), `/${label}`, problems);
     if (labelGroup === FAILED) continue;
     if (classIndex(label) < 0) {
-      problems.push({ kind: 'unknown_class', path: `/${label}`, message: `unknown class '${label}' (expected one of ${GRAVITY_SPY_CLASSES.join(', ')})` });
+      problems.push({
+        kind: 'unknown_class',
+        path: `/${label}`,
+        message: `unknown class '${label}' (expected one of ${GRAVITY_SPY_CLASSES.join(', ')})`,
+      });
       continue;
     }
     if (!isGroup(labelGroup)) {
@@ -127,20 +169,32 @@ export function scanGravitySpyFile(file: H5File): FileScan {
     }
     for (const split of labelGroup.keys().sort()) {
       if (!(SPLITS as readonly string[]).includes(split)) {
-        problems.push({ kind: 'unknown_split', path: `/${label}/${split}`, message: `unknown sample_type '${split}' (expected ${SPLITS.join(', ')})` });
+        problems.push({
+          kind: 'unknown_split',
+          path: `/${label}/${split}`,
+          message: `unknown sample_type '${split}' (expected ${SPLITS.join(', ')})`,
+        });
         continue;
       }
       const splitGroup = guarded(() => labelGroup.get(split), `/${label}/${split}`, problems);
       if (splitGroup === FAILED) continue;
       if (!isGroup(splitGroup)) {
-        problems.push({ kind: 'not_a_group', path: `/${label}/${split}`, message: `/${label}/${split} is not a group` });
+        problems.push({
+          kind: 'not_a_group',
+          path: `/${label}/${split}`,
+          message: `/${label}/${split} is not a group`,
+        });
         continue;
       }
       for (const id of splitGroup.keys().sort()) {
         const sampleGroup = guarded(() => splitGroup.get(id), `/${label}/${split}/${id}`, problems);
         if (sampleGroup === FAILED) continue;
         if (!isGroup(sampleGroup)) {
-          problems.push({ kind: 'not_a_group', path: `/${label}/${split}/${id}`, message: `/${label}/${split}/${id} is not a group of views` });
+          problems.push({
+            kind: 'not_a_group',
+            path: `/${label}/${split}/${id}`,
+            message: `/${label}/${split}/${id} is not a group of views`,
+          });
           continue;
         }
         const entry = scanSample(sampleGroup, label, split as Split, id, problems, shapes);
@@ -149,7 +203,12 @@ export function scanGravitySpyFile(file: H5File): FileScan {
     }
   }
   const splitOrder = (s: Split) => SPLITS.indexOf(s);
-  samples.sort((a, b) => splitOrder(a.split) - splitOrder(b.split) || a.classIndex - b.classIndex || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  samples.sort(
+    (a, b) =>
+      splitOrder(a.split) - splitOrder(b.split) ||
+      a.classIndex - b.classIndex ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
   return { samples, problems, viewShape: shapes[0] };
 }
 
@@ -159,7 +218,8 @@ export function readView(file: H5File, entry: SampleEntry, duration: Duration): 
   const node = file.get(at);
   if (!isDataset(node)) throw new Error(`${file.filename}: ${at} is missing`);
   const values = node.value as ArrayLike<number> | null;
-  if (!values || values.length !== VIEW_SIZE) throw new Error(`${file.filename}: ${at} holds ${values?.length ?? 0} values, expected ${VIEW_SIZE}`);
+  if (!values || values.length !== VIEW_SIZE)
+    throw new Error(`${file.filename}: ${at} holds ${values?.length ?? 0} values, expected ${VIEW_SIZE}`);
   const out = new Float32Array(VIEW_SIZE);
   const scale = entry.uint8 ? 1 / 255 : 1;
   for (let i = 0; i < VIEW_SIZE; i++) out[i] = values[i] * scale;

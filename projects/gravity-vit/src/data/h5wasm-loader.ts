@@ -22,7 +22,9 @@ function nodeEntryPath(): string {
     const candidate = path.join(dir, NODE_ENTRY);
     if (fs.existsSync(candidate)) return candidate;
   }
-  throw new Error(`h5wasm is not installed: no node_modules/${NODE_ENTRY} above ${__dirname} (npm install h5wasm@0.10.3)`);
+  throw new Error(
+    `h5wasm is not installed: no node_modules/${NODE_ENTRY} above ${__dirname} (npm install h5wasm@0.10.3)`,
+  );
 }
 
 /** The h5wasm module once its wasm is ready (loaded once per process). Its Node build reads host files directly. */

@@ -13,11 +13,13 @@ describe('inspectGravitySpy', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('counts per class and split, gives the view shape and lists every malformed entry with the CSV\'s', async () => {
+  it("counts per class and split, gives the view shape and lists every malformed entry with the CSV's", async () => {
     const csv = path.join(dir, 'meta.csv');
     const rows = fs.readFileSync(path.join(FIXTURE_DIR, 'gravity-spy-tiny.csv'), 'utf8').trim().split('\n');
     // One row disagreeing with the file, one row cut short, one sample left without a row.
-    const edited = rows.map((r) => r.replace('power_f32_b,Power_Line,validation', 'power_f32_b,Power_Line,test')).filter((r) => !r.startsWith('whistle_u8_b,'));
+    const edited = rows
+      .map((r) => r.replace('power_f32_b,Power_Line,validation', 'power_f32_b,Power_Line,test'))
+      .filter((r) => !r.startsWith('whistle_u8_b,'));
     edited.push('"cut,short",Blip');
     fs.writeFileSync(csv, edited.join('\r\n') + '\r\n');
     const report = await inspectGravitySpy(path.join(dir, 'tiny.h5'), csv);
@@ -32,7 +34,9 @@ describe('inspectGravitySpy', () => {
     expect(byKind('wrong_shape')[0].message).toMatch(/has shape \(1, 100, 170\), expected \(1, 140, 170\)/);
     expect(byKind('unknown_class')[0].message).toMatch(/unknown class 'Not_A_Glitch_Class'/);
     expect(byKind('csv_without_image')[0].message).toMatch(/row_without_image \(Blip, train\) has no image/);
-    expect(byKind('csv_mismatch')[0].message).toMatch(/power_f32_b is Power_Line\/test in the CSV but Power_Line\/validation in the file/);
+    expect(byKind('csv_mismatch')[0].message).toMatch(
+      /power_f32_b is Power_Line\/test in the CSV but Power_Line\/validation in the file/,
+    );
     expect(byKind('image_without_csv').map((p) => p.path)).toEqual(['/Whistle/train/whistle_u8_b']);
     expect(byKind('csv_malformed').map((p) => p.path)).toEqual([`csv:${edited.length}`]);
   });
@@ -44,6 +48,9 @@ describe('inspectGravitySpy', () => {
   });
 
   it('parses quoted CSV fields', () => {
-    expect(parseCsv('a,b\n"x, y","say ""hi"""\n')).toEqual([['a', 'b'], ['x, y', 'say "hi"']]);
+    expect(parseCsv('a,b\n"x, y","say ""hi"""\n')).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+    ]);
   });
 });

@@ -50,7 +50,11 @@ function csvProblems(csv: string, ds: GravitySpyDataset): LayoutProblem[] {
   const problems: LayoutProblem[] = [];
   const meta = readMetadataCsv(csv);
   for (const line of meta.malformedLines) {
-    problems.push({ kind: 'csv_malformed', path: `csv:${line}`, message: `${csv} line ${line}: not ${meta.columns.length} fields` });
+    problems.push({
+      kind: 'csv_malformed',
+      path: `csv:${line}`,
+      message: `${csv} line ${line}: not ${meta.columns.length} fields`,
+    });
   }
   const byId = new Map(ds.samples.map((s) => [s.id, s]));
   const seen = new Set<string>();
@@ -60,18 +64,21 @@ function csvProblems(csv: string, ds: GravitySpyDataset): LayoutProblem[] {
     if (!sample) {
       const broken = ds.problems.find((p) => p.path.includes(`/${row.id}`));
       problems.push({
-        kind: 'csv_without_image', path: `csv:${row.line}`,
+        kind: 'csv_without_image',
+        path: `csv:${row.line}`,
         message: `${csv} line ${row.line}: ${row.id} (${row.label}, ${row.split}) has no ${broken ? 'well-formed ' : ''}image in ${ds.file}${broken ? ` (${broken.kind})` : ''}`,
       });
     } else if (sample.label !== row.label || sample.split !== row.split) {
       problems.push({
-        kind: 'csv_mismatch', path: `csv:${row.line}`,
+        kind: 'csv_mismatch',
+        path: `csv:${row.line}`,
         message: `${csv} line ${row.line}: ${row.id} is ${row.label}/${row.split} in the CSV but ${sample.label}/${sample.split} in the file`,
       });
     }
   }
   for (const s of ds.samples) {
-    if (!seen.has(s.id)) problems.push({ kind: 'image_without_csv', path: s.path, message: `${s.path} has no row in ${csv}` });
+    if (!seen.has(s.id))
+      problems.push({ kind: 'image_without_csv', path: s.path, message: `${s.path} has no row in ${csv}` });
   }
   return problems;
 }

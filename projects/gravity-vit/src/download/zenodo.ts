@@ -26,18 +26,24 @@ interface RawFile {
 
 function parseChecksum(text: string | undefined, what: string): UrlFile['checksum'] {
   if (!text) return undefined;
-  const m = /^(md5|sha1|sha256):([0-9a-fA-F]+)$/.exec(text) ?? (/^[0-9a-fA-F]{32}$/.test(text) ? [text, 'md5', text] : null);
+  const m =
+    /^(md5|sha1|sha256):([0-9a-fA-F]+)$/.exec(text) ?? (/^[0-9a-fA-F]{32}$/.test(text) ? [text, 'md5', text] : null);
   if (!m) throw new Error(`Zenodo: ${what} has checksum '${text}', expected 'md5:<hex>'`);
   return { algorithm: m[1] as 'md5' | 'sha1' | 'sha256', hex: m[2].toLowerCase() };
 }
 
 function offlineMessage(url: string, err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return `cannot reach ${url} (${cause?.code ?? (err as Error).message}): no network here? ` +
-    `Fetch the files by hand from https://zenodo.org/records/${GRAVITY_SPY_RECORD} into assets/datasets/gravity-spy/, or set ZENODO_URL to a mirror`;
+  return (
+    `cannot reach ${url} (${cause?.code ?? (err as Error).message}): no network here? ` +
+    `Fetch the files by hand from https://zenodo.org/records/${GRAVITY_SPY_RECORD} into assets/datasets/gravity-spy/, or set ZENODO_URL to a mirror`
+  );
 }
 
-export async function zenodoRecord(recordId: string, opts: { apiUrl?: string; fetch?: typeof fetch } = {}): Promise<ZenodoRecord> {
+export async function zenodoRecord(
+  recordId: string,
+  opts: { apiUrl?: string; fetch?: typeof fetch } = {},
+): Promise<ZenodoRecord> {
   const base = (opts.apiUrl ?? ZENODO_URL).replace(/\/+$/, '');
   const url = `${base}/api/records/${recordId}`;
   let res: Response;
@@ -46,15 +52,23 @@ export async function zenodoRecord(recordId: string, opts: { apiUrl?: string; fe
   } catch (err) {
     throw new Error(offlineMessage(base, err), { cause: err });
   }
-  if (!res.ok) throw new Error(`Zenodo: GET ${url} answered HTTP ${res.status}${res.status === 404 ? ' (no such record)' : ''}`);
-  const body = (await res.json()) as { id?: number | string; metadata?: { title?: string }; files?: RawFile[] | { entries?: RawFile[] } };
+  if (!res.ok)
+    throw new Error(`Zenodo: GET ${url} answered HTTP ${res.status}${res.status === 404 ? ' (no such record)' : ''}`);
+  const body = (await res.json()) as {
+    id?: number | string;
+    metadata?: { title?: string };
+    files?: RawFile[] | { entries?: RawFile[] };
+  };
   const raw = Array.isArray(body.files) ? body.files : (body.files?.entries ?? []);
   if (raw.length === 0) throw new Error(`Zenodo: record ${recordId} lists no files (${url})`);
   const files = raw.map((f): UrlFile => {
     const name = f.key ?? f.filename;
     const size = f.size ?? f.filesize;
     const link = f.links?.content ?? f.links?.self ?? f.links?.download;
-    if (!name || typeof size !== 'number' || !link) throw new Error(`Zenodo: record ${recordId} has a file entry without key, size or link: ${JSON.stringify(f).slice(0, 200)}`);
+    if (!name || typeof size !== 'number' || !link)
+      throw new Error(
+        `Zenodo: record ${recordId} has a file entry without key, size or link: ${JSON.stringify(f).slice(0, 200)}`,
+      );
     if (name.includes('/') || name.includes('..')) throw new Error(`Zenodo: refusing file name '${name}'`);
     return { name, size, url: link, checksum: parseChecksum(f.checksum, name) };
   });
@@ -82,14 +96,22 @@ export async function downloadGravitySpy(opts: {
 }): Promise<DownloadReport> {
   const record = await zenodoRecord(opts.recordId ?? GRAVITY_SPY_RECORD, { apiUrl: opts.apiUrl, fetch: opts.fetch });
   const chosen = selectFiles(record.files, opts.includePng ?? false);
-  if (chosen.length === 0) throw new Error(`Zenodo record ${record.id} has no .h5/.csv file (files: ${record.files.map((f) => f.name).join(', ')})`);
+  if (chosen.length === 0)
+    throw new Error(
+      `Zenodo record ${record.id} has no .h5/.csv file (files: ${record.files.map((f) => f.name).join(', ')})`,
+    );
   const report: DownloadReport = { dir: opts.dir, files: [] };
   for (const file of chosen) {
     let status: 'downloaded' | 'present';
     try {
-      status = await downloadUrlFile(file, path.join(opts.dir, file.name), { progress: opts.progress, fetch: opts.fetch, retryDelayMs: opts.retryDelayMs });
+      status = await downloadUrlFile(file, path.join(opts.dir, file.name), {
+        progress: opts.progress,
+        fetch: opts.fetch,
+        retryDelayMs: opts.retryDelayMs,
+      });
     } catch (err) {
-      if ((err as Error).message.includes('fetch failed')) throw new Error(offlineMessage(new URL(file.url).origin, err), { cause: err });
+      if ((err as Error).message.includes('fetch failed'))
+        throw new Error(offlineMessage(new URL(file.url).origin, err), { cause: err });
       throw err;
     }
     report.files.push({ name: file.name, size: file.size, status });

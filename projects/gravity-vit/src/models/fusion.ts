@@ -29,7 +29,12 @@ export class ClassQueries extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const d = (inputShape as tf.Shape)[2] as number;
-    this.queries = this.addWeight('queries', [1, this.numQueries, d], 'float32', tf.initializers.truncatedNormal({ stddev: 0.02 }));
+    this.queries = this.addWeight(
+      'queries',
+      [1, this.numQueries, d],
+      'float32',
+      tf.initializers.truncatedNormal({ stddev: 0.02 }),
+    );
     this.built = true;
   }
 
@@ -69,7 +74,8 @@ export class CrossAttentionBlock extends tf.layers.Layer {
 
   constructor(args: CrossAttentionArgs) {
     super(args);
-    if (!(args.dropout >= 0 && args.dropout < 1)) throw new Error(`CrossAttentionBlock: dropout must be in [0, 1), got ${args.dropout}`);
+    if (!(args.dropout >= 0 && args.dropout < 1))
+      throw new Error(`CrossAttentionBlock: dropout must be in [0, 1), got ${args.dropout}`);
     this.numHeads = args.numHeads;
     this.mlpDim = args.mlpDim;
     this.dropout = args.dropout;
@@ -77,8 +83,10 @@ export class CrossAttentionBlock extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const d = (inputShape as tf.Shape[])[0][2] as number;
-    if (d % this.numHeads !== 0) throw new Error(`CrossAttentionBlock: dim ${d} is not divisible by ${this.numHeads} heads`);
-    const add = (name: string, shape: number[], init: ReturnType<typeof tf.initializers.zeros>) => (this.w[name] = this.addWeight(name, shape, 'float32', init));
+    if (d % this.numHeads !== 0)
+      throw new Error(`CrossAttentionBlock: dim ${d} is not divisible by ${this.numHeads} heads`);
+    const add = (name: string, shape: number[], init: ReturnType<typeof tf.initializers.zeros>) =>
+      (this.w[name] = this.addWeight(name, shape, 'float32', init));
     add('norm_q_gamma', [d], tf.initializers.ones());
     add('norm_q_beta', [d], tf.initializers.zeros());
     add('norm_kv_gamma', [d], tf.initializers.ones());
@@ -114,7 +122,9 @@ export class CrossAttentionBlock extends tf.layers.Layer {
       const h = this.numHeads;
       const dh = d / h;
       const linear = (x: tf.Tensor, kernel: string, bias: string, n: number, out: number) =>
-        tf.add(tf.matMul(tf.reshape(x, [b * n, x.shape[2] as number]), r(kernel) as tf.Tensor2D), r(bias)).reshape([b, n, out]);
+        tf
+          .add(tf.matMul(tf.reshape(x, [b * n, x.shape[2] as number]), r(kernel) as tf.Tensor2D), r(bias))
+          .reshape([b, n, out]);
       const heads = (t: tf.Tensor, n: number) => tf.transpose(tf.reshape(t, [b, n, h, dh]), [0, 2, 1, 3]); // [B, H, n, dh]
       const qn = layerNormOp(q, r('norm_q_gamma'), r('norm_q_beta'), 1e-6);
       const kvn = layerNormOp(kv, r('norm_kv_gamma'), r('norm_kv_beta'), 1e-6);
@@ -123,7 +133,17 @@ export class CrossAttentionBlock extends tf.layers.Layer {
       const probs = tf.softmax(tf.matMul(tf.mul(query, 1 / Math.sqrt(dh)), key, false, true)); // [B, H, Q, V]
       const context = tf.reshape(tf.transpose(tf.matMul(drop(probs), value), [0, 2, 1, 3]), [b, nq, d]);
       const attended = tf.add(q, drop(linear(context, 'out_kernel', 'out_bias', nq, d)));
-      const hidden = drop(gelu(linear(layerNormOp(attended, r('norm2_gamma'), r('norm2_beta'), 1e-6), 'fc1_kernel', 'fc1_bias', nq, this.mlpDim)));
+      const hidden = drop(
+        gelu(
+          linear(
+            layerNormOp(attended, r('norm2_gamma'), r('norm2_beta'), 1e-6),
+            'fc1_kernel',
+            'fc1_bias',
+            nq,
+            this.mlpDim,
+          ),
+        ),
+      );
       const out = tf.add(attended, drop(linear(hidden, 'fc2_kernel', 'fc2_bias', nq, d)));
       return [out, tf.mean(probs, 1)];
     });

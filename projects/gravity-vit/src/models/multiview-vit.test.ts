@@ -44,10 +44,15 @@ describe('multiviewVit', () => {
     expect(report.skipped.sort()).toEqual(['head.bias', 'head.weight']); // the encoder has no head
     const data = new Float32Array(2 * 48 * 64 * 3);
     let i = 0;
-    for (let b = 0; b < 2; b++) for (let y = 0; y < 48; y++) for (let x = 0; x < 64; x++) for (let c = 0; c < 3; c++) data[i++] = Math.sin(0.1 * (y + 1) * (c + 1) + 0.07 * x + b);
+    for (let b = 0; b < 2; b++)
+      for (let y = 0; y < 48; y++)
+        for (let x = 0; x < 64; x++)
+          for (let c = 0; c < 3; c++) data[i++] = Math.sin(0.1 * (y + 1) * (c + 1) + 0.07 * x + b);
     const logits = tf.tidy(() => {
       const features = encoder.predict(tf.tensor4d(data, [2, 48, 64, 3])) as tf.Tensor2D;
-      return features.matMul(weights.get('head.weight') as tf.Tensor2D, false, true).add(weights.get('head.bias') as tf.Tensor);
+      return features
+        .matMul(weights.get('head.weight') as tf.Tensor2D, false, true)
+        .add(weights.get('head.bias') as tf.Tensor);
     });
     const want = golden.native.logits.flat() as number[];
     const got = logits.dataSync();
@@ -65,8 +70,21 @@ describe('multiviewVit', () => {
       const [logits] = model.apply(x, { training: true }) as tf.Tensor[];
       return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
     }, vars);
-    const norms = Object.fromEntries(model.trainableWeights.map((w) => [w.originalName ?? w.name, tf.tidy(() => grads[(w.read() as tf.Variable).name].norm().dataSync()[0])]));
-    for (const key of ['patch_embed.proj/kernel', 'blocks.1.mlp.fc2/kernel', 'view_embed/embedding', 'class_queries/queries', 'fusion.0/kv_kernel', 'fusion.1/q_kernel', 'head.classes/kernel']) {
+    const norms = Object.fromEntries(
+      model.trainableWeights.map((w) => [
+        w.originalName ?? w.name,
+        tf.tidy(() => grads[(w.read() as tf.Variable).name].norm().dataSync()[0]),
+      ]),
+    );
+    for (const key of [
+      'patch_embed.proj/kernel',
+      'blocks.1.mlp.fc2/kernel',
+      'view_embed/embedding',
+      'class_queries/queries',
+      'fusion.0/kv_kernel',
+      'fusion.1/q_kernel',
+      'head.classes/kernel',
+    ]) {
       const match = Object.keys(norms).find((k) => k.startsWith(key));
       expect({ key, found: !!match }).toEqual({ key, found: true });
       expect(norms[match as string]).toBeGreaterThan(0);
@@ -77,7 +95,7 @@ describe('multiviewVit', () => {
 });
 
 describe('baselineCnn', () => {
-  it('has Bahaadini et al.\'s layer sizes on the full merged view (280x340)', () => {
+  it("has Bahaadini et al.'s layer sizes on the full merged view (280x340)", () => {
     const model = baselineCnn({ inputShape: [280, 340, 1], numClasses: 22 });
     // 280x340 -> conv 276x336 -> pool 138x168 -> 134x164 -> 67x82 -> 63x78 -> 31x39 -> 27x35 -> 13x17, x 64 channels.
     expect(model.getLayer('flatten').outputShape).toEqual([null, 13 * 17 * 64]);

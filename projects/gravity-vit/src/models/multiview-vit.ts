@@ -23,23 +23,34 @@ export const ENCODER_NAME = 'encoder';
 
 export function multiviewVit(opts: MultiviewVitOptions): tf.LayersModel {
   const { encoder: enc, fusion } = opts;
-  if (enc.dim % fusion.heads !== 0) throw new Error(`multiviewVit: encoder dim ${enc.dim} is not divisible by ${fusion.heads} fusion heads`);
+  if (enc.dim % fusion.heads !== 0)
+    throw new Error(`multiviewVit: encoder dim ${enc.dim} is not divisible by ${fusion.heads} fusion heads`);
   const encoder = timmVit({ ...enc, numClasses: 0, name: ENCODER_NAME });
   const input = tf.input({ shape: [opts.views, enc.imgSize[0], enc.imgSize[1], enc.inChans], name: 'views' });
   const folded = new FoldViews({ name: 'fold_views' }).apply(input) as tf.SymbolicTensor;
   const features = encoder.apply(folded) as tf.SymbolicTensor; // [B*V, D]
   let tokens = new UnfoldViews({ views: opts.views, name: 'unfold_views' }).apply(features) as tf.SymbolicTensor;
   tokens = new ViewEmbedding({ name: 'view_embed' }).apply(tokens) as tf.SymbolicTensor;
-  let queries = new ClassQueries({ numQueries: opts.numClasses, name: 'class_queries' }).apply(tokens) as tf.SymbolicTensor;
+  let queries = new ClassQueries({ numQueries: opts.numClasses, name: 'class_queries' }).apply(
+    tokens,
+  ) as tf.SymbolicTensor;
   let attention: tf.SymbolicTensor | undefined;
   for (let l = 0; l < fusion.layers; l++) {
-    const block = new CrossAttentionBlock({ numHeads: fusion.heads, mlpDim: fusion.mlpDim, dropout: fusion.dropout, name: `fusion.${l}` });
+    const block = new CrossAttentionBlock({
+      numHeads: fusion.heads,
+      mlpDim: fusion.mlpDim,
+      dropout: fusion.dropout,
+      name: `fusion.${l}`,
+    });
     [queries, attention] = block.apply([queries, tokens]) as tf.SymbolicTensor[];
   }
   if (!attention) throw new Error('multiviewVit: fusion.layers must be >= 1');
   let h = new LayerNorm({ epsilon: 1e-6, name: 'head.norm' }).apply(queries) as tf.SymbolicTensor;
-  h = tf.layers.dense({ units: opts.headDim, activation: 'gelu', name: 'head.fc1', ...torchDefaultInit(enc.dim) }).apply(h) as tf.SymbolicTensor;
-  if (fusion.dropout > 0) h = tf.layers.dropout({ rate: fusion.dropout, name: 'head.drop' }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .dense({ units: opts.headDim, activation: 'gelu', name: 'head.fc1', ...torchDefaultInit(enc.dim) })
+    .apply(h) as tf.SymbolicTensor;
+  if (fusion.dropout > 0)
+    h = tf.layers.dropout({ rate: fusion.dropout, name: 'head.drop' }).apply(h) as tf.SymbolicTensor;
   const logits = new PerClassLinear({ name: 'head.classes' }).apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: [logits, attention], name: 'multiview_vit' });
 }

@@ -24,7 +24,12 @@ function taps(i: number, inSize: number, outSize: number): { base: number; w: [n
  * Bicubic resize of a [h, w, dim] grid (row-major, channels last) to [outH, outW, dim]; reads beyond the border take
  * the edge value, as PyTorch.
  */
-export function bicubicResize(grid: Float32Array, [h, w]: readonly [number, number], [outH, outW]: readonly [number, number], dim: number): Float32Array {
+export function bicubicResize(
+  grid: Float32Array,
+  [h, w]: readonly [number, number],
+  [outH, outW]: readonly [number, number],
+  dim: number,
+): Float32Array {
   if (grid.length !== h * w * dim) throw new Error(`bicubicResize: ${grid.length} values for a ${h}x${w}x${dim} grid`);
   const out = new Float32Array(outH * outW * dim);
   const clampY = (y: number) => Math.min(h - 1, Math.max(0, y));
@@ -55,13 +60,20 @@ export function bicubicResize(grid: Float32Array, [h, w]: readonly [number, numb
  */
 export function resampleAbsPosEmbed(
   posEmbed: Float32Array,
-  opts: { oldGrid: readonly [number, number]; newGrid: readonly [number, number]; dim: number; numPrefixTokens?: number },
+  opts: {
+    oldGrid: readonly [number, number];
+    newGrid: readonly [number, number];
+    dim: number;
+    numPrefixTokens?: number;
+  },
 ): Float32Array {
   const prefix = opts.numPrefixTokens ?? 1;
   const [oh, ow] = opts.oldGrid;
   const expected = (prefix + oh * ow) * opts.dim;
   if (posEmbed.length !== expected) {
-    throw new Error(`resampleAbsPosEmbed: ${posEmbed.length / opts.dim} tokens of dim ${opts.dim}, expected ${prefix} + ${oh}x${ow}`);
+    throw new Error(
+      `resampleAbsPosEmbed: ${posEmbed.length / opts.dim} tokens of dim ${opts.dim}, expected ${prefix} + ${oh}x${ow}`,
+    );
   }
   const head = posEmbed.subarray(0, prefix * opts.dim);
   const resized = bicubicResize(posEmbed.subarray(prefix * opts.dim), opts.oldGrid, opts.newGrid, opts.dim);

@@ -14,7 +14,10 @@ const cfg = golden.config;
 function fixedInput(batch: number, h: number, w: number): tf.Tensor4D {
   const data = new Float32Array(batch * h * w * cfg.channels);
   let i = 0;
-  for (let b = 0; b < batch; b++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < cfg.channels; c++) data[i++] = Math.sin(0.1 * (y + 1) * (c + 1) + 0.07 * x + b);
+  for (let b = 0; b < batch; b++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let c = 0; c < cfg.channels; c++) data[i++] = Math.sin(0.1 * (y + 1) * (c + 1) + 0.07 * x + b);
   return tf.tensor4d(data, [batch, h, w, cfg.channels]);
 }
 
@@ -26,14 +29,36 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function build(img: [number, number]) {
-  return timmVit({ imgSize: img, patchSize: cfg.patch, inChans: cfg.channels, dim: cfg.dim, depth: cfg.depth, numHeads: cfg.heads, mlpDim: cfg.mlp_dim, numClasses: cfg.classes });
+  return timmVit({
+    imgSize: img,
+    patchSize: cfg.patch,
+    inChans: cfg.channels,
+    dim: cfg.dim,
+    depth: cfg.depth,
+    numHeads: cfg.heads,
+    mlpDim: cfg.mlp_dim,
+    numClasses: cfg.classes,
+  });
 }
 
 describe('bicubic positional-embedding resampling (timm resample_abs_pos_embed, PyTorch bicubic)', () => {
-  interface BicubicCase { old_grid: [number, number]; new_grid: [number, number]; dim: number; input: number[][]; output: number[][] }
-  const cases: [string, BicubicCase][] = golden.bicubic_cases.map((c: BicubicCase) => [`${c.old_grid.join('x')} -> ${c.new_grid.join('x')}`, c]);
+  interface BicubicCase {
+    old_grid: [number, number];
+    new_grid: [number, number];
+    dim: number;
+    input: number[][];
+    output: number[][];
+  }
+  const cases: [string, BicubicCase][] = golden.bicubic_cases.map((c: BicubicCase) => [
+    `${c.old_grid.join('x')} -> ${c.new_grid.join('x')}`,
+    c,
+  ]);
   it.each(cases)('%s', (_name, c) => {
-    const out = resampleAbsPosEmbed(Float32Array.from(c.input.flat()), { oldGrid: c.old_grid, newGrid: c.new_grid, dim: c.dim });
+    const out = resampleAbsPosEmbed(Float32Array.from(c.input.flat()), {
+      oldGrid: c.old_grid,
+      newGrid: c.new_grid,
+      dim: c.dim,
+    });
     expect(maxAbsDiff(out, c.output.flat())).toBeLessThan(1e-5);
   });
 
@@ -48,11 +73,21 @@ describe('timmVit', () => {
     const model = build(cfg.img);
     expect(model.countParams()).toBe(42934);
     const names = model.layers.map((l) => l.name);
-    for (const n of ['patch_embed.proj', 'embed', 'blocks.0.norm1', 'blocks.0.attn', 'blocks.1.mlp.fc1', 'blocks.1.mlp.fc2', 'norm', 'head']) expect(names).toContain(n);
+    for (const n of [
+      'patch_embed.proj',
+      'embed',
+      'blocks.0.norm1',
+      'blocks.0.attn',
+      'blocks.1.mlp.fc1',
+      'blocks.1.mlp.fc2',
+      'norm',
+      'head',
+    ])
+      expect(names).toContain(n);
     model.dispose();
   });
 
-  it('builds ViT-B/16 at 224 with timm vit_base_patch16_224\'s 86,567,656 parameters', () => {
+  it("builds ViT-B/16 at 224 with timm vit_base_patch16_224's 86,567,656 parameters", () => {
     const model = timmVit({ imgSize: [224, 224], inChans: 3, numClasses: 1000, ...VIT_BASE_PATCH16 });
     expect(model.countParams()).toBe(86567656);
     model.dispose();

@@ -4,7 +4,14 @@
 // (timm-weights.ts). Built from common's layers: PatchEmbedding, ClassTokenPosition (cls_token + pos_embed),
 // MultiHeadSelfAttention (packed qkv, proj), LayerNorm.
 import * as tf from '@tensorflow/tfjs';
-import { ClassTokenPosition, LayerNorm, MultiHeadSelfAttention, PatchEmbedding, TakeToken, torchDefaultInit } from '@research/common';
+import {
+  ClassTokenPosition,
+  LayerNorm,
+  MultiHeadSelfAttention,
+  PatchEmbedding,
+  TakeToken,
+  torchDefaultInit,
+} from '@research/common';
 
 export interface TimmVitOptions {
   /** Input [height, width]; both divisible by patchSize. */
@@ -32,7 +39,9 @@ export const VIT_BASE_PATCH16 = { patchSize: 16, dim: 768, depth: 12, numHeads: 
 export function patchGrid(opts: Pick<TimmVitOptions, 'imgSize' | 'patchSize'>): [number, number] {
   const [h, w] = opts.imgSize;
   if (h % opts.patchSize !== 0 || w % opts.patchSize !== 0) {
-    throw new Error(`timmVit: input ${h}x${w} is not divisible by patch size ${opts.patchSize} (choose a model input that is)`);
+    throw new Error(
+      `timmVit: input ${h}x${w} is not divisible by patch size ${opts.patchSize} (choose a model input that is)`,
+    );
   }
   return [h / opts.patchSize, w / opts.patchSize];
 }
@@ -48,7 +57,9 @@ function block(x: tf.SymbolicTensor, i: number, opts: TimmVitOptions): tf.Symbol
   const hidden = tf.layers
     .dense({ units: opts.mlpDim, activation: 'gelu', name: `${p}.mlp.fc1`, ...torchDefaultInit(opts.dim) })
     .apply(new LayerNorm({ epsilon: 1e-6, name: `${p}.norm2` }).apply(y)) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: opts.dim, name: `${p}.mlp.fc2`, ...torchDefaultInit(opts.mlpDim) }).apply(drop(hidden, 'mlp.drop')) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: opts.dim, name: `${p}.mlp.fc2`, ...torchDefaultInit(opts.mlpDim) })
+    .apply(drop(hidden, 'mlp.drop')) as tf.SymbolicTensor;
   return tf.layers.add({ name: `${p}.add2` }).apply([y, drop(out, 'drop2')]) as tf.SymbolicTensor;
 }
 
@@ -56,12 +67,19 @@ function block(x: tf.SymbolicTensor, i: number, opts: TimmVitOptions): tf.Symbol
 export function timmVit(opts: TimmVitOptions): tf.LayersModel {
   patchGrid(opts);
   const input = tf.input({ shape: [opts.imgSize[0], opts.imgSize[1], opts.inChans], name: 'image' });
-  const patches = new PatchEmbedding({ patchSize: opts.patchSize, dim: opts.dim, name: 'patch_embed.proj' }).apply(input) as tf.SymbolicTensor;
+  const patches = new PatchEmbedding({ patchSize: opts.patchSize, dim: opts.dim, name: 'patch_embed.proj' }).apply(
+    input,
+  ) as tf.SymbolicTensor;
   let x = new ClassTokenPosition({ initStddev: 0.02, name: EMBED_LAYER }).apply(patches) as tf.SymbolicTensor;
   for (let i = 0; i < opts.depth; i++) x = block(x, i, opts);
-  const cls = new TakeToken({ index: 0, name: 'cls_pool' }).apply(new LayerNorm({ epsilon: 1e-6, name: 'norm' }).apply(x)) as tf.SymbolicTensor;
-  const output = opts.numClasses > 0
-    ? (tf.layers.dense({ units: opts.numClasses, name: 'head', ...torchDefaultInit(opts.dim) }).apply(cls) as tf.SymbolicTensor)
-    : cls;
+  const cls = new TakeToken({ index: 0, name: 'cls_pool' }).apply(
+    new LayerNorm({ epsilon: 1e-6, name: 'norm' }).apply(x),
+  ) as tf.SymbolicTensor;
+  const output =
+    opts.numClasses > 0
+      ? (tf.layers
+          .dense({ units: opts.numClasses, name: 'head', ...torchDefaultInit(opts.dim) })
+          .apply(cls) as tf.SymbolicTensor)
+      : cls;
   return tf.model({ inputs: input, outputs: output, name: opts.name ?? 'vit' });
 }

@@ -29,7 +29,10 @@ type Weights = Map<string, tf.Tensor>;
 
 function take(weights: Weights, key: string, source: string): tf.Tensor {
   const t = weights.get(key);
-  if (!t) throw new Error(`${source}: no tensor '${key}' (a timm VisionTransformer state_dict has it; keys: ${[...weights.keys()].slice(0, 8).join(', ')}, ...)`);
+  if (!t)
+    throw new Error(
+      `${source}: no tensor '${key}' (a timm VisionTransformer state_dict has it; keys: ${[...weights.keys()].slice(0, 8).join(', ')}, ...)`,
+    );
   return t;
 }
 
@@ -46,7 +49,9 @@ function assign(target: tf.layers.Layer, values: tf.Tensor[], what: string): voi
   values.forEach((v, i) => {
     const want = current[i].shape;
     if (v.shape.length !== want.length || v.shape.some((d, k) => d !== want[k])) {
-      throw new Error(`loadTimmVitWeights: ${what}[${i}] has shape [${v.shape}] after conversion, the model expects [${want}]`);
+      throw new Error(
+        `loadTimmVitWeights: ${what}[${i}] has shape [${v.shape}] after conversion, the model expects [${want}]`,
+      );
     }
   });
   target.setWeights(values);
@@ -57,16 +62,23 @@ const linear = (w: tf.Tensor) => tf.transpose(w);
 
 function gridOf(tokens: number, given: [number, number] | undefined, source: string): [number, number] {
   if (given) {
-    if (given[0] * given[1] !== tokens) throw new Error(`${source}: sourceGrid ${given.join('x')} does not hold ${tokens} patch tokens`);
+    if (given[0] * given[1] !== tokens)
+      throw new Error(`${source}: sourceGrid ${given.join('x')} does not hold ${tokens} patch tokens`);
     return given;
   }
   const side = Math.round(Math.sqrt(tokens));
-  if (side * side !== tokens) throw new Error(`${source}: pos_embed has ${tokens} patch tokens, not a square grid: pass sourceGrid`);
+  if (side * side !== tokens)
+    throw new Error(`${source}: pos_embed has ${tokens} patch tokens, not a square grid: pass sourceGrid`);
   return [side, side];
 }
 
 /** Copies a timm state_dict (name -> tensor, PyTorch layouts) into `model`. Tensors in `weights` are not disposed. */
-export function assignTimmVitWeights(model: tf.LayersModel, weights: Weights, opts: TimmLoadOptions = {}, source = 'timm weights'): TimmLoadReport {
+export function assignTimmVitWeights(
+  model: tf.LayersModel,
+  weights: Weights,
+  opts: TimmLoadOptions = {},
+  source = 'timm weights',
+): TimmLoadReport {
   const report: TimmLoadReport = { loaded: [], skipped: [] };
   const used = new Set<string>();
   const get = (key: string) => {
@@ -81,7 +93,10 @@ export function assignTimmVitWeights(model: tf.LayersModel, weights: Weights, op
     const wantIn = proj.getWeights()[0].shape[2] as number;
     const haveIn = kernel.shape[2] as number;
     if (wantIn !== haveIn) {
-      if (wantIn !== 1) throw new Error(`${source}: patch_embed.proj has ${haveIn} input channels, the model ${wantIn} (only 3 -> 1 is adapted)`);
+      if (wantIn !== 1)
+        throw new Error(
+          `${source}: patch_embed.proj has ${haveIn} input channels, the model ${wantIn} (only 3 -> 1 is adapted)`,
+        );
       kernel = kernel.sum(2, true);
       report.adaptedInputChannels = { from: haveIn, to: wantIn };
     }
@@ -107,14 +122,32 @@ export function assignTimmVitWeights(model: tf.LayersModel, weights: Weights, op
       const p = `blocks.${i}`;
       if (!weights.has(`${p}.norm1.weight`)) break;
       assign(layer(model, `${p}.norm1`), [get(`${p}.norm1.weight`), get(`${p}.norm1.bias`)], `${p}.norm1`);
-      assign(layer(model, `${p}.attn`), [linear(get(`${p}.attn.qkv.weight`)), get(`${p}.attn.qkv.bias`), linear(get(`${p}.attn.proj.weight`)), get(`${p}.attn.proj.bias`)], `${p}.attn`);
+      assign(
+        layer(model, `${p}.attn`),
+        [
+          linear(get(`${p}.attn.qkv.weight`)),
+          get(`${p}.attn.qkv.bias`),
+          linear(get(`${p}.attn.proj.weight`)),
+          get(`${p}.attn.proj.bias`),
+        ],
+        `${p}.attn`,
+      );
       assign(layer(model, `${p}.norm2`), [get(`${p}.norm2.weight`), get(`${p}.norm2.bias`)], `${p}.norm2`);
-      assign(layer(model, `${p}.mlp.fc1`), [linear(get(`${p}.mlp.fc1.weight`)), get(`${p}.mlp.fc1.bias`)], `${p}.mlp.fc1`);
-      assign(layer(model, `${p}.mlp.fc2`), [linear(get(`${p}.mlp.fc2.weight`)), get(`${p}.mlp.fc2.bias`)], `${p}.mlp.fc2`);
+      assign(
+        layer(model, `${p}.mlp.fc1`),
+        [linear(get(`${p}.mlp.fc1.weight`)), get(`${p}.mlp.fc1.bias`)],
+        `${p}.mlp.fc1`,
+      );
+      assign(
+        layer(model, `${p}.mlp.fc2`),
+        [linear(get(`${p}.mlp.fc2.weight`)), get(`${p}.mlp.fc2.bias`)],
+        `${p}.mlp.fc2`,
+      );
     }
     const depth = model.layers.filter((l) => /^blocks\.\d+\.norm1$/.test(l.name)).length;
     const loadedDepth = report.loaded.filter((k) => /^blocks\.\d+\.norm1\.weight$/.test(k)).length;
-    if (depth !== loadedDepth) throw new Error(`${source}: the checkpoint has ${loadedDepth} blocks, the model ${depth}`);
+    if (depth !== loadedDepth)
+      throw new Error(`${source}: the checkpoint has ${loadedDepth} blocks, the model ${depth}`);
     assign(layer(model, 'norm'), [get('norm.weight'), get('norm.bias')], 'norm');
 
     const head = model.layers.find((l) => l.name === 'head');

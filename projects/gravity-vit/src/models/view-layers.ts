@@ -53,7 +53,12 @@ export class ViewEmbedding extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const [, v, d] = inputShape as tf.Shape;
-    this.embedding = this.addWeight('embedding', [v as number, d as number], 'float32', tf.initializers.truncatedNormal({ stddev: 0.02 }));
+    this.embedding = this.addWeight(
+      'embedding',
+      [v as number, d as number],
+      'float32',
+      tf.initializers.truncatedNormal({ stddev: 0.02 }),
+    );
     this.built = true;
   }
 

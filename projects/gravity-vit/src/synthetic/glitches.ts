@@ -34,7 +34,16 @@ function line(u: number, f: number, width: number): number {
 }
 
 /** A short broadband tear drop: wide in time at low frequency, narrow at the top. */
-function tearDrop(t: number, u: number, dt: number, t0: number, lo: number, hi: number, sigmaLow: number, sigmaHigh: number): number {
+function tearDrop(
+  t: number,
+  u: number,
+  dt: number,
+  t0: number,
+  lo: number,
+  hi: number,
+  sigmaLow: number,
+  sigmaHigh: number,
+): number {
   const frac = Math.min(1, Math.max(0, (u - lo) / (hi - lo)));
   return pulse(t, t0, sigmaLow + (sigmaHigh - sigmaLow) * frac, dt) * band(u, lo, hi, 0.2);
 }
@@ -44,7 +53,9 @@ export const GLITCHES: Record<GravitySpyClass, GlitchFactory> = {
   '1080Lines': (rng) => {
     const phase = rng.uniform(0, 2 * Math.PI);
     const period = rng.uniform(0.4, 0.9);
-    return (t, u) => (0.5 + 0.5 * Math.sin((2 * Math.PI * t) / period + phase) ** 2) * (line(u, 1080, 0.03) + 0.5 * line(u, 1112, 0.03));
+    return (t, u) =>
+      (0.5 + 0.5 * Math.sin((2 * Math.PI * t) / period + phase) ** 2) *
+      (line(u, 1080, 0.03) + 0.5 * line(u, 1112, 0.03));
   },
   // Short blobs around 1400 Hz, a few in a row.
   '1400Ripples': (rng) => {
@@ -61,7 +72,8 @@ export const GLITCHES: Record<GravitySpyClass, GlitchFactory> = {
   Air_Compressor: (rng) => {
     const f0 = rng.uniform(45, 55);
     const period = rng.uniform(0.8, 1.6);
-    return (t, u) => (0.6 + 0.4 * Math.cos((2 * Math.PI * t) / period)) * (line(u, f0, 0.09) + 0.5 * line(u, 2 * f0, 0.07));
+    return (t, u) =>
+      (0.6 + 0.4 * Math.cos((2 * Math.PI * t) / period)) * (line(u, f0, 0.09) + 0.5 * line(u, 2 * f0, 0.07));
   },
   // A very short broadband spike, 30 Hz to a few hundred Hz.
   Blip: (rng) => {
@@ -93,7 +105,9 @@ export const GLITCHES: Record<GravitySpyClass, GlitchFactory> = {
     return (t, u) => {
       const w = (2 * Math.PI * t) / period;
       const envelope = gauss(t, 0, 1.2);
-      return envelope * (line(u, f0 * 2 ** (depth * Math.sin(w)), 0.08) + line(u, f0 * 2 ** (-depth * Math.sin(w)), 0.08));
+      return (
+        envelope * (line(u, f0 * 2 ** (depth * Math.sin(w)), 0.08) + line(u, f0 * 2 ** (-depth * Math.sin(w)), 0.08))
+      );
     };
   },
   // A big broadband blob with a wide low-frequency body and a narrow head: longer and louder than a Blip.
@@ -115,7 +129,8 @@ export const GLITCHES: Record<GravitySpyClass, GlitchFactory> = {
   Low_Frequency_Burst: (rng) => {
     const sigma = rng.uniform(0.2, 0.4);
     const top = rng.uniform(35, 60);
-    return (t, u, dt) => pulse(t, 0, sigma, dt) * band(u, log2(10), log2(10 + (top - 10) * gauss(t, 0, 1.5 * sigma)), 0.15);
+    return (t, u, dt) =>
+      pulse(t, 0, sigma, dt) * band(u, log2(10), log2(10 + (top - 10) * gauss(t, 0, 1.5 * sigma)), 0.15);
   },
   // Two or three steady lines below 30 Hz.
   Low_Frequency_Lines: (rng) => {
@@ -177,7 +192,8 @@ export const GLITCHES: Record<GravitySpyClass, GlitchFactory> = {
     const phase = rng.uniform(0, 2 * Math.PI);
     const lo = log2(rng.uniform(35, 60));
     const hi = log2(rng.uniform(200, 350));
-    return (t, u) => gauss(t, 0, 1.8) * band(u, lo, hi, 0.2) * (0.5 + 0.5 * Math.sin(2 * Math.PI * (9 * t + 1.7 * u) + phase)) ** 6;
+    return (t, u) =>
+      gauss(t, 0, 1.8) * band(u, lo, hi, 0.2) * (0.5 + 0.5 * Math.sin(2 * Math.PI * (9 * t + 1.7 * u) + phase)) ** 6;
   },
   // A short low-frequency triangle (a "gnome's hat"), below ~100 Hz.
   Tomte: (rng) => {

@@ -13,7 +13,8 @@ function energyImage(label: (typeof GRAVITY_SPY_CLASSES)[number], duration: numb
   const uMax = Math.log2(2048);
   for (let y = 0; y < VIEW_HEIGHT; y++) {
     const u = uMax - ((y + 0.5) / VIEW_HEIGHT) * (uMax - uMin);
-    for (let x = 0; x < VIEW_WIDTH; x++) out[y * VIEW_WIDTH + x] = e(((x + 0.5) / VIEW_WIDTH - 0.5) * duration, u, duration / VIEW_WIDTH);
+    for (let x = 0; x < VIEW_WIDTH; x++)
+      out[y * VIEW_WIDTH + x] = e(((x + 0.5) / VIEW_WIDTH - 0.5) * duration, u, duration / VIEW_WIDTH);
   }
   return out;
 }
@@ -41,7 +42,9 @@ describe('synthetic glitches', () => {
     const b = energyImage('Power_Line', 4, 1);
     expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-12);
     // 60 Hz is where the line is brightest.
-    const rowOf60 = Math.round(((Math.log2(2048) - Math.log2(60)) / (Math.log2(2048) - Math.log2(10))) * VIEW_HEIGHT - 0.5);
+    const rowOf60 = Math.round(
+      ((Math.log2(2048) - Math.log2(60)) / (Math.log2(2048) - Math.log2(10))) * VIEW_HEIGHT - 0.5,
+    );
     const brightestRow = Math.floor(a.indexOf(Math.max(...a)) / VIEW_WIDTH);
     expect(Math.abs(brightestRow - rowOf60)).toBeLessThanOrEqual(1);
   });
@@ -56,7 +59,10 @@ describe('synthetic glitches', () => {
       for (let j = i + 1; j < means.length; j++) {
         let d = 0;
         for (let k = 0; k < means[i].length; k++) d += (means[i][k] - means[j][k]) ** 2;
-        expect({ pair: `${GRAVITY_SPY_CLASSES[i]} vs ${GRAVITY_SPY_CLASSES[j]}`, far: Math.sqrt(d / means[i].length) > 0.02 }).toEqual({ pair: `${GRAVITY_SPY_CLASSES[i]} vs ${GRAVITY_SPY_CLASSES[j]}`, far: true });
+        expect({
+          pair: `${GRAVITY_SPY_CLASSES[i]} vs ${GRAVITY_SPY_CLASSES[j]}`,
+          far: Math.sqrt(d / means[i].length) > 0.02,
+        }).toEqual({ pair: `${GRAVITY_SPY_CLASSES[i]} vs ${GRAVITY_SPY_CLASSES[j]}`, far: true });
       }
     }
   });
@@ -82,7 +88,11 @@ describe('writeSyntheticGravitySpy', () => {
 
   it('writes the real layout with a CSV row per sample, deterministically', async () => {
     // Three classes keep the test short (jest runs this arithmetic ~15x slower than node).
-    const options = { perClass: { train: 2, validation: 1, test: 0 }, seed: 5, classes: ['Blip', 'Helix', 'Whistle'] as const };
+    const options = {
+      perClass: { train: 2, validation: 1, test: 0 },
+      seed: 5,
+      classes: ['Blip', 'Helix', 'Whistle'] as const,
+    };
     const a = await writeSyntheticGravitySpy({ dir: path.join(dir, 'a'), ...options });
     const b = await writeSyntheticGravitySpy({ dir: path.join(dir, 'b'), ...options });
     expect(a.samples).toBe(9);
@@ -90,12 +100,19 @@ describe('writeSyntheticGravitySpy', () => {
     const dsB = await GravitySpyDataset.open(b.h5);
     try {
       expect(dsA.problems).toEqual([]);
-      expect(dsA.summary()).toEqual({ train: { Blip: 2, Helix: 2, Whistle: 2 }, validation: { Blip: 1, Helix: 1, Whistle: 1 }, test: {} });
+      expect(dsA.summary()).toEqual({
+        train: { Blip: 2, Helix: 2, Whistle: 2 },
+        validation: { Blip: 1, Helix: 1, Whistle: 1 },
+        test: {},
+      });
       const e = dsA.split('validation')[1];
       expect(e.uint8).toBe(true);
       expect(dsA.samples.map((s) => s.id)).toEqual(dsB.samples.map((s) => s.id));
       expect(Array.from(dsA.views(e))).toEqual(Array.from(dsB.views(dsB.split('validation')[1])));
-      const csv = fs.readFileSync(path.join(dir, 'a', SYNTHETIC_CSV), 'utf8').trim().split('\n');
+      const csv = fs
+        .readFileSync(path.join(dir, 'a', SYNTHETIC_CSV), 'utf8')
+        .trim()
+        .split('\n');
       expect(csv[0]).toBe('gravityspy_id,label,sample_type,ifo,snr');
       expect(csv).toHaveLength(10);
       expect(csv.some((row) => row.startsWith(`${e.id},${e.label},validation,`))).toBe(true);

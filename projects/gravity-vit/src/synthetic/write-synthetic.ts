@@ -3,7 +3,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRng, mixSeeds, writeFileAtomic } from '@research/common';
-import { GRAVITY_SPY_CLASSES, type GravitySpyClass, DURATIONS, SPLITS, type Split, VIEW_HEIGHT, VIEW_WIDTH, loadH5wasm, viewName } from '../data';
+import {
+  GRAVITY_SPY_CLASSES,
+  type GravitySpyClass,
+  DURATIONS,
+  SPLITS,
+  type Split,
+  VIEW_HEIGHT,
+  VIEW_WIDTH,
+  loadH5wasm,
+  viewName,
+} from '../data';
 import { GLITCHES } from './glitches';
 import { amplitudeOfSnr, renderViews } from './render';
 
@@ -58,7 +68,15 @@ export async function writeSyntheticGravitySpy(opts: SyntheticOptions): Promise<
           const views = renderViews(GLITCHES[label](rng), amplitudeOfSnr(snr), rng);
           const group = file.create_group(`${label}/${split}/${id}`);
           DURATIONS.forEach((d, v) => {
-            group.create_dataset({ name: viewName(d), data: views[v], shape: [1, VIEW_HEIGHT, VIEW_WIDTH], dtype: '<B', chunks: [1, VIEW_HEIGHT, VIEW_WIDTH], compression: 'gzip', compression_opts: 4 });
+            group.create_dataset({
+              name: viewName(d),
+              data: views[v],
+              shape: [1, VIEW_HEIGHT, VIEW_WIDTH],
+              dtype: '<B',
+              chunks: [1, VIEW_HEIGHT, VIEW_WIDTH],
+              compression: 'gzip',
+              compression_opts: 4,
+            });
           });
           rows.push([id, label, split, rng.next() < 0.5 ? 'H1' : 'L1', snr.toFixed(3)].join(','));
           samples++;

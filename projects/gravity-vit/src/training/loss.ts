@@ -18,10 +18,14 @@ export type LossFn = (logits: tf.Tensor, labels: tf.Tensor) => tf.Scalar;
 export function classificationLoss(spec: LossSpec): LossFn {
   switch (spec.name) {
     case 'cross_entropy':
-      return (logits, labels) => crossEntropy(logits, labels, { labelSmoothing: spec.labelSmoothing, weight: spec.classWeights }) as tf.Scalar;
+      return (logits, labels) =>
+        crossEntropy(logits, labels, { labelSmoothing: spec.labelSmoothing, weight: spec.classWeights }) as tf.Scalar;
     case 'focal_loss':
-      return (logits, labels) => focalLoss(logits, labels, { gamma: spec.gamma, alpha: spec.classWeights }) as tf.Scalar;
+      return (logits, labels) =>
+        focalLoss(logits, labels, { gamma: spec.gamma, alpha: spec.classWeights }) as tf.Scalar;
     default:
-      throw new Error(`classificationLoss: train.loss.name must be 'cross_entropy' or 'focal_loss', got '${(spec as { name: string }).name}'`);
+      throw new Error(
+        `classificationLoss: train.loss.name must be 'cross_entropy' or 'focal_loss', got '${(spec as { name: string }).name}'`,
+      );
   }
 }

@@ -19,7 +19,11 @@ function need(batch: Batch, key: string): tf.Tensor {
 }
 
 /** Logits and (multi-view models) attention [B, classes, views] of one forward pass. */
-function forward(model: tf.LayersModel, x: tf.Tensor, training: boolean): { logits: tf.Tensor2D; attention?: tf.Tensor3D } {
+function forward(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  training: boolean,
+): { logits: tf.Tensor2D; attention?: tf.Tensor3D } {
   const out = model.apply(x, { training });
   if (Array.isArray(out)) return { logits: out[0] as tf.Tensor2D, attention: out[1] as tf.Tensor3D };
   return { logits: out as tf.Tensor2D };

@@ -17,7 +17,10 @@ export class PredictionStore {
   private attentionSums: number[][];
   private attentionCounts: number[];
 
-  constructor(readonly numClasses: number, readonly numViews = 0) {
+  constructor(
+    readonly numClasses: number,
+    readonly numViews = 0,
+  ) {
     this.attentionSums = Array.from({ length: numClasses }, () => new Array<number>(numViews).fill(0));
     this.attentionCounts = new Array<number>(numClasses).fill(0);
   }
@@ -53,17 +56,27 @@ export class PredictionStore {
 
   /** [classes][classes] counts, rows = true class, over all classes. */
   confusion(): number[][] {
-    return confusionMatrix(this.labels, this.predictions, { labels: Array.from({ length: this.numClasses }, (_, i) => i) });
+    return confusionMatrix(this.labels, this.predictions, {
+      labels: Array.from({ length: this.numClasses }, (_, i) => i),
+    });
   }
 
   /** sklearn's classification_report text over the classes present. */
   report(classNames: readonly string[]): string {
     const present = [...new Set(this.labels)].sort((a, b) => a - b);
-    return classificationReport(this.labels, this.predictions, { labels: present, targetNames: present.map((c) => classNames[c]), digits: 4, zeroDivision: 0, onWarning: () => undefined });
+    return classificationReport(this.labels, this.predictions, {
+      labels: present,
+      targetNames: present.map((c) => classNames[c]),
+      digits: 4,
+      zeroDivision: 0,
+      onWarning: () => undefined,
+    });
   }
 
   /** [classes][views]: mean attention of class c's query over samples of class c (null rows for absent classes). */
   viewAttention(): (number[] | null)[] {
-    return this.attentionSums.map((sums, c) => (this.attentionCounts[c] > 0 ? sums.map((s) => s / this.attentionCounts[c]) : null));
+    return this.attentionSums.map((sums, c) =>
+      this.attentionCounts[c] > 0 ? sums.map((s) => s / this.attentionCounts[c]) : null,
+    );
   }
 }

@@ -5,7 +5,7 @@
 // to the wasm backend's kernels.
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernelsFor } from '../native/native-kernels';
-import { asWasm, Info, KernelArgs, WasmOps } from './wasm_ops';
+import { asWasm, Info, KernelArgs, WasmOps } from './wasm-ops';
 
 /** The op codes of kernels.c's binary_op. */
 const OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;

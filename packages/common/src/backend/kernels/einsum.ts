@@ -1,6 +1,6 @@
 // Einsum on wasm: the cpu backend's contraction path (transpose, broadcast multiply, sum) over wasm kernels.
 import * as tf from '@tensorflow/tfjs';
-import { asWasm, Info, KernelArgs, WasmOps } from './wasm_ops';
+import { asWasm, Info, KernelArgs, WasmOps } from './wasm-ops';
 
 export function einsum({ inputs, backend, attrs }: KernelArgs): Info {
   const equation = attrs.equation as string;

@@ -3,7 +3,7 @@
 // every tensor; the tape and the optimizers call it hundreds of times per training step (274 calls, a tenth of a
 // vit-tiny step).
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Info, KernelArgs, WasmOps, asWasm } from './wasm_ops';
+import { Info, KernelArgs, WasmOps, asWasm } from './wasm-ops';
 
 export function identity({ inputs, backend, attrs }: KernelArgs): Info {
   const { x } = inputs;

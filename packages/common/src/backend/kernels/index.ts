@@ -1,16 +1,16 @@
 // Our wasm kernels: the gradient kernels the wasm backend lacks, and faster versions of slow ones.
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul } from './batch_mat_mul';
+import { batchMatMul } from './batch-mat-mul';
 import { add, multiply, realDiv, sub } from './binary';
-import { conv2DBackpropFilter, conv2DBackpropInput } from './conv_backprop';
-import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise_backprop';
+import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-backprop';
+import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop';
 import { einsum } from './einsum';
 import { identity } from './identity';
-import { avgPoolGrad, maxPoolGrad } from './pool_grads';
+import { avgPoolGrad, maxPoolGrad } from './pool-grads';
 import { sum } from './sum';
 import { neg, relu, sqrt, square } from './unary';
-import { unsortedSegmentSum } from './unsorted_segment_sum';
-import { originalWasmKernels } from './wasm_ops';
+import { unsortedSegmentSum } from './unsorted-segment-sum';
+import { originalWasmKernels } from './wasm-ops';
 
 /** Kernels the wasm backend does not have (found with scripts/kernel-diff.ts). */
 export const ADDED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
@@ -41,8 +41,19 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
 
 /** The kernels above that run the project's C code (native/kernels.c) when it is loaded. */
 export const NATIVE_WASM_KERNELS = [
-  'MaxPoolGrad', 'Sum', 'BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Add', 'Sub', 'Multiply', 'RealDiv',
-  'Square', 'Sqrt', 'Neg', 'Relu',
+  'MaxPoolGrad',
+  'Sum',
+  'BatchMatMul',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'Add',
+  'Sub',
+  'Multiply',
+  'RealDiv',
+  'Square',
+  'Sqrt',
+  'Neg',
+  'Relu',
 ] as const;
 
 /**

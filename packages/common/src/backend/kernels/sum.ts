@@ -3,7 +3,7 @@
 // goes to the wasm backend's own Sum.
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernelsFor } from '../native/native-kernels';
-import { asWasm, Info, KernelArgs, WasmOps } from './wasm_ops';
+import { asWasm, Info, KernelArgs, WasmOps } from './wasm-ops';
 
 export function sum({ inputs, backend, attrs }: KernelArgs): Info {
   const { x } = inputs;

@@ -3,7 +3,7 @@
 // hand-off waits for a descheduled thread, and these calls took milliseconds each in a vit-tiny step.
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernelsFor } from '../native/native-kernels';
-import { asWasm, Info, KernelArgs, WasmOps } from './wasm_ops';
+import { asWasm, Info, KernelArgs, WasmOps } from './wasm-ops';
 
 /** The op codes of kernels.c's unary_op. */
 const OPS = { Square: 0, Sqrt: 1, Neg: 2, Relu: 3 } as const;

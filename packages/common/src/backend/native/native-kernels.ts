@@ -1,10 +1,10 @@
 // Loads the project's own wasm kernels (kernels.c, built by build.sh) onto the running tfjs-wasm module.
-/// <reference path="./webassembly.d.ts" />
 //
 // The kernels are a side module whose only import is a memory: they are instantiated with the tfjs-wasm module's own
 // WebAssembly.Memory, so they read and write tensors where tfjs keeps them (pointer = the tensor's memoryOffset)
 // with no copy in or out. A second module rather than a rebuilt tfjs-wasm: the npm package's binary stays as
 // published, and ours is 9 KB of C that builds in two seconds.
+import type {} from './webassembly'; // the WebAssembly declarations this file uses (no lib.dom here)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
@@ -12,7 +12,15 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { NativePool } from './native-pool';
 
 /** The kernels of kernels.c that take (part, parts) last: `NativeKernels.run` splits them over the pool. */
-export const PARALLEL_KERNELS = ['max_pool_grad', 'gemm', 'conv2d_backprop_filter', 'add_parts', 'conv2d_backprop_input', 'binary_op', 'unary_op'] as const;
+export const PARALLEL_KERNELS = [
+  'max_pool_grad',
+  'gemm',
+  'conv2d_backprop_filter',
+  'add_parts',
+  'conv2d_backprop_input',
+  'binary_op',
+  'unary_op',
+] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 
 /** The functions kernels.c exports (pointers are byte offsets into the tfjs-wasm heap). */
@@ -54,7 +62,8 @@ export class NativeKernels {
   async poolReady(timeoutMs = 10_000): Promise<void> {
     const start = Date.now();
     while (this.pool && !this.pool.ready) {
-      if (Date.now() - start > timeoutMs) throw new Error(`native kernels: the thread pool did not start within ${timeoutMs} ms`);
+      if (Date.now() - start > timeoutMs)
+        throw new Error(`native kernels: the thread pool did not start within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
@@ -91,14 +100,16 @@ export class NativeKernels {
       if (this.scratchPointer) this.module()._free(this.scratchPointer);
       this.scratchFloats = Math.max(floats, 1024);
       this.scratchPointer = this.module()._malloc(this.scratchFloats * 4);
-      if (!this.scratchPointer) throw new Error(`native kernels: could not allocate ${this.scratchFloats * 4} bytes of scratch`);
+      if (!this.scratchPointer)
+        throw new Error(`native kernels: could not allocate ${this.scratchFloats * 4} bytes of scratch`);
     }
     return this.scratchPointer;
   }
 
   /** Writes up to 32 ints (a shape struct) to a fixed heap block and returns its address. */
   ints(values: number[]): number {
-    if (values.length > SHAPE_INTS) throw new Error(`native kernels: ${values.length} ints exceed the ${SHAPE_INTS}-int block`);
+    if (values.length > SHAPE_INTS)
+      throw new Error(`native kernels: ${values.length} ints exceed the ${SHAPE_INTS}-int block`);
     new Int32Array(tfjsMemory(this.module()).buffer, this.shapePointer, values.length).set(values);
     return this.shapePointer;
   }
@@ -106,7 +117,8 @@ export class NativeKernels {
 
 function tfjsMemory(module: TfjsWasmModule): WebAssembly.Memory {
   const memory = module.wasmMemory ?? module.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) throw new Error('native kernels: the tfjs-wasm module exposes no WebAssembly.Memory');
+  if (!(memory instanceof WebAssembly.Memory))
+    throw new Error('native kernels: the tfjs-wasm module exposes no WebAssembly.Memory');
   return memory;
 }
 
@@ -135,8 +147,12 @@ export function loadNativeKernels(backend: BackendWasm, threads = 1, dir = __dir
   const wasmModule = new WebAssembly.Module(fs.readFileSync(path.join(dir, file)));
   const instance = new WebAssembly.Instance(wasmModule, { env: { memory } });
   const fn = instance.exports as unknown as KernelExports;
-  for (const name of EXPECTED) if (typeof fn[name] !== 'function') throw new Error(`native kernels: ${file} does not export ${name}`);
-  const pool = file === 'kernels-shared.wasm' && threads > 1 ? new NativePool(wasmModule, memory, fn, [...PARALLEL_KERNELS], threads) : undefined;
+  for (const name of EXPECTED)
+    if (typeof fn[name] !== 'function') throw new Error(`native kernels: ${file} does not export ${name}`);
+  const pool =
+    file === 'kernels-shared.wasm' && threads > 1
+      ? new NativePool(wasmModule, memory, fn, [...PARALLEL_KERNELS], threads)
+      : undefined;
   const kernels = new NativeKernels(fn, backend, file, pool);
   byDir.set(key, kernels);
   current.set(backend, kernels);

@@ -11,7 +11,8 @@ import type { ImageDataset } from '../image-dataset';
  */
 export function folderSafeName(name: string): string {
   const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  if (safe === '' || safe === '.' || safe === '..') throw new Error(`folderSafeName: '${name}' cannot be a folder name`);
+  if (safe === '' || safe === '.' || safe === '..')
+    throw new Error(`folderSafeName: '${name}' cannot be a folder name`);
   return safe;
 }
 
@@ -44,14 +45,20 @@ interface PendingImage {
 }
 
 /** The images to write: per part, per class, the first `perClass` indices. */
-function selectImages(parts: readonly ImageFolderPart[], folders: readonly string[], perClass?: number): PendingImage[] {
+function selectImages(
+  parts: readonly ImageFolderPart[],
+  folders: readonly string[],
+  perClass?: number,
+): PendingImage[] {
   const selected: PendingImage[] = [];
   for (const part of parts) {
     const taken = new Array<number>(folders.length).fill(0);
     for (let i = 0; i < part.dataset.length; i++) {
       const label = part.dataset.labels[i];
       if (!(label >= 0 && label < folders.length)) {
-        throw new Error(`writeImageFolder: ${part.split} image ${i} has label ${label}, outside the ${folders.length} class names`);
+        throw new Error(
+          `writeImageFolder: ${part.split} image ${i} has label ${label}, outside the ${folders.length} class names`,
+        );
       }
       if (perClass !== undefined && taken[label] >= perClass) continue;
       taken[label]++;
@@ -75,7 +82,8 @@ export async function writeImageFolder(
     throw new Error(`writeImageFolder: perClass must be a positive integer, got ${opts.perClass}`);
   }
   const root = path.resolve(rawDir);
-  if (fs.existsSync(root)) throw new Error(`writeImageFolder: ${root} already exists; remove it or choose another --out`);
+  if (fs.existsSync(root))
+    throw new Error(`writeImageFolder: ${root} already exists; remove it or choose another --out`);
   const folders = opts.classNames.map(folderSafeName);
   const duplicate = folders.find((f, i) => folders.indexOf(f) !== i);
   if (duplicate !== undefined) throw new Error(`writeImageFolder: two classes map to the folder name '${duplicate}'`);
@@ -90,11 +98,14 @@ export async function writeImageFolder(
       while (next < images.length) {
         const { part, index, file } = images[next++];
         const [height, width, channels] = part.dataset.imageShape;
-        if (channels !== 1 && channels !== 3) throw new Error(`writeImageFolder: ${part.split} images have ${channels} channels, expected 1 or 3`);
+        if (channels !== 1 && channels !== 3)
+          throw new Error(`writeImageFolder: ${part.split} images have ${channels} channels, expected 1 or 3`);
         const pixels = Buffer.from(part.dataset.image(index));
         const image = sharp(pixels, { raw: { width, height, channels } });
         // Without 'b-w', sharp would write one-channel pixels as an RGB PNG.
-        await (channels === 1 ? image.toColourspace('b-w') : image).png({ compressionLevel: 9 }).toFile(path.join(tmp, file));
+        await (channels === 1 ? image.toColourspace('b-w') : image)
+          .png({ compressionLevel: 9 })
+          .toFile(path.join(tmp, file));
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));

@@ -25,7 +25,11 @@ export interface ChannelStatsOptions {
  * Mean and population standard deviation (numpy's `x.std()`, ddof 0) of every pixel value / 255, per channel, over
  * all the images `files` (relative to `dataDir`) lists; sums in float64.
  */
-export async function computeChannelStats(dataDir: string, files: readonly string[], opts: ChannelStatsOptions): Promise<ChannelStats> {
+export async function computeChannelStats(
+  dataDir: string,
+  files: readonly string[],
+  opts: ChannelStatsOptions,
+): Promise<ChannelStats> {
   if (files.length === 0) throw new Error('computeChannelStats: no image to compute statistics from');
   const c = opts.channels;
   const sum = new Float64Array(c);
@@ -38,7 +42,12 @@ export async function computeChannelStats(dataDir: string, files: readonly strin
       let img = await decodeToChannels(file, c);
       if (opts.size) {
         const [height, width] = opts.size;
-        img = { data: resizeBilinearPil(img.data, img.height, img.width, c, height, width), height, width, channels: c };
+        img = {
+          data: resizeBilinearPil(img.data, img.height, img.width, c, height, width),
+          height,
+          width,
+          channels: c,
+        };
       }
       for (let p = 0; p < img.data.length; p += c) {
         for (let k = 0; k < c; k++) {

@@ -18,7 +18,8 @@ export function roundHalfEven(x: number): number {
 /** `[h, w]` from a size given as one number (square) or a pair. */
 export function sizePair(size: number | readonly [number, number]): [number, number] {
   const pair: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
-  if (!pair.every((s) => Number.isInteger(s) && s > 0)) throw new Error(`image size must be positive integers, got ${JSON.stringify(size)}`);
+  if (!pair.every((s) => Number.isInteger(s) && s > 0))
+    throw new Error(`image size must be positive integers, got ${JSON.stringify(size)}`);
   return pair;
 }
 
@@ -36,7 +37,8 @@ export function resizedSize(height: number, width: number, size: number | readon
 /** CenterCrop's box: the offsets are int(round((H - h) / 2)) and int(round((W - w) / 2)). */
 export function centerCropBox(height: number, width: number, size: number | readonly [number, number]): CropBox {
   const [h, w] = sizePair(size);
-  if (h > height || w > width) throw new Error(`center crop ${h}x${w} is larger than the ${height}x${width} image (resize first)`);
+  if (h > height || w > width)
+    throw new Error(`center crop ${h}x${w} is larger than the ${height}x${width} image (resize first)`);
   return { top: roundHalfEven((height - h) / 2), left: roundHalfEven((width - w) / 2), height: h, width: w };
 }
 
@@ -53,7 +55,9 @@ export function randomResizedCropBox(
   ratio: readonly [number, number] = [3 / 4, 4 / 3],
 ): CropBox {
   if (!(scale[0] <= scale[1]) || !(ratio[0] <= ratio[1])) {
-    throw new Error(`random resized crop: scale and ratio must be [min, max] ranges, got ${JSON.stringify({ scale, ratio })}`);
+    throw new Error(
+      `random resized crop: scale and ratio must be [min, max] ranges, got ${JSON.stringify({ scale, ratio })}`,
+    );
   }
   const area = height * width;
   const logRatio = [Math.log(ratio[0]), Math.log(ratio[1])];

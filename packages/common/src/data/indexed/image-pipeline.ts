@@ -5,7 +5,15 @@ import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import type { Rng } from '../../random';
 import { centerCropBox, randomResizedCropBox, resizedSize, sizePair, type CropBox } from './crop-geometry';
 import { resizeBilinearPil } from './pil-resize';
-import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, flipHorizontal, normalizeInPlace, type FloatImage } from './pixel-ops';
+import {
+  adjustBrightness,
+  adjustContrast,
+  adjustHue,
+  adjustSaturation,
+  flipHorizontal,
+  normalizeInPlace,
+  type FloatImage,
+} from './pixel-ops';
 
 type Size = number | [number, number];
 
@@ -24,22 +32,30 @@ const GEOMETRIC = new Set(['resize', 'center_crop', 'random_resized_crop']);
 export function checkTransforms(transforms: readonly ImageTransformSpec[]): void {
   let pixelStep: string | undefined;
   transforms.forEach((t, i) => {
-    if (!['resize', 'center_crop', 'random_resized_crop', 'horizontal_flip', 'color_jitter', 'normalize'].includes(t.type)) {
+    if (
+      !['resize', 'center_crop', 'random_resized_crop', 'horizontal_flip', 'color_jitter', 'normalize'].includes(t.type)
+    ) {
       throw new Error(`transforms[${i}]: unknown type '${(t as { type: string }).type}'`);
     }
     if (t.type === 'resize' || t.type === 'center_crop' || t.type === 'random_resized_crop') {
-      if (pixelStep) throw new Error(`transforms[${i}]: ${t.type} must come before ${pixelStep} (resizing and cropping run on the decoded pixels)`);
+      if (pixelStep)
+        throw new Error(
+          `transforms[${i}]: ${t.type} must come before ${pixelStep} (resizing and cropping run on the decoded pixels)`,
+        );
       sizePair(t.size);
     } else {
       pixelStep ??= t.type;
     }
     if (t.type === 'color_jitter') {
       for (const key of ['brightness', 'contrast', 'saturation'] as const) {
-        if (t[key] !== undefined && !(t[key]! >= 0)) throw new Error(`transforms[${i}].${key}: expected a number >= 0, got ${t[key]}`);
+        if (t[key] !== undefined && !(t[key]! >= 0))
+          throw new Error(`transforms[${i}].${key}: expected a number >= 0, got ${t[key]}`);
       }
-      if (t.hue !== undefined && !(t.hue >= 0 && t.hue <= 0.5)) throw new Error(`transforms[${i}].hue: expected a number in [0, 0.5], got ${t.hue}`);
+      if (t.hue !== undefined && !(t.hue >= 0 && t.hue <= 0.5))
+        throw new Error(`transforms[${i}].hue: expected a number in [0, 0.5], got ${t.hue}`);
     }
-    if (t.type === 'normalize' && t.std.some((s) => !(s > 0))) throw new Error(`transforms[${i}].std: every value must be > 0, got ${t.std}`);
+    if (t.type === 'normalize' && t.std.some((s) => !(s > 0)))
+      throw new Error(`transforms[${i}].std: every value must be > 0, got ${t.std}`);
   });
 }
 
@@ -94,7 +110,12 @@ function crop(img: ByteImage, box: CropBox): ByteImage {
 }
 
 function resize(img: ByteImage, [height, width]: [number, number]): ByteImage {
-  return { data: resizeBilinearPil(img.data, img.height, img.width, img.channels, height, width), height, width, channels: img.channels };
+  return {
+    data: resizeBilinearPil(img.data, img.height, img.width, img.channels, height, width),
+    height,
+    width,
+    channels: img.channels,
+  };
 }
 
 /** Draws a colour-jitter's factors and order as torchvision's ColorJitter.get_params, and applies them. */
@@ -130,9 +151,17 @@ export async function loadTransformedImage(
     } else if (t.type === 'center_crop') {
       bytes = crop(bytes, centerCropBox(bytes.height, bytes.width, t.size));
     } else if (t.type === 'random_resized_crop') {
-      bytes = resize(crop(bytes, randomResizedCropBox(bytes.height, bytes.width, rng, t.scale, t.ratio)), sizePair(t.size));
+      bytes = resize(
+        crop(bytes, randomResizedCropBox(bytes.height, bytes.width, rng, t.scale, t.ratio)),
+        sizePair(t.size),
+      );
     } else {
-      img ??= { data: Float32Array.from(bytes.data, (v) => v / 255), height: bytes.height, width: bytes.width, channels: bytes.channels };
+      img ??= {
+        data: Float32Array.from(bytes.data, (v) => v / 255),
+        height: bytes.height,
+        width: bytes.width,
+        channels: bytes.channels,
+      };
       if (t.type === 'horizontal_flip') {
         if (rng.next() < (t.p ?? 0.5)) img = flipHorizontal(img);
       } else if (t.type === 'color_jitter') {
@@ -142,5 +171,12 @@ export async function loadTransformedImage(
       }
     }
   }
-  return img ?? { data: Float32Array.from(bytes.data, (v) => v / 255), height: bytes.height, width: bytes.width, channels: bytes.channels };
+  return (
+    img ?? {
+      data: Float32Array.from(bytes.data, (v) => v / 255),
+      height: bytes.height,
+      width: bytes.width,
+      channels: bytes.channels,
+    }
+  );
 }

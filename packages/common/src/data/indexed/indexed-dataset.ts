@@ -6,7 +6,13 @@ import { listImageFolder } from '../image-folder';
 import { batchesPerEpoch, epochOrder, examplesPerEpoch } from '../loader';
 import { createRng, mixSeeds } from '../../random';
 import { readIndexFile } from '../splits';
-import { checkTransforms, loadTransformedImage, outputSize, type ImageTransformSpec, type PipelineOptions } from './image-pipeline';
+import {
+  checkTransforms,
+  loadTransformedImage,
+  outputSize,
+  type ImageTransformSpec,
+  type PipelineOptions,
+} from './image-pipeline';
 import type { FloatImage } from './pixel-ops';
 
 export interface IndexedImageDatasetOptions extends PipelineOptions {
@@ -49,8 +55,12 @@ export class IndexedImageDataset implements BatchSource {
   constructor(private readonly opts: IndexedImageDatasetOptions) {
     checkTransforms(opts.transforms);
     const size = outputSize(opts.transforms);
-    if (!size) throw new Error('IndexedImageDataset: the transforms must end their geometric steps with a fixed size (resize to [h, w], a crop)');
-    if (opts.channels !== 1 && opts.channels !== 3) throw new Error(`IndexedImageDataset: channels must be 1 or 3, got ${opts.channels}`);
+    if (!size)
+      throw new Error(
+        'IndexedImageDataset: the transforms must end their geometric steps with a fixed size (resize to [h, w], a crop)',
+      );
+    if (opts.channels !== 1 && opts.channels !== 3)
+      throw new Error(`IndexedImageDataset: channels must be 1 or 3, got ${opts.channels}`);
     if (!Number.isInteger(opts.batchSize) || opts.batchSize <= 0) {
       throw new Error(`IndexedImageDataset: batchSize must be a positive integer, got ${opts.batchSize}`);
     }
@@ -83,19 +93,33 @@ export class IndexedImageDataset implements BatchSource {
   }
 
   order(epoch: number): Int32Array {
-    return epochOrder(this.size, { shuffle: this.opts.shuffle, seed: this.seed, samplesPerEpoch: this.opts.samplesPerEpoch }, epoch);
+    return epochOrder(
+      this.size,
+      { shuffle: this.opts.shuffle, seed: this.seed, samplesPerEpoch: this.opts.samplesPerEpoch },
+      epoch,
+    );
   }
 
   /** Image `i` of the list, transformed with the random draws of position `position` in epoch `epoch`. */
   async image(i: number, epoch = 0, position = i): Promise<FloatImage> {
     const file = path.join(this.opts.dataDir, this.files[i]);
-    const img = await loadTransformedImage(file, this.opts.transforms, createRng(mixSeeds(this.seed, epoch, position)), this.opts);
+    const img = await loadTransformedImage(
+      file,
+      this.opts.transforms,
+      createRng(mixSeeds(this.seed, epoch, position)),
+      this.opts,
+    );
     const [h, w] = this.imageShape;
-    if (img.height !== h || img.width !== w) throw new Error(`${file}: transformed to ${img.height}x${img.width}, expected ${h}x${w}`);
+    if (img.height !== h || img.width !== w)
+      throw new Error(`${file}: transformed to ${img.height}x${img.width}, expected ${h}x${w}`);
     return img;
   }
 
-  private async decodeBatch(order: Int32Array, epoch: number, k: number): Promise<{ pixels: Float32Array; labels: Int32Array }> {
+  private async decodeBatch(
+    order: Int32Array,
+    epoch: number,
+    k: number,
+  ): Promise<{ pixels: Float32Array; labels: Int32Array }> {
     const start = k * this.batchSize;
     const indices = order.subarray(start, Math.min(start + this.batchSize, order.length));
     const [h, w, c] = this.imageShape;
@@ -107,7 +131,9 @@ export class IndexedImageDataset implements BatchSource {
         pixels.set((await this.image(indices[j], epoch, start + j)).data, j * h * w * c);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.opts.concurrency ?? 4, indices.length)) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(this.opts.concurrency ?? 4, indices.length)) }, worker),
+    );
     return { pixels, labels: Int32Array.from(indices, (i) => this.labels[i]) };
   }
 

@@ -8,15 +8,25 @@ import { FASHION_MNIST_CLASSES, FASHION_MNIST_SAMPLE_DIR, readIdxImageFolder } f
 import { writeImageFolder } from '../image-export';
 import { createRng } from '../../random';
 import {
-  IndexedImageDataset, adjustBrightness, adjustContrast, adjustHue, adjustSaturation, centerCropBox, computeChannelStats,
-  loadTransformedImage, randomResizedCropBox, resizeBilinearPil, resizedSize, type FloatImage,
+  IndexedImageDataset,
+  adjustBrightness,
+  adjustContrast,
+  adjustHue,
+  adjustSaturation,
+  centerCropBox,
+  computeChannelStats,
+  loadTransformedImage,
+  randomResizedCropBox,
+  resizeBilinearPil,
+  resizedSize,
+  type FloatImage,
 } from '.';
-
 
 /** The pattern of the golden script: ((y * w + x) * 37 + k * 11) % modulus. */
 function pattern(h: number, w: number, c: number, modulus: number): number[] {
   const out: number[] = [];
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out.push(((y * w + x) * 37 + k * 11) % modulus);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out.push(((y * w + x) * 37 + k * 11) % modulus);
   return out;
 }
 
@@ -26,22 +36,37 @@ async function writePng(file: string, h: number, w: number, c: 1 | 3, values: nu
   await (c === 1 ? image.toColourspace('b-w') : image).png().toFile(file);
 }
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 describe('pixel operations equal torchvision 0.14 (functional_tensor)', () => {
   const ops = { brightness: adjustBrightness, contrast: adjustContrast, saturation: adjustSaturation, hue: adjustHue };
-  it.each(golden.colour.map((c) => [c.op, c.factor, c.channels, c.output] as const))('%s %p on %i channel(s)', (op, factor, channels, output) => {
-    const img: FloatImage = { data: Float32Array.from(pattern(5, 7, channels, 101), (v) => v / 100), height: 5, width: 7, channels };
-    const out = ops[op as keyof typeof ops](img, factor);
-    expect(maxDiff(out.data, output)).toBeLessThan(2e-6);
-  });
+  it.each(golden.colour.map((c) => [c.op, c.factor, c.channels, c.output] as const))(
+    '%s %p on %i channel(s)',
+    (op, factor, channels, output) => {
+      const img: FloatImage = {
+        data: Float32Array.from(pattern(5, 7, channels, 101), (v) => v / 100),
+        height: 5,
+        width: 7,
+        channels,
+      };
+      const out = ops[op as keyof typeof ops](img, factor);
+      expect(maxDiff(out.data, output)).toBeLessThan(2e-6);
+    },
+  );
 });
 
 describe('geometry as torchvision', () => {
   it('Resize(int) sizes and CenterCrop offsets (Python rounding) match', () => {
     for (const c of golden.sizes) {
       if (c.op === 'resize') expect(resizedSize(c.input[0], c.input[1], c.size)).toEqual(c.output);
-      else expect(centerCropBox(c.input[0], c.input[1], c.size)).toEqual({ top: c.top, left: c.left, height: c.size, width: c.size });
+      else
+        expect(centerCropBox(c.input[0], c.input[1], c.size)).toEqual({
+          top: c.top,
+          left: c.left,
+          height: c.size,
+          width: c.size,
+        });
     }
     expect(() => centerCropBox(3, 3, 4)).toThrow('center crop 4x4 is larger than the 3x3 image');
   });
@@ -55,7 +80,7 @@ describe('geometry as torchvision', () => {
       // Rounding each side to an integer moves the area and ratio a little beyond the drawn values.
       expect(box.height * box.width).toBeGreaterThanOrEqual(0.08 * 4800 * 0.8);
       expect(box.width / box.height).toBeGreaterThan((3 / 4) * 0.85);
-      expect(box.width / box.height).toBeLessThan((4 / 3) / 0.85);
+      expect(box.width / box.height).toBeLessThan(4 / 3 / 0.85);
     }
     // An area fraction > 1 never fits: after 10 attempts the centre crop with the ratio clamped to 4/3.
     expect(randomResizedCropBox(10, 40, createRng(0), [2, 3])).toEqual({ top: 0, left: 13, height: 10, width: 13 });
@@ -71,10 +96,22 @@ describe('IndexedImageDataset', () => {
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'indexed-'));
     dataDir = path.join(tmp, 'fmnist');
-    await writeImageFolder(path.join(dataDir, 'raw'), [{ split: 'test', dataset: testSplit }], { classNames: FASHION_MNIST_CLASSES, perClass: 12 });
+    await writeImageFolder(path.join(dataDir, 'raw'), [{ split: 'test', dataset: testSplit }], {
+      classNames: FASHION_MNIST_CLASSES,
+      perClass: 12,
+    });
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  const allFiles = () => fs.readdirSync(path.join(dataDir, 'raw')).sort().flatMap((c) => fs.readdirSync(path.join(dataDir, 'raw', c)).sort().map((f) => `raw/${c}/${f}`));
+  const allFiles = () =>
+    fs
+      .readdirSync(path.join(dataDir, 'raw'))
+      .sort()
+      .flatMap((c) =>
+        fs
+          .readdirSync(path.join(dataDir, 'raw', c))
+          .sort()
+          .map((f) => `raw/${c}/${f}`),
+      );
 
   it('yields normalised NHWC float32 batches with ImageFolder labels, exact to the pixels', async () => {
     const files = allFiles().slice(0, 30);
@@ -82,10 +119,28 @@ describe('IndexedImageDataset', () => {
     const mean = [0.3];
     const std = [0.4];
     const ds = new IndexedImageDataset({
-      dataDir, index: path.join(tmp, 'list.txt'), channels: 1, batchSize: 8, shuffle: false,
-      transforms: [{ type: 'resize', size: [28, 28] }, { type: 'normalize', mean, std }],
+      dataDir,
+      index: path.join(tmp, 'list.txt'),
+      channels: 1,
+      batchSize: 8,
+      shuffle: false,
+      transforms: [
+        { type: 'resize', size: [28, 28] },
+        { type: 'normalize', mean, std },
+      ],
     });
-    expect(ds.classes).toEqual(['Ankle_boot', 'Bag', 'Coat', 'Dress', 'Pullover', 'Sandal', 'Shirt', 'Sneaker', 'T-shirt_top', 'Trouser']);
+    expect(ds.classes).toEqual([
+      'Ankle_boot',
+      'Bag',
+      'Coat',
+      'Dress',
+      'Pullover',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'T-shirt_top',
+      'Trouser',
+    ]);
     expect(ds.batchesPerEpoch).toBe(4);
     const before = tf.memory().numTensors;
     const seen: number[] = [];
@@ -110,7 +165,11 @@ describe('IndexedImageDataset', () => {
 
   it('shuffles by (seed, epoch) and replays the same random transforms', async () => {
     const opts = {
-      dataDir, index: allFiles(), channels: 3 as const, batchSize: 16, seed: 5,
+      dataDir,
+      index: allFiles(),
+      channels: 3 as const,
+      batchSize: 16,
+      seed: 5,
       transforms: [
         { type: 'random_resized_crop' as const, size: 20 },
         { type: 'horizontal_flip' as const },
@@ -137,29 +196,50 @@ describe('IndexedImageDataset', () => {
     await writePng(file, 29, 37, 3, values);
     const centre = await loadTransformedImage(file, [{ type: 'center_crop', size: 12 }], createRng(0), { channels: 3 });
     const expected: number[] = [];
-    for (let y = 8; y < 20; y++) for (let x = 12; x < 24; x++) for (let k = 0; k < 3; k++) expected.push(values[(y * 37 + x) * 3 + k] / 255);
+    for (let y = 8; y < 20; y++)
+      for (let x = 12; x < 24; x++) for (let k = 0; k < 3; k++) expected.push(values[(y * 37 + x) * 3 + k] / 255);
     expect(maxDiff(centre.data, expected)).toBeLessThan(1e-7);
 
-    const rrc = await loadTransformedImage(file, [{ type: 'random_resized_crop', size: [10, 14] }], createRng(9), { channels: 3 });
+    const rrc = await loadTransformedImage(file, [{ type: 'random_resized_crop', size: [10, 14] }], createRng(9), {
+      channels: 3,
+    });
     const box = randomResizedCropBox(29, 37, createRng(9));
-    const cropped = await loadTransformedImage(file, [{ type: 'center_crop', size: 29 }], createRng(0), { channels: 3 });
+    const cropped = await loadTransformedImage(file, [{ type: 'center_crop', size: 29 }], createRng(0), {
+      channels: 3,
+    });
     expect(cropped.width).toBe(29);
     const boxPixels: number[] = [];
     for (let y = box.top; y < box.top + box.height; y++) {
-      for (let x = box.left; x < box.left + box.width; x++) for (let k = 0; k < 3; k++) boxPixels.push(values[(y * 37 + x) * 3 + k]);
+      for (let x = box.left; x < box.left + box.width; x++)
+        for (let k = 0; k < 3; k++) boxPixels.push(values[(y * 37 + x) * 3 + k]);
     }
     const resized = resizeBilinearPil(Uint8Array.from(boxPixels), box.height, box.width, 3, 10, 14);
-    expect(maxDiff(rrc.data, Array.from(resized, (v) => v / 255))).toBeLessThan(1e-7);
+    expect(
+      maxDiff(
+        rrc.data,
+        Array.from(resized, (v) => v / 255),
+      ),
+    ).toBeLessThan(1e-7);
   });
 
-  it('resizes exactly as Pillow\'s bilinear (antialiased) resize, shrinking and enlarging', async () => {
+  it("resizes exactly as Pillow's bilinear (antialiased) resize, shrinking and enlarging", async () => {
     for (const c of golden.resize) {
       const [h, w, ch] = c.input;
       const file = path.join(tmp, `resize-${h}-${w}-${ch}.png`);
       await writePng(file, h, w, ch as 1 | 3, pattern(h, w, ch, 256));
-      const out = await loadTransformedImage(file, [{ type: 'resize', size: c.size as [number, number] }], createRng(0), { channels: ch as 1 | 3 });
+      const out = await loadTransformedImage(
+        file,
+        [{ type: 'resize', size: c.size as [number, number] }],
+        createRng(0),
+        { channels: ch as 1 | 3 },
+      );
       expect([out.height, out.width, out.channels]).toEqual([...c.size, ch]);
-      expect(maxDiff(Array.from(out.data, (v) => Math.round(v * 255)), c.output)).toBe(0);
+      expect(
+        maxDiff(
+          Array.from(out.data, (v) => Math.round(v * 255)),
+          c.output,
+        ),
+      ).toBe(0);
     }
   });
 
@@ -170,7 +250,7 @@ describe('IndexedImageDataset', () => {
     expect(rgb.data.filter((_, i) => i % 3 === 1)).toEqual(grey.data);
   });
 
-  it('computes per-channel mean and std equal to numpy\'s', async () => {
+  it("computes per-channel mean and std equal to numpy's", async () => {
     const grey = await computeChannelStats(dataDir, allFiles(), { channels: 1 });
     expect(grey.pixels).toBe(120 * 784);
     expect(grey.mean[0]).toBeCloseTo(golden.channel_stats.mean, 12);
@@ -180,15 +260,43 @@ describe('IndexedImageDataset', () => {
   });
 
   it('rejects bad index entries, transform lists and undecodable images by name', async () => {
-    const base = { dataDir, channels: 1 as const, batchSize: 2, transforms: [{ type: 'resize' as const, size: 28 as number }, { type: 'center_crop' as const, size: 28 }] };
+    const base = {
+      dataDir,
+      channels: 1 as const,
+      batchSize: 2,
+      transforms: [
+        { type: 'resize' as const, size: 28 as number },
+        { type: 'center_crop' as const, size: 28 },
+      ],
+    };
     expect(() => new IndexedImageDataset({ ...base, index: ['raw/Bag/x.png', 'raw/Cat/y.png'] })).toThrow(
       "entry 2 'raw/Cat/y.png' is not raw/<class>/<image> with a class among Ankle_boot",
     );
-    expect(() => new IndexedImageDataset({ ...base, index: ['x'], transforms: [{ type: 'resize', size: 28 }] })).toThrow(/fixed size/);
-    expect(() => new IndexedImageDataset({ ...base, index: ['x'], transforms: [{ type: 'normalize', mean: [0], std: [1] }, { type: 'center_crop', size: 3 }] }))
-      .toThrow('transforms[1]: center_crop must come before normalize');
-    expect(() => new IndexedImageDataset({ ...base, index: ['x'], transforms: [{ type: 'center_crop', size: 3 }, { type: 'color_jitter', hue: 0.7 }] }))
-      .toThrow('transforms[1].hue: expected a number in [0, 0.5], got 0.7');
+    expect(
+      () => new IndexedImageDataset({ ...base, index: ['x'], transforms: [{ type: 'resize', size: 28 }] }),
+    ).toThrow(/fixed size/);
+    expect(
+      () =>
+        new IndexedImageDataset({
+          ...base,
+          index: ['x'],
+          transforms: [
+            { type: 'normalize', mean: [0], std: [1] },
+            { type: 'center_crop', size: 3 },
+          ],
+        }),
+    ).toThrow('transforms[1]: center_crop must come before normalize');
+    expect(
+      () =>
+        new IndexedImageDataset({
+          ...base,
+          index: ['x'],
+          transforms: [
+            { type: 'center_crop', size: 3 },
+            { type: 'color_jitter', hue: 0.7 },
+          ],
+        }),
+    ).toThrow('transforms[1].hue: expected a number in [0, 0.5], got 0.7');
     fs.writeFileSync(path.join(dataDir, 'raw', 'Bag', 'bad.png'), 'nope');
     const ds = new IndexedImageDataset({ ...base, index: ['raw/Bag/bad.png'] });
     const drain = async () => {

@@ -71,7 +71,8 @@ export function resizeBilinearPil(
       for (let xx = 0; xx < outWidth; xx++) {
         for (let ch = 0; ch < channels; ch++) {
           let ss = ONE / 2;
-          for (let x = 0; x < c.count[xx]; x++) ss += current[(y * width + c.start[xx] + x) * channels + ch] * c.weights[xx * c.kernelSize + x];
+          for (let x = 0; x < c.count[xx]; x++)
+            ss += current[(y * width + c.start[xx] + x) * channels + ch] * c.weights[xx * c.kernelSize + x];
           out[(y * outWidth + xx) * channels + ch] = clip8(ss);
         }
       }
@@ -85,7 +86,8 @@ export function resizeBilinearPil(
       for (let x = 0; x < outWidth; x++) {
         for (let ch = 0; ch < channels; ch++) {
           let ss = ONE / 2;
-          for (let y = 0; y < c.count[yy]; y++) ss += current[((c.start[yy] + y) * outWidth + x) * channels + ch] * c.weights[yy * c.kernelSize + y];
+          for (let y = 0; y < c.count[yy]; y++)
+            ss += current[((c.start[yy] + y) * outWidth + x) * channels + ch] * c.weights[yy * c.kernelSize + y];
           out[(yy * outWidth + x) * channels + ch] = clip8(ss);
         }
       }

@@ -91,7 +91,14 @@ export function adjustHue(img: FloatImage, shift: number): FloatImage {
     const pp = clamp01(v * (1 - s));
     const q = clamp01(v * (1 - s * f));
     const t = clamp01(v * (1 - s * (1 - f)));
-    const rgb = [[v, t, pp], [q, v, pp], [pp, v, t], [pp, q, v], [t, pp, v], [v, pp, q]][((i6 % 6) + 6) % 6];
+    const rgb = [
+      [v, t, pp],
+      [q, v, pp],
+      [pp, v, t],
+      [pp, q, v],
+      [t, pp, v],
+      [v, pp, q],
+    ][((i6 % 6) + 6) % 6];
     out[p] = rgb[0];
     out[p + 1] = rgb[1];
     out[p + 2] = rgb[2];
@@ -103,8 +110,11 @@ export function adjustHue(img: FloatImage, shift: number): FloatImage {
 export function normalizeInPlace(img: FloatImage, mean: readonly number[], std: readonly number[]): FloatImage {
   const { data, channels } = img;
   if (mean.length !== channels || std.length !== channels) {
-    throw new Error(`normalize: mean and std need ${channels} values each (one per channel), got ${mean.length} and ${std.length}`);
+    throw new Error(
+      `normalize: mean and std need ${channels} values each (one per channel), got ${mean.length} and ${std.length}`,
+    );
   }
-  for (let p = 0; p < data.length; p += channels) for (let c = 0; c < channels; c++) data[p + c] = (data[p + c] - mean[c]) / std[c];
+  for (let p = 0; p < data.length; p += channels)
+    for (let c = 0; c < channels; c++) data[p + c] = (data[p + c] - mean[c]) / std[c];
   return img;
 }

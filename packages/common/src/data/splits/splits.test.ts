@@ -18,7 +18,10 @@ describe('assignStratifiedFolds', () => {
     expect(all).toEqual(labels.map((_, i) => i)); // every example exactly once
     const count = (indices: number[], c: number) => indices.filter((i) => labels[i] === c).length;
     for (let c = 0; c < 4; c++) {
-      const n = count(labels.map((_, i) => i), c);
+      const n = count(
+        labels.map((_, i) => i),
+        c,
+      );
       expect(Math.abs(count(test, c) - 0.2 * n)).toBeLessThanOrEqual(1);
       const pool = n - count(test, c);
       for (const v of val) expect(Math.abs(count(v, c) - pool / 5)).toBeLessThan(1);
@@ -34,12 +37,23 @@ describe('assignStratifiedFolds', () => {
   });
 
   it('refuses a class too small for the folds, naming it', () => {
-    expect(() => assignStratifiedFolds([0, 0, 0, 0, 0, 0, 1, 1, 1], { folds: 4, testRatio: 0, seed: 0, classNames: ['cat', 'dog'] }))
-      .toThrow("class 'dog' has 3 image(s) leaving 3 for 4 folds");
-    expect(() => assignStratifiedFolds([0, 0, 0], { folds: 2, testRatio: 0, seed: 0, classNames: ['cat', 'dog'] }))
-      .toThrow("class 'dog' has 0 image(s)");
-    expect(() => assignStratifiedFolds([0, 0], { folds: 1, testRatio: 0, seed: 0 })).toThrow('folds must be an integer >= 2');
-    expect(() => assignStratifiedFolds([0, 0], { folds: 2, testRatio: 1, seed: 0 })).toThrow('test_ratio must be in [0, 1)');
+    expect(() =>
+      assignStratifiedFolds([0, 0, 0, 0, 0, 0, 1, 1, 1], {
+        folds: 4,
+        testRatio: 0,
+        seed: 0,
+        classNames: ['cat', 'dog'],
+      }),
+    ).toThrow("class 'dog' has 3 image(s) leaving 3 for 4 folds");
+    expect(() =>
+      assignStratifiedFolds([0, 0, 0], { folds: 2, testRatio: 0, seed: 0, classNames: ['cat', 'dog'] }),
+    ).toThrow("class 'dog' has 0 image(s)");
+    expect(() => assignStratifiedFolds([0, 0], { folds: 1, testRatio: 0, seed: 0 })).toThrow(
+      'folds must be an integer >= 2',
+    );
+    expect(() => assignStratifiedFolds([0, 0], { folds: 2, testRatio: 1, seed: 0 })).toThrow(
+      'test_ratio must be in [0, 1)',
+    );
   });
 
   it('allocates by largest remainder', () => {
@@ -55,7 +69,10 @@ describe('createSplits on a Fashion-MNIST image folder', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'splits-'));
     raw = path.join(tmp, 'fmnist', 'raw');
     const test = readIdxImageFolder(FASHION_MNIST_SAMPLE_DIR, 'test', FASHION_MNIST_CLASSES);
-    await writeImageFolder(raw, [{ split: 'test', dataset: test }], { classNames: FASHION_MNIST_CLASSES, perClass: 12 });
+    await writeImageFolder(raw, [{ split: 'test', dataset: test }], {
+      classNames: FASHION_MNIST_CLASSES,
+      perClass: 12,
+    });
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -64,7 +81,10 @@ describe('createSplits on a Fashion-MNIST image folder', () => {
     const summary = await createSplits(raw, { folds: 5, testRatio: 0.15, seed: 42 });
     expect(summary.test).toBe(18);
     expect(summary.classCounts).toEqual(new Array(10).fill(12));
-    const everything = fs.readdirSync(raw).flatMap((c) => fs.readdirSync(path.join(raw, c)).map((f) => `raw/${c}/${f}`)).sort();
+    const everything = fs
+      .readdirSync(raw)
+      .flatMap((c) => fs.readdirSync(path.join(raw, c)).map((f) => `raw/${c}/${f}`))
+      .sort();
     const test = readIndexFile(splitIndexFiles(dataDir, 0).test, dataDir);
     expect(test).toEqual([...test].sort());
     const pool = everything.filter((f) => !test.includes(f));
@@ -78,7 +98,8 @@ describe('createSplits on a Fashion-MNIST image folder', () => {
       expect(val).toEqual([...val].sort());
       vals.push(...val);
       // 12 per class: 1 or 2 in the test set, the remaining 10 or 11 spread 2 or 3 per fold.
-      for (const c of fs.readdirSync(raw)) expect(val.filter((f) => f.startsWith(`raw/${c}/`)).length).toBeGreaterThanOrEqual(2);
+      for (const c of fs.readdirSync(raw))
+        expect(val.filter((f) => f.startsWith(`raw/${c}/`)).length).toBeGreaterThanOrEqual(2);
     }
     expect(vals.sort()).toEqual(pool);
     expect(fs.readdirSync(dataDir).sort()).toEqual(['raw', 'splits']);
@@ -86,7 +107,9 @@ describe('createSplits on a Fashion-MNIST image folder', () => {
 
     // Same seed -> identical files; another seed -> different; an existing folder needs force.
     const before = read(splitIndexFiles(dataDir, 2).val);
-    await expect(createSplits(raw, { folds: 5, testRatio: 0.15, seed: 42 })).rejects.toThrow(/already exists; pass --force/);
+    await expect(createSplits(raw, { folds: 5, testRatio: 0.15, seed: 42 })).rejects.toThrow(
+      /already exists; pass --force/,
+    );
     await createSplits(raw, { folds: 5, testRatio: 0.15, seed: 42, force: true });
     expect(read(splitIndexFiles(dataDir, 2).val)).toBe(before);
     await createSplits(raw, { folds: 5, testRatio: 0.15, seed: 7, force: true });
@@ -102,13 +125,22 @@ describe('createSplits on a Fashion-MNIST image folder', () => {
     fs.symlinkSync(path.join(tmp, 'missing.png'), path.join(raw, 'Coat', 'dangling.png'));
     fs.writeFileSync(path.join(raw, 'Coat', 'notes.txt'), 'not listed: not an image extension');
     const summary = await createSplits(raw, { folds: 5, testRatio: 0.15, seed: 0 });
-    expect(summary.rejected.map((r) => r.file)).toEqual(['raw/Bag/empty.png', 'raw/Bag/garbage.jpg', 'raw/Coat/dangling.png', 'raw/Coat/truncated.png']);
+    expect(summary.rejected.map((r) => r.file)).toEqual([
+      'raw/Bag/empty.png',
+      'raw/Bag/garbage.jpg',
+      'raw/Coat/dangling.png',
+      'raw/Coat/truncated.png',
+    ]);
     expect(summary.rejected[0].reason).toBe('empty file');
     expect(summary.rejected[1].reason).toMatch(/^cannot be decoded/);
     expect(summary.rejected[2].reason).toMatch(/^unreadable \(ENOENT\)/);
     expect(summary.rejected[3].reason).toMatch(/^cannot be decoded/);
     const dataDir = path.dirname(raw);
-    const listed = [read(splitIndexFiles(dataDir, 0).test), read(splitIndexFiles(dataDir, 0).train), read(splitIndexFiles(dataDir, 0).val)].join('');
+    const listed = [
+      read(splitIndexFiles(dataDir, 0).test),
+      read(splitIndexFiles(dataDir, 0).train),
+      read(splitIndexFiles(dataDir, 0).val),
+    ].join('');
     expect(listed.split('\n').filter(Boolean)).toHaveLength(120);
     expect(listed).not.toMatch(/empty|garbage|truncated|dangling|notes/);
   });
@@ -116,21 +148,29 @@ describe('createSplits on a Fashion-MNIST image folder', () => {
   it('fails clearly on no class folder, a missing folder, or a class smaller than the folds, writing nothing', async () => {
     const empty = path.join(tmp, 'empty', 'raw');
     fs.mkdirSync(empty, { recursive: true });
-    await expect(createSplits(empty, { folds: 5, testRatio: 0.15, seed: 0 })).rejects.toThrow(/found no class folder in .*empty\/raw/);
-    await expect(createSplits(path.join(tmp, 'nope', 'raw'), { folds: 5, testRatio: 0.15, seed: 0 })).rejects.toThrow(/is not a directory/);
+    await expect(createSplits(empty, { folds: 5, testRatio: 0.15, seed: 0 })).rejects.toThrow(
+      /found no class folder in .*empty\/raw/,
+    );
+    await expect(createSplits(path.join(tmp, 'nope', 'raw'), { folds: 5, testRatio: 0.15, seed: 0 })).rejects.toThrow(
+      /is not a directory/,
+    );
     await expect(createSplits(path.join(tmp, 'fmnist'), { folds: 5, testRatio: 0.15, seed: 0 })).rejects.toThrow(
       /fmnist: expected the raw folder of a data folder, <data_dir>\/raw/,
     );
     const small = path.join(tmp, 'fmnist', 'raw', 'Bag');
     for (const f of fs.readdirSync(small).slice(4)) fs.rmSync(path.join(small, f));
-    await expect(createSplits(raw, { folds: 5, testRatio: 0, seed: 0 })).rejects.toThrow("class 'Bag' has 4 image(s) leaving 4 for 5 folds");
+    await expect(createSplits(raw, { folds: 5, testRatio: 0, seed: 0 })).rejects.toThrow(
+      "class 'Bag' has 4 image(s) leaving 4 for 5 folds",
+    );
     expect(fs.readdirSync(path.dirname(raw))).toEqual(['raw']);
   });
 
   it('reads index files strictly', () => {
     const file = path.join(tmp, 'list.txt');
     fs.writeFileSync(file, 'raw/a/1.png\n\n../outside.png\n');
-    expect(() => readIndexFile(file, tmp)).toThrow(`${file}: line 3: '../outside.png' is not a path inside the data folder`);
+    expect(() => readIndexFile(file, tmp)).toThrow(
+      `${file}: line 3: '../outside.png' is not a path inside the data folder`,
+    );
     fs.writeFileSync(file, '\n');
     expect(() => readIndexFile(file, tmp)).toThrow('the index file lists no image');
     expect(() => readIndexFile(path.join(tmp, 'none.txt'), tmp)).toThrow(/cannot read index file .*none\.txt: ENOENT/);

@@ -51,13 +51,17 @@ export function assignStratifiedFolds(labels: ArrayLike<number>, opts: FoldOptio
   }
   const classes = [...byClass.keys()].sort((a, b) => a - b);
   const groups = classes.map((c) => byClass.get(c)!);
-  const testCounts = allocateProportionally(groups.map((g) => g.length), Math.round(testRatio * labels.length));
+  const testCounts = allocateProportionally(
+    groups.map((g) => g.length),
+    Math.round(testRatio * labels.length),
+  );
   const name = (c: number) => (opts.classNames?.[c] !== undefined ? `'${opts.classNames[c]}'` : `label ${c}`);
   groups.forEach((group, g) => {
     const pool = group.length - testCounts[g];
     if (pool < folds) {
       throw new Error(
-        `class ${name(classes[g])} has ${group.length} image(s)` + (testCounts[g] > 0 ? `, ${testCounts[g]} of them for the test set,` : '') +
+        `class ${name(classes[g])} has ${group.length} image(s)` +
+          (testCounts[g] > 0 ? `, ${testCounts[g]} of them for the test set,` : '') +
           ` leaving ${pool} for ${folds} folds: every validation fold needs at least one image of each class ` +
           `(add images, lower --folds or --test_ratio)`,
       );

@@ -52,7 +52,9 @@ function writeList(file: string, lines: readonly string[]): void {
  */
 export async function createSplits(rawDir: string, opts: CreateSplitsOptions): Promise<SplitsSummary> {
   if (path.basename(path.resolve(rawDir)) !== 'raw') {
-    throw new Error(`${rawDir}: expected the raw folder of a data folder, <data_dir>/raw (index files hold raw/<class>/<image>)`);
+    throw new Error(
+      `${rawDir}: expected the raw folder of a data folder, <data_dir>/raw (index files hold raw/<class>/<image>)`,
+    );
   }
   const scan = await scanRawImages(rawDir);
   const { folds, testRatio, seed } = opts;
@@ -80,8 +82,14 @@ export async function createSplits(rawDir: string, opts: CreateSplitsOptions): P
       writeList(path.join(tmp, `fold_${k}_val.txt`), names(val));
     });
     const info = {
-      folds, test_ratio: testRatio, seed, classes: scan.classes, class_counts: classCounts,
-      test: assignment.test.length, val: assignment.val.map((v) => v.length), rejected: scan.rejected,
+      folds,
+      test_ratio: testRatio,
+      seed,
+      classes: scan.classes,
+      class_counts: classCounts,
+      test: assignment.test.length,
+      val: assignment.val.map((v) => v.length),
+      rejected: scan.rejected,
     };
     fs.writeFileSync(path.join(tmp, 'split_info.json'), `${JSON.stringify(info, null, 2)}\n`);
     if (fs.existsSync(splitsDir)) fs.renameSync(splitsDir, old);
@@ -93,8 +101,13 @@ export async function createSplits(rawDir: string, opts: CreateSplitsOptions): P
     throw err;
   }
   return {
-    dataDir: scan.dataDir, splitsDir, classes: scan.classes, classCounts, test: assignment.test.length,
-    val: assignment.val.map((v) => v.length), rejected: scan.rejected,
+    dataDir: scan.dataDir,
+    splitsDir,
+    classes: scan.classes,
+    classCounts,
+    test: assignment.test.length,
+    val: assignment.val.map((v) => v.length),
+    rejected: scan.rejected,
   };
 }
 
@@ -107,8 +120,11 @@ export function readIndexFile(file: string, dataDir: string): string[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read index file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` +
-      ' (create the splits with `tools split --raw_data <data_dir>/raw`)', { cause: err });
+    throw new Error(
+      `cannot read index file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` +
+        ' (create the splits with `tools split --raw_data <data_dir>/raw`)',
+      { cause: err },
+    );
   }
   const root = path.resolve(dataDir);
   const entries: string[] = [];

@@ -192,13 +192,7 @@ registerOnnxConverter('ReLU', relu);
 registerOnnxConverter('LeakyReLU', leakyRelu);
 registerOnnxConverter('ELU', elu);
 registerOnnxConverter('Softmax', softmax);
-for (const name of [
-  'Dropout',
-  'SpatialDropout1D',
-  'GaussianNoise',
-  'GaussianDropout',
-  'AlphaDropout',
-]) {
+for (const name of ['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']) {
   registerOnnxConverter(name, identity);
 }
 registerOnnxConverter('Flatten', flatten);

@@ -32,13 +32,17 @@ describe('GroupNorm', () => {
 
   it('refuses channels that do not divide into the groups, naming the layer', () => {
     const layer = new GroupNorm({ groups: 4, name: 'gn_bad' });
-    expect(() => layer.apply(tf.zeros([1, 2, 2, 6]))).toThrow(/GroupNorm 'gn_bad': 6 channels .* not divisible into 4 groups/);
+    expect(() => layer.apply(tf.zeros([1, 2, 2, 6]))).toThrow(
+      /GroupNorm 'gn_bad': 6 channels .* not divisible into 4 groups/,
+    );
     expect(() => new GroupNorm({ groups: 0 })).toThrow(/groups must be a positive integer, got 0/);
   });
 
   it('round-trips through a saved model config', () => {
     const model = tf.sequential({ layers: [new GroupNorm({ groups: 2, inputShape: [4] } as never)] });
-    const json = model.toJSON(null, false) as unknown as { config: { layers: { class_name: string; config: { groups: number } }[] } };
+    const json = model.toJSON(null, false) as unknown as {
+      config: { layers: { class_name: string; config: { groups: number } }[] };
+    };
     const layer = json.config.layers.find((l) => l.class_name === 'GroupNorm');
     expect(layer?.config.groups).toBe(2);
   });

@@ -19,7 +19,8 @@ export class GroupNorm extends tf.layers.Layer {
 
   constructor(args: GroupNormArgs) {
     super(args);
-    if (!(Number.isInteger(args.groups) && args.groups > 0)) throw new Error(`GroupNorm: groups must be a positive integer, got ${args.groups}`);
+    if (!(Number.isInteger(args.groups) && args.groups > 0))
+      throw new Error(`GroupNorm: groups must be a positive integer, got ${args.groups}`);
     this.groups = args.groups;
     this.epsilon = args.epsilon ?? 1e-5;
   }
@@ -28,7 +29,9 @@ export class GroupNorm extends tf.layers.Layer {
     const shape = inputShape as tf.Shape;
     const channels = shape[shape.length - 1] as number;
     if (shape.length < 2 || channels % this.groups !== 0) {
-      throw new Error(`GroupNorm '${this.name}': ${channels} channels (input [${shape}]) are not divisible into ${this.groups} groups`);
+      throw new Error(
+        `GroupNorm '${this.name}': ${channels} channels (input [${shape}]) are not divisible into ${this.groups} groups`,
+      );
     }
     this.gamma = this.addWeight('gamma', [channels], 'float32', tf.initializers.ones());
     this.beta = this.addWeight('beta', [channels], 'float32', tf.initializers.zeros());
@@ -45,7 +48,10 @@ export class GroupNorm extends tf.layers.Layer {
       const channels = x.shape[x.rank - 1];
       const grouped = x.reshape([x.shape[0], -1, this.groups, channels / this.groups]);
       const { mean, variance } = tf.moments(grouped, [1, 3], true);
-      return grouped.sub(mean).mul(tf.rsqrt(variance.add(this.epsilon))).reshape(x.shape);
+      return grouped
+        .sub(mean)
+        .mul(tf.rsqrt(variance.add(this.epsilon)))
+        .reshape(x.shape);
     });
   }
 

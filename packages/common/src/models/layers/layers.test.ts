@@ -22,7 +22,12 @@ describe('MultiHeadSelfAttention', () => {
     layer.apply(x); // builds
     // Non-zero biases so they are checked too.
     const [wqkv, bqkv, wo, bo] = layer.getWeights();
-    layer.setWeights([wqkv, tf.randomNormal(bqkv.shape, 0, 0.5, 'float32', 4), wo, tf.randomNormal(bo.shape, 0, 0.5, 'float32', 5)]);
+    layer.setWeights([
+      wqkv,
+      tf.randomNormal(bqkv.shape, 0, 0.5, 'float32', 4),
+      wo,
+      tf.randomNormal(bo.shape, 0, 0.5, 'float32', 5),
+    ]);
     const actual = (layer.apply(x) as tf.Tensor).dataSync();
 
     const [W, B, O, OB] = layer.getWeights().map((w) => Array.from(w.dataSync()));
@@ -45,7 +50,8 @@ describe('MultiHeadSelfAttention', () => {
           const max = Math.max(...scores);
           const e = scores.map((v) => Math.exp(v - max));
           const z = e.reduce((p, v) => p + v, 0);
-          for (let j = 0; j < n; j++) for (let c = 0; c < dh; c++) ctx[i][head * dh + c] += (e[j] / z) * proj(j, 2 * d + head * dh + c);
+          for (let j = 0; j < n; j++)
+            for (let c = 0; c < dh; c++) ctx[i][head * dh + c] += (e[j] / z) * proj(j, 2 * d + head * dh + c);
         }
       }
       for (let i = 0; i < n; i++) {
@@ -61,7 +67,9 @@ describe('MultiHeadSelfAttention', () => {
   });
 
   it('refuses a dim not divisible by the number of heads', () => {
-    expect(() => new MultiHeadSelfAttention({ numHeads: 3 }).apply(tf.input({ shape: [4, 8] }))).toThrow('dim 8 is not divisible by numHeads 3');
+    expect(() => new MultiHeadSelfAttention({ numHeads: 3 }).apply(tf.input({ shape: [4, 8] }))).toThrow(
+      'dim 8 is not divisible by numHeads 3',
+    );
   });
 });
 
@@ -78,8 +86,14 @@ describe('LayerNorm', () => {
       const b = tf.randomNormal([6], 0, 0.3, 'float32', 8);
       const r = tf.randomNormal([3, 4, 6], 0, 1, 'float32', 9);
       expect(maxDiff(layerNormOp(x, g, b, 1e-5).dataSync(), plain(x, g, b).dataSync())).toBeLessThan(1e-5);
-      const ours = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(layerNormOp(a, c, d, 1e-5), r)))([x, g, b]);
-      const reference = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(plain(a, c, d), r)))([x, g, b]);
+      const ours = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
+        tf.sum(tf.mul(layerNormOp(a, c, d, 1e-5), r)),
+      )([x, g, b]);
+      const reference = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(plain(a, c, d), r)))([
+        x,
+        g,
+        b,
+      ]);
       ours.forEach((t, i) => expect(maxDiff(t.dataSync(), reference[i].dataSync())).toBeLessThan(1e-4));
     });
   });
@@ -119,6 +133,14 @@ describe('patch embedding, class token, token selection', () => {
     const expected = tf.add(tf.concat([tf.concat([cls, cls]), x], 1), pos);
     expect(maxDiff(y.dataSync(), expected.dataSync())).toBeLessThan(1e-6);
     const token = new TakeToken({ index: 0 }).apply(y) as tf.Tensor;
-    expect(maxDiff(token.dataSync(), tf.add(tf.concat([cls, cls]), tf.slice(pos, [0, 0, 0], [1, 1, 4])).reshape([2, 4]).dataSync())).toBeLessThan(1e-6);
+    expect(
+      maxDiff(
+        token.dataSync(),
+        tf
+          .add(tf.concat([cls, cls]), tf.slice(pos, [0, 0, 0], [1, 1, 4]))
+          .reshape([2, 4])
+          .dataSync(),
+      ),
+    ).toBeLessThan(1e-6);
   });
 });

@@ -43,7 +43,8 @@ export function timmConvnextName(key: string): string {
     [/^head\.norm\./, () => 'classifier.0.'],
     [/^head\.fc\./, () => 'classifier.2.'],
   ];
-  for (const [pattern, replace] of rules) if (pattern.test(key)) return key.replace(pattern, replace as (s: string, ...a: string[]) => string);
+  for (const [pattern, replace] of rules)
+    if (pattern.test(key)) return key.replace(pattern, replace as (s: string, ...a: string[]) => string);
   return key;
 }
 
@@ -59,7 +60,10 @@ export function convnextTiny(options: ModelOptions = {}): tf.LayersModel {
   // Unpadded stride-4 stem and three stride-2 downsamplings: anything under 32x32 ends as 0x0 feature maps.
   const { inputShape, numClasses } = inputAndClasses(options, 'convnext_tiny', undefined, 32);
   const input = tf.input({ shape: inputShape, name: 'image' });
-  let x = layerNorm(conv2d(input, 'features.0.0', { filters: DIMS[0], kernel: 4, stride: 4, padding: 0, bias: true }), 'features.0.1');
+  let x = layerNorm(
+    conv2d(input, 'features.0.0', { filters: DIMS[0], kernel: 4, stride: 4, padding: 0, bias: true }),
+    'features.0.1',
+  );
   const totalBlocks = DEPTHS.reduce((a, b) => a + b, 0);
   let blockId = 0;
   DEPTHS.forEach((depth, stage) => {
@@ -67,9 +71,12 @@ export function convnextTiny(options: ModelOptions = {}): tf.LayersModel {
       x = layerNorm(x, `features.${2 * stage}.0`);
       x = conv2d(x, `features.${2 * stage}.1`, { filters: DIMS[stage], kernel: 2, stride: 2, padding: 0, bias: true });
     }
-    for (let i = 0; i < depth; i++) x = cnBlock(x, `features.${2 * stage + 1}.${i}`, (STOCHASTIC_DEPTH * blockId++) / (totalBlocks - 1));
+    for (let i = 0; i < depth; i++)
+      x = cnBlock(x, `features.${2 * stage + 1}.${i}`, (STOCHASTIC_DEPTH * blockId++) / (totalBlocks - 1));
   });
   x = layerNorm(globalAveragePool(x, 'avgpool'), 'classifier.0');
   const logits = linear(x, 'classifier.2', numClasses);
-  return withPretrained(tf.model({ inputs: input, outputs: logits, name: 'convnext_tiny' }), options, [timmConvnextLayout]);
+  return withPretrained(tf.model({ inputs: input, outputs: logits, name: 'convnext_tiny' }), options, [
+    timmConvnextLayout,
+  ]);
 }

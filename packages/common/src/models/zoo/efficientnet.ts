@@ -4,7 +4,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelOptions } from '../registry';
 import {
-  add, convNormAct, dropout, globalAveragePool, inputAndClasses, linear, makeDivisible, squeezeExcitation, TORCH_BATCH_NORM,
+  add,
+  convNormAct,
+  dropout,
+  globalAveragePool,
+  inputAndClasses,
+  linear,
+  makeDivisible,
+  squeezeExcitation,
+  TORCH_BATCH_NORM,
 } from './torch-builders';
 import { StochasticDepth } from './torch-layers';
 import { withPretrained } from './torch-weights';
@@ -15,16 +23,38 @@ const STOCHASTIC_DEPTH = 0.2;
 
 /** [expand ratio, kernel, first stride, output channels, repeats] per stage (B0: width and depth 1.0). */
 const B0: [number, number, number, number, number][] = [
-  [1, 3, 1, 16, 1], [6, 3, 2, 24, 2], [6, 5, 2, 40, 2], [6, 3, 2, 80, 3], [6, 5, 1, 112, 3], [6, 5, 2, 192, 4], [6, 3, 1, 320, 1],
+  [1, 3, 1, 16, 1],
+  [6, 3, 2, 24, 2],
+  [6, 5, 2, 40, 2],
+  [6, 3, 2, 80, 3],
+  [6, 5, 1, 112, 3],
+  [6, 5, 2, 192, 4],
+  [6, 3, 1, 320, 1],
 ];
 
-function mbConv(x: T, name: string, out: number, kernel: number, stride: number, expandRatio: number, sdRate: number): T {
+function mbConv(
+  x: T,
+  name: string,
+  out: number,
+  kernel: number,
+  stride: number,
+  expandRatio: number,
+  sdRate: number,
+): T {
   const inChannels = x.shape[3] as number;
   const expanded = makeDivisible(inChannels * expandRatio);
   let y = x;
   let i = 0;
-  if (expanded !== inChannels) y = convNormAct(y, `${name}.block.${i++}`, { filters: expanded, kernel: 1, norm: BN, act: 'silu' });
-  y = convNormAct(y, `${name}.block.${i++}`, { filters: expanded, kernel, stride, depthwise: true, norm: BN, act: 'silu' });
+  if (expanded !== inChannels)
+    y = convNormAct(y, `${name}.block.${i++}`, { filters: expanded, kernel: 1, norm: BN, act: 'silu' });
+  y = convNormAct(y, `${name}.block.${i++}`, {
+    filters: expanded,
+    kernel,
+    stride,
+    depthwise: true,
+    norm: BN,
+    act: 'silu',
+  });
   y = squeezeExcitation(y, `${name}.block.${i++}`, Math.max(1, Math.floor(inChannels / 4)), 'silu', 'sigmoid');
   y = convNormAct(y, `${name}.block.${i}`, { filters: out, kernel: 1, norm: BN, act: null });
   if (stride !== 1 || inChannels !== out) return y;

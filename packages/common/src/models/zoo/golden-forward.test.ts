@@ -27,7 +27,8 @@ interface Golden {
   logits: number[][];
 }
 
-const readGolden = (name: string): Golden => JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', `${name}.json`), 'utf8')) as Golden;
+const readGolden = (name: string): Golden =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', `${name}.json`), 'utf8')) as Golden;
 
 /** The model of each golden case at the golden's input size and class count. */
 const CASES: Record<string, (inputShape: number[], numClasses: number) => tf.LayersModel> = {
@@ -81,7 +82,9 @@ describe.each(Object.keys(CASES))('%s against torchvision', (name) => {
     expect(normSettings(model)).toEqual(golden.norms);
 
     // torch-layout tensors under torch names, through a safetensors round trip, into the model.
-    const stateDict = new Map(weights.map((x) => [x.torchName, tf.tensor(fillValues(x.torchName, x.torchShape), x.torchShape)]));
+    const stateDict = new Map(
+      weights.map((x) => [x.torchName, tf.tensor(fillValues(x.torchName, x.torchShape), x.torchShape)]),
+    );
     const bytes = encodeSafetensors(stateDict);
     tf.dispose([...stateDict.values()]);
     const { tensors } = decodeSafetensors(bytes, `${name} golden weights`);
@@ -96,9 +99,11 @@ describe.each(Object.keys(CASES))('%s against torchvision', (name) => {
     logits.dispose();
     model.dispose();
     let worst = 0;
-    golden.logits.forEach((row, i) => row.forEach((want, j) => {
-      worst = Math.max(worst, Math.abs(got[i][j] - want) / Math.max(1, Math.abs(want)));
-    }));
+    golden.logits.forEach((row, i) =>
+      row.forEach((want, j) => {
+        worst = Math.max(worst, Math.abs(got[i][j] - want) / Math.max(1, Math.abs(want)));
+      }),
+    );
     if (process.env.ZOO_GOLDEN_VERBOSE) console.log(`${name}: worst relative logit error ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(1e-4);
   });

@@ -19,7 +19,12 @@ export { visionTransformer, vitB16, timmVitName } from './vision-transformer';
 export type { VisionTransformerOptions } from './vision-transformer';
 export { LayerScale, StochasticDepth, TorchActivation } from './torch-layers';
 export {
-  countTorchParameters, isIgnoredTorchKey, loadTorchStateDict, loadTorchWeightsFile, torchWeights, withPretrained,
+  countTorchParameters,
+  isIgnoredTorchKey,
+  loadTorchStateDict,
+  loadTorchWeightsFile,
+  torchWeights,
+  withPretrained,
 } from './torch-weights';
 export type { TorchWeight, WeightLayout } from './torch-weights';
 
@@ -29,8 +34,20 @@ registerModel('resnet34', resnet34, 'torchvision ResNet-34 (BasicBlock x [3, 4, 
 registerModel('resnet50', resnet50, 'torchvision ResNet-50 v1.5 (Bottleneck x [3, 4, 6, 3])');
 registerModel('mobilenet_v2', mobilenetV2, 'torchvision MobileNetV2 (width 1.0, ReLU6)');
 registerModel('mobilenet_v3_small', mobilenetV3Small, 'torchvision MobileNetV3-Small (hardswish, SE, BN eps 1e-3)');
-registerModel('efficientnet_b0', efficientnetB0, 'torchvision EfficientNet-B0 (MBConv, SiLU, SE, stochastic depth 0.2)');
-registerModel('convnext_tiny', convnextTiny, 'torchvision ConvNeXt-Tiny (LayerNorm eps 1e-6, layer scale, stochastic depth 0.1)');
+registerModel(
+  'efficientnet_b0',
+  efficientnetB0,
+  'torchvision EfficientNet-B0 (MBConv, SiLU, SE, stochastic depth 0.2)',
+);
+registerModel(
+  'convnext_tiny',
+  convnextTiny,
+  'torchvision ConvNeXt-Tiny (LayerNorm eps 1e-6, layer scale, stochastic depth 0.1)',
+);
 registerModel('vit_b_16', vitB16, 'torchvision ViT-B/16 (224x224, 12 layers, width 768, LayerNorm eps 1e-6)');
-registerModel('simple_cnn', simpleCnn, 'custom: 5 conv3x3-BN-ReLU (32, 32, 64, 64, 128), 2 max pools, GAP, dropout 0.3, linear');
+registerModel(
+  'simple_cnn',
+  simpleCnn,
+  'custom: 5 conv3x3-BN-ReLU (32, 32, 64, 64, 128), 2 max pools, GAP, dropout 0.3, linear',
+);
 registerModel('tiny_net', tinyNet, 'custom: 2 conv3x3-BN-ReLU (16, 32) each with a max pool, GAP, linear');

@@ -2,7 +2,17 @@
 // momentum 0.1, dropout 0.2 before the classifier. Layer names are torchvision's module paths.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelOptions } from '../registry';
-import { add, batchNorm, conv2d, convNormAct, dropout, globalAveragePool, inputAndClasses, linear, TORCH_BATCH_NORM } from './torch-builders';
+import {
+  add,
+  batchNorm,
+  conv2d,
+  convNormAct,
+  dropout,
+  globalAveragePool,
+  inputAndClasses,
+  linear,
+  TORCH_BATCH_NORM,
+} from './torch-builders';
 import { withPretrained } from './torch-weights';
 
 type T = tf.SymbolicTensor;
@@ -10,7 +20,13 @@ const BN = TORCH_BATCH_NORM;
 
 /** [expand ratio t, output channels c, repeats n, first stride s], as torchvision's inverted_residual_setting. */
 const SETTING: [number, number, number, number][] = [
-  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
+  [1, 16, 1, 1],
+  [6, 24, 2, 2],
+  [6, 32, 3, 2],
+  [6, 64, 4, 2],
+  [6, 96, 3, 1],
+  [6, 160, 3, 2],
+  [6, 320, 1, 1],
 ];
 
 function invertedResidual(x: T, name: string, outChannels: number, stride: number, expandRatio: number): T {
@@ -18,8 +34,16 @@ function invertedResidual(x: T, name: string, outChannels: number, stride: numbe
   const hidden = Math.round(inChannels * expandRatio);
   let y = x;
   let i = 0;
-  if (expandRatio !== 1) y = convNormAct(y, `${name}.conv.${i++}`, { filters: hidden, kernel: 1, norm: BN, act: 'relu6' });
-  y = convNormAct(y, `${name}.conv.${i++}`, { filters: hidden, kernel: 3, stride, depthwise: true, norm: BN, act: 'relu6' });
+  if (expandRatio !== 1)
+    y = convNormAct(y, `${name}.conv.${i++}`, { filters: hidden, kernel: 1, norm: BN, act: 'relu6' });
+  y = convNormAct(y, `${name}.conv.${i++}`, {
+    filters: hidden,
+    kernel: 3,
+    stride,
+    depthwise: true,
+    norm: BN,
+    act: 'relu6',
+  });
   y = conv2d(y, `${name}.conv.${i++}`, { filters: outChannels, kernel: 1 });
   y = batchNorm(y, `${name}.conv.${i}`, BN);
   return stride === 1 && inChannels === outChannels ? add(x, y, `${name}_add`) : y;

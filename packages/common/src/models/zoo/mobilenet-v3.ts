@@ -3,7 +3,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelOptions } from '../registry';
 import {
-  activation, add, convNormAct, dropout, globalAveragePool, inputAndClasses, linear, makeDivisible, squeezeExcitation,
+  activation,
+  add,
+  convNormAct,
+  dropout,
+  globalAveragePool,
+  inputAndClasses,
+  linear,
+  makeDivisible,
+  squeezeExcitation,
   type BatchNormSpec,
 } from './torch-builders';
 import { withPretrained } from './torch-weights';
@@ -20,8 +28,14 @@ interface Bneck {
   stride: number;
 }
 
-const bneck = (kernel: number, expanded: number, out: number, se: boolean, act: 'RE' | 'HS', stride: number): Bneck =>
-  ({ kernel, expanded, out, se, act: act === 'RE' ? 'relu' : 'hardswish', stride });
+const bneck = (
+  kernel: number,
+  expanded: number,
+  out: number,
+  se: boolean,
+  act: 'RE' | 'HS',
+  stride: number,
+): Bneck => ({ kernel, expanded, out, se, act: act === 'RE' ? 'relu' : 'hardswish', stride });
 
 /** torchvision's _mobilenet_v3_conf("mobilenet_v3_small") (input channels follow from the previous block). */
 const SMALL: Bneck[] = [
@@ -42,9 +56,18 @@ function invertedResidual(x: T, name: string, b: Bneck): T {
   const inChannels = x.shape[3] as number;
   let y = x;
   let i = 0;
-  if (b.expanded !== inChannels) y = convNormAct(y, `${name}.block.${i++}`, { filters: b.expanded, kernel: 1, norm: BN, act: b.act });
-  y = convNormAct(y, `${name}.block.${i++}`, { filters: b.expanded, kernel: b.kernel, stride: b.stride, depthwise: true, norm: BN, act: b.act });
-  if (b.se) y = squeezeExcitation(y, `${name}.block.${i++}`, makeDivisible(Math.floor(b.expanded / 4)), 'relu', 'hardsigmoid');
+  if (b.expanded !== inChannels)
+    y = convNormAct(y, `${name}.block.${i++}`, { filters: b.expanded, kernel: 1, norm: BN, act: b.act });
+  y = convNormAct(y, `${name}.block.${i++}`, {
+    filters: b.expanded,
+    kernel: b.kernel,
+    stride: b.stride,
+    depthwise: true,
+    norm: BN,
+    act: b.act,
+  });
+  if (b.se)
+    y = squeezeExcitation(y, `${name}.block.${i++}`, makeDivisible(Math.floor(b.expanded / 4)), 'relu', 'hardsigmoid');
   y = convNormAct(y, `${name}.block.${i}`, { filters: b.out, kernel: 1, norm: BN, act: null });
   return b.stride === 1 && inChannels === b.out ? add(x, y, `${name}_add`) : y;
 }

@@ -2,7 +2,16 @@
 // last. Layer names are torchvision's module paths, so torchvision/timm state dicts load as they are.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelOptions } from '../registry';
-import { activation, add, batchNorm, conv2d, globalAveragePool, inputAndClasses, linear, TORCH_BATCH_NORM } from './torch-builders';
+import {
+  activation,
+  add,
+  batchNorm,
+  conv2d,
+  globalAveragePool,
+  inputAndClasses,
+  linear,
+  TORCH_BATCH_NORM,
+} from './torch-builders';
 import { withPretrained } from './torch-weights';
 
 type T = tf.SymbolicTensor;
@@ -27,7 +36,9 @@ function block(x: T, name: string, kind: BlockKind, planes: number, stride: numb
     y = convBn(y, `${name}.conv3`, `${name}.bn3`, outChannels, 1);
   }
   const needsProjection = stride !== 1 || (x.shape[3] as number) !== outChannels;
-  const shortcut = needsProjection ? convBn(x, `${name}.downsample.0`, `${name}.downsample.1`, outChannels, 1, stride) : x;
+  const shortcut = needsProjection
+    ? convBn(x, `${name}.downsample.0`, `${name}.downsample.1`, outChannels, 1, stride)
+    : x;
   return activation(add(y, shortcut, `${name}_add`), 'relu', `${name}_relu`);
 }
 

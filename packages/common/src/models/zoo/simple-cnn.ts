@@ -9,7 +9,16 @@
 //   conv3x3(16) BN ReLU maxpool 2 -> conv3x3(32) BN ReLU maxpool 2 -> global average pool -> Linear(32, classes)
 import * as tf from '@tensorflow/tfjs';
 import type { ModelOptions } from '../registry';
-import { activation, batchNorm, conv2d, dropout, globalAveragePool, inputAndClasses, linear, TORCH_BATCH_NORM } from './torch-builders';
+import {
+  activation,
+  batchNorm,
+  conv2d,
+  dropout,
+  globalAveragePool,
+  inputAndClasses,
+  linear,
+  TORCH_BATCH_NORM,
+} from './torch-builders';
 import { withPretrained } from './torch-weights';
 
 type T = tf.SymbolicTensor;
@@ -35,11 +44,13 @@ function smallCnn(name: string, steps: Step[], dropoutRate: number, options: Mod
   const { inputShape, numClasses } = inputAndClasses(options, name, { inputShape: [28, 28, 1], numClasses: 10 });
   const input = tf.input({ shape: inputShape, name: 'image' });
   const pooled = features(input, steps);
-  const logits = dropoutRate > 0
-    ? linear(dropout(pooled, dropoutRate, 'classifier.0'), 'classifier.1', numClasses)
-    : linear(pooled, 'classifier', numClasses);
+  const logits =
+    dropoutRate > 0
+      ? linear(dropout(pooled, dropoutRate, 'classifier.0'), 'classifier.1', numClasses)
+      : linear(pooled, 'classifier', numClasses);
   return withPretrained(tf.model({ inputs: input, outputs: logits, name }), options);
 }
 
-export const simpleCnn = (options: ModelOptions = {}) => smallCnn('simple_cnn', [32, 32, 'pool', 64, 64, 'pool', 128], 0.3, options);
+export const simpleCnn = (options: ModelOptions = {}) =>
+  smallCnn('simple_cnn', [32, 32, 'pool', 64, 64, 'pool', 128], 0.3, options);
 export const tinyNet = (options: ModelOptions = {}) => smallCnn('tiny_net', [16, 'pool', 32, 'pool'], 0, options);

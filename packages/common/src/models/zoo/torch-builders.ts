@@ -40,23 +40,47 @@ export function conv2d(x: T, name: string, args: ConvArgs): T {
   let mode: 'same' | 'valid' = 'valid';
   if (stride === 1 && 2 * padding === kernel - 1) mode = 'same';
   else if (padding > 0) {
-    input = tf.layers.zeroPadding2d({ padding: [[padding, padding], [padding, padding]], name: `${name}_pad` }).apply(x) as T;
+    input = tf.layers
+      .zeroPadding2d({
+        padding: [
+          [padding, padding],
+          [padding, padding],
+        ],
+        name: `${name}_pad`,
+      })
+      .apply(x) as T;
   }
   // He variance with fan_out as torchvision's CNNs, drawn uniformly: tfjs's (truncated) normal draws take ~1.5 s per
   // million values, the uniform ones a small fraction of that. For a depthwise kernel [k, k, C, 1] tfjs's fan_in is
   // k*k*C, which is torch's fan_out of the same filter.
-  const kernelInitializer = tf.initializers.varianceScaling({ scale: 2, mode: depthwise ? 'fanIn' : 'fanOut', distribution: 'uniform' });
-  const common = { kernelSize: kernel, strides: stride, padding: mode, useBias: bias, name, biasInitializer: 'zeros' as const };
+  const kernelInitializer = tf.initializers.varianceScaling({
+    scale: 2,
+    mode: depthwise ? 'fanIn' : 'fanOut',
+    distribution: 'uniform',
+  });
+  const common = {
+    kernelSize: kernel,
+    strides: stride,
+    padding: mode,
+    useBias: bias,
+    name,
+    biasInitializer: 'zeros' as const,
+  };
   if (depthwise) {
     const channels = input.shape[3] as number;
-    if (filters !== channels) throw new Error(`conv2d ${name}: a depthwise convolution keeps ${channels} channels, asked for ${filters}`);
-    return tf.layers.depthwiseConv2d({ ...common, depthMultiplier: 1, depthwiseInitializer: kernelInitializer }).apply(input) as T;
+    if (filters !== channels)
+      throw new Error(`conv2d ${name}: a depthwise convolution keeps ${channels} channels, asked for ${filters}`);
+    return tf.layers
+      .depthwiseConv2d({ ...common, depthMultiplier: 1, depthwiseInitializer: kernelInitializer })
+      .apply(input) as T;
   }
   return tf.layers.conv2d({ ...common, filters, kernelInitializer }).apply(input) as T;
 }
 
 export function batchNorm(x: T, name: string, spec: BatchNormSpec): T {
-  return tf.layers.batchNormalization({ axis: -1, epsilon: spec.epsilon, momentum: 1 - spec.torchMomentum, name }).apply(x) as T;
+  return tf.layers
+    .batchNormalization({ axis: -1, epsilon: spec.epsilon, momentum: 1 - spec.torchMomentum, name })
+    .apply(x) as T;
 }
 
 export function activation(x: T, kind: ActivationName, name: string): T {
@@ -67,7 +91,11 @@ export function activation(x: T, kind: ActivationName, name: string): T {
 }
 
 /** torchvision.ops.Conv2dNormActivation: conv at `<prefix>.0`, BatchNorm at `<prefix>.1`, then the activation. */
-export function convNormAct(x: T, prefix: string, args: ConvArgs & { norm: BatchNormSpec; act: ActivationName | null }): T {
+export function convNormAct(
+  x: T,
+  prefix: string,
+  args: ConvArgs & { norm: BatchNormSpec; act: ActivationName | null },
+): T {
   const y = batchNorm(conv2d(x, `${prefix}.0`, args), `${prefix}.1`, args.norm);
   return args.act ? activation(y, args.act, `${prefix}_act`) : y;
 }
@@ -119,11 +147,16 @@ export function inputAndClasses(
   const inputShape = options.inputShape ?? defaults.inputShape;
   const numClasses = options.numClasses ?? defaults.numClasses;
   if (inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`${model}: inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}`);
+    throw new Error(
+      `${model}: inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(inputShape)}`,
+    );
   }
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`${model}: numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1)
+    throw new Error(`${model}: numClasses must be a positive integer, got ${numClasses}`);
   if (inputShape[0] < minSize || inputShape[1] < minSize) {
-    throw new Error(`${model}: the input must be at least ${minSize}x${minSize} (its strided layers leave no pixel of a smaller one), got ${inputShape[0]}x${inputShape[1]}`);
+    throw new Error(
+      `${model}: the input must be at least ${minSize}x${minSize} (its strided layers leave no pixel of a smaller one), got ${inputShape[0]}x${inputShape[1]}`,
+    );
   }
   return { inputShape, numClasses };
 }

@@ -14,7 +14,8 @@ export class TorchActivation extends tf.layers.Layer {
 
   constructor(args: { fn: TorchActivationName; name?: string }) {
     super(args);
-    if (args.fn !== 'hardswish' && args.fn !== 'hardsigmoid') throw new Error(`TorchActivation: unknown fn '${String(args.fn)}' (hardswish, hardsigmoid)`);
+    if (args.fn !== 'hardswish' && args.fn !== 'hardsigmoid')
+      throw new Error(`TorchActivation: unknown fn '${String(args.fn)}' (hardswish, hardsigmoid)`);
     this.fn = args.fn;
   }
 
@@ -46,7 +47,8 @@ export class StochasticDepth extends tf.layers.Layer {
 
   constructor(args: { rate: number; name?: string }) {
     super(args);
-    if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`StochasticDepth: rate must be in [0, 1), got ${args.rate}`);
+    if (!(args.rate >= 0 && args.rate < 1))
+      throw new Error(`StochasticDepth: rate must be in [0, 1), got ${args.rate}`);
     this.rate = args.rate;
   }
 

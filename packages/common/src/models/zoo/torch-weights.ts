@@ -42,7 +42,10 @@ const suffix = (s: string) => (layer: string) => `${layer}.${s}`;
 /** By layer class, then tfjs weight name. */
 const RULES: Record<string, Record<string, Rule>> = {
   Conv2D: { kernel: { name: suffix('weight'), ...conv }, bias: { name: suffix('bias'), ...identity } },
-  DepthwiseConv2D: { depthwise_kernel: { name: suffix('weight'), ...depthwise }, bias: { name: suffix('bias'), ...identity } },
+  DepthwiseConv2D: {
+    depthwise_kernel: { name: suffix('weight'), ...depthwise },
+    bias: { name: suffix('bias'), ...identity },
+  },
   Dense: { kernel: { name: suffix('weight'), ...linear }, bias: { name: suffix('bias'), ...identity } },
   BatchNormalization: {
     gamma: { name: suffix('weight'), ...identity },
@@ -65,7 +68,9 @@ const RULES: Record<string, Record<string, Rule>> = {
     pos: { name: suffix('pos_embedding'), ...identity },
   },
   // ConvNeXt's layer_scale is [C, 1, 1] in torch, [C] here.
-  LayerScale: { scale: { name: (layer) => layer, torchShape: ([c]) => [c, 1, 1], fromTorch: (t, s) => tf.reshape(t, s) } },
+  LayerScale: {
+    scale: { name: (layer) => layer, torchShape: ([c]) => [c, 1, 1], fromTorch: (t, s) => tf.reshape(t, s) },
+  },
 };
 
 /** State-dict entries that hold no model state we keep (BatchNorm's step counter). */
@@ -80,7 +85,10 @@ export function torchWeights(model: tf.LayersModel): TorchWeight[] {
     for (const variable of layer.weights) {
       const weightName = variable.originalName.split('/').pop() as string;
       const rule = RULES[layer.getClassName()]?.[weightName];
-      if (!rule) throw new Error(`torchWeights: no torch name for weight '${variable.originalName}' of a ${layer.getClassName()} layer`);
+      if (!rule)
+        throw new Error(
+          `torchWeights: no torch name for weight '${variable.originalName}' of a ${layer.getClassName()} layer`,
+        );
       const tfShape = variable.shape as number[];
       out.push({
         variable,
@@ -117,7 +125,9 @@ export function countTorchParameters(model: tf.LayersModel): number {
 }
 
 function listSome(names: string[], limit = 20): string {
-  return names.length <= limit ? names.join(', ') : `${names.slice(0, limit).join(', ')}, ... (${names.length - limit} more)`;
+  return names.length <= limit
+    ? names.join(', ')
+    : `${names.slice(0, limit).join(', ')}, ... (${names.length - limit} more)`;
 }
 
 /**
@@ -125,7 +135,11 @@ function listSome(names: string[], limit = 20): string {
  * key the model does not have (other than `*.num_batches_tracked`) or a shape that differs is an error naming them
  * all, and then no weight is changed. The caller keeps ownership of `stateDict`.
  */
-export function loadTorchStateDict(model: tf.LayersModel, stateDict: Map<string, tf.Tensor>, source = 'state dict'): void {
+export function loadTorchStateDict(
+  model: tf.LayersModel,
+  stateDict: Map<string, tf.Tensor>,
+  source = 'state dict',
+): void {
   const weights = torchWeights(model);
   const wanted = new Set(weights.map((w) => w.torchName));
   const missing = weights.filter((w) => !stateDict.has(w.torchName)).map((w) => w.torchName);
@@ -143,7 +157,9 @@ export function loadTorchStateDict(model: tf.LayersModel, stateDict: Map<string,
     misShaped.length ? `${misShaped.length} mis-shaped key(s): ${listSome(misShaped)}` : '',
   ].filter(Boolean);
   if (problems.length) throw new Error(`${source} does not fit model '${model.name}': ${problems.join('; ')}`);
-  const values = tf.tidy(() => weights.map((w) => tf.keep(tf.cast(w.fromTorch(stateDict.get(w.torchName) as tf.Tensor), 'float32'))));
+  const values = tf.tidy(() =>
+    weights.map((w) => tf.keep(tf.cast(w.fromTorch(stateDict.get(w.torchName) as tf.Tensor), 'float32'))),
+  );
   weights.forEach((w, i) => w.variable.write(values[i]));
   tf.dispose(values);
 }
@@ -161,9 +177,15 @@ export interface WeightLayout {
  * Loads a safetensors file of torchvision-named (or, for architectures that pass `layouts`, e.g. timm-named)
  * weights into the model; the file's name is in every error.
  */
-export function loadTorchWeightsFile(model: tf.LayersModel, file: string, layouts: WeightLayout[] = [], layout = 'auto'): void {
+export function loadTorchWeightsFile(
+  model: tf.LayersModel,
+  file: string,
+  layouts: WeightLayout[] = [],
+  layout = 'auto',
+): void {
   const known = ['auto', 'torchvision', ...layouts.map((l) => l.name)];
-  if (!known.includes(layout)) throw new Error(`weightsLayout '${layout}' is not one of ${known.join(', ')} for model '${model.name}'`);
+  if (!known.includes(layout))
+    throw new Error(`weightsLayout '${layout}' is not one of ${known.join(', ')} for model '${model.name}'`);
   const tensors = loadSafetensors(file);
   try {
     const keys = [...tensors.keys()];
@@ -184,12 +206,19 @@ export function loadTorchWeightsFile(model: tf.LayersModel, file: string, layout
 }
 
 /** Applies `pretrained: true` of model options (with `weightsPath`); returns the model. */
-export function withPretrained(model: tf.LayersModel, options: ModelOptions, layouts: WeightLayout[] = []): tf.LayersModel {
+export function withPretrained(
+  model: tf.LayersModel,
+  options: ModelOptions,
+  layouts: WeightLayout[] = [],
+): tf.LayersModel {
   if (options.pretrained === undefined || options.pretrained === false) return model;
-  if (options.pretrained !== true) throw new Error(`${model.name}: pretrained must be true or false, got ${JSON.stringify(options.pretrained)}`);
+  if (options.pretrained !== true)
+    throw new Error(`${model.name}: pretrained must be true or false, got ${JSON.stringify(options.pretrained)}`);
   if (typeof options.weightsPath !== 'string' || options.weightsPath === '') {
     model.dispose();
-    throw new Error(`${model.name}: pretrained: true needs weightsPath, the .safetensors file to load (e.g. from tools download-hf-model)`);
+    throw new Error(
+      `${model.name}: pretrained: true needs weightsPath, the .safetensors file to load (e.g. from tools download-hf-model)`,
+    );
   }
   const layout = options.weightsLayout === undefined ? 'auto' : String(options.weightsLayout);
   try {

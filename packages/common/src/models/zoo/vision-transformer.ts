@@ -23,7 +23,9 @@ export interface VisionTransformerOptions extends ModelOptions {
 const layerNorm = (x: T, name: string) => new LayerNorm({ epsilon: EPS, name }).apply(x) as T;
 
 function encoderBlock(x: T, name: string, numHeads: number, mlpDim: number): T {
-  const attended = new MultiHeadSelfAttention({ numHeads, name: `${name}.self_attention` }).apply(layerNorm(x, `${name}.ln_1`)) as T;
+  const attended = new MultiHeadSelfAttention({ numHeads, name: `${name}.self_attention` }).apply(
+    layerNorm(x, `${name}.ln_1`),
+  ) as T;
   const y = add(x, attended, `${name}_add1`);
   let h = activation(linear(layerNorm(y, `${name}.ln_2`), `${name}.mlp.0`, mlpDim), 'gelu', `${name}_gelu`);
   h = linear(h, `${name}.mlp.3`, y.shape[2] as number);
@@ -46,7 +48,8 @@ export function timmVitName(key: string): string {
     [/^norm\./, () => 'encoder.ln.'],
     [/^head\./, () => 'heads.head.'],
   ];
-  for (const [pattern, replace] of rules) if (pattern.test(key)) return key.replace(pattern, replace as (s: string, ...a: string[]) => string);
+  for (const [pattern, replace] of rules)
+    if (pattern.test(key)) return key.replace(pattern, replace as (s: string, ...a: string[]) => string);
   return key;
 }
 
@@ -62,7 +65,8 @@ export function visionTransformer(options: VisionTransformerOptions = {}, name =
   const { inputShape, numClasses } = inputAndClasses(options, name);
   const { patchSize = 16, numLayers = 12, numHeads = 12, hiddenDim = 768, mlpDim = 3072 } = options;
   const [h, w] = inputShape;
-  if (h % patchSize !== 0 || w % patchSize !== 0) throw new Error(`${name}: input ${h}x${w} is not divisible by patchSize ${patchSize}`);
+  if (h % patchSize !== 0 || w % patchSize !== 0)
+    throw new Error(`${name}: input ${h}x${w} is not divisible by patchSize ${patchSize}`);
   const input = tf.input({ shape: inputShape, name: 'image' });
   const patches = new PatchEmbedding({ patchSize, dim: hiddenDim, name: 'conv_proj' }).apply(input) as T;
   let x = new ClassTokenPosition({ initStddev: 0.02, name: 'encoder' }).apply(patches) as T;
@@ -73,4 +77,7 @@ export function visionTransformer(options: VisionTransformerOptions = {}, name =
 }
 
 export const vitB16 = (options: ModelOptions = {}) =>
-  visionTransformer({ ...options, patchSize: 16, numLayers: 12, numHeads: 12, hiddenDim: 768, mlpDim: 3072 }, 'vit_b_16');
+  visionTransformer(
+    { ...options, patchSize: 16, numLayers: 12, numHeads: 12, hiddenDim: 768, mlpDim: 3072 },
+    'vit_b_16',
+  );

@@ -36,26 +36,32 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A torch-layout state dict of the model's weights filled by the golden formula. */
 function filledStateDict(model: tf.LayersModel): Map<string, tf.Tensor> {
-  return new Map(torchWeights(model).map((w) => [w.torchName, tf.tensor(fillValues(w.torchName, w.torchShape), w.torchShape)]));
+  return new Map(
+    torchWeights(model).map((w) => [w.torchName, tf.tensor(fillValues(w.torchName, w.torchShape), w.torchShape)]),
+  );
 }
 
 function predict(model: tf.LayersModel, shape: number[]): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor(fillValues('input', shape), shape)) as tf.Tensor).dataSync() as Float32Array);
+  return tf.tidy(
+    () => (model.predict(tf.tensor(fillValues('input', shape), shape)) as tf.Tensor).dataSync() as Float32Array,
+  );
 }
 
 describe('parameter counts at 1000 classes', () => {
   it('the script wrote the same torchvision counts as the issue states', () => {
-    const written = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'param_counts.json'), 'utf8')) as { parameters: Record<string, number> };
+    const written = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'param_counts.json'), 'utf8')) as {
+      parameters: Record<string, number>;
+    };
     expect(written.parameters).toEqual(TORCHVISION_PARAMS);
   });
 
-  it.each(Object.entries(TORCHVISION_PARAMS))('%s has exactly torchvision\'s parameter count', (name, expected) => {
+  it.each(Object.entries(TORCHVISION_PARAMS))("%s has exactly torchvision's parameter count", (name, expected) => {
     const model = createModel(name);
     expect(countTorchParameters(model)).toBe(expected);
     // What tfjs counts on top are exactly the BatchNorm running statistics (torch buffers).
     const buffers = model.layers
       .filter((l) => l.getClassName() === 'BatchNormalization')
-      .reduce((n, l) => n + 2 * (l.getWeights()[0].size), 0);
+      .reduce((n, l) => n + 2 * l.getWeights()[0].size, 0);
     expect(model.countParams()).toBe(expected + buffers);
     expect(model.inputs[0].shape).toEqual([null, 224, 224, 3]);
     expect(model.outputs[0].shape).toEqual([null, 1000]);
@@ -84,11 +90,19 @@ describe('parameter counts at 1000 classes', () => {
   });
 
   it('rejects a bad input shape or class count by name', () => {
-    expect(() => createModel('resnet18', { inputShape: [64, 64] })).toThrow(/resnet18: inputShape must be \[height, width, channels\]/);
-    expect(() => createModel('tiny_net', { numClasses: 0 })).toThrow(/tiny_net: numClasses must be a positive integer, got 0/);
-    expect(() => createModel('vit_b_16', { inputShape: [200, 200, 3] })).toThrow(/vit_b_16: input 200x200 is not divisible by patchSize 16/);
+    expect(() => createModel('resnet18', { inputShape: [64, 64] })).toThrow(
+      /resnet18: inputShape must be \[height, width, channels\]/,
+    );
+    expect(() => createModel('tiny_net', { numClasses: 0 })).toThrow(
+      /tiny_net: numClasses must be a positive integer, got 0/,
+    );
+    expect(() => createModel('vit_b_16', { inputShape: [200, 200, 3] })).toThrow(
+      /vit_b_16: input 200x200 is not divisible by patchSize 16/,
+    );
     // 28x28 would leave ConvNeXt's last stages with 0x0 maps (a crash in predict, a broken ONNX graph).
-    expect(() => createModel('convnext_tiny', { inputShape: [28, 28, 3], numClasses: 10 })).toThrow(/convnext_tiny: the input must be at least 32x32/);
+    expect(() => createModel('convnext_tiny', { inputShape: [28, 28, 3], numClasses: 10 })).toThrow(
+      /convnext_tiny: the input must be at least 32x32/,
+    );
   });
 });
 
@@ -115,9 +129,13 @@ describe('torch weight loading', () => {
     const tfConv = model.getLayer('features.0').getWeights()[0]; // [3, 3, 2, 16]
     const [o, i, y, x] = [5, 1, 2, 0];
     expect(tfConv.shape).toEqual([3, 3, 2, 16]);
-    expect((tfConv.arraySync() as number[][][][])[y][x][i][o]).toBe((torchConv.arraySync() as number[][][][])[o][i][y][x]);
+    expect((tfConv.arraySync() as number[][][][])[y][x][i][o]).toBe(
+      (torchConv.arraySync() as number[][][][])[o][i][y][x],
+    );
     const torchFc = stateDict.get('classifier.weight') as tf.Tensor2D; // [3, 32]
-    expect((model.getLayer('classifier').getWeights()[0].arraySync() as number[][])[7][2]).toBe((torchFc.arraySync() as number[][])[2][7]);
+    expect((model.getLayer('classifier').getWeights()[0].arraySync() as number[][])[7][2]).toBe(
+      (torchFc.arraySync() as number[][])[2][7],
+    );
     tf.dispose([...stateDict.values()]);
     model.dispose();
   });
@@ -151,20 +169,37 @@ describe('torch weight loading', () => {
     loadTorchStateDict(source, stateDict);
     tf.dispose([...stateDict.values()]);
 
-    const loaded = createModel('simple_cnn', { inputShape: [16, 16, 3], numClasses: 4, pretrained: true, weightsPath: file });
+    const loaded = createModel('simple_cnn', {
+      inputShape: [16, 16, 3],
+      numClasses: 4,
+      pretrained: true,
+      weightsPath: file,
+    });
     expect(predict(loaded, [2, 16, 16, 3])).toEqual(predict(source, [2, 16, 16, 3]));
-    expect(() => createModel('simple_cnn', { inputShape: [16, 16, 3], numClasses: 5, pretrained: true, weightsPath: file }))
-      .toThrow(/simple_cnn\.safetensors does not fit model 'simple_cnn': 2 mis-shaped key\(s\): classifier\.1\.weight \(file \[4,128\], model \[5,128\]\)/);
-    expect(() => createModel('simple_cnn', { pretrained: true })).toThrow(/simple_cnn: pretrained: true needs weightsPath/);
-    expect(() => createModel('simple_cnn', { inputShape: [16, 16, 3], numClasses: 4, pretrained: true, weightsPath: file, weightsLayout: 'keras' }))
-      .toThrow(/weightsLayout 'keras' is not one of auto, torchvision for model 'simple_cnn'/);
+    expect(() =>
+      createModel('simple_cnn', { inputShape: [16, 16, 3], numClasses: 5, pretrained: true, weightsPath: file }),
+    ).toThrow(
+      /simple_cnn\.safetensors does not fit model 'simple_cnn': 2 mis-shaped key\(s\): classifier\.1\.weight \(file \[4,128\], model \[5,128\]\)/,
+    );
+    expect(() => createModel('simple_cnn', { pretrained: true })).toThrow(
+      /simple_cnn: pretrained: true needs weightsPath/,
+    );
+    expect(() =>
+      createModel('simple_cnn', {
+        inputShape: [16, 16, 3],
+        numClasses: 4,
+        pretrained: true,
+        weightsPath: file,
+        weightsLayout: 'keras',
+      }),
+    ).toThrow(/weightsLayout 'keras' is not one of auto, torchvision for model 'simple_cnn'/);
     source.dispose();
     loaded.dispose();
   });
 });
 
 describe('timm layouts', () => {
-  it('renames timm ViT keys to torchvision\'s', () => {
+  it("renames timm ViT keys to torchvision's", () => {
     const table: [string, string][] = [
       ['cls_token', 'class_token'],
       ['pos_embed', 'encoder.pos_embedding'],
@@ -182,7 +217,7 @@ describe('timm layouts', () => {
     for (const [timm, torchvision] of table) expect(timmVitName(timm)).toBe(torchvision);
   });
 
-  it('renames timm ConvNeXt keys to torchvision\'s', () => {
+  it("renames timm ConvNeXt keys to torchvision's", () => {
     const table: [string, string][] = [
       ['stem.0.weight', 'features.0.0.weight'],
       ['stem.1.bias', 'features.0.1.bias'],
@@ -200,7 +235,10 @@ describe('timm layouts', () => {
   });
 
   it('recognises a timm ConvNeXt state dict and reshapes gamma [C] to layer_scale [C, 1, 1]', () => {
-    const timm = new Map<string, tf.Tensor>([['stages.0.blocks.0.gamma', tf.tensor1d([1, 2, 3])], ['stem.0.bias', tf.zeros([3])]]);
+    const timm = new Map<string, tf.Tensor>([
+      ['stages.0.blocks.0.gamma', tf.tensor1d([1, 2, 3])],
+      ['stem.0.bias', tf.zeros([3])],
+    ]);
     expect(timmConvnextLayout.detect([...timm.keys()])).toBe(true);
     expect(timmConvnextLayout.detect(['features.0.0.weight'])).toBe(false);
     const torchvision = timmConvnextLayout.toTorchvision(timm);
@@ -211,14 +249,32 @@ describe('timm layouts', () => {
   });
 
   it('loads a timm-named ViT file like the torchvision-named one', () => {
-    const options = { inputShape: [16, 16, 3], numClasses: 3, patchSize: 8, numLayers: 2, numHeads: 2, hiddenDim: 16, mlpDim: 32 };
+    const options = {
+      inputShape: [16, 16, 3],
+      numClasses: 3,
+      patchSize: 8,
+      numLayers: 2,
+      numHeads: 2,
+      hiddenDim: 16,
+      mlpDim: 32,
+    };
     const reference = visionTransformer(options);
     const stateDict = filledStateDict(reference);
     loadTorchStateDict(reference, stateDict);
     // timm's own key list for this model, written out; each maps onto a torchvision tensor.
-    const timmKeys = ['cls_token', 'pos_embed', 'patch_embed.proj.weight', 'patch_embed.proj.bias', 'norm.weight', 'norm.bias', 'head.weight', 'head.bias'];
+    const timmKeys = [
+      'cls_token',
+      'pos_embed',
+      'patch_embed.proj.weight',
+      'patch_embed.proj.bias',
+      'norm.weight',
+      'norm.bias',
+      'head.weight',
+      'head.bias',
+    ];
     for (const i of [0, 1]) {
-      for (const m of ['norm1', 'attn.qkv', 'attn.proj', 'norm2', 'mlp.fc1', 'mlp.fc2']) timmKeys.push(`blocks.${i}.${m}.weight`, `blocks.${i}.${m}.bias`);
+      for (const m of ['norm1', 'attn.qkv', 'attn.proj', 'norm2', 'mlp.fc1', 'mlp.fc2'])
+        timmKeys.push(`blocks.${i}.${m}.weight`, `blocks.${i}.${m}.bias`);
     }
     const timm = new Map(timmKeys.map((k) => [k, stateDict.get(timmVitName(k)) as tf.Tensor]));
     expect(timm.size).toBe(stateDict.size);
@@ -228,8 +284,11 @@ describe('timm layouts', () => {
     tf.dispose([...stateDict.values()]);
     const loaded = visionTransformer({ ...options, pretrained: true, weightsPath: file });
     expect(predict(loaded, [1, 16, 16, 3])).toEqual(predict(reference, [1, 16, 16, 3]));
-    expect(() => visionTransformer({ ...options, pretrained: true, weightsPath: file, weightsLayout: 'torchvision' }))
-      .toThrow(/vit_timm\.safetensors does not fit model 'vision_transformer': missing 32 key\(s\): .*unexpected 32 key\(s\)/);
+    expect(() =>
+      visionTransformer({ ...options, pretrained: true, weightsPath: file, weightsLayout: 'torchvision' }),
+    ).toThrow(
+      /vit_timm\.safetensors does not fit model 'vision_transformer': missing 32 key\(s\): .*unexpected 32 key\(s\)/,
+    );
     reference.dispose();
     loaded.dispose();
   });
@@ -237,11 +296,21 @@ describe('timm layouts', () => {
 
 describe('torchvision before 0.13', () => {
   it('loads a ViT whose MLP is named mlp.linear_1 / mlp.linear_2', () => {
-    const options = { inputShape: [8, 8, 1], numClasses: 2, patchSize: 4, numLayers: 1, numHeads: 1, hiddenDim: 8, mlpDim: 8 };
+    const options = {
+      inputShape: [8, 8, 1],
+      numClasses: 2,
+      patchSize: 4,
+      numLayers: 1,
+      numHeads: 1,
+      hiddenDim: 8,
+      mlpDim: 8,
+    };
     const reference = visionTransformer(options);
     const stateDict = filledStateDict(reference);
     loadTorchStateDict(reference, stateDict);
-    const legacy = new Map([...stateDict].map(([k, t]) => [k.replace('.mlp.0.', '.mlp.linear_1.').replace('.mlp.3.', '.mlp.linear_2.'), t]));
+    const legacy = new Map(
+      [...stateDict].map(([k, t]) => [k.replace('.mlp.0.', '.mlp.linear_1.').replace('.mlp.3.', '.mlp.linear_2.'), t]),
+    );
     expect([...legacy.keys()]).toContain('encoder.layers.encoder_layer_0.mlp.linear_2.weight');
     const file = path.join(tmp, 'vit_v1.safetensors');
     saveSafetensors(file, legacy);
@@ -254,11 +323,12 @@ describe('torchvision before 0.13', () => {
 });
 
 describe('torch layers', () => {
-  it('hardswish and hardsigmoid are torch\'s (not Keras\'s 0.2x + 0.5)', () => {
+  it("hardswish and hardsigmoid are torch's (not Keras's 0.2x + 0.5)", () => {
     const x = tf.tensor1d([-4, -3, -1, 0, 1, 3, 4]);
     const hs = new TorchActivation({ fn: 'hardswish' }).apply(x) as tf.Tensor;
     const hsig = new TorchActivation({ fn: 'hardsigmoid' }).apply(x) as tf.Tensor;
-    const close = (t: tf.Tensor, want: number[]) => Array.from(t.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
+    const close = (t: tf.Tensor, want: number[]) =>
+      Array.from(t.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
     close(hs, [0, 0, -1 / 3, 0, 2 / 3, 3, 4]);
     close(hsig, [0, 0, 1 / 3, 0.5, 2 / 3, 1, 1]);
     tf.dispose([x, hs, hsig]);
@@ -287,10 +357,12 @@ describe('torch layers', () => {
     y = new StochasticDepth({ rate: 0.1 }).apply(y) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: y });
     let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
     expect(predict(loaded, [1, 4, 4, 3])).toEqual(predict(model, [1, 4, 4, 3]));
     model.dispose();
@@ -299,18 +371,22 @@ describe('torch layers', () => {
 });
 
 describe('training', () => {
-  it.each(['tiny_net', 'mobilenet_v3_small', 'efficientnet_b0'])('%s gets a gradient for every trainable weight', (name) => {
-    tf.tidy(() => {
-      const model = createModel(name, { inputShape: [32, 32, 3], numClasses: 4 });
-      const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 1);
-      const y = tf.oneHot(tf.tensor1d([0, 3], 'int32'), 4);
-      const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
-      const { value, grads } = tf.variableGrads(loss);
-      expect(Number.isFinite(value.dataSync()[0])).toBe(true);
-      expect(Object.keys(grads).length).toBe(model.trainableWeights.length);
-      model.dispose();
-    });
-  });
+  it.each(['tiny_net', 'mobilenet_v3_small', 'efficientnet_b0'])(
+    '%s gets a gradient for every trainable weight',
+    (name) => {
+      tf.tidy(() => {
+        const model = createModel(name, { inputShape: [32, 32, 3], numClasses: 4 });
+        const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 1);
+        const y = tf.oneHot(tf.tensor1d([0, 3], 'int32'), 4);
+        const loss = () =>
+          tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+        const { value, grads } = tf.variableGrads(loss);
+        expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+        expect(Object.keys(grads).length).toBe(model.trainableWeights.length);
+        model.dispose();
+      });
+    },
+  );
 
   it('simple_cnn lowers its loss in a few Adam steps without leaking tensors', () => {
     const model = createModel('simple_cnn');

@@ -4,6 +4,10 @@ import { spawn } from 'node:child_process';
 
 const ready = process.argv[2];
 const script = `require('./packages/common/src/run/cli').exitWithParent(100); require('node:fs').writeFileSync(${JSON.stringify(ready)}, 'ok'); setInterval(() => undefined, 1000);`;
-const child = spawn(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: process.cwd(), stdio: 'ignore', detached: true });
+const child = spawn(process.execPath, ['-r', 'tsx/cjs', '-e', script], {
+  cwd: process.cwd(),
+  stdio: 'ignore',
+  detached: true,
+});
 process.stdout.write(`${child.pid}\n`);
 setInterval(() => undefined, 1000);

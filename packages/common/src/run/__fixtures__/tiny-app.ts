@@ -36,8 +36,12 @@ export const tinyApp: AppDefinition<TinyConfig> = {
   schema,
   keys: { epochs: 'train.epochs', seed: 'seed', experimentName: 'experiment.name' },
   trainer: (c) => ({
-    epochs: c.train.epochs, seed: c.seed, backend: c.backend, optimizer: { name: 'adam', lr: c.train.lr },
-    schedule: c.schedule.name === 'cosine' ? { name: 'cosine', tMax: c.train.epochs, interval: 'epoch' } : { name: 'constant' },
+    epochs: c.train.epochs,
+    seed: c.seed,
+    backend: c.backend,
+    optimizer: { name: 'adam', lr: c.train.lr },
+    schedule:
+      c.schedule.name === 'cosine' ? { name: 'cosine', tMax: c.train.epochs, interval: 'epoch' } : { name: 'constant' },
     checkpoint: { monitor: 'val_acc', mode: 'max' },
   }),
   setup(c) {

@@ -7,7 +7,14 @@
 // replaying the completed generations recorded in the trials (system attributes cma:generation, cma:space), so
 // workers in any language that write these attributes can share a study. The search runs in the unit cube: each
 // parameter's transformed range (log scale for log parameters) is mapped to [0, 1], sigma0 = 1/6, mean 0.5.
-import { Distribution, FloatDistribution, IntDistribution, ParamValue, toExternalRepr, toInternalRepr } from '../distributions';
+import {
+  Distribution,
+  FloatDistribution,
+  IntDistribution,
+  ParamValue,
+  toExternalRepr,
+  toInternalRepr,
+} from '../distributions';
 import { NumpyRandomState } from '../numpy-random';
 import type { Sampler } from '../sampler';
 import type { Study } from '../study';
@@ -84,7 +91,12 @@ export class CmaState {
   private readonly damps: number;
   private readonly chiN: number;
 
-  constructor(readonly n: number, readonly popsize: number, mean: number[], sigma: number) {
+  constructor(
+    readonly n: number,
+    readonly popsize: number,
+    mean: number[],
+    sigma: number,
+  ) {
     this.mean = [...mean];
     this.sigma = sigma;
     this.C = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0) as number));
@@ -131,7 +143,8 @@ export class CmaState {
     this.ps = this.ps.map((p, i) => (1 - this.cs) * p + csFactor * cInvSqrtY[i]);
     const psNorm = Math.sqrt(this.ps.reduce((a, p) => a + p * p, 0));
     this.generation += 1;
-    const hsig = psNorm / Math.sqrt(1 - (1 - this.cs) ** (2 * this.generation)) < (1.4 + 2 / (n + 1)) * this.chiN ? 1 : 0;
+    const hsig =
+      psNorm / Math.sqrt(1 - (1 - this.cs) ** (2 * this.generation)) < (1.4 + 2 / (n + 1)) * this.chiN ? 1 : 0;
     const ccFactor = Math.sqrt(this.cc * (2 - this.cc) * this.mueff);
     this.pc = this.pc.map((p, i) => (1 - this.cc) * p + hsig * ccFactor * yw[i]);
     const delta = (1 - hsig) * this.cc * (2 - this.cc);
@@ -139,8 +152,10 @@ export class CmaState {
       for (let j = 0; j < n; j++) {
         let rankMu = 0;
         ys.forEach((y, k) => (rankMu += this.weights[k] * y[i] * y[j]));
-        this.C[i][j] = (1 - this.c1 - this.cmu) * this.C[i][j] +
-          this.c1 * (this.pc[i] * this.pc[j] + delta * this.C[i][j]) + this.cmu * rankMu;
+        this.C[i][j] =
+          (1 - this.c1 - this.cmu) * this.C[i][j] +
+          this.c1 * (this.pc[i] * this.pc[j] + delta * this.C[i][j]) +
+          this.cmu * rankMu;
       }
     }
     this.sigma *= Math.exp((this.cs / this.damps) * (psNorm / this.chiN - 1));
@@ -181,25 +196,35 @@ export class CmaEsSampler implements Sampler {
     for (const [name, d] of Object.entries(completed[0].distributions)) {
       if (!isNumeric(d) || d.low === d.high) continue;
       const json = JSON.stringify(d);
-      if (completed.every((t) => t.distributions[name] && JSON.stringify(t.distributions[name]) === json)) space[name] = d;
+      if (completed.every((t) => t.distributions[name] && JSON.stringify(t.distributions[name]) === json))
+        space[name] = d;
     }
     return space;
   }
 
   /** The optimizer after replaying every generation that has popsize completed trials. */
-  replay(completed: FrozenTrial[], names: string[], space: Record<string, Numeric>, spaceKey: string,
-    minimize: boolean): CmaState {
+  replay(
+    completed: FrozenTrial[],
+    names: string[],
+    space: Record<string, Numeric>,
+    spaceKey: string,
+    minimize: boolean,
+  ): CmaState {
     const n = names.length;
     const popsize = this.opts.popsize ?? 4 + Math.floor(3 * Math.log(n));
     const state = new CmaState(n, popsize, new Array<number>(n).fill(0.5), this.opts.sigma0 ?? 1 / 6);
     for (;;) {
-      const members = completed.filter((t) => t.systemAttrs[GENERATION_KEY] === state.generation &&
-        t.systemAttrs[SPACE_KEY] === spaceKey).sort((a, b) => a.number - b.number).slice(0, popsize);
+      const members = completed
+        .filter((t) => t.systemAttrs[GENERATION_KEY] === state.generation && t.systemAttrs[SPACE_KEY] === spaceKey)
+        .sort((a, b) => a.number - b.number)
+        .slice(0, popsize);
       if (members.length < popsize) return state;
-      state.tell(members.map((t) => ({
-        x: names.map((name) => toUnit(toInternalRepr(space[name], t.params[name]), space[name])),
-        value: (minimize ? 1 : -1) * (t.values as number[])[0],
-      })));
+      state.tell(
+        members.map((t) => ({
+          x: names.map((name) => toUnit(toInternalRepr(space[name], t.params[name]), space[name])),
+          value: (minimize ? 1 : -1) * (t.values as number[])[0],
+        })),
+      );
     }
   }
 
@@ -213,8 +238,12 @@ export class CmaEsSampler implements Sampler {
     const spaceKey = JSON.stringify(names.map((name) => [name, space[name]]));
     const state = this.replay(completed, names, space, spaceKey, study.direction === 'MINIMIZE');
     // This trial's slot in the generation: how many earlier trials already belong to it.
-    const slot = all.filter((t) => t.number < trial.number && t.systemAttrs[GENERATION_KEY] === state.generation &&
-      t.systemAttrs[SPACE_KEY] === spaceKey).length;
+    const slot = all.filter(
+      (t) =>
+        t.number < trial.number &&
+        t.systemAttrs[GENERATION_KEY] === state.generation &&
+        t.systemAttrs[SPACE_KEY] === spaceKey,
+    ).length;
     const rng = new NumpyRandomState((this.seed * 1_000_003 + state.generation) % 2 ** 32);
     let x: number[] = [];
     for (let k = 0; k <= slot; k++) x = state.sample(rng);

@@ -33,12 +33,18 @@ export class GridSampler implements Sampler {
   async sampleRelative(study: Study, trial: FrozenTrial): Promise<Record<string, ParamValue>> {
     let gridId = trial.systemAttrs.grid_id as number | undefined;
     if (gridId === undefined) {
-      const claimed = await study.storage.claimGridId(study.studyId, trial.trialId, this.searchSpace, this.grids.length,
-        (free) => free[this.rng.randint(0, free.length)]);
+      const claimed = await study.storage.claimGridId(
+        study.studyId,
+        trial.trialId,
+        this.searchSpace,
+        this.grids.length,
+        (free) => free[this.rng.randint(0, free.length)],
+      );
       if (claimed === null) {
         study.stop();
-        throw new GridExhaustedError(`GridSampler: all ${this.grids.length} grid points of study ` +
-          `"${study.studyName}" are taken`);
+        throw new GridExhaustedError(
+          `GridSampler: all ${this.grids.length} grid points of study ` + `"${study.studyName}" are taken`,
+        );
       }
       gridId = claimed;
     }
@@ -47,7 +53,8 @@ export class GridSampler implements Sampler {
   }
 
   async sampleIndependent(_study: Study, _trial: FrozenTrial, name: string, _d: Distribution): Promise<ParamValue> {
-    throw new Error(`GridSampler: parameter "${name}" is not in the grid's search space ` +
-      `(${this.paramNames.join(', ')})`);
+    throw new Error(
+      `GridSampler: parameter "${name}" is not in the grid's search space ` + `(${this.paramNames.join(', ')})`,
+    );
   }
 }

@@ -55,7 +55,11 @@ export class ParzenEstimator {
   readonly high = NaN;
   readonly q: number | null = null;
 
-  constructor(observations: number[], readonly distribution: Distribution, readonly params: ParzenEstimatorParameters) {
+  constructor(
+    observations: number[],
+    readonly distribution: Distribution,
+    readonly params: ParzenEstimatorParameters,
+  ) {
     const n = observations.length;
     const considerPrior = params.considerPrior || n === 0;
     const w = params.weights(n).slice(0, n);
@@ -150,7 +154,8 @@ export class ParzenEstimator {
     if (d.kind === 'categorical') return x;
     if (d.kind === 'float') {
       if (d.log) return Math.exp(x);
-      if (d.step !== null) return Math.min(Math.max(roundHalfEven((x - d.low) / d.step) * d.step + d.low, d.low), d.high);
+      if (d.step !== null)
+        return Math.min(Math.max(roundHalfEven((x - d.low) / d.step) * d.step + d.low, d.low), d.high);
       return x;
     }
     if (d.log) return Math.min(Math.max(roundHalfEven(Math.exp(x)), d.low), d.high);
@@ -164,12 +169,19 @@ export class ParzenEstimator {
     if (d.kind === 'categorical') {
       // Terms summed in ascending order, so that choices with the same counts tie exactly (as in Optuna, where a
       // tie goes to the first candidate) instead of differing in the last bit by summation order.
-      return samples.map((s) => Math.log(this.categoricalWeights.map((row, k) => row[s] * this.weights[k])
-        .sort((a, b) => a - b).reduce((acc, t) => acc + t, 0)));
+      return samples.map((s) =>
+        Math.log(
+          this.categoricalWeights
+            .map((row, k) => row[s] * this.weights[k])
+            .sort((a, b) => a - b)
+            .reduce((acc, t) => acc + t, 0),
+        ),
+      );
     }
     const omit = !this.params.normalizedLogPdf;
     const logAccept = this.mus.map((mu, k) =>
-      logGaussMass((this.low - mu) / this.sigmas[k], (this.high - mu) / this.sigmas[k]));
+      logGaussMass((this.low - mu) / this.sigmas[k], (this.high - mu) / this.sigmas[k]),
+    );
     return samples.map((raw) => {
       const x = d.log ? Math.log(raw) : raw;
       const terms = this.mus.map((mu, k) => {

@@ -30,8 +30,12 @@ export class RandomSampler implements Sampler {
     return toExternalRepr(distribution, untransformNumeric(this.rng.uniform(lo, hi), distribution));
   }
 
-  async sampleIndependent(_study: unknown, _trial: unknown, _name: string, distribution: Distribution):
-    Promise<ParamValue> {
+  async sampleIndependent(
+    _study: unknown,
+    _trial: unknown,
+    _name: string,
+    distribution: Distribution,
+  ): Promise<ParamValue> {
     return this.draw(distribution);
   }
 }

@@ -28,8 +28,11 @@ export interface TPESamplerOptions {
 export type Score = [number, number];
 
 /** Scores and one parameter's internal values (null when a trial lacks it) of COMPLETE and PRUNED trials. */
-export function observationPairs(trials: FrozenTrial[], name: string, minimize: boolean):
-  { scores: Score[]; values: Array<number | null> } {
+export function observationPairs(
+  trials: FrozenTrial[],
+  name: string,
+  minimize: boolean,
+): { scores: Score[]; values: Array<number | null> } {
   const sign = minimize ? 1 : -1;
   const scores: Score[] = [];
   const values: Array<number | null> = [];
@@ -55,8 +58,9 @@ export function observationPairs(trials: FrozenTrial[], name: string, minimize: 
 
 /** Indices (chronological) of the nBelow best scores and of the rest; ties keep trial order. */
 export function splitObservationPairs(scores: Score[], nBelow: number): { below: number[]; above: number[] } {
-  const order = scores.map((_, i) => i).sort((i, j) => compareLoss(scores[i][0], scores[j][0]) || compareLoss(scores[i][1],
-    scores[j][1]) || i - j);
+  const order = scores
+    .map((_, i) => i)
+    .sort((i, j) => compareLoss(scores[i][0], scores[j][0]) || compareLoss(scores[i][1], scores[j][1]) || i - j);
   return {
     below: order.slice(0, nBelow).sort((a, b) => a - b),
     above: order.slice(nBelow).sort((a, b) => a - b),
@@ -93,8 +97,12 @@ export class TPESampler implements Sampler {
     this.randomSampler = new RandomSampler({ seed: opts.seed });
   }
 
-  async sampleIndependent(study: Study, _trial: FrozenTrial, name: string, distribution: Distribution):
-    Promise<ParamValue> {
+  async sampleIndependent(
+    study: Study,
+    _trial: FrozenTrial,
+    name: string,
+    distribution: Distribution,
+  ): Promise<ParamValue> {
     const trials = await study.getTrials(['COMPLETE', 'PRUNED']);
     return this.sampleFromTrials(trials, study.direction === 'MINIMIZE', name, distribution);
   }

@@ -24,8 +24,10 @@ async function canConnect(): Promise<boolean> {
 export async function freshPostgresDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!(await canConnect())) {
     if (!fs.existsSync(path.join(PG_BIN, 'pg_ctl'))) {
-      throw new Error(`PostgreSQL tests need a server: none answers at ${PG_ADMIN_URL} and ${PG_BIN}/pg_ctl is ` +
-        'missing; install it with: apt-get install -y postgresql');
+      throw new Error(
+        `PostgreSQL tests need a server: none answers at ${PG_ADMIN_URL} and ${PG_BIN}/pg_ctl is ` +
+          'missing; install it with: apt-get install -y postgresql',
+      );
     }
     let startError = '';
     try {

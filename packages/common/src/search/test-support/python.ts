@@ -19,7 +19,10 @@ export function runPython(script: string, input: unknown): unknown {
     throw new Error('interop tests need Python Optuna: apt-get install -y python3-optuna python3-psycopg2');
   }
   const out = execFileSync(PYTHON, ['-c', script], {
-    input: JSON.stringify(input), cwd: '/', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 << 20,
+    input: JSON.stringify(input),
+    cwd: '/',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
   });
   return pythonJsonLoads(out.toString());
 }

@@ -8,17 +8,31 @@ const TSX_DIST = path.resolve(__dirname, '../../../../../node_modules/tsx/dist')
 const WORKER = path.join(__dirname, 'worker.ts');
 
 export function startWorker(url: string, study: string, nTrials: number, seed: number, mode = ''): ChildProcess {
-  return spawn(process.execPath, ['--require', path.join(TSX_DIST, 'preflight.cjs'), '--import',
-    pathToFileURL(path.join(TSX_DIST, 'loader.mjs')).href, WORKER, url, study, String(nTrials), String(seed), mode],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(
+    process.execPath,
+    [
+      '--require',
+      path.join(TSX_DIST, 'preflight.cjs'),
+      '--import',
+      pathToFileURL(path.join(TSX_DIST, 'loader.mjs')).href,
+      WORKER,
+      url,
+      study,
+      String(nTrials),
+      String(seed),
+      mode,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
 }
 
 /** Resolves when the worker exits with 0; rejects with its stderr otherwise. */
 export function finished(child: ChildProcess): Promise<void> {
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += String(d)));
-  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() :
-    reject(new Error(`worker exited with ${code}: ${stderr}`)))));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with ${code}: ${stderr}`)))),
+  );
 }
 
 /** Start a worker in "hang" mode and resolve once its trial is RUNNING. */

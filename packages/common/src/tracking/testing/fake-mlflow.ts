@@ -10,7 +10,17 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface FakeRun {
-  info: { run_id: string; run_uuid: string; experiment_id: string; run_name: string; status: string; start_time: number; end_time?: number; artifact_uri: string; lifecycle_stage: string };
+  info: {
+    run_id: string;
+    run_uuid: string;
+    experiment_id: string;
+    run_name: string;
+    status: string;
+    start_time: number;
+    end_time?: number;
+    artifact_uri: string;
+    lifecycle_stage: string;
+  };
   metrics: { key: string; value: number | string; timestamp: number; step: number }[];
   params: Record<string, string>;
   tags: Record<string, string>;
@@ -26,13 +36,18 @@ export interface FakeMlflow {
 }
 
 class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 function required(body: Record<string, unknown>, key: string): unknown {
-  if (body[key] === undefined || body[key] === null || body[key] === '') throw new ApiError(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter '${key}'.`);
+  if (body[key] === undefined || body[key] === null || body[key] === '')
+    throw new ApiError(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter '${key}'.`);
   return body[key];
 }
 
@@ -55,23 +70,35 @@ export async function startFakeMlflow(): Promise<FakeMlflow> {
       const name = url.searchParams.get('experiment_name');
       const e = experiments.find((x) => x.name === name);
       if (!e) throw new ApiError(404, 'RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'`);
-      return { experiment: { ...e, lifecycle_stage: 'active', artifact_location: `mlflow-artifacts:/${e.experiment_id}` } };
+      return {
+        experiment: { ...e, lifecycle_stage: 'active', artifact_location: `mlflow-artifacts:/${e.experiment_id}` },
+      };
     }
     if (method === 'POST' && p === '/api/2.0/mlflow/experiments/create') {
       const name = required(body, 'name') as string;
-      if (experiments.some((x) => x.name === name)) throw new ApiError(400, 'RESOURCE_ALREADY_EXISTS', `Experiment '${name}' already exists.`);
+      if (experiments.some((x) => x.name === name))
+        throw new ApiError(400, 'RESOURCE_ALREADY_EXISTS', `Experiment '${name}' already exists.`);
       const id = String(100 + experiments.length);
       experiments.push({ experiment_id: id, name });
       return { experiment_id: id };
     }
     if (method === 'POST' && p === '/api/2.0/mlflow/runs/create') {
       const experimentId = required(body, 'experiment_id') as string;
-      if (!experiments.some((x) => x.experiment_id === experimentId)) throw new ApiError(404, 'RESOURCE_DOES_NOT_EXIST', `No experiment ${experimentId}`);
+      if (!experiments.some((x) => x.experiment_id === experimentId))
+        throw new ApiError(404, 'RESOURCE_DOES_NOT_EXIST', `No experiment ${experimentId}`);
       const id = `run${nextRun++}`.padEnd(32, '0');
-      const tags = Object.fromEntries(((body.tags as { key: string; value: string }[]) ?? []).map((t) => [t.key, t.value]));
+      const tags = Object.fromEntries(
+        ((body.tags as { key: string; value: string }[]) ?? []).map((t) => [t.key, t.value]),
+      );
       const info = {
-        run_id: id, run_uuid: id, experiment_id: experimentId, run_name: (body.run_name as string) ?? '', status: 'RUNNING',
-        start_time: body.start_time as number, artifact_uri: `mlflow-artifacts:/${experimentId}/${id}/artifacts`, lifecycle_stage: 'active',
+        run_id: id,
+        run_uuid: id,
+        experiment_id: experimentId,
+        run_name: (body.run_name as string) ?? '',
+        status: 'RUNNING',
+        start_time: body.start_time as number,
+        artifact_uri: `mlflow-artifacts:/${experimentId}/${id}/artifacts`,
+        lifecycle_stage: 'active',
       };
       runs.set(id, { info, metrics: [], params: {}, tags });
       return { run: { info, data: { tags: body.tags ?? [] } } };
@@ -87,12 +114,29 @@ export async function startFakeMlflow(): Promise<FakeMlflow> {
       const metrics = (body.metrics as FakeRun['metrics']) ?? [];
       const params = (body.params as { key: string; value: string }[]) ?? [];
       const tags = (body.tags as { key: string; value: string }[]) ?? [];
-      if (metrics.length > 1000 || params.length > 100 || tags.length > 100 || metrics.length + params.length + tags.length > 1000) {
-        throw new ApiError(400, 'INVALID_PARAMETER_VALUE', 'A batch logging request can contain at most 1000 metrics, 100 params and 100 tags (1000 in all)');
+      if (
+        metrics.length > 1000 ||
+        params.length > 100 ||
+        tags.length > 100 ||
+        metrics.length + params.length + tags.length > 1000
+      ) {
+        throw new ApiError(
+          400,
+          'INVALID_PARAMETER_VALUE',
+          'A batch logging request can contain at most 1000 metrics, 100 params and 100 tags (1000 in all)',
+        );
       }
-      for (const m of metrics) for (const k of ['key', 'value', 'timestamp', 'step']) if ((m as unknown as Record<string, unknown>)[k] === undefined) throw new ApiError(400, 'INVALID_PARAMETER_VALUE', `metric without ${k}`);
+      for (const m of metrics)
+        for (const k of ['key', 'value', 'timestamp', 'step'])
+          if ((m as unknown as Record<string, unknown>)[k] === undefined)
+            throw new ApiError(400, 'INVALID_PARAMETER_VALUE', `metric without ${k}`);
       for (const prm of params) {
-        if (prm.key in run.params && run.params[prm.key] !== prm.value) throw new ApiError(400, 'INVALID_PARAMETER_VALUE', `Changing param values is not allowed. Param with key='${prm.key}'`);
+        if (prm.key in run.params && run.params[prm.key] !== prm.value)
+          throw new ApiError(
+            400,
+            'INVALID_PARAMETER_VALUE',
+            `Changing param values is not allowed. Param with key='${prm.key}'`,
+          );
         run.params[prm.key] = prm.value;
       }
       for (const t of tags) run.tags[t.key] = t.value;
@@ -107,13 +151,19 @@ export async function startFakeMlflow(): Promise<FakeMlflow> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      requests.push({ method: req.method ?? '', path: url.pathname + url.search, authorization: req.headers.authorization });
+      requests.push({
+        method: req.method ?? '',
+        path: url.pathname + url.search,
+        authorization: req.headers.authorization,
+      });
       try {
         const out = handle(req.method ?? '', url, Buffer.concat(chunks));
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(out));
       } catch (err) {
         const e = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL_ERROR', (err as Error).message);
-        res.writeHead(e.status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error_code: e.code, message: e.message }));
+        res
+          .writeHead(e.status, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error_code: e.code, message: e.message }));
       }
     });
   });

@@ -5,7 +5,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { syntheticLoader, tinyMlp } from './synthetic';
-import { Adam, MetricsLogger, ModelCheckpoint, Trainer, classificationModule, cosineAnnealingLR, seedEverything, type Callback } from '..';
+import {
+  Adam,
+  MetricsLogger,
+  ModelCheckpoint,
+  Trainer,
+  classificationModule,
+  cosineAnnealingLR,
+  seedEverything,
+  type Callback,
+} from '..';
 
 const SEED = 21;
 const EPOCHS = 4;
@@ -36,9 +45,14 @@ async function main(): Promise<void> {
     runDir,
     callbacks: [new ModelCheckpoint({ monitor: 'val_acc', mode: 'max' }), new MetricsLogger(), reporter],
   });
-  const result = await trainer.fit(classificationModule(model), syntheticLoader(64, SEED, 8), syntheticLoader(32, SEED + 1, 8), {
-    resumeFrom,
-  });
+  const result = await trainer.fit(
+    classificationModule(model),
+    syntheticLoader(64, SEED, 8),
+    syntheticLoader(32, SEED + 1, 8),
+    {
+      resumeFrom,
+    },
+  );
   const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
   fs.writeFileSync(outFile, JSON.stringify({ history: result.history, weights }));
   process.stdout.write(`done ${path.basename(outFile)}\n`);

@@ -6,7 +6,9 @@ export type MonitorMode = 'min' | 'max';
 export function monitoredValue(owner: string, record: EpochRecord, monitor: string): number {
   const v = record[monitor];
   if (v === undefined) {
-    throw new Error(`${owner}: monitor '${monitor}' is not in the epoch metrics (available: ${Object.keys(record).join(', ')})`);
+    throw new Error(
+      `${owner}: monitor '${monitor}' is not in the epoch metrics (available: ${Object.keys(record).join(', ')})`,
+    );
   }
   return v;
 }

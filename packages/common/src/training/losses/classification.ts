@@ -28,7 +28,11 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor, opts: CrossEn
     const smooth = (w ? logp.mul(w) : logp).sum(1).neg();
     if (reduction === 'none') return nll.mul(1 - eps).add(smooth.mul(eps / classes));
     const denom = reduction === 'mean' ? targetWeight.sum() : tf.scalar(1);
-    return nll.sum().mul(1 - eps).add(smooth.sum().mul(eps / classes)).div(denom);
+    return nll
+      .sum()
+      .mul(1 - eps)
+      .add(smooth.sum().mul(eps / classes))
+      .div(denom);
   });
 }
 

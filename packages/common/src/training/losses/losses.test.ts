@@ -39,7 +39,9 @@ function flat(v: unknown): number[] {
 
 function expectClose(actual: ArrayLike<number>, expected: number[], tol: number): void {
   expect(actual.length).toBe(expected.length);
-  Array.from(actual).forEach((a, i) => expect(Math.abs(a - expected[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(expected[i]))));
+  Array.from(actual).forEach((a, i) =>
+    expect(Math.abs(a - expected[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(expected[i]))),
+  );
 }
 
 describe('losses equal torch.nn.functional (values and input gradients)', () => {
@@ -64,7 +66,11 @@ describe('losses equal torch.nn.functional (values and input gradients)', () => 
     const logits = tf.randomNormal([4, 3]);
     const y = tf.tensor1d([0, 1, 2, 1], 'int32');
     const before = tf.memory().numTensors;
-    tf.dispose([crossEntropy(logits, y, { weight: [1, 2, 3], labelSmoothing: 0.1 }), focalLoss(logits, y), batchHardTripletLoss(logits, y)]);
+    tf.dispose([
+      crossEntropy(logits, y, { weight: [1, 2, 3], labelSmoothing: 0.1 }),
+      focalLoss(logits, y),
+      batchHardTripletLoss(logits, y),
+    ]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([logits, y]);
   });
@@ -72,13 +78,20 @@ describe('losses equal torch.nn.functional (values and input gradients)', () => 
 
 describe('loss invariants', () => {
   it('focal loss with γ = 0 is cross-entropy', () => {
-    const logits = tf.tensor2d([[1, 2, 0.5], [0.1, -1, 3]]);
+    const logits = tf.tensor2d([
+      [1, 2, 0.5],
+      [0.1, -1, 3],
+    ]);
     const y = tf.tensor1d([1, 2], 'int32');
     expect(focalLoss(logits, y, { gamma: 0 }).dataSync()[0]).toBeCloseTo(crossEntropy(logits, y).dataSync()[0], 6);
   });
 
   it('batch-hard triplet loss is 0 when no anchor has both a positive and a negative', () => {
-    const e = tf.tensor2d([[0, 1], [2, 3], [4, 5]]);
+    const e = tf.tensor2d([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
     expect(batchHardTripletLoss(e, tf.tensor1d([0, 1, 2], 'int32')).dataSync()[0]).toBe(0);
   });
 
@@ -88,16 +101,24 @@ describe('loss invariants', () => {
     expect(loss.dataSync()[0]).toBeCloseTo(2 + 0.05 + 1, 6);
     expect(Object.keys(logs)).toEqual(['ce', 'kl', 'rec']);
     expect(() => weightedLossSum(terms, { ce: 1, kl: 1 })).toThrow(/loss term 'rec' has no weight/);
-    expect(() => weightedLossSum(terms, { ce: 1, kl: 1, rec: 1, recon: 1 })).toThrow(/weight 'recon' names no loss term/);
+    expect(() => weightedLossSum(terms, { ce: 1, kl: 1, rec: 1, recon: 1 })).toThrow(
+      /weight 'recon' names no loss term/,
+    );
   });
 
   it('gives clear errors for bad inputs', () => {
     const logits = tf.zeros([2, 3]);
-    expect(() => crossEntropy(logits, tf.tensor1d([0, 1, 2], 'int32'))).toThrow(/labels must be class indices of shape \[2\], got shape \[3\]/);
+    expect(() => crossEntropy(logits, tf.tensor1d([0, 1, 2], 'int32'))).toThrow(
+      /labels must be class indices of shape \[2\], got shape \[3\]/,
+    );
     expect(() => crossEntropy(logits, tf.tensor1d([0, 1], 'int32'), { weight: [1, 2] })).toThrow(
       /weight must have one entry per class \(3\), got shape \[2\]/,
     );
-    expect(() => crossEntropy(logits, tf.tensor1d([0, 1], 'int32'), { labelSmoothing: 1 })).toThrow(/labelSmoothing must be in \[0, 1\), got 1/);
-    expect(() => mseLoss(tf.zeros([2, 2]), tf.zeros([2, 3]))).toThrow(/prediction has shape \[2,2\] but target has shape \[2,3\]/);
+    expect(() => crossEntropy(logits, tf.tensor1d([0, 1], 'int32'), { labelSmoothing: 1 })).toThrow(
+      /labelSmoothing must be in \[0, 1\), got 1/,
+    );
+    expect(() => mseLoss(tf.zeros([2, 2]), tf.zeros([2, 3]))).toThrow(
+      /prediction has shape \[2,2\] but target has shape \[2,3\]/,
+    );
   });
 });

@@ -49,9 +49,14 @@ export function euclideanDistanceMatrix(embeddings: tf.Tensor): tf.Tensor {
  * other-label example in the batch; mean of max(margin + d_pos − d_neg, 0) over the anchors that have both.
  * A batch where no anchor has both gives 0.
  */
-export function batchHardTripletLoss(embeddings: tf.Tensor, labels: tf.Tensor, opts: { margin?: number } = {}): tf.Scalar {
+export function batchHardTripletLoss(
+  embeddings: tf.Tensor,
+  labels: tf.Tensor,
+  opts: { margin?: number } = {},
+): tf.Scalar {
   const margin = opts.margin ?? 1;
-  if (embeddings.rank !== 2) throw new Error(`batchHardTripletLoss: embeddings must be [batch, dim], got [${embeddings.shape}]`);
+  if (embeddings.rank !== 2)
+    throw new Error(`batchHardTripletLoss: embeddings must be [batch, dim], got [${embeddings.shape}]`);
   if (labels.rank !== 1 || labels.shape[0] !== embeddings.shape[0]) {
     throw new Error(`batchHardTripletLoss: labels must have shape [${embeddings.shape[0]}], got [${labels.shape}]`);
   }

@@ -13,7 +13,10 @@ export function gaussianKlDivergence(
   checkSameShape('gaussianKlDivergence', mu, 'mu', logvar, 'logvar');
   return tf.tidy(() => {
     const perDim = tf.add(1, logvar).sub(mu.square()).sub(logvar.exp());
-    const perExample = perDim.reshape([mu.shape[0] ?? 1, -1]).sum(1).mul(-0.5);
+    const perExample = perDim
+      .reshape([mu.shape[0] ?? 1, -1])
+      .sum(1)
+      .mul(-0.5);
     return reduce(perExample, opts.reduction ?? 'mean', 'gaussianKlDivergence');
   });
 }
@@ -28,7 +31,10 @@ export function mseLoss(pred: tf.Tensor, target: tf.Tensor, opts: { reduction?: 
 export function bceWithLogits(logits: tf.Tensor, target: tf.Tensor, opts: { reduction?: Reduction } = {}): tf.Tensor {
   checkSameShape('bceWithLogits', logits, 'logits', target, 'target');
   return tf.tidy(() => {
-    const loss = tf.relu(logits).sub(logits.mul(target)).add(tf.log1p(tf.exp(logits.abs().neg())));
+    const loss = tf
+      .relu(logits)
+      .sub(logits.mul(target))
+      .add(tf.log1p(tf.exp(logits.abs().neg())));
     return reduce(loss, opts.reduction ?? 'mean', 'bceWithLogits');
   });
 }

@@ -28,7 +28,9 @@ export function checkSameShape(owner: string, a: tf.Tensor, aName: string, b: tf
 export function checkClassification(owner: string, logits: tf.Tensor, labels: tf.Tensor): number {
   if (logits.rank !== 2) throw new Error(`${owner}: logits must be [batch, classes], got shape [${logits.shape}]`);
   if (labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
-    throw new Error(`${owner}: labels must be class indices of shape [${logits.shape[0]}], got shape [${labels.shape}]`);
+    throw new Error(
+      `${owner}: labels must be class indices of shape [${logits.shape[0]}], got shape [${labels.shape}]`,
+    );
   }
   return logits.shape[1] as number;
 }

@@ -3,8 +3,10 @@
 
 /** lr_i = start x (end / start)^(i / (n - 1)): geometric from `startLr` (i = 0) to `endLr` (i = n - 1). */
 export function exponentialLrs(startLr: number, endLr: number, numIter: number): number[] {
-  if (!(startLr > 0 && endLr > startLr)) throw new Error(`lr range: need 0 < start_lr < end_lr, got start_lr=${startLr} end_lr=${endLr}`);
-  if (!(Number.isInteger(numIter) && numIter >= 2)) throw new Error(`lr range: num_iter must be an integer >= 2, got ${numIter}`);
+  if (!(startLr > 0 && endLr > startLr))
+    throw new Error(`lr range: need 0 < start_lr < end_lr, got start_lr=${startLr} end_lr=${endLr}`);
+  if (!(Number.isInteger(numIter) && numIter >= 2))
+    throw new Error(`lr range: num_iter must be an integer >= 2, got ${numIter}`);
   return Array.from({ length: numIter }, (_, i) => startLr * Math.pow(endLr / startLr, i / (numIter - 1)));
 }
 
@@ -49,7 +51,12 @@ export interface LrSuggestion {
  * points, then take the LR where numpy.gradient of the (smoothed) loss is most negative (the steepest descent; the
  * LRs are log-spaced, so this is also the steepest slope against log lr). Null when fewer than 2 points remain.
  */
-export function suggestLr(lrs: readonly number[], losses: readonly number[], skipStart = 10, skipEnd = 5): LrSuggestion | null {
+export function suggestLr(
+  lrs: readonly number[],
+  losses: readonly number[],
+  skipStart = 10,
+  skipEnd = 5,
+): LrSuggestion | null {
   if (lrs.length !== losses.length) throw new Error(`suggestLr: ${lrs.length} lrs but ${losses.length} losses`);
   const end = lrs.length - skipEnd;
   if (end - skipStart < 2) return null;

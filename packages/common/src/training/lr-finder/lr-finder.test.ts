@@ -49,7 +49,10 @@ describe('LR range test curve', () => {
 /** One trainable scalar w with loss (w - t)^2, t the batch's target: SGD diverges once lr > 1. */
 function quadraticModule(): { module: TrainModule; w: tf.Variable } {
   const w = tf.variable(tf.scalar(0), true, 'lr_finder_w');
-  return { w, module: { variables: { w }, trainingStep: (batch) => ({ loss: w.sub(batch.t.mean()).square() as tf.Scalar }) } };
+  return {
+    w,
+    module: { variables: { w }, trainingStep: (batch) => ({ loss: w.sub(batch.t.mean()).square() as tf.Scalar }) },
+  };
 }
 
 /** Targets 3, 4, 2, 3, 4, 2, ... so that the loss never settles at 0. */
@@ -68,7 +71,11 @@ describe('lrRangeTest', () => {
     const { module, w } = quadraticModule();
     const before = tf.memory().numTensors;
     const result = await lrRangeTest(module, targetSource(7), (lr) => new SGD({ lr }), {
-      startLr: 1e-3, endLr: 10, numIter: 100, beta: 0.9, divergeThreshold: 4,
+      startLr: 1e-3,
+      endLr: 10,
+      numIter: 100,
+      beta: 0.9,
+      divergeThreshold: 4,
     });
     const n = result.smoothed.length;
     expect(n).toBeLessThan(100);
@@ -77,14 +84,15 @@ describe('lrRangeTest', () => {
     const min = Math.min(...result.smoothed);
     expect(result.smoothed[n - 1]).toBeGreaterThan(4 * min);
     // It stopped at the first point above 4 x the running minimum, not later.
-    for (let i = 0; i < n - 1; i++) expect(result.smoothed[i]).toBeLessThanOrEqual(4 * Math.min(...result.smoothed.slice(0, i + 1)));
+    for (let i = 0; i < n - 1; i++)
+      expect(result.smoothed[i]).toBeLessThanOrEqual(4 * Math.min(...result.smoothed.slice(0, i + 1)));
     expect(result.losses[0]).toBe(9); // (0 - 3)^2 at the start
     expect(w.dataSync()[0]).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
     w.dispose();
   });
 
-  it('runs num_iter iterations across epochs, and leaves model weights and an existing optimizer\'s state untouched', async () => {
+  it("runs num_iter iterations across epochs, and leaves model weights and an existing optimizer's state untouched", async () => {
     const model = tinyMlp();
     const module = classificationModule(model);
     const data = syntheticLoader(48, 1, 16); // 3 batches an epoch: 20 iterations cycle through 7 epochs
@@ -92,14 +100,22 @@ describe('lrRangeTest', () => {
     // Give the optimizer some state first: one step on one batch.
     const params = moduleParameters(module);
     const batch: Batch = { x: tf.zeros([2, 4, 4, 1]), y: tf.tensor1d([0, 1], 'int32') };
-    const { value, grads } = tf.variableGrads(() => module.trainingStep(batch, { epoch: 0, batchIndex: 0, globalStep: 0, stage: 'train' }).loss);
+    const { value, grads } = tf.variableGrads(
+      () => module.trainingStep(batch, { epoch: 0, batchIndex: 0, globalStep: 0, stage: 'train' }).loss,
+    );
     adam.step(params.trainable, Object.fromEntries(params.trainable.map((p) => [p.name, grads[p.variable.name]])));
     tf.dispose([value, grads, batch]);
     const weights = model.getWeights().map((t) => Array.from(t.dataSync()));
     const before = tf.memory().numTensors;
     const state = adam.stateDict();
     expect(Object.keys(state.tensors).length).toBeGreaterThan(0);
-    const result = await lrRangeTest(module, data, adam, { startLr: 1e-5, endLr: 1e-1, numIter: 20, skipStart: 2, skipEnd: 2 });
+    const result = await lrRangeTest(module, data, adam, {
+      startLr: 1e-5,
+      endLr: 1e-1,
+      numIter: 20,
+      skipStart: 2,
+      skipEnd: 2,
+    });
     expect(result.lrs).toHaveLength(20);
     expect(result.stoppedEarly).toBeNull();
     expect(result.suggestion).not.toBeNull();
@@ -107,7 +123,8 @@ describe('lrRangeTest', () => {
     expect(adam.lr).toBe(0.01);
     const after = adam.stateDict();
     expect(Object.keys(after.tensors)).toEqual(Object.keys(state.tensors));
-    for (const key of Object.keys(state.tensors)) expect(after.tensors[key].dataSync()).toEqual(state.tensors[key].dataSync());
+    for (const key of Object.keys(state.tensors))
+      expect(after.tensors[key].dataSync()).toEqual(state.tensors[key].dataSync());
     expect(after.json).toEqual(state.json);
     tf.dispose([Object.values(state.tensors), Object.values(after.tensors)]);
     expect(tf.memory().numTensors).toBe(before);
@@ -124,8 +141,12 @@ describe('lrRangeTest', () => {
     const svg = plotLrFinder(result).svg;
     expect(svg.match(/class="[^"]*suggestion_(rule|point)[^"]*"/g)).toHaveLength(2); // the dashed line and the dot
     expect(svg).toContain(`suggested ${result.suggestion!.lr.toExponential(2)}`);
-    expect(fs.readFileSync(path.join(dir, 'lr_finder.log'), 'utf8')).toMatch(/iter {4}1 {2}lr 1\.0000e-5 .*\nsuggested lr .* \(steepest descent/s);
-    expect(path.basename(writeLrFinderReport(parent, result, {}, new Date('2026-11-29T01:02:03Z')))).toBe('lr_finder_20261129-010203_1');
+    expect(fs.readFileSync(path.join(dir, 'lr_finder.log'), 'utf8')).toMatch(
+      /iter {4}1 {2}lr 1\.0000e-5 .*\nsuggested lr .* \(steepest descent/s,
+    );
+    expect(path.basename(writeLrFinderReport(parent, result, {}, new Date('2026-11-29T01:02:03Z')))).toBe(
+      'lr_finder_20261129-010203_1',
+    );
     fs.rmSync(parent, { recursive: true, force: true });
     model.dispose();
     adam.dispose();

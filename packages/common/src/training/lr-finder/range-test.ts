@@ -53,10 +53,16 @@ export async function lrRangeTest(
   opts: LrRangeTestOptions = {},
 ): Promise<LrRangeTestResult> {
   const options = {
-    startLr: opts.startLr ?? 1e-7, endLr: opts.endLr ?? 1, numIter: opts.numIter ?? 200, beta: opts.beta ?? 0.98,
-    divergeThreshold: opts.divergeThreshold ?? 4, skipStart: opts.skipStart ?? 10, skipEnd: opts.skipEnd ?? 5,
+    startLr: opts.startLr ?? 1e-7,
+    endLr: opts.endLr ?? 1,
+    numIter: opts.numIter ?? 200,
+    beta: opts.beta ?? 0.98,
+    divergeThreshold: opts.divergeThreshold ?? 4,
+    skipStart: opts.skipStart ?? 10,
+    skipEnd: opts.skipEnd ?? 5,
   };
-  if (!(options.divergeThreshold > 1)) throw new Error(`lr range: diverge_threshold must be > 1, got ${options.divergeThreshold}`);
+  if (!(options.divergeThreshold > 1))
+    throw new Error(`lr range: diverge_threshold must be > 1, got ${options.divergeThreshold}`);
   const schedule = exponentialLrs(options.startLr, options.endLr, options.numIter);
   const smoother = new SmoothedLoss(options.beta);
   if (data.batchesPerEpoch === 0) throw new Error('lr range: the data source yields no batch');
@@ -126,7 +132,12 @@ export async function lrRangeTest(
     }
   }
   return {
-    lrs, losses, smoothed, bestLoss: best, bestLr, stoppedEarly,
+    lrs,
+    losses,
+    smoothed,
+    bestLoss: best,
+    bestLr,
+    stoppedEarly,
     suggestion: suggestLr(lrs, smoothed, options.skipStart, options.skipEnd),
     rule: SUGGESTION_RULE,
     options,

@@ -12,13 +12,19 @@ function timestamp(date: Date): string {
 
 /** One line per iteration and a summary, as lr_finder.log holds them. */
 export function lrFinderLogLines(result: LrRangeTestResult): string[] {
-  const lines = result.lrs.map((lr, i) =>
-    `iter ${String(i + 1).padStart(4)}  lr ${lr.toExponential(4)}  loss ${result.losses[i].toFixed(5)}  smoothed ${result.smoothed[i].toFixed(5)}`);
-  lines.push(result.stoppedEarly ? `stopped early: ${result.stoppedEarly}` : `completed ${result.lrs.length} iterations`);
+  const lines = result.lrs.map(
+    (lr, i) =>
+      `iter ${String(i + 1).padStart(4)}  lr ${lr.toExponential(4)}  loss ${result.losses[i].toFixed(5)}  smoothed ${result.smoothed[i].toFixed(5)}`,
+  );
+  lines.push(
+    result.stoppedEarly ? `stopped early: ${result.stoppedEarly}` : `completed ${result.lrs.length} iterations`,
+  );
   lines.push(`lowest smoothed loss ${result.bestLoss.toFixed(5)} at lr ${result.bestLr.toExponential(3)}`);
-  lines.push(result.suggestion
-    ? `suggested lr ${result.suggestion.lr.toExponential(3)} (${result.rule})`
-    : `no suggestion: fewer than 2 points remain after skipping ${result.options.skipStart} + ${result.options.skipEnd}`);
+  lines.push(
+    result.suggestion
+      ? `suggested lr ${result.suggestion.lr.toExponential(3)} (${result.rule})`
+      : `no suggestion: fewer than 2 points remain after skipping ${result.options.skipStart} + ${result.options.skipEnd}`,
+  );
   return lines;
 }
 
@@ -26,7 +32,12 @@ export function lrFinderLogLines(result: LrRangeTestResult): string[] {
  * Creates `<parentDir>/lr_finder_<UTC timestamp>/` (a numbered suffix if it exists) with the plot, the results as
  * JSON (options, the curve, the suggestion, anything in `extra`) and the log. Returns the folder.
  */
-export function writeLrFinderReport(parentDir: string, result: LrRangeTestResult, extra: Record<string, unknown> = {}, now = new Date()): string {
+export function writeLrFinderReport(
+  parentDir: string,
+  result: LrRangeTestResult,
+  extra: Record<string, unknown> = {},
+  now = new Date(),
+): string {
   const base = path.join(parentDir, `lr_finder_${timestamp(now)}`);
   let dir = base;
   for (let k = 1; fs.existsSync(dir); k++) dir = `${base}_${k}`;
@@ -43,6 +54,7 @@ export function writeLrFinderReport(parentDir: string, result: LrRangeTestResult
   };
   writeFileAtomic(path.join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileAtomic(path.join(dir, 'lr_finder.log'), `${lrFinderLogLines(result).join('\n')}\n`);
-  if (result.lrs.length >= 2) savePlot(plotLrFinder({ ...result, suggestion: result.suggestion }), path.join(dir, 'lr_plot.png'));
+  if (result.lrs.length >= 2)
+    savePlot(plotLrFinder({ ...result, suggestion: result.suggestion }), path.join(dir, 'lr_plot.png'));
   return dir;
 }

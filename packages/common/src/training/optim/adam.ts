@@ -26,7 +26,10 @@ export class Adam extends TorchOptimizer {
     [this.beta1, this.beta2] = opts.betas ?? [0.9, 0.999];
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? defaultWeightDecay;
-    for (const [k, b] of [['betas[0]', this.beta1], ['betas[1]', this.beta2]] as const) {
+    for (const [k, b] of [
+      ['betas[0]', this.beta1],
+      ['betas[1]', this.beta2],
+    ] as const) {
       if (!(b >= 0 && b < 1)) throw new Error(`${this.constructor.name}: ${k} must be in [0, 1), got ${b}`);
     }
     checkNonNegative(this.constructor.name, 'eps', this.eps);
@@ -51,7 +54,10 @@ export class Adam extends TorchOptimizer {
     const g2 = g.square().mul(1 - this.beta2);
     const v = slots.exp_avg_sq ? slots.exp_avg_sq.mul(this.beta2).add(g2) : g2;
     const stepSize = this.lr / (1 - Math.pow(this.beta1, t));
-    const denom = v.sqrt().div(Math.sqrt(1 - Math.pow(this.beta2, t))).add(this.eps);
+    const denom = v
+      .sqrt()
+      .div(Math.sqrt(1 - Math.pow(this.beta2, t)))
+      .add(this.eps);
     return { param: p.sub(m.div(denom).mul(stepSize)), slots: { exp_avg: m, exp_avg_sq: v } };
   }
 

@@ -1,6 +1,14 @@
 import { Adam, AdamW } from './adam';
 import type { TorchOptimizer } from './optimizer';
-import { type LRSchedule, constantLR, cosineAnnealingLR, exponentialLR, multiStepLR, stepLR, warmupCosineLR } from './schedules';
+import {
+  type LRSchedule,
+  constantLR,
+  cosineAnnealingLR,
+  exponentialLR,
+  multiStepLR,
+  stepLR,
+  warmupCosineLR,
+} from './schedules';
 import { SGD } from './sgd';
 
 /** An optimizer described by plain data (e.g. a config's `train.optimizer` section). */
@@ -17,7 +25,9 @@ export function createOptimizer(spec: OptimizerSpec): TorchOptimizer {
     case 'adamw':
       return new AdamW(spec);
     default:
-      throw new Error(`createOptimizer: name must be 'sgd', 'adam' or 'adamw', got '${(spec as { name: string }).name}'`);
+      throw new Error(
+        `createOptimizer: name must be 'sgd', 'adam' or 'adamw', got '${(spec as { name: string }).name}'`,
+      );
   }
 }
 
@@ -30,7 +40,14 @@ export type ScheduleSpec =
   | { name: 'multistep'; milestones: number[]; gamma?: number; interval?: Interval }
   | { name: 'exponential'; gamma: number; interval?: Interval }
   | { name: 'cosine'; tMax: number; etaMin?: number; interval?: Interval }
-  | { name: 'warmupCosine'; warmupSteps: number; totalSteps: number; warmupStartFactor?: number; etaMin?: number; interval?: Interval };
+  | {
+      name: 'warmupCosine';
+      warmupSteps: number;
+      totalSteps: number;
+      warmupStartFactor?: number;
+      etaMin?: number;
+      interval?: Interval;
+    };
 
 export function createSchedule(spec: ScheduleSpec): LRSchedule {
   switch (spec.name) {

@@ -1,7 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import golden from '../golden/optim.json';
 import schedGolden from '../golden/schedules.json';
-import { Adam, AdamW, SGD, TorchOptimizer, createOptimizer, createSchedule, stepLR, multiStepLR, exponentialLR, cosineAnnealingLR, warmupCosineLR } from '.';
+import {
+  Adam,
+  AdamW,
+  SGD,
+  TorchOptimizer,
+  createOptimizer,
+  createSchedule,
+  stepLR,
+  multiStepLR,
+  exponentialLR,
+  cosineAnnealingLR,
+  warmupCosineLR,
+} from '.';
 import type { LRSchedule } from '.';
 
 beforeAll(async () => {
@@ -11,11 +23,29 @@ beforeAll(async () => {
 type Case = (typeof golden.cases)[number];
 
 function makeOptimizer(c: Case): TorchOptimizer {
-  const o = c.options as { momentum?: number; dampening?: number; weight_decay?: number; nesterov?: boolean; betas?: number[]; eps?: number };
+  const o = c.options as {
+    momentum?: number;
+    dampening?: number;
+    weight_decay?: number;
+    nesterov?: boolean;
+    betas?: number[];
+    eps?: number;
+  };
   if (c.kind === 'sgd') {
-    return new SGD({ lr: c.lr, momentum: o.momentum, dampening: o.dampening, weightDecay: o.weight_decay, nesterov: o.nesterov });
+    return new SGD({
+      lr: c.lr,
+      momentum: o.momentum,
+      dampening: o.dampening,
+      weightDecay: o.weight_decay,
+      nesterov: o.nesterov,
+    });
   }
-  const adamOpts = { lr: c.lr, betas: o.betas as [number, number] | undefined, eps: o.eps, weightDecay: o.weight_decay };
+  const adamOpts = {
+    lr: c.lr,
+    betas: o.betas as [number, number] | undefined,
+    eps: o.eps,
+    weightDecay: o.weight_decay,
+  };
   return c.kind === 'adamw' ? new AdamW(adamOpts) : new Adam(adamOpts);
 }
 
@@ -37,7 +67,8 @@ describe('optimizers follow torch.optim trajectories', () => {
         { name: 'b', variable: b },
       ];
       const opt = makeOptimizer(c);
-      const schedule = 'schedule' in c && c.schedule ? stepLR({ stepSize: c.schedule.step_size, gamma: c.schedule.gamma }) : null;
+      const schedule =
+        'schedule' in c && c.schedule ? stepLR({ stepSize: c.schedule.step_size, gamma: c.schedule.gamma }) : null;
       c.trajectory.forEach((point, t) => {
         if (schedule) opt.lr = schedule.lrAt(t, opt.initialLr);
         const { value, grads } = tf.variableGrads(() => X.matMul(W).add(b).sub(Y).square().mean() as tf.Scalar, [W, b]);
@@ -51,7 +82,8 @@ describe('optimizers follow torch.optim trajectories', () => {
       for (const [pname, slots] of Object.entries(c.final_state)) {
         for (const [slot, expected] of Object.entries(slots as Record<string, number | number[] | number[][]>)) {
           if (slot === 'step') expect((state.json.steps as Record<string, number>)[pname]).toBe(expected);
-          else expectClose(Array.from(state.tensors[`${pname}/${slot}`].dataSync()), [expected].flat(2) as number[], 2e-5);
+          else
+            expectClose(Array.from(state.tensors[`${pname}/${slot}`].dataSync()), [expected].flat(2) as number[], 2e-5);
         }
       }
       tf.dispose(Object.values(state.tensors));
@@ -129,7 +161,9 @@ describe('LR schedules equal torch.optim.lr_scheduler', () => {
 
   it('names the bad option', () => {
     expect(() => stepLR({ stepSize: 0 })).toThrow(/stepLR: stepSize must be a positive integer, got 0/);
-    expect(() => warmupCosineLR({ warmupSteps: 5, totalSteps: 5 })).toThrow(/totalSteps must be an integer > warmupSteps/);
+    expect(() => warmupCosineLR({ warmupSteps: 5, totalSteps: 5 })).toThrow(
+      /totalSteps must be an integer > warmupSteps/,
+    );
   });
 });
 
@@ -144,7 +178,9 @@ describe('createOptimizer / createSchedule', () => {
   });
 
   it('names an unknown kind', () => {
-    expect(() => createOptimizer({ name: 'rmsprop' } as never)).toThrow(/name must be 'sgd', 'adam' or 'adamw', got 'rmsprop'/);
+    expect(() => createOptimizer({ name: 'rmsprop' } as never)).toThrow(
+      /name must be 'sgd', 'adam' or 'adamw', got 'rmsprop'/,
+    );
     expect(() => createSchedule({ name: 'poly' } as never)).toThrow(/got 'poly'/);
   });
 });

@@ -40,7 +40,9 @@ export abstract class TorchOptimizer {
       const grad = grads[name];
       if (!grad) continue;
       if (!arraysEqual(grad.shape, variable.shape)) {
-        throw new Error(`optimizer: gradient of '${name}' has shape [${grad.shape}], parameter has [${variable.shape}]`);
+        throw new Error(
+          `optimizer: gradient of '${name}' has shape [${grad.shape}], parameter has [${variable.shape}]`,
+        );
       }
       const slots = this.slots.get(name) ?? {};
       const next = tf.tidy(() => {
@@ -114,5 +116,6 @@ function arraysEqual(a: readonly number[], b: readonly number[]): boolean {
 }
 
 export function checkNonNegative(owner: string, key: string, value: number): void {
-  if (!(Number.isFinite(value) && value >= 0)) throw new Error(`${owner}: ${key} must be a finite number >= 0, got ${value}`);
+  if (!(Number.isFinite(value) && value >= 0))
+    throw new Error(`${owner}: ${key} must be a finite number >= 0, got ${value}`);
 }

@@ -86,13 +86,22 @@ export function warmupCosineLR(opts: {
   requirePositiveInt('warmupCosineLR', 'warmupSteps', opts.warmupSteps);
   requireRange('warmupCosineLR', 'warmupStartFactor', start, Number.MIN_VALUE, 1);
   if (!(Number.isInteger(opts.totalSteps) && opts.totalSteps > opts.warmupSteps)) {
-    throw new Error(`warmupCosineLR: totalSteps must be an integer > warmupSteps (${opts.warmupSteps}), got ${opts.totalSteps}`);
+    throw new Error(
+      `warmupCosineLR: totalSteps must be an integer > warmupSteps (${opts.warmupSteps}), got ${opts.totalSteps}`,
+    );
   }
   const w = opts.warmupSteps;
   return {
     interval: opts.interval ?? 'step',
-    lrAt: (t, base) => (t < w ? base * (start + ((1 - start) * t) / w) : cosine(t - w, opts.totalSteps - w, base, etaMin)),
-    describe: () => ({ kind: 'warmupCosine', warmupSteps: w, totalSteps: opts.totalSteps, warmupStartFactor: start, etaMin }),
+    lrAt: (t, base) =>
+      t < w ? base * (start + ((1 - start) * t) / w) : cosine(t - w, opts.totalSteps - w, base, etaMin),
+    describe: () => ({
+      kind: 'warmupCosine',
+      warmupSteps: w,
+      totalSteps: opts.totalSteps,
+      warmupStartFactor: start,
+      etaMin,
+    }),
   };
 }
 

@@ -36,9 +36,11 @@ export class GradScaler {
     this.growthFactor = o.growthFactor ?? 2;
     this.backoffFactor = o.backoffFactor ?? 0.5;
     this.growthInterval = o.growthInterval ?? 2000;
-    if (!(this.scale > 0 && Number.isFinite(this.scale))) throw new Error(`GradScaler: initScale must be a finite number > 0, got ${this.scale}`);
+    if (!(this.scale > 0 && Number.isFinite(this.scale)))
+      throw new Error(`GradScaler: initScale must be a finite number > 0, got ${this.scale}`);
     if (!(this.growthFactor > 1)) throw new Error(`GradScaler: growthFactor must be > 1, got ${this.growthFactor}`);
-    if (!(this.backoffFactor > 0 && this.backoffFactor < 1)) throw new Error(`GradScaler: backoffFactor must be in (0, 1), got ${this.backoffFactor}`);
+    if (!(this.backoffFactor > 0 && this.backoffFactor < 1))
+      throw new Error(`GradScaler: backoffFactor must be in (0, 1), got ${this.backoffFactor}`);
     if (!(Number.isInteger(this.growthInterval) && this.growthInterval > 0)) {
       throw new Error(`GradScaler: growthInterval must be a positive integer, got ${this.growthInterval}`);
     }
@@ -59,7 +61,14 @@ export class GradScaler {
     for (const [k, g] of Object.entries(grads)) out[k] = tf.tidy(() => g.mul(inv));
     const values = Object.values(grads);
     const foundInf =
-      values.length > 0 && tf.tidy(() => tf.logicalNot(tf.stack(values.map((g) => g.isFinite().all()))).any().dataSync()[0] === 1);
+      values.length > 0 &&
+      tf.tidy(
+        () =>
+          tf
+            .logicalNot(tf.stack(values.map((g) => g.isFinite().all())))
+            .any()
+            .dataSync()[0] === 1,
+      );
     return { grads: out, foundInf };
   }
 
@@ -83,7 +92,12 @@ export class GradScaler {
 
   loadStateDict(state: unknown): void {
     const s = state as Partial<GradScalerState> | null;
-    if (!s || typeof s.scale !== 'number' || typeof s.growthTracker !== 'number' || typeof s.skippedSteps !== 'number') {
+    if (
+      !s ||
+      typeof s.scale !== 'number' ||
+      typeof s.growthTracker !== 'number' ||
+      typeof s.skippedSteps !== 'number'
+    ) {
       throw new Error(`GradScaler: expected {scale, growthTracker, skippedSteps}, got ${JSON.stringify(state)}`);
     }
     this.scale = s.scale;

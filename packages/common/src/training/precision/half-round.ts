@@ -48,8 +48,10 @@ function roundFloat16InPlace(floats: Float32Array): void {
     const b = u[i];
     const abs = b & 0x7fffffff;
     if (abs >= 0x7f800000 || abs === 0) continue; // inf, NaN and zeros stay
-    if (abs >= 0x477ff000) u[i] = ((b & 0x80000000) | 0x7f800000) >>> 0; // |x| >= 65520: infinity
-    else if (abs >= 0x38800000) u[i] = (b + 0xfff + ((b >>> 13) & 1)) & 0xffffe000; // 10 mantissa bits, ties to even
+    if (abs >= 0x477ff000)
+      u[i] = ((b & 0x80000000) | 0x7f800000) >>> 0; // |x| >= 65520: infinity
+    else if (abs >= 0x38800000)
+      u[i] = (b + 0xfff + ((b >>> 13) & 1)) & 0xffffe000; // 10 mantissa bits, ties to even
     else floats[i] = roundToFloat16(floats[i]); // float16 subnormals
   }
 }

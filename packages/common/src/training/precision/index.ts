@@ -3,4 +3,13 @@
 export { type PrecisionPlugin, float32Precision } from './plugin';
 export { MixedPrecision, type MixedPrecisionOptions } from './mixed-precision';
 export { GradScaler, type GradScalerOptions, type GradScalerState } from './grad-scaler';
-export { type HalfDtype, HALF_DTYPES, FLOAT16_MAX, roundToFloat16, roundToBfloat16, roundHalfArray, roundHalfTensor, castToHalf } from './half-round';
+export {
+  type HalfDtype,
+  HALF_DTYPES,
+  FLOAT16_MAX,
+  roundToFloat16,
+  roundToBfloat16,
+  roundHalfArray,
+  roundHalfTensor,
+  castToHalf,
+} from './half-round';

@@ -16,13 +16,13 @@ export interface MixedPrecisionOptions {
   scaler?: GradScalerOptions | false;
 }
 
-
 export class MixedPrecision implements PrecisionPlugin {
   readonly dtype: HalfDtype;
   readonly scaler?: GradScaler;
 
   constructor(o: MixedPrecisionOptions) {
-    if (!HALF_DTYPES.includes(o.dtype)) throw new Error(`MixedPrecision: amp_dtype must be one of ${HALF_DTYPES.join(', ')}, got '${o.dtype}'`);
+    if (!HALF_DTYPES.includes(o.dtype))
+      throw new Error(`MixedPrecision: amp_dtype must be one of ${HALF_DTYPES.join(', ')}, got '${o.dtype}'`);
     this.dtype = o.dtype;
     const scaler = o.scaler ?? (o.dtype === 'float16' ? {} : false);
     if (scaler !== false) this.scaler = new GradScaler(scaler);
@@ -46,17 +46,22 @@ export class MixedPrecision implements PrecisionPlugin {
    * and outputs are cast to half, and so are the gradients flowing back through those casts.
    */
   forwardContext<T>(module: TrainModule, params: ModuleParameters, fn: () => T): T {
-    const cast = (t: tf.Tensor | tf.Tensor[]) => (Array.isArray(t) ? t.map((x) => castToHalf(x, this.dtype)) : castToHalf(t, this.dtype));
+    const cast = (t: tf.Tensor | tf.Tensor[]) =>
+      Array.isArray(t) ? t.map((x) => castToHalf(x, this.dtype)) : castToHalf(t, this.dtype);
     const patches = Object.values(module.models ?? {})
       .flatMap(leafLayers)
-      .map((layer) => () => patchLayerCall(layer, (original) => (inputs, kwargs) => cast(original(cast(inputs), kwargs))));
-    const masters = params.trainable.filter((p) => p.variable.dtype === 'float32').map((p) => {
-      const master = p.variable.clone();
-      const rounded = roundHalfTensor(master, this.dtype);
-      p.variable.assign(rounded);
-      rounded.dispose();
-      return { variable: p.variable, master };
-    });
+      .map(
+        (layer) => () => patchLayerCall(layer, (original) => (inputs, kwargs) => cast(original(cast(inputs), kwargs))),
+      );
+    const masters = params.trainable
+      .filter((p) => p.variable.dtype === 'float32')
+      .map((p) => {
+        const master = p.variable.clone();
+        const rounded = roundHalfTensor(master, this.dtype);
+        p.variable.assign(rounded);
+        rounded.dispose();
+        return { variable: p.variable, master };
+      });
     try {
       return withPatchedLayers(patches, fn);
     } finally {

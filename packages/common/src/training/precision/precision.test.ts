@@ -9,7 +9,8 @@ import { GradScaler } from './grad-scaler';
 import { castToHalf, roundHalfArray, roundToBfloat16, roundToFloat16 } from './half-round';
 import { MixedPrecision } from './mixed-precision';
 
-const decode = (v: number | string): number => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v === 'nan' ? NaN : (v as number));
+const decode = (v: number | string): number =>
+  v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v === 'nan' ? NaN : (v as number);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -20,18 +21,30 @@ describe('half rounding', () => {
   it.each([
     ['float16', roundToFloat16, golden.float16],
     ['bfloat16', roundToBfloat16, golden.bfloat16],
-  ] as const)('%s equals the reference bit for bit (ties to even, overflow, subnormals, signed zero)', (dtype, round, want) => {
-    const got = x.map((v) => round(Math.fround(v)));
-    const mismatches = got.map((g, i) => (Object.is(g, decode(want[i])) ? null : `${x[i]} -> ${g}, want ${want[i]}`)).filter(Boolean);
-    expect(mismatches).toEqual([]);
-    const viaArray = Array.from(roundHalfArray(Float32Array.from(x), dtype));
-    expect(viaArray.map((g, i) => (Object.is(g, decode(want[i])) ? null : `${x[i]} -> ${g} (array), want ${want[i]}`)).filter(Boolean)).toEqual([]);
-  });
+  ] as const)(
+    '%s equals the reference bit for bit (ties to even, overflow, subnormals, signed zero)',
+    (dtype, round, want) => {
+      const got = x.map((v) => round(Math.fround(v)));
+      const mismatches = got
+        .map((g, i) => (Object.is(g, decode(want[i])) ? null : `${x[i]} -> ${g}, want ${want[i]}`))
+        .filter(Boolean);
+      expect(mismatches).toEqual([]);
+      const viaArray = Array.from(roundHalfArray(Float32Array.from(x), dtype));
+      expect(
+        viaArray
+          .map((g, i) => (Object.is(g, decode(want[i])) ? null : `${x[i]} -> ${g} (array), want ${want[i]}`))
+          .filter(Boolean),
+      ).toEqual([]);
+    },
+  );
 
   it('rounds tensors and the gradient flowing back through a cast', () => {
     const input = tf.tensor1d([1 + 2 ** -12, 70000, 3 * 2 ** -25]);
     const [value, grad] = tf.tidy(() => {
-      const f = (t: tf.Tensor) => castToHalf(t, 'float16').mul(tf.tensor1d([1, 0, 1])).sum();
+      const f = (t: tf.Tensor) =>
+        castToHalf(t, 'float16')
+          .mul(tf.tensor1d([1, 0, 1]))
+          .sum();
       const g = tf.grad(f)(input.mul(tf.tensor1d([1, 1, 1])));
       return [castToHalf(input, 'float16').arraySync() as number[], g.arraySync() as number[]];
     });
@@ -78,22 +91,30 @@ describe('GradScaler (torch.cuda.amp.GradScaler)', () => {
   it('refuses bad settings', () => {
     expect(() => new GradScaler({ backoffFactor: 1 })).toThrow(/backoffFactor must be in \(0, 1\), got 1/);
     expect(() => new GradScaler({ growthInterval: 0 })).toThrow(/growthInterval/);
-    expect(() => new MixedPrecision({ dtype: 'float8' as 'float16' })).toThrow(/amp_dtype must be one of float16, bfloat16, got 'float8'/);
+    expect(() => new MixedPrecision({ dtype: 'float8' as 'float16' })).toThrow(
+      /amp_dtype must be one of float16, bfloat16, got 'float8'/,
+    );
   });
 });
 
 /** y = w x with x = 1, target 10, loss (y - 10)^2: dL/dy = -20 while w is near 0. */
 function overflowModule(): TrainModule {
-  const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, useBias: false, inputShape: [1], kernelInitializer: 'zeros' })] });
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ units: 1, useBias: false, inputShape: [1], kernelInitializer: 'zeros' })],
+  });
   return {
     models: { model },
-    trainingStep: (batch) => ({ loss: tf.losses.meanSquaredError(batch.y, model.apply(batch.x) as tf.Tensor) as tf.Scalar }),
+    trainingStep: (batch) => ({
+      loss: tf.losses.meanSquaredError(batch.y, model.apply(batch.x) as tf.Tensor) as tf.Scalar,
+    }),
   };
 }
 
 describe('MixedPrecision', () => {
   it('computes the forward pass with half-rounded weights and activations, and keeps float32 master weights', () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, useBias: false, inputShape: [1], kernelInitializer: 'ones' })] });
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ units: 1, useBias: false, inputShape: [1], kernelInitializer: 'ones' })],
+    });
     model.layers[0].setWeights([tf.tensor2d([[1 + 2 ** -12]])]);
     const module: TrainModule = { models: { model }, trainingStep: () => ({ loss: tf.scalar(0) }) };
     const params = moduleParameters(module);
@@ -101,7 +122,9 @@ describe('MixedPrecision', () => {
     const x = tf.tensor2d([[1 + 2 ** -13]]);
     const inside = amp.forwardContext(module, params, () => tf.tidy(() => (model.apply(x) as tf.Tensor).dataSync()[0]));
     expect(inside).toBe(1); // both factors round to 1 in float16
-    expect(tf.tidy(() => (model.apply(x) as tf.Tensor).dataSync()[0])).toBe(Math.fround(Math.fround(1 + 2 ** -12) * Math.fround(1 + 2 ** -13)));
+    expect(tf.tidy(() => (model.apply(x) as tf.Tensor).dataSync()[0])).toBe(
+      Math.fround(Math.fround(1 + 2 ** -12) * Math.fround(1 + 2 ** -13)),
+    );
     expect((model.getWeights()[0].dataSync() as Float32Array)[0]).toBe(Math.fround(1 + 2 ** -12));
     expect(Object.getOwnPropertyNames(model.layers[0])).not.toContain('call');
     x.dispose();
@@ -118,7 +141,13 @@ describe('MixedPrecision', () => {
     const losses: number[] = [];
     const before = tf.memory().numTensors;
     for (let step = 0; step < 8; step++) {
-      const out = standardGradients(module, params, batch, { epoch: 0, batchIndex: step, globalStep: step, stage: 'train' }, amp);
+      const out = standardGradients(
+        module,
+        params,
+        batch,
+        { epoch: 0, batchIndex: step, globalStep: step, stage: 'train' },
+        amp,
+      );
       losses.push(out.loss);
       const { grads, skip } = amp.beforeOptimizerStep(out.grads);
       if (!skip) optimizer.step(params.trainable, grads);
@@ -148,7 +177,9 @@ describe('MixedPrecision', () => {
   it('bfloat16 has no loss scale and the range of float32', () => {
     const amp = new MixedPrecision({ dtype: 'bfloat16' });
     expect(amp.scaler).toBeUndefined();
-    expect(amp.describe('wasm')).toMatch(/bfloat16-mixed \(no loss scaling\), emulated on the wasm backend .* not faster/);
+    expect(amp.describe('wasm')).toMatch(
+      /bfloat16-mixed \(no loss scaling\), emulated on the wasm backend .* not faster/,
+    );
     const g = { a: tf.tensor1d([1e20]) };
     const { grads, skip } = amp.beforeOptimizerStep(g);
     expect(skip).toBe(false);

@@ -21,16 +21,19 @@ describe('RDP accountant (Opacus semantics)', () => {
     expect(DEFAULT_RDP_ORDERS[150]).toBe(63);
   });
 
-  it.each(golden.cases)('epsilon, best order and RDP equal the scipy reference for q=$q sigma=$sigma steps=$steps', (c) => {
-    const orders = Object.keys(c.rdp).map(Number);
-    const rdp = computeRdp(c.q, c.sigma, c.steps, orders);
-    Object.values(c.rdp).forEach((want, k) => {
-      expect(Math.abs(rdp[k] - want)).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(want)));
-    });
-    const spent = privacySpent(DEFAULT_RDP_ORDERS, computeRdp(c.q, c.sigma, c.steps), c.delta);
-    expect(Math.abs(spent.epsilon - c.epsilon)).toBeLessThan(1e-9 * Math.max(1, c.epsilon));
-    expect(spent.bestOrder).toBe(c.best_order);
-  });
+  it.each(golden.cases)(
+    'epsilon, best order and RDP equal the scipy reference for q=$q sigma=$sigma steps=$steps',
+    (c) => {
+      const orders = Object.keys(c.rdp).map(Number);
+      const rdp = computeRdp(c.q, c.sigma, c.steps, orders);
+      Object.values(c.rdp).forEach((want, k) => {
+        expect(Math.abs(rdp[k] - want)).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(want)));
+      });
+      const spent = privacySpent(DEFAULT_RDP_ORDERS, computeRdp(c.q, c.sigma, c.steps), c.delta);
+      expect(Math.abs(spent.epsilon - c.epsilon)).toBeLessThan(1e-9 * Math.max(1, c.epsilon));
+      expect(spent.bestOrder).toBe(c.best_order);
+    },
+  );
 
   it('log erfc matches scipy far into both tails', () => {
     for (const { x, log_erfc } of golden.log_erfc) {
@@ -67,12 +70,24 @@ describe('RDP accountant (Opacus semantics)', () => {
 
 describe('getNoiseMultiplier (Opacus bisection)', () => {
   it("gives Opacus' test values: 1.416 for 90 epochs, 1.3562 for 2000 steps (q=0.04, eps=8, delta=1e-5)", () => {
-    expect(getNoiseMultiplier({ targetEpsilon: 8, targetDelta: 1e-5, sampleRate: 0.04, epochs: 90 })).toBeCloseTo(1.416, 4);
-    expect(getNoiseMultiplier({ targetEpsilon: 8, targetDelta: 1e-5, sampleRate: 0.04, steps: 2000 })).toBeCloseTo(1.3562, 4);
+    expect(getNoiseMultiplier({ targetEpsilon: 8, targetDelta: 1e-5, sampleRate: 0.04, epochs: 90 })).toBeCloseTo(
+      1.416,
+      4,
+    );
+    expect(getNoiseMultiplier({ targetEpsilon: 8, targetDelta: 1e-5, sampleRate: 0.04, steps: 2000 })).toBeCloseTo(
+      1.3562,
+      4,
+    );
   });
 
   it.each(golden.noise_multiplier)('equals the reference bisection for eps=$target_epsilon q=$q', (c) => {
-    const sigma = getNoiseMultiplier({ targetEpsilon: c.target_epsilon, targetDelta: c.delta, sampleRate: c.q, epochs: c.epochs, steps: c.steps });
+    const sigma = getNoiseMultiplier({
+      targetEpsilon: c.target_epsilon,
+      targetDelta: c.delta,
+      sampleRate: c.q,
+      epochs: c.epochs,
+      steps: c.steps,
+    });
     expect(sigma).toBe(c.noise_multiplier);
     const steps = c.steps ?? Math.trunc((c.epochs as number) / c.q);
     const spent = privacySpent(DEFAULT_RDP_ORDERS, computeRdp(c.q, sigma, steps), c.delta).epsilon;
@@ -81,7 +96,11 @@ describe('getNoiseMultiplier (Opacus bisection)', () => {
   });
 
   it('refuses both or neither of epochs/steps and an unreachable budget', () => {
-    expect(() => getNoiseMultiplier({ targetEpsilon: 1, targetDelta: 1e-5, sampleRate: 0.1 })).toThrow(/either epochs or steps/);
-    expect(() => getNoiseMultiplier({ targetEpsilon: 1e-7, targetDelta: 1e-12, sampleRate: 1, steps: 1e6 })).toThrow(/too low/);
+    expect(() => getNoiseMultiplier({ targetEpsilon: 1, targetDelta: 1e-5, sampleRate: 0.1 })).toThrow(
+      /either epochs or steps/,
+    );
+    expect(() => getNoiseMultiplier({ targetEpsilon: 1e-7, targetDelta: 1e-12, sampleRate: 1, steps: 1e6 })).toThrow(
+      /too low/,
+    );
   });
 });

@@ -41,10 +41,13 @@ export class RdpAccountant {
 
   loadStateDict(state: unknown): void {
     const ok = (h: unknown): h is MechanismSteps =>
-      typeof h === 'object' && h !== null &&
+      typeof h === 'object' &&
+      h !== null &&
       ['noiseMultiplier', 'sampleRate', 'steps'].every((k) => typeof (h as Record<string, unknown>)[k] === 'number');
     if (!Array.isArray(state) || !state.every(ok)) {
-      throw new Error(`RdpAccountant: expected a list of {noiseMultiplier, sampleRate, steps}, got ${JSON.stringify(state)}`);
+      throw new Error(
+        `RdpAccountant: expected a list of {noiseMultiplier, sampleRate, steps}, got ${JSON.stringify(state)}`,
+      );
     }
     this.history = state.map((h) => ({ ...h }));
   }
@@ -74,11 +77,13 @@ export function getNoiseMultiplier(o: NoiseMultiplierOptions): number {
     throw new Error('getNoiseMultiplier: give either epochs or steps (exactly one)');
   }
   if (!(o.targetEpsilon > 0)) throw new Error(`getNoiseMultiplier: targetEpsilon must be > 0, got ${o.targetEpsilon}`);
-  if (!(o.sampleRate > 0 && o.sampleRate <= 1)) throw new Error(`getNoiseMultiplier: sampleRate must be in (0, 1], got ${o.sampleRate}`);
+  if (!(o.sampleRate > 0 && o.sampleRate <= 1))
+    throw new Error(`getNoiseMultiplier: sampleRate must be in (0, 1], got ${o.sampleRate}`);
   const tolerance = o.epsilonTolerance ?? 0.01;
   if (!(tolerance > 0)) throw new Error(`getNoiseMultiplier: epsilonTolerance must be > 0, got ${tolerance}`);
   const steps = o.steps ?? Math.trunc((o.epochs as number) / o.sampleRate);
-  if (!(Number.isInteger(steps) && steps > 0)) throw new Error(`getNoiseMultiplier: the number of steps must be a positive integer, got ${steps}`);
+  if (!(Number.isInteger(steps) && steps > 0))
+    throw new Error(`getNoiseMultiplier: the number of steps must be a positive integer, got ${steps}`);
   const epsilonAt = (sigma: number) => {
     const accountant = new RdpAccountant();
     accountant.history = [{ noiseMultiplier: sigma, sampleRate: o.sampleRate, steps }];
@@ -91,7 +96,9 @@ export function getNoiseMultiplier(o: NoiseMultiplierOptions): number {
     sigmaHigh *= 2;
     epsHigh = epsilonAt(sigmaHigh);
     if (sigmaHigh > MAX_NOISE_MULTIPLIER) {
-      throw new Error(`getNoiseMultiplier: the privacy budget epsilon=${o.targetEpsilon}, delta=${o.targetDelta} is too low for ${steps} steps at sample rate ${o.sampleRate}`);
+      throw new Error(
+        `getNoiseMultiplier: the privacy budget epsilon=${o.targetEpsilon}, delta=${o.targetDelta} is too low for ${steps} steps at sample rate ${o.sampleRate}`,
+      );
     }
   }
   while (o.targetEpsilon - epsHigh > tolerance) {

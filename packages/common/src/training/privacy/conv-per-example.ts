@@ -28,7 +28,8 @@ export function conv2dPerExampleGradients(x: tf.Tensor4D, dy: tf.Tensor4D, g: Co
     const [, oh, ow, cout] = dy.shape;
     const [kh, kw] = g.kernelSize;
     const [sh, sw] = g.strides;
-    const padded = g.padding === 'same' ? tf.pad(x, [[0, 0], samePadding(h, oh, kh, sh), samePadding(w, ow, kw, sw), [0, 0]]) : x;
+    const padded =
+      g.padding === 'same' ? tf.pad(x, [[0, 0], samePadding(h, oh, kh, sh), samePadding(w, ow, kw, sw), [0, 0]]) : x;
     const input = padded.transpose([3, 1, 2, 0]) as tf.Tensor4D;
     const filter = dy.transpose([1, 2, 0, 3]) as tf.Tensor4D;
     const out = tf.depthwiseConv2d(input, filter, 1, 'valid', 'NHWC', [sh, sw]); // [Cin, >= kh, >= kw, B * Cout]

@@ -21,7 +21,9 @@ const ctxAt = (globalStep: number) => ({ epoch: 0, batchIndex: globalStep, globa
 
 /** conv(2x2, relu) -> [BatchNorm | GroupNorm] -> flatten -> dense(3), for 4x4x1 images. */
 function tinyCnn(norm: 'batch' | 'group' | 'none' = 'group'): tf.LayersModel {
-  const layers: tf.layers.Layer[] = [tf.layers.conv2d({ filters: 4, kernelSize: 2, activation: 'relu', inputShape: [4, 4, 1], name: 'conv' })];
+  const layers: tf.layers.Layer[] = [
+    tf.layers.conv2d({ filters: 4, kernelSize: 2, activation: 'relu', inputShape: [4, 4, 1], name: 'conv' }),
+  ];
   if (norm === 'batch') layers.push(tf.layers.batchNormalization({ name: 'bn1' }));
   if (norm === 'group') layers.push(new GroupNorm({ groups: 2 }));
   layers.push(tf.layers.flatten(), tf.layers.dense({ units: 3 }));
@@ -48,12 +50,16 @@ describe('DpSgdStrategy', () => {
       tf.dispose([value, one]);
       return params.trainable.map((p) => grads[p.variable.name]);
     });
-    const norms = perExample.map((gs) => Math.sqrt(gs.reduce((s, g) => s + tf.tidy(() => g.square().sum().dataSync()[0]), 0)));
+    const norms = perExample.map((gs) =>
+      Math.sqrt(gs.reduce((s, g) => s + tf.tidy(() => g.square().sum().dataSync()[0]), 0)),
+    );
     const maxGradNorm = [...norms].sort((a, b) => a - b)[2]; // the median: two examples are clipped, two are not
     const dp = new DpSgdStrategy(dpOptions({ noiseMultiplier: 0, maxGradNorm, expectedBatchSize: 4 }));
     const out = dp.computeGradients(module, params, batch, ctxAt(0));
     params.trainable.forEach((p, k) => {
-      const want = tf.tidy(() => tf.addN(perExample.map((gs, i) => gs[k].mul(Math.min(1, maxGradNorm / (norms[i] + 1e-6))))).div(4));
+      const want = tf.tidy(() =>
+        tf.addN(perExample.map((gs, i) => gs[k].mul(Math.min(1, maxGradNorm / (norms[i] + 1e-6))))).div(4),
+      );
       expect(tf.tidy(() => out.grads[p.name].sub(want).abs().max().dataSync()[0])).toBeLessThan(1e-6);
       want.dispose();
     });
@@ -84,25 +90,35 @@ describe('DpSgdStrategy', () => {
     tf.dispose(empty);
   });
 
-  it("refuses BatchNorm at setup with the fix named, and settings DP-SGD would undo", () => {
+  it('refuses BatchNorm at setup with the fix named, and settings DP-SGD would undo', () => {
     const dp = new DpSgdStrategy(dpOptions());
     const bn = classificationModule(tinyCnn('batch'));
     const setup = { accumulateGradBatches: 1, precision: float32Precision };
-    expect(() => dp.setup(bn, moduleParameters(bn), setup)).toThrow(/layer 'bn1' \(BatchNormalization\) normalises over the batch.*Fix: replace it with GroupNorm/s);
+    expect(() => dp.setup(bn, moduleParameters(bn), setup)).toThrow(
+      /layer 'bn1' \(BatchNormalization\) normalises over the batch.*Fix: replace it with GroupNorm/s,
+    );
     const ok = classificationModule(tinyCnn());
     const params = moduleParameters(ok);
     expect(() => dp.setup(ok, params, setup)).not.toThrow();
-    expect(() => dp.setup(ok, params, { ...setup, accumulateGradBatches: 2 })).toThrow(/accumulateGradBatches must be 1/);
+    expect(() => dp.setup(ok, params, { ...setup, accumulateGradBatches: 2 })).toThrow(
+      /accumulateGradBatches must be 1/,
+    );
     expect(() => dp.setup(ok, params, { ...setup, gradClipNorm: 1 })).toThrow(/remove gradClipNorm/);
-    expect(() => dp.setup(ok, params, { ...setup, precision: new MixedPrecision({ dtype: 'float16' }) })).toThrow(/precision 'float16-mixed' is not supported/);
-    expect(() => new DpSgdStrategy(dpOptions({ maxGradNorm: 0 }))).toThrow(/maxGradNorm must be a finite number > 0, got 0/);
+    expect(() => dp.setup(ok, params, { ...setup, precision: new MixedPrecision({ dtype: 'float16' }) })).toThrow(
+      /precision 'float16-mixed' is not supported/,
+    );
+    expect(() => new DpSgdStrategy(dpOptions({ maxGradNorm: 0 }))).toThrow(
+      /maxGradNorm must be a finite number > 0, got 0/,
+    );
   });
 
   it('finds the noise multiplier from a target epsilon for the planned epochs', () => {
     const want = getNoiseMultiplier({ targetEpsilon: 3, targetDelta: 1e-5, sampleRate: 0.01, epochs: 2 });
     expect(resolveNoiseMultiplier({ targetEpsilon: 3, targetDelta: 1e-5, maxGradNorm: 1 }, 0.01, 2)).toBe(want);
     expect(resolveNoiseMultiplier({ noiseMultiplier: 1.1, targetDelta: 1e-5, maxGradNorm: 1 }, 0.04, 90)).toBe(1.1);
-    expect(() => resolveNoiseMultiplier({ targetDelta: 1e-5, maxGradNorm: 1 }, 0.04, 90)).toThrow(/exactly one of dp.noise_multiplier and dp.target_epsilon/);
+    expect(() => resolveNoiseMultiplier({ targetDelta: 1e-5, maxGradNorm: 1 }, 0.04, 90)).toThrow(
+      /exactly one of dp.noise_multiplier and dp.target_epsilon/,
+    );
   });
 });
 
@@ -144,7 +160,9 @@ describe('PrivateBatchSource', () => {
     const idx = source.indices(0, 0);
     expect(idx).toHaveLength(8);
     expect(new Set(idx).size).toBe(8);
-    expect(() => new PrivateBatchSource(imageExamples(data), { batchSize: 41 })).toThrow(/batchSize must be an integer in \[1, 40\]/);
+    expect(() => new PrivateBatchSource(imageExamples(data), { batchSize: 41 })).toThrow(
+      /batchSize must be an integer in \[1, 40\]/,
+    );
   });
 });
 
@@ -155,7 +173,12 @@ describe('DP-SGD end to end', () => {
     const source = new PrivateBatchSource(imageExamples(data), { batchSize: 16, seed: 9 });
     const sigma = 0.6;
     const dp = new DpSgdStrategy({
-      noiseMultiplier: sigma, maxGradNorm: 1, sampleRate: source.sampleRate, expectedBatchSize: source.expectedBatchSize, delta: 1e-5, seed: 1,
+      noiseMultiplier: sigma,
+      maxGradNorm: 1,
+      sampleRate: source.sampleRate,
+      expectedBatchSize: source.expectedBatchSize,
+      delta: 1e-5,
+      seed: 1,
     });
     const module: TrainModule = classificationModule(tinyCnn('none'));
     const params = moduleParameters(module);
@@ -164,7 +187,11 @@ describe('DP-SGD end to end', () => {
     const callback = dp.epsilonCallback();
     const evaluate = () =>
       tf.tidy(() => {
-        const all = imageExamples(data).batch(Int32Array.from({ length: 160 }, (_, i) => i), 0, 0);
+        const all = imageExamples(data).batch(
+          Int32Array.from({ length: 160 }, (_, i) => i),
+          0,
+          0,
+        );
         const out = module.validationStep?.(all, ctxAt(0)) as Record<string, tf.Tensor>;
         return { loss: out.loss.dataSync()[0], acc: out.acc.mean().dataSync()[0] };
       });
@@ -196,7 +223,13 @@ describe('DP-SGD end to end', () => {
     const slotsAfter = optimizer.stateDict();
     tf.dispose(slotsAfter.tensors);
     expect(tf.memory().numTensors).toBe(before + params.trainable.length); // only the momentum buffers are new
-    const resumed = new DpSgdStrategy({ noiseMultiplier: sigma, maxGradNorm: 1, sampleRate: 0.1, expectedBatchSize: 16, delta: 1e-5 });
+    const resumed = new DpSgdStrategy({
+      noiseMultiplier: sigma,
+      maxGradNorm: 1,
+      sampleRate: 0.1,
+      expectedBatchSize: 16,
+      delta: 1e-5,
+    });
     resumed.epsilonCallback().loadStateDict?.(JSON.parse(JSON.stringify(callback.stateDict?.())));
     expect(resumed.privacySpent().epsilon).toBe(records[1].epsilon);
     optimizer.dispose();

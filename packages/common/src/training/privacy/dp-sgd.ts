@@ -50,7 +50,8 @@ export class DpSgdStrategy implements GradientStrategy {
     checkPositive('noiseMultiplier', o.noiseMultiplier, true);
     checkPositive('maxGradNorm', o.maxGradNorm);
     checkPositive('expectedBatchSize', o.expectedBatchSize);
-    if (!(o.sampleRate > 0 && o.sampleRate <= 1)) throw new Error(`DP-SGD: sampleRate must be in (0, 1], got ${o.sampleRate}`);
+    if (!(o.sampleRate > 0 && o.sampleRate <= 1))
+      throw new Error(`DP-SGD: sampleRate must be in (0, 1], got ${o.sampleRate}`);
     if (!(o.delta > 0 && o.delta < 1)) throw new Error(`DP-SGD: delta must be in (0, 1), got ${o.delta}`);
     this.noiseMultiplier = o.noiseMultiplier;
     this.maxGradNorm = o.maxGradNorm;
@@ -65,20 +66,35 @@ export class DpSgdStrategy implements GradientStrategy {
   setup(module: TrainModule, params: ModuleParameters, opts: StrategySetup): void {
     assertDpCompatible(module, params);
     if (opts.accumulateGradBatches !== 1) {
-      throw new Error(`DP-SGD: accumulateGradBatches must be 1 (got ${opts.accumulateGradBatches}): each noisy batch is one step of the accountant; raise the batch size instead`);
+      throw new Error(
+        `DP-SGD: accumulateGradBatches must be 1 (got ${opts.accumulateGradBatches}): each noisy batch is one step of the accountant; raise the batch size instead`,
+      );
     }
     if (opts.gradClipNorm !== undefined) {
-      throw new Error(`DP-SGD clips every example's gradient to dp.max_grad_norm (${this.maxGradNorm}); remove gradClipNorm (${opts.gradClipNorm})`);
+      throw new Error(
+        `DP-SGD clips every example's gradient to dp.max_grad_norm (${this.maxGradNorm}); remove gradClipNorm (${opts.gradClipNorm})`,
+      );
     }
-    if (opts.precision.name !== 'float32') throw new Error(`DP-SGD runs in float32; precision '${opts.precision.name}' is not supported with it`);
+    if (opts.precision.name !== 'float32')
+      throw new Error(`DP-SGD runs in float32; precision '${opts.precision.name}' is not supported with it`);
   }
 
-  computeGradients(module: TrainModule, params: ModuleParameters, batch: Batch, ctx: StepContext, precision?: PrecisionPlugin): StepGradients {
-    if (precision && precision.name !== 'float32') throw new Error(`DP-SGD runs in float32, got precision '${precision.name}'`);
+  computeGradients(
+    module: TrainModule,
+    params: ModuleParameters,
+    batch: Batch,
+    ctx: StepContext,
+    precision?: PrecisionPlugin,
+  ): StepGradients {
+    if (precision && precision.name !== 'float32')
+      throw new Error(`DP-SGD runs in float32, got precision '${precision.name}'`);
     const first = Object.values(batch)[0];
     const n = first ? first.shape[0] : 0;
     // An empty Poisson batch still takes a step: zero clipped sum plus noise (Opacus does the same).
-    const step = n > 0 ? perExampleGradients(module, params, batch, ctx, { lossReduction: this.lossReduction }) : { loss: 0, logs: {}, grads: {} };
+    const step =
+      n > 0
+        ? perExampleGradients(module, params, batch, ctx, { lossReduction: this.lossReduction })
+        : { loss: 0, logs: {}, grads: {} };
     const names = Object.keys(step.grads);
     const divisor = this.lossReduction === 'mean' ? this.expectedBatchSize : 1;
     const grads: Record<string, tf.Tensor> = {};
@@ -95,7 +111,12 @@ export class DpSgdStrategy implements GradientStrategy {
           const g = step.grads[p.name];
           const summed = g && clipFactors ? g.weightedSum(clipFactors) : tf.zeros(p.variable.shape);
           const std = this.noiseMultiplier * this.maxGradNorm;
-          const noisy = std > 0 ? summed.add(tf.randomNormal(p.variable.shape, 0, std, 'float32', mixSeeds(this.seed, ctx.globalStep, index))) : summed;
+          const noisy =
+            std > 0
+              ? summed.add(
+                  tf.randomNormal(p.variable.shape, 0, std, 'float32', mixSeeds(this.seed, ctx.globalStep, index)),
+                )
+              : summed;
           return divisor === 1 ? noisy : noisy.div(divisor);
         });
       });
@@ -144,5 +165,10 @@ export function resolveNoiseMultiplier(dp: DpConfig, sampleRate: number, epochs:
     throw new Error('dp: give exactly one of dp.noise_multiplier and dp.target_epsilon');
   }
   if (dp.noiseMultiplier !== undefined) return dp.noiseMultiplier;
-  return getNoiseMultiplier({ targetEpsilon: dp.targetEpsilon as number, targetDelta: dp.targetDelta, sampleRate, epochs });
+  return getNoiseMultiplier({
+    targetEpsilon: dp.targetEpsilon as number,
+    targetDelta: dp.targetDelta,
+    sampleRate,
+    epochs,
+  });
 }

@@ -3,7 +3,18 @@
 // DP-SGD as a gradient strategy the Trainer calls.
 export { DEFAULT_RDP_ORDERS, computeRdp, privacySpent, rdpOfSampledGaussian, type PrivacySpent } from './rdp';
 export { RdpAccountant, getNoiseMultiplier, type MechanismSteps, type NoiseMultiplierOptions } from './accountant';
-export { perExampleGradients, PER_EXAMPLE_LAYERS, type ParamGradients, type PerExampleStep, type PerExampleOptions } from './per-example-grads';
+export {
+  perExampleGradients,
+  PER_EXAMPLE_LAYERS,
+  type ParamGradients,
+  type PerExampleStep,
+  type PerExampleOptions,
+} from './per-example-grads';
 export { dpModuleProblems, assertDpCompatible } from './module-validator';
-export { PrivateBatchSource, imageExamples, type IndexedExamples, type PrivateBatchSourceOptions } from './private-sampler';
+export {
+  PrivateBatchSource,
+  imageExamples,
+  type IndexedExamples,
+  type PrivateBatchSourceOptions,
+} from './private-sampler';
 export { DpSgdStrategy, resolveNoiseMultiplier, type DpSgdOptions, type DpConfig } from './dp-sgd';

@@ -19,7 +19,7 @@ function erfSeries(x: number): number {
     sum += term;
     if (term < sum * 1e-17) break;
   }
-  return ((2 / SQRT_PI) * exp(-x2)) * sum;
+  return (2 / SQRT_PI) * exp(-x2) * sum;
 }
 
 /**

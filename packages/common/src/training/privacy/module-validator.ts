@@ -8,7 +8,7 @@ import { checkPerExampleSupport } from './per-example-grads';
 /** Layer classes whose output for one example depends on the other examples of the batch, with the fix. */
 const MIXING_LAYERS: Record<string, string> = {
   BatchNormalization:
-    'replace it with GroupNorm (models/layers: new GroupNorm({groups}), e.g. 8 or 32 groups; Opacus\' ModuleValidator.fix ' +
+    "replace it with GroupNorm (models/layers: new GroupNorm({groups}), e.g. 8 or 32 groups; Opacus' ModuleValidator.fix " +
     'does the same) or remove it',
 };
 

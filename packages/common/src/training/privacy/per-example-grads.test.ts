@@ -13,7 +13,9 @@ const ctx = { epoch: 0, batchIndex: 0, globalStep: 0, stage: 'train' as const };
 /** conv(same, stride 2, relu) -> GroupNorm -> conv([3, 2], stride 2, valid, no bias) -> conv(same) -> maxpool -> dense(relu) -> dense. */
 function smallCnn(): tf.LayersModel {
   const input = tf.input({ shape: [9, 10, 2] });
-  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'c1' }).apply(input);
+  let x = tf.layers
+    .conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'c1' })
+    .apply(input);
   x = new GroupNorm({ groups: 2, name: 'gn' }).apply(x);
   x = tf.layers.conv2d({ filters: 6, kernelSize: [3, 2], strides: 2, useBias: false, name: 'c2' }).apply(x);
   x = tf.layers.conv2d({ filters: 5, kernelSize: 2, padding: 'same', name: 'c3' }).apply(x);
@@ -40,7 +42,10 @@ function loopGradients(module: TrainModule, batch: Record<string, tf.Tensor>, n:
   const per: Record<string, tf.Tensor[]> = {};
   for (let i = 0; i < n; i++) {
     const one = Object.fromEntries(Object.entries(batch).map(([k, t]) => [k, t.slice(i, 1)]));
-    const { value, grads } = tf.variableGrads(() => module.trainingStep(one, ctx).loss, params.trainable.map((p) => p.variable));
+    const { value, grads } = tf.variableGrads(
+      () => module.trainingStep(one, ctx).loss,
+      params.trainable.map((p) => p.variable),
+    );
     for (const p of params.trainable) (per[p.name] ??= []).push(grads[p.variable.name]);
     tf.dispose([value, one]);
   }
@@ -62,7 +67,13 @@ describe('per-example gradients', () => {
     const module = classificationModule(model);
     const params = moduleParameters(module);
     const n = 6;
-    const batch = { x: tf.randomNormal([n, ...shape], 0, 1, 'float32', 7), y: tf.tensor1d([0, 1, 2, 1, 0, 2].map((c) => c % classes), 'int32') };
+    const batch = {
+      x: tf.randomNormal([n, ...shape], 0, 1, 'float32', 7),
+      y: tf.tensor1d(
+        [0, 1, 2, 1, 0, 2].map((c) => c % classes),
+        'int32',
+      ),
+    };
     const before = tf.memory().numTensors;
     const step = perExampleGradients(module, params, batch, ctx);
     const held = tf.memory().numTensors;
@@ -95,19 +106,37 @@ describe('per-example gradients', () => {
 
   it('names the layer it has no rule for, and refuses what it cannot tap', () => {
     const depthwise = tf.sequential({
-      layers: [tf.layers.depthwiseConv2d({ kernelSize: 3, inputShape: [5, 5, 1], name: 'dw' }), tf.layers.flatten(), tf.layers.dense({ units: 2 })],
+      layers: [
+        tf.layers.depthwiseConv2d({ kernelSize: 3, inputShape: [5, 5, 1], name: 'dw' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2 }),
+      ],
     });
     const batch = { x: tf.zeros([2, 5, 5, 1]), y: tf.tensor1d([0, 1], 'int32') };
     const m1 = classificationModule(depthwise);
-    expect(() => perExampleGradients(m1, moduleParameters(m1), batch, ctx)).toThrow(/layer 'dw' \(DepthwiseConv2D\) has trainable weights but no per-example gradient rule/);
+    expect(() => perExampleGradients(m1, moduleParameters(m1), batch, ctx)).toThrow(
+      /layer 'dw' \(DepthwiseConv2D\) has trainable weights but no per-example gradient rule/,
+    );
     depthwise.layers[0].trainable = false; // frozen: fine
     const step = perExampleGradients(m1, moduleParameters(m1), batch, ctx);
     Object.values(step.grads).forEach((g) => g.dispose());
-    const dilated = tf.sequential({ layers: [tf.layers.conv2d({ filters: 2, kernelSize: 2, dilationRate: 2, inputShape: [5, 5, 1], name: 'dil' }), tf.layers.flatten()] });
+    const dilated = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ filters: 2, kernelSize: 2, dilationRate: 2, inputShape: [5, 5, 1], name: 'dil' }),
+        tf.layers.flatten(),
+      ],
+    });
     const m2 = classificationModule(dilated);
-    expect(() => perExampleGradients(m2, moduleParameters(m2), batch, ctx)).toThrow(/layer 'dil' \(Conv2D\) has dilationRate \[2,2\]/);
-    const free: TrainModule = { variables: { w: tf.variable(tf.zeros([2])) }, trainingStep: () => ({ loss: tf.scalar(0) }) };
-    expect(() => perExampleGradients(free, moduleParameters(free), batch, ctx)).toThrow(/trainable weight 'variables\/w' .* does not belong to a Dense\/Conv2D\/GroupNorm layer/);
+    expect(() => perExampleGradients(m2, moduleParameters(m2), batch, ctx)).toThrow(
+      /layer 'dil' \(Conv2D\) has dilationRate \[2,2\]/,
+    );
+    const free: TrainModule = {
+      variables: { w: tf.variable(tf.zeros([2])) },
+      trainingStep: () => ({ loss: tf.scalar(0) }),
+    };
+    expect(() => perExampleGradients(free, moduleParameters(free), batch, ctx)).toThrow(
+      /trainable weight 'variables\/w' .* does not belong to a Dense\/Conv2D\/GroupNorm layer/,
+    );
     tf.dispose(batch);
   });
 });

@@ -30,7 +30,12 @@ class MaterializedGradients implements ParamGradients {
   }
   weightedSum(weights: tf.Tensor1D): tf.Tensor {
     const [b, ...shape] = this.perExample.shape;
-    return tf.tidy(() => weights.reshape([1, b]).matMul(this.perExample.reshape([b, -1])).reshape(shape));
+    return tf.tidy(() =>
+      weights
+        .reshape([1, b])
+        .matMul(this.perExample.reshape([b, -1]))
+        .reshape(shape),
+    );
   }
   materialize(): tf.Tensor {
     return this.perExample.clone();
@@ -45,7 +50,10 @@ class MaterializedGradients implements ParamGradients {
  * and sum_i w_i g_i = x^T (w * dy) (the "ghost" norm of Goodfellow 2015 / ghost clipping).
  */
 class OuterProductGradients implements ParamGradients {
-  constructor(readonly x: tf.Tensor2D, readonly dy: tf.Tensor2D) {}
+  constructor(
+    readonly x: tf.Tensor2D,
+    readonly dy: tf.Tensor2D,
+  ) {}
   sqNorms(): tf.Tensor1D {
     return tf.tidy(() => this.x.square().sum(1).mul(this.dy.square().sum(1)) as tf.Tensor1D);
   }
@@ -76,12 +84,22 @@ class ConvKernelGradients implements ParamGradients {
   }
   sqNorms(): tf.Tensor1D {
     const [cin, kh, kw, b, cout] = this.shape;
-    return tf.tidy(() => tf.ones([1, cin * kh * kw]).matMul(this.rows.square()).reshape([b, cout]).sum(1) as tf.Tensor1D);
+    return tf.tidy(
+      () =>
+        tf
+          .ones([1, cin * kh * kw])
+          .matMul(this.rows.square())
+          .reshape([b, cout])
+          .sum(1) as tf.Tensor1D,
+    );
   }
   weightedSum(weights: tf.Tensor1D): tf.Tensor {
     const [cin, kh, kw, b, cout] = this.shape;
     return tf.tidy(() => {
-      const spread = weights.reshape([b, 1, 1]).mul(tf.eye(cout).expandDims(0)).reshape([b * cout, cout]); // w (x) I
+      const spread = weights
+        .reshape([b, 1, 1])
+        .mul(tf.eye(cout).expandDims(0))
+        .reshape([b * cout, cout]); // w (x) I
       return this.rows.matMul(spread).reshape([cin, kh, kw, cout]).transpose([1, 2, 0, 3]);
     });
   }
@@ -120,7 +138,8 @@ export const PER_EXAMPLE_LAYERS = ['Dense', 'Conv2D', 'GroupNorm'] as const;
 export function conv2dLimitation(layer: tf.layers.Layer): string | undefined {
   const c = layer as unknown as ConvInternals;
   if (c.dataFormat !== 'channelsLast') return `dataFormat '${c.dataFormat}' (per-example gradients need channelsLast)`;
-  if (c.dilationRate.some((d) => d !== 1)) return `dilationRate [${c.dilationRate}] (per-example gradients need dilation 1)`;
+  if (c.dilationRate.some((d) => d !== 1))
+    return `dilationRate [${c.dilationRate}] (per-example gradients need dilation 1)`;
   return undefined;
 }
 
@@ -171,7 +190,13 @@ function tapCall(tap: Tap): (original: LayerCall) => LayerCall {
     return () => (inputs) => {
       const xhat = layer.normalize(single(inputs));
       const gamma = layer.gamma.read();
-      return tappedOp(xhat, [gamma, layer.beta.read()], (h, g, b) => h.mul(g).add(b), (dy) => dy.mul(gamma), record);
+      return tappedOp(
+        xhat,
+        [gamma, layer.beta.read()],
+        (h, g, b) => h.mul(g).add(b),
+        (dy) => dy.mul(gamma),
+        record,
+      );
     };
   }
   const internals = tap.layer as unknown as ConvInternals;
@@ -235,7 +260,11 @@ function tapGradients(tap: Tap, scale: number): (ParamGradients | undefined)[] {
         return [tf.matMul(x, dyRows, true, false), biasGrad];
       }
       const c = tap.layer as unknown as ConvInternals;
-      const geometry = { kernelSize: c.kernelSize as [number, number], strides: c.strides as [number, number], padding: c.padding as 'valid' | 'same' };
+      const geometry = {
+        kernelSize: c.kernelSize as [number, number],
+        strides: c.strides as [number, number],
+        padding: c.padding as 'valid' | 'same',
+      };
       const kernelGrads = conv2dPerExampleGradients(input as tf.Tensor4D, dy as tf.Tensor4D, geometry);
       return [tap.recordings.length === 1 ? { conv: kernelGrads } : kernelGrads.transpose([3, 1, 2, 0, 4]), biasGrad];
     }),
@@ -247,7 +276,8 @@ function tapGradients(tap: Tap, scale: number): (ParamGradients | undefined)[] {
       return undefined;
     }
     const first = mine[0];
-    if (!(first instanceof tf.Tensor)) return 'conv' in first ? new ConvKernelGradients(first.conv) : new OuterProductGradients(first.x, first.dy);
+    if (!(first instanceof tf.Tensor))
+      return 'conv' in first ? new ConvKernelGradients(first.conv) : new OuterProductGradients(first.x, first.dy);
     if (mine.length === 1) return new MaterializedGradients(first);
     const summed = tf.addN(mine as tf.Tensor[]);
     tf.dispose(mine as tf.Tensor[]);

@@ -54,13 +54,19 @@ export class PrivateBatchSource implements BatchSource {
   /** Steps per epoch: floor(1 / q), as Opacus' UniformWithReplacementSampler. */
   readonly batchesPerEpoch: number;
 
-  constructor(readonly examples: IndexedExamples, opts: PrivateBatchSourceOptions) {
+  constructor(
+    readonly examples: IndexedExamples,
+    opts: PrivateBatchSourceOptions,
+  ) {
     const n = examples.length;
     if (!(Number.isInteger(opts.batchSize) && opts.batchSize > 0 && opts.batchSize <= n)) {
-      throw new Error(`PrivateBatchSource: batchSize must be an integer in [1, ${n}] (the dataset size), got ${opts.batchSize}`);
+      throw new Error(
+        `PrivateBatchSource: batchSize must be an integer in [1, ${n}] (the dataset size), got ${opts.batchSize}`,
+      );
     }
     this.sampleRate = opts.sampleRate ?? opts.batchSize / n;
-    if (!(this.sampleRate > 0 && this.sampleRate <= 1)) throw new Error(`PrivateBatchSource: sampleRate must be in (0, 1], got ${this.sampleRate}`);
+    if (!(this.sampleRate > 0 && this.sampleRate <= 1))
+      throw new Error(`PrivateBatchSource: sampleRate must be in (0, 1], got ${this.sampleRate}`);
     this.sampling = opts.sampling ?? 'poisson';
     if (this.sampling !== 'poisson' && this.sampling !== 'uniform') {
       throw new Error(`PrivateBatchSource: sampling must be 'poisson' or 'uniform', got '${String(this.sampling)}'`);
@@ -85,6 +91,7 @@ export class PrivateBatchSource implements BatchSource {
   }
 
   async *batches(epoch: number): AsyncGenerator<Batch> {
-    for (let step = 0; step < this.batchesPerEpoch; step++) yield this.examples.batch(this.indices(epoch, step), epoch, step);
+    for (let step = 0; step < this.batchesPerEpoch; step++)
+      yield this.examples.batch(this.indices(epoch, step), epoch, step);
   }
 }

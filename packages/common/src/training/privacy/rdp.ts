@@ -21,7 +21,8 @@ export function logAdd(logx: number, logy: number): number {
 
 /** log(e^x - e^y), x >= y. */
 export function logSub(logx: number, logy: number): number {
-  if (logx < logy) throw new Error(`logSub: the result of a subtraction must be non-negative (log x = ${logx} < log y = ${logy})`);
+  if (logx < logy)
+    throw new Error(`logSub: the result of a subtraction must be non-negative (log x = ${logx} < log y = ${logy})`);
   if (logy === -Infinity) return logx;
   if (logx === logy) return -Infinity;
   const diff = expm1(logx - logy);
@@ -83,12 +84,18 @@ export function rdpOfSampledGaussian(q: number, sigma: number, alpha: number): n
 
 function checkMechanism(q: number, sigma: number, steps: number): void {
   if (!(q >= 0 && q <= 1)) throw new Error(`RDP: the sample rate must be in [0, 1], got ${q}`);
-  if (!(sigma >= 0 && Number.isFinite(sigma))) throw new Error(`RDP: the noise multiplier must be a finite number >= 0, got ${sigma}`);
+  if (!(sigma >= 0 && Number.isFinite(sigma)))
+    throw new Error(`RDP: the noise multiplier must be a finite number >= 0, got ${sigma}`);
   if (!(Number.isInteger(steps) && steps >= 0)) throw new Error(`RDP: steps must be an integer >= 0, got ${steps}`);
 }
 
 /** RDP at each order of `steps` compositions of the sampled Gaussian mechanism (Opacus' compute_rdp). */
-export function computeRdp(q: number, sigma: number, steps: number, orders: readonly number[] = DEFAULT_RDP_ORDERS): number[] {
+export function computeRdp(
+  q: number,
+  sigma: number,
+  steps: number,
+  orders: readonly number[] = DEFAULT_RDP_ORDERS,
+): number[] {
   checkMechanism(q, sigma, steps);
   for (const a of orders) if (!(a > 1)) throw new Error(`RDP: orders must be > 1, got ${a}`);
   return orders.map((alpha) => rdpOfSampledGaussian(q, sigma, alpha) * steps);
@@ -107,7 +114,8 @@ export interface PrivacySpent {
  * eps(alpha) = rdp - (log delta + log alpha) / (alpha - 1) + log((alpha - 1) / alpha); NaN orders are ignored.
  */
 export function privacySpent(orders: readonly number[], rdp: readonly number[], delta: number): PrivacySpent {
-  if (orders.length !== rdp.length) throw new Error(`privacySpent: ${orders.length} orders but ${rdp.length} RDP values`);
+  if (orders.length !== rdp.length)
+    throw new Error(`privacySpent: ${orders.length} orders but ${rdp.length} RDP values`);
   if (!(delta > 0 && delta < 1)) throw new Error(`privacySpent: delta must be in (0, 1), got ${delta}`);
   let best = -1;
   let bestEps = NaN;

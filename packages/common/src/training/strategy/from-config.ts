@@ -47,15 +47,21 @@ export function trainingPluginsFromConfig(cfg: TrainerTypeConfig, ctx: TrainingP
       return { strategy: standardStrategy, precision: float32Precision, callbacks: [] };
     case 'mixed_precision': {
       const dtype = cfg.amp_dtype ?? 'float16';
-      if (!HALF_DTYPES.includes(dtype as HalfDtype)) throw new Error(`amp_dtype: expected one of ${HALF_DTYPES.join(', ')}, got '${dtype}'`);
+      if (!HALF_DTYPES.includes(dtype as HalfDtype))
+        throw new Error(`amp_dtype: expected one of ${HALF_DTYPES.join(', ')}, got '${dtype}'`);
       const precision = new MixedPrecision({ dtype: dtype as HalfDtype });
       return { strategy: standardStrategy, precision, callbacks: [precision.callback()] };
     }
     case 'dp': {
-      if (!cfg.dp) throw new Error("trainer_type 'dp' needs a dp block (dp.max_grad_norm, dp.target_delta, dp.noise_multiplier or dp.target_epsilon)");
-      if (!ctx.examples) throw new Error("trainer_type 'dp' needs the training examples by index to Poisson-sample its batches");
+      if (!cfg.dp)
+        throw new Error(
+          "trainer_type 'dp' needs a dp block (dp.max_grad_norm, dp.target_delta, dp.noise_multiplier or dp.target_epsilon)",
+        );
+      if (!ctx.examples)
+        throw new Error("trainer_type 'dp' needs the training examples by index to Poisson-sample its batches");
       const sampling = cfg.dp.sampling ?? 'poisson';
-      if (sampling !== 'poisson' && sampling !== 'uniform') throw new Error(`dp.sampling: expected 'poisson' or 'uniform', got '${sampling}'`);
+      if (sampling !== 'poisson' && sampling !== 'uniform')
+        throw new Error(`dp.sampling: expected 'poisson' or 'uniform', got '${sampling}'`);
       const source = new PrivateBatchSource(ctx.examples, { batchSize: ctx.batchSize, sampling, seed: ctx.seed });
       const noiseMultiplier = resolveNoiseMultiplier(
         {

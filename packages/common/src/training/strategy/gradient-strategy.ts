@@ -24,7 +24,13 @@ export interface GradientStrategy {
   readonly name: string;
   /** At fit start: checks the module and the trainer's settings; throws a clear error for what it cannot train. */
   setup(module: TrainModule, params: ModuleParameters, opts: StrategySetup): void;
-  computeGradients(module: TrainModule, params: ModuleParameters, batch: Batch, ctx: StepContext, precision?: PrecisionPlugin): StepGradients;
+  computeGradients(
+    module: TrainModule,
+    params: ModuleParameters,
+    batch: Batch,
+    ctx: StepContext,
+    precision?: PrecisionPlugin,
+  ): StepGradients;
 }
 
 /** tf.variableGrads over the trainable weights of `module.trainingStep`, in the given precision. */

@@ -14,7 +14,10 @@ beforeAll(async () => {
 });
 
 function mlp(batchNorm = false): tf.LayersModel {
-  const layers: tf.layers.Layer[] = [tf.layers.flatten({ inputShape: [4, 4, 1] }), tf.layers.dense({ units: 8, activation: 'relu' })];
+  const layers: tf.layers.Layer[] = [
+    tf.layers.flatten({ inputShape: [4, 4, 1] }),
+    tf.layers.dense({ units: 8, activation: 'relu' }),
+  ];
   if (batchNorm) layers.push(tf.layers.batchNormalization());
   layers.push(tf.layers.dense({ units: 3 }));
   return tf.sequential({ layers });
@@ -27,7 +30,13 @@ it("dp: the Trainer trains on Poisson batches and records the accountant's epsil
     { examples: imageExamples(data), batchSize: 10, epochs: 2, seed: 4 },
   );
   const model = mlp();
-  const trainer = new Trainer({ maxEpochs: 2, optimizer: new SGD({ lr: 0.1 }), strategy: plugins.strategy, precision: plugins.precision, callbacks: plugins.callbacks });
+  const trainer = new Trainer({
+    maxEpochs: 2,
+    optimizer: new SGD({ lr: 0.1 }),
+    strategy: plugins.strategy,
+    precision: plugins.precision,
+    callbacks: plugins.callbacks,
+  });
   const fit = await trainer.fit(classificationModule(model), plugins.trainSource!, syntheticLoader(30, 2, 10, false));
   // floor(1 / q) = 10 steps per epoch at q = 0.1.
   expect(fit.history.map((r) => r.global_step)).toEqual([10, 20]);
@@ -45,15 +54,25 @@ it('dp: a model with BatchNorm is refused when the fit starts, naming the fix', 
     { examples: imageExamples(data), batchSize: 10, epochs: 1, seed: 4 },
   );
   const trainer = new Trainer({ maxEpochs: 1, optimizer: new SGD({ lr: 0.1 }), strategy: plugins.strategy });
-  await expect(trainer.fit(classificationModule(mlp(true)), plugins.trainSource!)).rejects.toThrow(/BatchNorm.*GroupNorm/s);
+  await expect(trainer.fit(classificationModule(mlp(true)), plugins.trainSource!)).rejects.toThrow(
+    /BatchNorm.*GroupNorm/s,
+  );
 });
 
 it('mixed_precision float16: an overflowing loss scale skips updates through the Trainer and the scale backs off', async () => {
-  const plugins = trainingPluginsFromConfig({ trainer_type: 'mixed_precision', amp_dtype: 'float16' }, { batchSize: 8, epochs: 1 });
+  const plugins = trainingPluginsFromConfig(
+    { trainer_type: 'mixed_precision', amp_dtype: 'float16' },
+    { batchSize: 8, epochs: 1 },
+  );
   const model = mlp();
   const before = model.getWeights().map((w) => Array.from(w.dataSync()));
   // A huge learning target: 65536 x the loss overflows float16 at first, so the first steps are skipped.
-  const trainer = new Trainer({ maxEpochs: 1, optimizer: new SGD({ lr: 0.01 }), precision: plugins.precision, callbacks: plugins.callbacks });
+  const trainer = new Trainer({
+    maxEpochs: 1,
+    optimizer: new SGD({ lr: 0.01 }),
+    precision: plugins.precision,
+    callbacks: plugins.callbacks,
+  });
   const module = classificationModule(model, { loss: (logits) => logits.square().mean().mul(100) as tf.Scalar });
   const fit = await trainer.fit(module, syntheticLoader(128, 3, 8));
   const record = fit.history[0];

@@ -1,4 +1,11 @@
-export { tsne, klDivergenceGradient, type TsneOptions, type TsneProgress, type TsneResult, type EmbeddingResult } from './tsne';
+export {
+  tsne,
+  klDivergenceGradient,
+  type TsneOptions,
+  type TsneProgress,
+  type TsneResult,
+  type EmbeddingResult,
+} from './tsne';
 export { umap, type UmapOptions } from './umap';
 export { conditionalProbabilities, jointProbabilities } from './perplexity';
 export { trustworthiness, neighborLabelAgreement } from './quality';

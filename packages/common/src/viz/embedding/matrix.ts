@@ -11,7 +11,12 @@ export interface DenseMatrix {
 }
 
 function isTensorLike(x: unknown): x is TensorLike {
-  return typeof x === 'object' && x !== null && Array.isArray((x as TensorLike).shape) && typeof (x as TensorLike).dataSync === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray((x as TensorLike).shape) &&
+    typeof (x as TensorLike).dataSync === 'function'
+  );
 }
 
 /** Checks shape and finiteness and copies to float64; `what` names the caller in errors. */
@@ -24,11 +29,13 @@ export function toDenseMatrix(input: EmbeddingInput, what: string): DenseMatrix 
     d = n > 0 ? input[0].length : 0;
     data = new Float64Array(n * d);
     input.forEach((row, i) => {
-      if (!row || row.length !== d) throw new Error(`${what}: row ${i} has ${row?.length} values, expected ${d} like row 0`);
+      if (!row || row.length !== d)
+        throw new Error(`${what}: row ${i} has ${row?.length} values, expected ${d} like row 0`);
       for (let j = 0; j < d; j++) data[i * d + j] = row[j];
     });
   } else if (isTensorLike(input)) {
-    if (input.shape.length !== 2) throw new Error(`${what}: expected a 2-D tensor [n, d], got shape [${input.shape.join(', ')}]`);
+    if (input.shape.length !== 2)
+      throw new Error(`${what}: expected a 2-D tensor [n, d], got shape [${input.shape.join(', ')}]`);
     [n, d] = input.shape;
     data = Float64Array.from(input.dataSync());
   } else {
@@ -40,7 +47,8 @@ export function toDenseMatrix(input: EmbeddingInput, what: string): DenseMatrix 
   }
   if (n === 0 || d === 0) throw new Error(`${what}: the input is empty (${n} rows of ${d} values)`);
   for (let k = 0; k < data.length; k++) {
-    if (!Number.isFinite(data[k])) throw new Error(`${what}: value ${data[k]} at row ${Math.floor(k / d)}, column ${k % d} is not finite`);
+    if (!Number.isFinite(data[k]))
+      throw new Error(`${what}: value ${data[k]} at row ${Math.floor(k / d)}, column ${k % d} is not finite`);
   }
   return { data, n, d };
 }

@@ -4,7 +4,9 @@ import type { DenseMatrix } from './matrix';
 /** Top-k eigenvectors of a symmetric positive semi-definite m×m matrix, by simultaneous power iteration. */
 function topEigenvectors(matrix: Float64Array, m: number, k: number): Float64Array[] {
   // Deterministic start: vector c has a 1 in coordinate c and small distinct values elsewhere.
-  let basis = Array.from({ length: k }, (_, c) => Float64Array.from({ length: m }, (_, j) => (j === c ? 1 : 0.01 * Math.sin(j + 7 * c + 1))));
+  let basis = Array.from({ length: k }, (_, c) =>
+    Float64Array.from({ length: m }, (_, j) => (j === c ? 1 : 0.01 * Math.sin(j + 7 * c + 1))),
+  );
   for (let iter = 0; iter < 500; iter++) {
     const next = basis.map((v) => {
       const out = new Float64Array(m);
@@ -85,7 +87,8 @@ export function principalComponentScores(x: DenseMatrix, k: number): Float64Arra
     for (let c = 0; c < comps; c++) {
       // Gram u = s² u, and the scores are u·s.
       let eigenvalue = 0;
-      for (let i = 0; i < n; i++) for (let r = 0; r < n; r++) eigenvalue += vectors[c][i] * gram[i * n + r] * vectors[c][r];
+      for (let i = 0; i < n; i++)
+        for (let r = 0; r < n; r++) eigenvalue += vectors[c][i] * gram[i * n + r] * vectors[c][r];
       const s = Math.sqrt(Math.max(0, eigenvalue));
       for (let i = 0; i < n; i++) scores[i * k + c] = vectors[c][i] * s;
     }

@@ -26,7 +26,8 @@ describe('perplexity calibration', () => {
     const expected = (golden.joint_probabilities as Record<string, number[]>)[perplexity];
     const p = jointProbabilities(sq, x.n, Number(perplexity));
     expect(p.length).toBe(expected.length);
-    for (let k = 0; k < p.length; k++) expect(Math.abs(p[k] - expected[k])).toBeLessThanOrEqual(1e-9 * expected[k] + 1e-300);
+    for (let k = 0; k < p.length; k++)
+      expect(Math.abs(p[k] - expected[k])).toBeLessThanOrEqual(1e-9 * expected[k] + 1e-300);
     // Over all i ≠ j the joint probabilities sum to 1; the condensed half to 1/2.
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(0.5, 12);
   });

@@ -11,7 +11,11 @@ export const MACHINE_EPSILON = 2.220446049250313e-16;
  * with β_i found by bisection so that each row's entropy is log(perplexity) within 1e-5 nats.
  * Distances are rounded to float32 first, as sklearn does.
  */
-export function conditionalProbabilities(sqDistances: Float64Array, n: number, perplexity: number): { p: Float64Array; beta: Float64Array } {
+export function conditionalProbabilities(
+  sqDistances: Float64Array,
+  n: number,
+  perplexity: number,
+): { p: Float64Array; beta: Float64Array } {
   const p = new Float64Array(n * n);
   const betas = new Float64Array(n);
   const desiredEntropy = Math.log(perplexity);

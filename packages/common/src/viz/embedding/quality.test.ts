@@ -3,7 +3,10 @@ import { neighborLabelAgreement, trustworthiness } from './quality';
 
 describe('trustworthiness', () => {
   it.each([5, 10])('equals sklearn.manifold.trustworthiness with %i neighbours', (k) => {
-    expect(trustworthiness(golden.X, golden.Y, k)).toBeCloseTo((golden.trustworthiness as Record<string, number>)[String(k)], 12);
+    expect(trustworthiness(golden.X, golden.Y, k)).toBeCloseTo(
+      (golden.trustworthiness as Record<string, number>)[String(k)],
+      12,
+    );
   });
 
   it('is 1 for an embedding that is the input itself', () => {
@@ -11,7 +14,9 @@ describe('trustworthiness', () => {
   });
 
   it('rejects too many neighbours and mismatched sizes', () => {
-    expect(() => trustworthiness(golden.X, golden.Y, 30)).toThrow('nNeighbors must be an integer in [1, n/2) = [1, 30), got 30');
+    expect(() => trustworthiness(golden.X, golden.Y, 30)).toThrow(
+      'nNeighbors must be an integer in [1, n/2) = [1, 30), got 30',
+    );
     expect(() => trustworthiness(golden.X, golden.Y.slice(1), 5)).toThrow('the embedding has 59 rows, the input 60');
   });
 });

@@ -35,9 +35,11 @@ export function trustworthiness(input: EmbeddingInput, embedded: EmbeddingInput,
 export function neighborLabelAgreement(embedded: EmbeddingInput, labels: ArrayLike<number>, nNeighbors = 5): number {
   const y = toDenseMatrix(embedded, 'neighborLabelAgreement');
   if (labels.length !== y.n) throw new Error(`neighborLabelAgreement: ${labels.length} labels for ${y.n} points`);
-  if (!Number.isInteger(nNeighbors) || nNeighbors < 1 || nNeighbors >= y.n) throw new Error(`neighborLabelAgreement: nNeighbors must be an integer in [1, ${y.n}), got ${nNeighbors}`);
+  if (!Number.isInteger(nNeighbors) || nNeighbors < 1 || nNeighbors >= y.n)
+    throw new Error(`neighborLabelAgreement: nNeighbors must be an integer in [1, ${y.n}), got ${nNeighbors}`);
   const dy = squaredDistances(y);
   let same = 0;
-  for (let i = 0; i < y.n; i++) for (const j of neighborOrder(dy, y.n, i).slice(0, nNeighbors)) if (labels[j] === labels[i]) same++;
+  for (let i = 0; i < y.n; i++)
+    for (const j of neighborOrder(dy, y.n, i).slice(0, nNeighbors)) if (labels[j] === labels[i]) same++;
   return same / (y.n * nNeighbors);
 }

@@ -26,7 +26,10 @@ describe('KL gradient', () => {
       const minus = Float64Array.from(y);
       plus[m] += h;
       minus[m] -= h;
-      const numeric = (klDivergenceGradient(p, plus, n, dims, scratch, true) - klDivergenceGradient(p, minus, n, dims, scratch, true)) / (2 * h);
+      const numeric =
+        (klDivergenceGradient(p, plus, n, dims, scratch, true) -
+          klDivergenceGradient(p, minus, n, dims, scratch, true)) /
+        (2 * h);
       expect(Math.abs(grad[m] - numeric)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(numeric)));
     }
   });
@@ -88,7 +91,14 @@ describe('tsne', () => {
     expect(() => tsne(X, { perplexity: 60 })).toThrow('tsne: perplexity must be in (0, n) = (0, 60), got 60');
     expect(() => tsne(X, { iterations: 100 })).toThrow('iterations must be an integer >= 250, got 100');
     expect(() => tsne([[1, 2], [3]])).toThrow('tsne: row 1 has 1 values, expected 2 like row 0');
-    expect(() => tsne([[1, NaN], [3, 4]])).toThrow('tsne: value NaN at row 0, column 1 is not finite');
-    expect(() => tsne({ data: new Float32Array(5), rows: 2, cols: 3 })).toThrow('data has 5 values, expected rows*cols = 2*3');
+    expect(() =>
+      tsne([
+        [1, NaN],
+        [3, 4],
+      ]),
+    ).toThrow('tsne: value NaN at row 0, column 1 is not finite');
+    expect(() => tsne({ data: new Float32Array(5), rows: 2, cols: 3 })).toThrow(
+      'data has 5 values, expected rows*cols = 2*3',
+    );
   });
 });

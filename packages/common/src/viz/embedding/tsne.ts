@@ -61,7 +61,14 @@ const MIN_GAIN = 0.01;
  * like sklearn's _kl_divergence with one degree of freedom. The gradient goes into `grad`; the KL is computed
  * only when asked (it needs a second pass).
  */
-export function klDivergenceGradient(p: Float64Array, y: Float64Array, n: number, dims: number, grad: Float64Array, computeError: boolean): number {
+export function klDivergenceGradient(
+  p: Float64Array,
+  y: Float64Array,
+  n: number,
+  dims: number,
+  grad: Float64Array,
+  computeError: boolean,
+): number {
   // grad_i = 4 Σ_j (p_ij − q_ij) w_ij (y_i − y_j) with w = 1/(1+|y_i−y_j|²) and q = w/Z: accumulate Σ p w Δ
   // (attract) and Σ w² Δ (repulse) separately, so one pass suffices although Z is only known at its end.
   let z: number;
@@ -96,7 +103,14 @@ export function klDivergenceGradient(p: Float64Array, y: Float64Array, n: number
 }
 
 /** The pair loop for any dimension; returns Σ_{i<j} w_ij. */
-function accumulate(p: Float64Array, y: Float64Array, n: number, dims: number, attract: Float64Array, repulse: Float64Array): number {
+function accumulate(
+  p: Float64Array,
+  y: Float64Array,
+  n: number,
+  dims: number,
+  attract: Float64Array,
+  repulse: Float64Array,
+): number {
   let sumW = 0;
   let k = 0;
   for (let i = 0; i < n; i++) {
@@ -163,7 +177,12 @@ function accumulate2d(p: Float64Array, y: Float64Array, n: number, sums: Float64
   return sumW;
 }
 
-function initialEmbedding(x: ReturnType<typeof toDenseMatrix>, dims: number, init: 'pca' | 'random', seed: number): Float64Array {
+function initialEmbedding(
+  x: ReturnType<typeof toDenseMatrix>,
+  dims: number,
+  init: 'pca' | 'random',
+  seed: number,
+): Float64Array {
   const { n } = x;
   if (init === 'random') {
     const normal = normalSampler(mulberry32(seed));
@@ -195,12 +214,18 @@ export function tsne(input: EmbeddingInput, options: TsneOptions = {}): TsneResu
     onProgress,
   } = options;
   if (n < 2) throw new Error(`tsne: needs at least 2 points, got ${n}`);
-  if (!(perplexity > 0) || perplexity >= n) throw new Error(`tsne: perplexity must be in (0, n) = (0, ${n}), got ${perplexity}`);
+  if (!(perplexity > 0) || perplexity >= n)
+    throw new Error(`tsne: perplexity must be in (0, n) = (0, ${n}), got ${perplexity}`);
   if (!Number.isInteger(dims) || dims < 1) throw new Error(`tsne: dims must be a positive integer, got ${dims}`);
-  if (!Number.isInteger(iterations) || iterations < EXPLORATION_ITERATIONS) throw new Error(`tsne: iterations must be an integer >= ${EXPLORATION_ITERATIONS}, got ${iterations}`);
+  if (!Number.isInteger(iterations) || iterations < EXPLORATION_ITERATIONS)
+    throw new Error(`tsne: iterations must be an integer >= ${EXPLORATION_ITERATIONS}, got ${iterations}`);
   if (!(earlyExaggeration >= 1)) throw new Error(`tsne: earlyExaggeration must be >= 1, got ${earlyExaggeration}`);
-  if (init !== 'pca' && init !== 'random') throw new Error(`tsne: init must be 'pca' or 'random', got ${JSON.stringify(init)}`);
-  const learningRate = options.learningRate === undefined || options.learningRate === 'auto' ? Math.max(n / earlyExaggeration / 4, 50) : options.learningRate;
+  if (init !== 'pca' && init !== 'random')
+    throw new Error(`tsne: init must be 'pca' or 'random', got ${JSON.stringify(init)}`);
+  const learningRate =
+    options.learningRate === undefined || options.learningRate === 'auto'
+      ? Math.max(n / earlyExaggeration / 4, 50)
+      : options.learningRate;
   if (!(learningRate > 0)) throw new Error(`tsne: learningRate must be > 0 or 'auto', got ${learningRate}`);
 
   const p = jointProbabilities(squaredDistances(x), n, perplexity);

@@ -19,6 +19,8 @@ describe('umap', () => {
   });
 
   it('rejects a neighbourhood as large as the data', () => {
-    expect(() => umap(golden.X, { nNeighbors: 60 })).toThrow('umap: nNeighbors must be an integer in [2, n) = [2, 60), got 60');
+    expect(() => umap(golden.X, { nNeighbors: 60 })).toThrow(
+      'umap: nNeighbors must be an integer in [2, n) = [2, 60), got 60',
+    );
   });
 });

@@ -22,7 +22,8 @@ export interface UmapOptions {
 export function umap(input: EmbeddingInput, options: UmapOptions = {}): EmbeddingResult {
   const x = toDenseMatrix(input, 'umap');
   const { dims = 2, nNeighbors = 15, minDist = 0.1, spread = 1, epochs, seed = 0, onProgress } = options;
-  if (!Number.isInteger(nNeighbors) || nNeighbors < 2 || nNeighbors >= x.n) throw new Error(`umap: nNeighbors must be an integer in [2, n) = [2, ${x.n}), got ${nNeighbors}`);
+  if (!Number.isInteger(nNeighbors) || nNeighbors < 2 || nNeighbors >= x.n)
+    throw new Error(`umap: nNeighbors must be an integer in [2, n) = [2, ${x.n}), got ${nNeighbors}`);
   if (!Number.isInteger(dims) || dims < 1) throw new Error(`umap: dims must be a positive integer, got ${dims}`);
   const rows = Array.from({ length: x.n }, (_, i) => Array.from(x.data.subarray(i * x.d, (i + 1) * x.d)));
   const model = new UMAP({ nComponents: dims, nNeighbors, minDist, spread, nEpochs: epochs, random: mulberry32(seed) });

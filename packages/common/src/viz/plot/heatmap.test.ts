@@ -8,7 +8,8 @@ function cells(svg: string): { label: string; fill: string }[] {
     fill: /fill="([^"]*)"/.exec(m[0])![1],
   }));
 }
-const cellTexts = (svg: string) => [...svg.matchAll(/aria-roledescription="text mark"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+const cellTexts = (svg: string) =>
+  [...svg.matchAll(/aria-roledescription="text mark"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
 
 describe('plotHeatmap', () => {
   const matrix = [
@@ -17,7 +18,10 @@ describe('plotHeatmap', () => {
   ];
 
   it('draws a viridis cell per value, row by row, with the values written in', () => {
-    const plot = plotHeatmap(matrix, ['Blip', 'Whistle'], ['0.5 s', '1.0 s', '2.0 s', '4.0 s'], { title: 'view attention', xLabel: 'window' });
+    const plot = plotHeatmap(matrix, ['Blip', 'Whistle'], ['0.5 s', '1.0 s', '2.0 s', '4.0 s'], {
+      title: 'view attention',
+      xLabel: 'window',
+    });
     const drawn = cells(plot.svg);
     expect(drawn).toHaveLength(8);
     expect(drawn[3].label).toContain('window: 4.0 s');
@@ -31,7 +35,9 @@ describe('plotHeatmap', () => {
   it('uses a given colour range and rejects mismatched labels or non-finite values', () => {
     const full = cells(plotHeatmap([[0, 1]], ['a'], ['x', 'y'], { range: [0, 2] }).svg);
     expect(full[1].fill).not.toBe('rgb(253, 231, 37)'); // 1 is the middle of [0, 2], not the top
-    expect(() => plotHeatmap(matrix, ['a'], ['w', 'x', 'y', 'z'])).toThrow(/1 row and 4 column labels for a 2x4 matrix/);
+    expect(() => plotHeatmap(matrix, ['a'], ['w', 'x', 'y', 'z'])).toThrow(
+      /1 row and 4 column labels for a 2x4 matrix/,
+    );
     expect(() => plotHeatmap([[1, NaN]], ['a'], ['x', 'y'])).toThrow(/cell \[0\]\[1\] = NaN/);
   });
 });

@@ -16,12 +16,19 @@ export interface HeatmapOptions {
   digits?: number;
 }
 
-export function plotHeatmap(matrix: number[][], rowLabels: string[], colLabels: string[], options: HeatmapOptions = {}): Plot {
+export function plotHeatmap(
+  matrix: number[][],
+  rowLabels: string[],
+  colLabels: string[],
+  options: HeatmapOptions = {},
+): Plot {
   const rows = matrix.length;
   const cols = rows > 0 ? matrix[0].length : 0;
   if (rows === 0 || cols === 0) throw new Error('plotHeatmap: the matrix is empty');
   if (rowLabels.length !== rows || colLabels.length !== cols) {
-    throw new Error(`plotHeatmap: ${rowLabels.length} row and ${colLabels.length} column labels for a ${rows}x${cols} matrix`);
+    throw new Error(
+      `plotHeatmap: ${rowLabels.length} row and ${colLabels.length} column labels for a ${rows}x${cols} matrix`,
+    );
   }
   matrix.forEach((row, i) => {
     if (row.length !== cols) throw new Error(`plotHeatmap: row ${i} has ${row.length} values, expected ${cols}`);
@@ -33,8 +40,16 @@ export function plotHeatmap(matrix: number[][], rowLabels: string[], colLabels: 
   const cw = options.cellWidth ?? 56;
   const ch = options.cellHeight ?? 22;
   const digits = options.digits ?? 2;
-  const cells = matrix.flatMap((row, i) => row.map((value, j) => ({ row: rowLabels[i], col: colLabels[j], value, text: value.toFixed(digits) })));
-  const band = (field: string, title: string | undefined, domain: string[]) => ({ field, type: 'ordinal', title: title ?? null, sort: domain, scale: { domain } });
+  const cells = matrix.flatMap((row, i) =>
+    row.map((value, j) => ({ row: rowLabels[i], col: colLabels[j], value, text: value.toFixed(digits) })),
+  );
+  const band = (field: string, title: string | undefined, domain: string[]) => ({
+    field,
+    type: 'ordinal',
+    title: title ?? null,
+    sort: domain,
+    scale: { domain },
+  });
   const middle = (lo + hi) / 2;
   return renderVegaLite({
     ...(options.title ? { title: options.title } : {}),
@@ -46,14 +61,24 @@ export function plotHeatmap(matrix: number[][], rowLabels: string[], colLabels: 
       {
         mark: { type: 'rect', name: 'cell' },
         encoding: {
-          color: { field: 'value', type: 'quantitative', title: null, scale: { scheme: 'viridis', domain: [lo, hi === lo ? lo + 1 : hi], clamp: true } },
+          color: {
+            field: 'value',
+            type: 'quantitative',
+            title: null,
+            scale: { scheme: 'viridis', domain: [lo, hi === lo ? lo + 1 : hi], clamp: true },
+          },
         },
       },
       ...(cw >= 34
-        ? [{
-            mark: { type: 'text', name: 'cell-value', fontSize: Math.min(12, ch / 2) },
-            encoding: { text: { field: 'text' }, color: { condition: { test: `datum.value > ${middle}`, value: 'black' }, value: 'white' } },
-          }]
+        ? [
+            {
+              mark: { type: 'text', name: 'cell-value', fontSize: Math.min(12, ch / 2) },
+              encoding: {
+                text: { field: 'text' },
+                color: { condition: { test: `datum.value > ${middle}`, value: 'black' }, value: 'white' },
+              },
+            },
+          ]
         : []),
     ],
   });

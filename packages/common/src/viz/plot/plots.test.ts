@@ -1,7 +1,7 @@
-import { plotConfusionMatrix } from './confusionMatrix';
+import { plotConfusionMatrix } from './confusion-matrix';
 import { plotEmbedding2d } from './embedding';
 import { plotBarcode, plotPersistenceDiagram } from './persistence';
-import { plotTrainingCurves } from './trainingCurves';
+import { plotTrainingCurves } from './training-curves';
 
 // The plots are Vega-Lite charts: vega writes every data mark with an aria-label naming its fields and values
 // ("epoch: 3; loss: 0.67; series: loss"), so the tests read the data back from the SVG rather than pixels.

@@ -1,12 +1,13 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { plotPersistenceDiagram } from './persistence';
 import { plotFontFile, renderPlotPng, savePlot, svgToPng } from './render';
-import { plotTrainingCurves } from './trainingCurves';
+import { plotTrainingCurves } from './training-curves';
 
-const textSvg = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="5" y="28" font-family="sans-serif" font-size="24">Hi ∞</text></svg>';
+const textSvg =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="5" y="28" font-family="sans-serif" font-size="24">Hi ∞</text></svg>';
 const darkPixels = (png: Buffer) => {
   const { data } = PNG.sync.read(png);
   let dark = 0;
@@ -42,7 +43,9 @@ describe('PNG rendering', () => {
       expect(darkPixels(svgToPng(textSvg))).toBeGreaterThan(50);
     }
     expect(darkPixels(svgToPng(textSvg, { fontFiles: [] }))).toBe(0);
-    const withoutFonts = PNG.sync.read(svgToPng(plotPersistenceDiagram([{ dim: 0, pairs: [[0, Infinity]] }]).svg, { fontFiles: [] }));
+    const withoutFonts = PNG.sync.read(
+      svgToPng(plotPersistenceDiagram([{ dim: 0, pairs: [[0, Infinity]] }]).svg, { fontFiles: [] }),
+    );
     expect(withoutFonts.width).toBe(520);
   });
 
@@ -55,7 +58,10 @@ describe('savePlot', () => {
   const plot = plotTrainingCurves({ loss: [1, 0.5] });
 
   it('writes SVG and PNG for a path without extension, one file otherwise, and no temporary files', () => {
-    expect(savePlot(plot, path.join(dir, 'a', 'curves'))).toEqual([path.join(dir, 'a', 'curves.svg'), path.join(dir, 'a', 'curves.png')]);
+    expect(savePlot(plot, path.join(dir, 'a', 'curves'))).toEqual([
+      path.join(dir, 'a', 'curves.svg'),
+      path.join(dir, 'a', 'curves.png'),
+    ]);
     expect(fs.readFileSync(path.join(dir, 'a', 'curves.svg'), 'utf8')).toBe(plot.svg);
     expect(PNG.sync.read(fs.readFileSync(path.join(dir, 'a', 'curves.png'))).width).toBe(plot.width);
     savePlot(plot, path.join(dir, 'only.png'), { scale: 2 });

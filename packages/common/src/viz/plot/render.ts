@@ -1,8 +1,8 @@
 // SVG → PNG with resvg (no browser), font discovery, and atomic saving.
 import { Resvg } from '@resvg/resvg-js';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { writeFileAtomic } from '../../io';
 
 /** A finished plot: its SVG, its size in px, and for raster plots (image grids) the exact PNG. */
@@ -13,8 +13,23 @@ export interface Plot {
   png?: Buffer;
 }
 
-const FONT_DIRS = ['/usr/share/fonts', '/usr/local/share/fonts', path.join(os.homedir(), '.local/share/fonts'), path.join(os.homedir(), '.fonts'), '/Library/Fonts', '/System/Library/Fonts', 'C:\\Windows\\Fonts'];
-const PREFERRED_FONTS = ['DejaVuSans.ttf', 'LiberationSans-Regular.ttf', 'NotoSans-Regular.ttf', 'Arial.ttf', 'arial.ttf', 'Helvetica.ttc'];
+const FONT_DIRS = [
+  '/usr/share/fonts',
+  '/usr/local/share/fonts',
+  path.join(os.homedir(), '.local/share/fonts'),
+  path.join(os.homedir(), '.fonts'),
+  '/Library/Fonts',
+  '/System/Library/Fonts',
+  'C:\\Windows\\Fonts',
+];
+const PREFERRED_FONTS = [
+  'DejaVuSans.ttf',
+  'LiberationSans-Regular.ttf',
+  'NotoSans-Regular.ttf',
+  'Arial.ttf',
+  'arial.ttf',
+  'Helvetica.ttc',
+];
 
 function listFontFiles(dir: string, depth: number, out: string[]): void {
   let entries: fs.Dirent[];
@@ -45,7 +60,9 @@ export function plotFontFile(): string | null {
   }
   const files: string[] = [];
   for (const dir of FONT_DIRS) listFontFiles(dir, 4, files);
-  const preferred = PREFERRED_FONTS.map((name) => files.find((f) => path.basename(f) === name)).find((f) => f !== undefined);
+  const preferred = PREFERRED_FONTS.map((name) => files.find((f) => path.basename(f) === name)).find(
+    (f) => f !== undefined,
+  );
   return (cachedFont = preferred ?? files.find((f) => /\.(ttf|otf)$/i.test(f)) ?? null);
 }
 
@@ -62,7 +79,12 @@ export function svgToPng(svg: string, options: RenderOptions = {}): Buffer {
   if (!(scale > 0)) throw new Error(`svgToPng: scale must be > 0, got ${scale}`);
   const font = plotFontFile();
   const fontFiles = options.fontFiles ?? (font ? [font] : []);
-  const resvg = new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white', font: { loadSystemFonts: false, fontFiles }, logLevel: 'off' });
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: { loadSystemFonts: false, fontFiles },
+    logLevel: 'off',
+  });
   return resvg.render().asPng();
 }
 

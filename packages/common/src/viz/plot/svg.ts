@@ -40,5 +40,9 @@ export function svgDocument(width: number, height: number, body: string): string
 
 /** A figure-level title centred at the top (figures reserve 26 px for it). */
 export function figureTitle(width: number, title: string): string {
-  return element('text', { class: 'title', x: width / 2, y: 18, 'text-anchor': 'middle', 'font-size': 14 }, escapeXml(title));
+  return element(
+    'text',
+    { class: 'title', x: width / 2, y: 18, 'text-anchor': 'middle', 'font-size': 14 },
+    escapeXml(title),
+  );
 }

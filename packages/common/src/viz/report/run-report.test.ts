@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { svgToPng } from '../plot/render';
-import { SummaryWriter } from '../tensorboard/summaryWriter';
+import { SummaryWriter } from '../tensorboard/summary-writer';
 import { buildRunReport, writeRunReport } from './run-report';
 
 let logDir: string;

@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../io';
-import { plotConfusionMatrix } from '../plot/confusionMatrix';
-import { plotTrainingCurves } from '../plot/trainingCurves';
+import { plotConfusionMatrix } from '../plot/confusion-matrix';
+import { plotTrainingCurves } from '../plot/training-curves';
 import {
   flattenObject,
   listRunPngs,

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SummaryWriter } from '../tensorboard/summaryWriter';
+import { SummaryWriter } from '../tensorboard/summary-writer';
 import {
   diffConfigs,
   findRuns,
@@ -47,7 +47,10 @@ describe('findRuns', () => {
       ]),
       RUNNING_WINDOW_SECONDS + 60,
     );
-    write('hrnet/w18/2026-01-04T00-00-00Z/results.json', JSON.stringify({ bestEpoch: 2, test: { loss: 0.5, top1: 0.8125 } }));
+    write(
+      'hrnet/w18/2026-01-04T00-00-00Z/results.json',
+      JSON.stringify({ bestEpoch: 2, test: { loss: 0.5, top1: 0.8125 } }),
+    );
     write('not-a-run/readme.txt', 'x');
     const runs = findRuns(logDir);
     const byId = Object.fromEntries(runs.map((r) => [r.id, r]));

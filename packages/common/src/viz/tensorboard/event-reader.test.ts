@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
 import { readEvents } from './event-reader';
-import { SummaryWriter } from './summaryWriter';
+import { SummaryWriter } from './summary-writer';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'event-reader-'));

@@ -2,7 +2,9 @@ import golden from '../testdata/tensorboard_golden.json';
 import { buildHistogram, histogramCounts, linearBucketEdges, tensorflowBucketEdges } from './histogram';
 
 describe('buildHistogram against torch.utils.tensorboard make_histogram', () => {
-  const cases = golden.histograms.flatMap((input) => input.expected.map((e) => ({ name: input.name, values: input.values, bins: e.bins, expected: e.histogram })));
+  const cases = golden.histograms.flatMap((input) =>
+    input.expected.map((e) => ({ name: input.name, values: input.values, bins: e.bins, expected: e.histogram })),
+  );
 
   it.each(cases)('$name with bins=$bins', ({ values, bins, expected }) => {
     const h = buildHistogram(values, bins as 'tensorflow' | number);

@@ -21,7 +21,8 @@ export function tensorflowBucketEdges(): Float64Array {
 
 /** numpy.histogram(values, bins=n): n equal-width edges over [min, max] (±0.5 when min == max), as numpy.linspace spaces them. */
 export function linearBucketEdges(min: number, max: number, n: number): Float64Array {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`histogram bins must be a positive integer or 'tensorflow', got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`histogram bins must be a positive integer or 'tensorflow', got ${n}`);
   let lo = min;
   let hi = max;
   if (lo === hi) {
@@ -61,7 +62,11 @@ export function histogramCounts(values: ArrayLike<number>, edges: Float64Array):
 }
 
 /** The HistogramProto fields for `values` (finite numbers, at least one). `what` names the caller in errors. */
-export function buildHistogram(values: ArrayLike<number>, bins: HistogramBins = 'tensorflow', what = 'histogram'): HistogramMessage {
+export function buildHistogram(
+  values: ArrayLike<number>,
+  bins: HistogramBins = 'tensorflow',
+  what = 'histogram',
+): HistogramMessage {
   if (values.length === 0) throw new Error(`${what}: values are empty (a histogram needs at least one value)`);
   let min = Infinity;
   let max = -Infinity;
@@ -89,7 +94,8 @@ export function buildHistogram(values: ArrayLike<number>, bins: HistogramBins = 
       last = i;
     }
   }
-  if (first < 0) throw new Error(`${what}: no value falls inside the bucket edges [${edges[0]}, ${edges[edges.length - 1]}]`);
+  if (first < 0)
+    throw new Error(`${what}: no value falls inside the bucket edges [${edges[0]}, ${edges[edges.length - 1]}]`);
   // The leading empty bucket (counts[first - 1] when it exists) ends where the first filled one starts.
   const bucket = [0, ...counts.subarray(first, last + 1)];
   const bucketLimit = Array.from(edges.subarray(first, last + 2));

@@ -6,7 +6,7 @@
 // (XNNPACK's convolution gets the thread pool, its fully-connected operator does not).
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernelsFor } from '../native/native-kernels';
-import { asWasm, Info, KernelArgs, WasmOps } from './wasm_ops';
+import { asWasm, Info, KernelArgs, WasmOps } from './wasm-ops';
 
 export function batchMatMul({ inputs, backend, attrs }: KernelArgs): Info {
   const { a, b } = inputs;
@@ -27,7 +27,13 @@ export function batchMatMul({ inputs, backend, attrs }: KernelArgs): Info {
   const n = transposeB ? br : bc;
   const a2 = transposeA ? ops.transpose(ops.reshape(a, [ar, ac]), [1, 0]) : a;
   const b2 = transposeB ? ops.transpose(ops.reshape(b, [br, bc]), [1, 0]) : b;
-  const out = ops.conv2d(ops.reshape(a2, [1, 1, batchA * m, k]), ops.reshape(b2, [1, 1, k, n]), [1, 1], [1, 1], [0, 0, 0, 0]);
+  const out = ops.conv2d(
+    ops.reshape(a2, [1, 1, batchA * m, k]),
+    ops.reshape(b2, [1, 1, k, n]),
+    [1, 1],
+    [1, 1],
+    [0, 0, 0, 0],
+  );
   const outer = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
   return ops.finish(ops.reshape(out, [...outer, m, n]));
 }
@@ -36,7 +42,15 @@ export function batchMatMul({ inputs, backend, attrs }: KernelArgs): Info {
  * Batched products (attention's Q K^T, P V and their gradients) in our C GEMM; undefined when the C kernels are off
  * or the batch dimensions broadcast in a way other than "equal, or one side 1".
  */
-function nativeBatchMatMul(backend: unknown, a: Info, b: Info, transposeA: boolean, transposeB: boolean, batchA: number, batchB: number): Info | undefined {
+function nativeBatchMatMul(
+  backend: unknown,
+  a: Info,
+  b: Info,
+  transposeA: boolean,
+  transposeB: boolean,
+  batchA: number,
+  batchB: number,
+): Info | undefined {
   const native = nativeKernelsFor(backend);
   const batch = Math.max(batchA, batchB);
   if (!native || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return undefined;
@@ -50,7 +64,20 @@ function nativeBatchMatMul(backend: unknown, a: Info, b: Info, transposeA: boole
   const out = asWasm(backend).makeOutput([...outer, m, n], 'float32');
   const [aRow, aCol] = transposeA ? [1, ac] : [ac, 1];
   const [bRow, bCol] = transposeB ? [1, bc] : [bc, 1];
-  const args = [batch, m, n, k, native.pointer(a), batchA === 1 ? 0 : ar * ac, aRow, aCol, native.pointer(b), batchB === 1 ? 0 : br * bc, bRow, bCol];
+  const args = [
+    batch,
+    m,
+    n,
+    k,
+    native.pointer(a),
+    batchA === 1 ? 0 : ar * ac,
+    aRow,
+    aCol,
+    native.pointer(b),
+    batchB === 1 ? 0 : br * bc,
+    bRow,
+    bCol,
+  ];
   native.run('gemm', [...args, native.pointer(out), m * n, n, 0, scratch], batch * m * n * k);
   return out;
 }

@@ -1,6 +1,6 @@
 // Gradients of tf.depthwiseConv2d (missing from the wasm backend) as forward depthwise convolutions.
 import * as tf from '@tensorflow/tfjs';
-import { asWasm, Info, KernelArgs, WasmOps } from './wasm_ops';
+import { asWasm, Info, KernelArgs, WasmOps } from './wasm-ops';
 
 interface DepthwiseGradAttrs {
   strides: [number, number] | number;
@@ -14,9 +14,28 @@ type Shape4 = [number, number, number, number];
 /** dx = depthwise convolution of the stride-dilated dy with the flipped filter (one channel per input*multiplier). */
 export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
   const { dy, filter } = inputs;
-  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as DepthwiseGradAttrs & { inputShape: Shape4 };
-  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as Shape4, strides, dilations, pad, dimRoundingMode, true);
-  const { batchSize, inHeight, inWidth, inChannels, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as DepthwiseGradAttrs & {
+    inputShape: Shape4;
+  };
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as Shape4,
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true,
+  );
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   const [kh, kw, , mult] = filter.shape;
   const ops = new WasmOps(asWasm(backend));
   const flipped = ops.reshape(ops.reverse(filter, [0, 1]), [kh, kw, inChannels * mult, 1]);
@@ -36,9 +55,30 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: K
  */
 export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: KernelArgs): Info {
   const { x, dy } = inputs;
-  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as DepthwiseGradAttrs & { filterShape: Shape4 };
-  const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, strides, dilations, pad, dimRoundingMode, true);
-  const { batchSize: b, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as DepthwiseGradAttrs & {
+    filterShape: Shape4;
+  };
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as Shape4,
+    filterShape,
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true,
+  );
+  const {
+    batchSize: b,
+    inHeight,
+    inWidth,
+    inChannels: c,
+    outHeight,
+    outWidth,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   const [kh, kw, , mult] = filterShape;
   const ops = new WasmOps(asWasm(backend));
   const xT = ops.reshape(ops.transpose(x, [1, 2, 3, 0]), [1, inHeight, inWidth, c * b]);

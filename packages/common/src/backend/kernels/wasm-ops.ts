@@ -101,14 +101,25 @@ export class WasmOps {
    * NHWC convolution with per-side paddings that may be negative (a negative padding crops the input). Stride and
    * dilation may both exceed 1 (XNNPACK allows it even though the tf.conv2d op does not).
    */
-  conv2d(x: Info, filter: Info, strides: [number, number], dilations: [number, number], pads: [number, number, number, number], depthwise = false): Info {
+  conv2d(
+    x: Info,
+    filter: Info,
+    strides: [number, number],
+    dilations: [number, number],
+    pads: [number, number, number, number],
+    depthwise = false,
+  ): Info {
     const [top, bottom, left, right] = pads;
     const [, h, w] = x.shape;
     const crop = [Math.max(0, -top), Math.max(0, -left)];
     const cropEnd = [Math.max(0, -bottom), Math.max(0, -right)];
     let input = x;
     if (crop[0] + crop[1] + cropEnd[0] + cropEnd[1] > 0) {
-      input = this.slice(x, [0, crop[0], crop[1], 0], [x.shape[0], h - crop[0] - cropEnd[0], w - crop[1] - cropEnd[1], x.shape[3]]);
+      input = this.slice(
+        x,
+        [0, crop[0], crop[1], 0],
+        [x.shape[0], h - crop[0] - cropEnd[0], w - crop[1] - cropEnd[1], x.shape[3]],
+      );
     }
     const pad: Pad4 = [
       [0, 0],
@@ -126,12 +137,22 @@ export class WasmOps {
     const [b, h, w, c] = x.shape;
     let y = x;
     if (sh > 1) {
-      y = this.pad(this.reshape(y, [b * h, 1, w, c]), [[0, 0], [0, sh - 1], [0, 0], [0, 0]]);
+      y = this.pad(this.reshape(y, [b * h, 1, w, c]), [
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, 0],
+      ]);
       y = this.slice(this.reshape(y, [b, h * sh, w, c]), [0, 0, 0, 0], [b, (h - 1) * sh + 1, w, c]);
     }
     const hh = y.shape[1];
     if (sw > 1) {
-      y = this.pad(this.reshape(y, [b * hh, w, 1, c]), [[0, 0], [0, 0], [0, sw - 1], [0, 0]]);
+      y = this.pad(this.reshape(y, [b * hh, w, 1, c]), [
+        [0, 0],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
+      ]);
       y = this.slice(this.reshape(y, [b, hh, w * sw, c]), [0, 0, 0, 0], [b, hh, (w - 1) * sw + 1, c]);
     }
     return y;

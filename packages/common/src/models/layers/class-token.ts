@@ -20,7 +20,8 @@ export class ClassTokenPosition extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const [, n, d] = inputShape as tf.Shape;
-    const init = () => (this.initStddev > 0 ? tf.initializers.truncatedNormal({ stddev: this.initStddev }) : tf.initializers.zeros());
+    const init = () =>
+      this.initStddev > 0 ? tf.initializers.truncatedNormal({ stddev: this.initStddev }) : tf.initializers.zeros();
     this.cls = this.addWeight('cls', [1, 1, d as number], 'float32', init());
     this.pos = this.addWeight('pos', [1, (n as number) + 1, d as number], 'float32', init());
     this.built = true;

@@ -11,7 +11,7 @@
 //   3x3 convolutions), and when the filter outweighs dy (flipping it then costs more than the product).
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernelsFor, type NativeKernels } from '../native/native-kernels';
-import { asWasm, Info, KernelArgs, WasmOps } from './wasm_ops';
+import { asWasm, Info, KernelArgs, WasmOps } from './wasm-ops';
 
 interface ConvGradAttrs {
   strides: [number, number] | number;
@@ -46,7 +46,21 @@ function nativeRowsPerBlock(window: number): number {
 function nativeConvShape(native: NativeKernels, info: tf.backend_util.Conv2DInfo): number {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
-  return native.ints([batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left]);
+  return native.ints([
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    outChannels,
+    filterHeight,
+    filterWidth,
+    strideHeight,
+    strideWidth,
+    padInfo.top,
+    padInfo.left,
+  ]);
 }
 
 function assertNHWC(kernel: string, dataFormat: string): void {
@@ -55,9 +69,18 @@ function assertNHWC(kernel: string, dataFormat: string): void {
 
 export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): Info {
   const { x, dy } = inputs;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as ConvGradAttrs & {
+    filterShape: [number, number, number, number];
+  };
   assertNHWC('Conv2DBackpropFilter', dataFormat);
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   const native = nativeKernelsFor(backend);
   if (native && x.dtype === 'float32' && dy.dtype === 'float32') {
     const window = info.filterHeight * info.filterWidth * info.inChannels;
@@ -69,7 +92,19 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): In
     const partials = scratch + 4 * colFloats;
     const dW = asWasm(backend).makeOutput(filterShape, 'float32');
     const work = size * info.batchSize * info.outHeight * info.outWidth;
-    native.run('conv2d_backprop_filter', [nativeConvShape(native, info), native.pointer(x), native.pointer(dy), native.pointer(dW), scratch, rowsPerBlock, partials], work);
+    native.run(
+      'conv2d_backprop_filter',
+      [
+        nativeConvShape(native, info),
+        native.pointer(x),
+        native.pointer(dy),
+        native.pointer(dW),
+        scratch,
+        rowsPerBlock,
+        partials,
+      ],
+      work,
+    );
     // On this thread only (0 work): adding the partial sums is not idempotent, and small.
     if (native.parts > 1) native.run('add_parts', [native.pointer(dW), partials, native.parts - 1, size], 0);
     return dW;
@@ -80,7 +115,16 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): In
 }
 
 function backpropFilterSwapped(ops: WasmOps, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight, inWidth, outHeight, outWidth } = info;
+  const {
+    strideHeight: sh,
+    strideWidth: sw,
+    filterHeight: kh,
+    filterWidth: kw,
+    inHeight,
+    inWidth,
+    outHeight,
+    outWidth,
+  } = info;
   const xT = ops.transpose(x, [3, 1, 2, 0]); // [Ci, H, W, B]
   const dyT = ops.transpose(dy, [1, 2, 0, 3]); // [oh, ow, B, Co]: the "filter"
   const { top, left } = info.padInfo;
@@ -91,7 +135,19 @@ function backpropFilterSwapped(ops: WasmOps, x: Info, dy: Info, info: tf.backend
 }
 
 function backpropFilterIm2Col(ops: WasmOps, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    outChannels,
+    strideHeight: sh,
+    strideWidth: sw,
+    filterHeight: kh,
+    filterWidth: kw,
+  } = info;
   const { top, left } = info.padInfo;
   const windowSize = kh * kw * inChannels;
   const perSlice = imagesPerSlice(info, windowSize);
@@ -132,9 +188,18 @@ function backpropFilterIm2Col(ops: WasmOps, x: Info, dy: Info, info: tf.backend_
 
 export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): Info {
   const { dy, filter } = inputs;
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as ConvGradAttrs & { inputShape: [number, number, number, number] };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as ConvGradAttrs & {
+    inputShape: [number, number, number, number];
+  };
   assertNHWC('Conv2DBackpropInput', dataFormat);
-  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
   const native = nativeKernelsFor(backend);
   if (native && dy.dtype === 'float32' && filter.dtype === 'float32') {
     const window = info.filterHeight * info.filterWidth * info.inChannels;
@@ -145,13 +210,28 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): Inf
     const dx = asWasm(backend).makeOutput(inputShape, 'float32');
     native.fn.transpose_2d(native.pointer(filter), scratch, window, info.outChannels);
     const work = filterFloats * info.batchSize * info.outHeight * info.outWidth;
-    native.run('conv2d_backprop_input', [nativeConvShape(native, info), native.pointer(dy), scratch, native.pointer(dx), scratch + 4 * filterFloats, rowsPerBlock], work);
+    native.run(
+      'conv2d_backprop_input',
+      [
+        nativeConvShape(native, info),
+        native.pointer(dy),
+        scratch,
+        native.pointer(dx),
+        scratch + 4 * filterFloats,
+        rowsPerBlock,
+      ],
+      work,
+    );
     return dx;
   }
   const ops = new WasmOps(asWasm(backend));
   const stride1 = info.strideHeight === 1 && info.strideWidth === 1;
   const filterOutweighsDy = tf.util.sizeFromShape(filter.shape) > tf.util.sizeFromShape(dy.shape);
-  return ops.finish(stride1 && !filterOutweighsDy ? backpropInputFlipped(ops, dy, filter, info) : backpropInputCol2Im(ops, dy, filter, info));
+  return ops.finish(
+    stride1 && !filterOutweighsDy
+      ? backpropInputFlipped(ops, dy, filter, info)
+      : backpropInputCol2Im(ops, dy, filter, info),
+  );
 }
 
 function backpropInputFlipped(ops: WasmOps, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info {
@@ -165,7 +245,19 @@ function backpropInputFlipped(ops: WasmOps, dy: Info, filter: Info, info: tf.bac
 }
 
 function backpropInputCol2Im(ops: WasmOps, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight,
+    outWidth,
+    outChannels,
+    strideHeight: sh,
+    strideWidth: sw,
+    filterHeight: kh,
+    filterWidth: kw,
+  } = info;
   const { top, left } = info.padInfo;
   const windowSize = kh * kw * inChannels;
   const filter2d = ops.reshape(filter, [windowSize, outChannels]);

@@ -50,7 +50,8 @@ export class TensorBoardLogger implements Callback {
 
   onEpochEnd(_trainer: TrainerView, _module: TrainModule, record: EpochRecord): void {
     if (!this.writer) return;
-    for (const [k, v] of Object.entries(record)) if (k !== 'epoch') this.writer.addScalar(`epoch/${k}`, v, record.epoch);
+    for (const [k, v] of Object.entries(record))
+      if (k !== 'epoch') this.writer.addScalar(`epoch/${k}`, v, record.epoch);
     this.writer.flush();
   }
 

@@ -67,7 +67,8 @@ export class ProgressBar implements Callback {
     const speed = seconds > 0 ? (done / seconds).toFixed(1) : '-';
     const loss = formatMetric(this.lossSum / this.lossCount);
     const epochLeft = seconds > 0 ? ((info.batchesPerEpoch - done) * seconds) / done : NaN;
-    const perEpoch = this.epochsTimed > 0 ? this.epochSecondsSum / this.epochsTimed : (info.batchesPerEpoch * seconds) / done;
+    const perEpoch =
+      this.epochsTimed > 0 ? this.epochSecondsSum / this.epochsTimed : (info.batchesPerEpoch * seconds) / done;
     const fitEta = formatDuration(epochLeft + (trainer.maxEpochs - info.epoch - 1) * perEpoch);
     if (this.useBar) {
       if (!this.bar) {

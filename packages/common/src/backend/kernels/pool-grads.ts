@@ -4,7 +4,7 @@
 // AvgPoolGrad is a depthwise transposed convolution with a constant filter.
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernelsFor } from '../native/native-kernels';
-import { asWasm, Info, KernelArgs, WasmOps } from './wasm_ops';
+import { asWasm, Info, KernelArgs, WasmOps } from './wasm-ops';
 
 interface PoolGradAttrs {
   filterSize: [number, number] | number;
@@ -19,15 +19,43 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): Info {
   const { dy, input } = inputs;
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as PoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, filterSize, strides, 1, pad, dimRoundingMode);
-  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const {
+    batchSize,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+    filterHeight,
+    filterWidth,
+  } = info;
   const wasm = asWasm(backend);
   // Allocate first: growing the wasm heap detaches views taken before.
   const out = wasm.makeOutput(input.shape, 'float32');
   const { top, left } = info.padInfo;
   const native = nativeKernelsFor(backend);
   if (native) {
-    const dims = [batchSize, H, W, C, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, top, left];
-    native.run('max_pool_grad', [native.pointer(input), native.pointer(dy), native.pointer(out), ...dims], tf.util.sizeFromShape(input.shape));
+    const dims = [
+      batchSize,
+      H,
+      W,
+      C,
+      outHeight,
+      outWidth,
+      filterHeight,
+      filterWidth,
+      strideHeight,
+      strideWidth,
+      top,
+      left,
+    ];
+    native.run(
+      'max_pool_grad',
+      [native.pointer(input), native.pointer(dy), native.pointer(out), ...dims],
+      tf.util.sizeFromShape(input.shape),
+    );
     return out;
   }
   const x = wasm.typedArrayFromHeap(input) as Float32Array;

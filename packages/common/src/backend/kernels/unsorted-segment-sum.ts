@@ -1,7 +1,7 @@
 // UnsortedSegmentSum (the gradient of gather, used by embeddings): a scatter-add over the wasm heap.
 // Ids outside [0, numSegments) are dropped, as in TensorFlow and the cpu backend.
 import * as tf from '@tensorflow/tfjs';
-import { asWasm, Info, KernelArgs } from './wasm_ops';
+import { asWasm, Info, KernelArgs } from './wasm-ops';
 
 export function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): Info {
   const { x, segmentIds } = inputs;

@@ -1,6 +1,15 @@
 // A grid of images (a batch of samples, reconstructions, ...) as an exact PNG, like torchvision's make_grid.
 import { Resvg } from '@resvg/resvg-js';
-import { decodePng, encodePng, isPng, toRasterImage, toRgba, type ImageInput, type RasterImage, type TensorLike } from '../raster';
+import {
+  decodePng,
+  encodePng,
+  isPng,
+  toRasterImage,
+  toRgba,
+  type ImageInput,
+  type RasterImage,
+  type TensorLike,
+} from '../raster';
 import { plotFontFile, type Plot } from './render';
 import { element, escapeXml, svgDocument } from './svg';
 
@@ -22,13 +31,19 @@ export interface ImageGridOptions {
 const LABEL_HEIGHT = 14;
 
 function isTensorLike(x: unknown): x is TensorLike {
-  return typeof x === 'object' && x !== null && Array.isArray((x as TensorLike).shape) && typeof (x as TensorLike).dataSync === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray((x as TensorLike).shape) &&
+    typeof (x as TensorLike).dataSync === 'function'
+  );
 }
 
 /** Splits an [N, H, W] or [N, H, W, C] batch into per-image inputs. */
 function splitBatch(batch: TensorLike): ImageInput[] {
   const { shape, dtype } = batch;
-  if (shape.length !== 3 && shape.length !== 4) throw new Error(`imageGrid: a tensor batch must be [N, H, W] or [N, H, W, C], got shape [${shape.join(', ')}]`);
+  if (shape.length !== 3 && shape.length !== 4)
+    throw new Error(`imageGrid: a tensor batch must be [N, H, W] or [N, H, W, C], got shape [${shape.join(', ')}]`);
   const [n, height, width, channels = 1] = shape;
   const data = batch.dataSync();
   const size = height * width * channels;
@@ -57,10 +72,16 @@ function minMaxNormalize(data: ArrayLike<number>): Float64Array {
 function toRaster(image: ImageInput, index: number, normalize: boolean): RasterImage {
   const what = `imageGrid: image ${index}`;
   if (image instanceof Uint8Array) {
-    if (!isPng(image)) throw new Error(`${what}: a byte array must be a PNG file; pass {data, width, height, channels} for raw pixels`);
+    if (!isPng(image))
+      throw new Error(`${what}: a byte array must be a PNG file; pass {data, width, height, channels} for raw pixels`);
     return decodePng(image);
   }
-  if (normalize && !isTensorLike(image) && !(image.data instanceof Uint8Array) && !(image.data instanceof Uint8ClampedArray)) {
+  if (
+    normalize &&
+    !isTensorLike(image) &&
+    !(image.data instanceof Uint8Array) &&
+    !(image.data instanceof Uint8ClampedArray)
+  ) {
     return toRasterImage({ ...image, data: minMaxNormalize(image.data) }, what);
   }
   if (normalize && isTensorLike(image) && image.dtype !== 'int32') {
@@ -71,10 +92,21 @@ function toRaster(image: ImageInput, index: number, normalize: boolean): RasterI
 }
 
 /** Renders the captions with resvg on a transparent canvas and blends them into `rgba` (they only touch label strips). */
-function drawLabels(rgba: Uint8Array, width: number, height: number, captions: Array<{ x: number; y: number; text: string }>): void {
+function drawLabels(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  captions: Array<{ x: number; y: number; text: string }>,
+): void {
   const font = plotFontFile();
   if (!font) return; // no font on this machine: the grid is still exact, only without captions
-  const texts = captions.map((c) => element('text', { x: c.x, y: c.y, 'text-anchor': 'middle', 'dominant-baseline': 'central', 'font-size': 10 }, escapeXml(c.text)));
+  const texts = captions.map((c) =>
+    element(
+      'text',
+      { x: c.x, y: c.y, 'text-anchor': 'middle', 'dominant-baseline': 'central', 'font-size': 10 },
+      escapeXml(c.text),
+    ),
+  );
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${texts.join('')}</svg>`;
   const overlay = new Resvg(svg, { font: { loadSystemFonts: false, fontFiles: [font] }, logLevel: 'off' }).render();
   const pixels = overlay.pixels; // RGBA, premultiplied black text: colour 0, coverage in alpha
@@ -91,9 +123,12 @@ export function imageGrid(images: ImageInput[] | TensorLike, options: ImageGridO
   const { padding = 2, upscale = 1, labels, normalize = false, background = [255, 255, 255] } = options;
   const cols = options.cols ?? Math.min(8, inputs.length);
   if (!Number.isInteger(cols) || cols < 1) throw new Error(`imageGrid: cols must be a positive integer, got ${cols}`);
-  if (!Number.isInteger(upscale) || upscale < 1) throw new Error(`imageGrid: upscale must be a positive integer, got ${upscale}`);
-  if (!Number.isInteger(padding) || padding < 0) throw new Error(`imageGrid: padding must be a non-negative integer, got ${padding}`);
-  if (labels && labels.length !== inputs.length) throw new Error(`imageGrid: ${labels.length} labels for ${inputs.length} images`);
+  if (!Number.isInteger(upscale) || upscale < 1)
+    throw new Error(`imageGrid: upscale must be a positive integer, got ${upscale}`);
+  if (!Number.isInteger(padding) || padding < 0)
+    throw new Error(`imageGrid: padding must be a non-negative integer, got ${padding}`);
+  if (labels && labels.length !== inputs.length)
+    throw new Error(`imageGrid: ${labels.length} labels for ${inputs.length} images`);
 
   const rasters = inputs.map((image, i) => toRaster(image, i, normalize));
   const tileW = Math.max(...rasters.map((r) => r.width)) * upscale;
@@ -124,6 +159,17 @@ export function imageGrid(images: ImageInput[] | TensorLike, options: ImageGridO
   if (captions.length) drawLabels(out, width, height, captions);
 
   const png = encodePng({ data: out, width, height, channels: 4 });
-  const svg = svgDocument(width, height, element('image', { x: 0, y: 0, width, height, href: `data:image/png;base64,${png.toString('base64')}`, style: 'image-rendering:pixelated' }));
+  const svg = svgDocument(
+    width,
+    height,
+    element('image', {
+      x: 0,
+      y: 0,
+      width,
+      height,
+      href: `data:image/png;base64,${png.toString('base64')}`,
+      style: 'image-rendering:pixelated',
+    }),
+  );
   return { svg, width, height, png };
 }

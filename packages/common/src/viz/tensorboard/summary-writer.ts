@@ -1,7 +1,7 @@
 // A TensorBoard event writer with the API of torch.utils.tensorboard.SummaryWriter.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { renderPlotPng, type Plot } from '../plot/render';
 import { imageInputToPng, type ImageInput, type TensorLike } from '../raster';
 import { buildHistogram, type HistogramBins } from './histogram';
@@ -41,7 +41,12 @@ function openEventFile(dir: string, base: string): { fd: number; filePath: strin
 }
 
 function isTensorLike(x: unknown): x is TensorLike {
-  return typeof x === 'object' && x !== null && Array.isArray((x as TensorLike).shape) && typeof (x as TensorLike).dataSync === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray((x as TensorLike).shape) &&
+    typeof (x as TensorLike).dataSync === 'function'
+  );
 }
 
 /**
@@ -60,9 +65,11 @@ export class SummaryWriter {
 
   constructor(logDir: string, options: SummaryWriterOptions = {}) {
     const { flushSecs = 120, maxQueue = 10, filenameSuffix = '' } = options;
-    if (typeof logDir !== 'string' || logDir === '') throw new Error(`SummaryWriter: logDir must be a non-empty path, got ${JSON.stringify(logDir)}`);
+    if (typeof logDir !== 'string' || logDir === '')
+      throw new Error(`SummaryWriter: logDir must be a non-empty path, got ${JSON.stringify(logDir)}`);
     if (!(flushSecs > 0)) throw new Error(`SummaryWriter: flushSecs must be > 0, got ${flushSecs}`);
-    if (!Number.isInteger(maxQueue) || maxQueue < 1) throw new Error(`SummaryWriter: maxQueue must be a positive integer, got ${maxQueue}`);
+    if (!Number.isInteger(maxQueue) || maxQueue < 1)
+      throw new Error(`SummaryWriter: maxQueue must be a positive integer, got ${maxQueue}`);
     this.logDir = logDir;
     this.options = options;
     this.maxQueue = maxQueue;
@@ -101,7 +108,12 @@ export class SummaryWriter {
   /** An image: PNG bytes, an HWC tensor (int32 0..255 or float 0..1) or {data, width, height, channels}. */
   addImage(tag: string, image: ImageInput, step: number, walltime?: number): void {
     const { png, width, height, channels } = imageInputToPng(image, `addImage('${tag}')`);
-    this.addSummary('addImage', { tag, image: { height, width, colorspace: channels, encodedImageString: png } }, step, walltime);
+    this.addSummary(
+      'addImage',
+      { tag, image: { height, width, colorspace: channels, encodedImageString: png } },
+      step,
+      walltime,
+    );
   }
 
   /** A plot (training curves, confusion matrix, ...) rendered to PNG, like torch's add_figure. */
@@ -110,7 +122,13 @@ export class SummaryWriter {
   }
 
   /** A histogram of finite values; `bins` as in torch ('tensorflow' = TensorBoard's default exponential buckets). */
-  addHistogram(tag: string, values: ArrayLike<number> | TensorLike, step: number, bins: HistogramBins = 'tensorflow', walltime?: number): void {
+  addHistogram(
+    tag: string,
+    values: ArrayLike<number> | TensorLike,
+    step: number,
+    bins: HistogramBins = 'tensorflow',
+    walltime?: number,
+  ): void {
     const data = isTensorLike(values) ? values.dataSync() : values;
     const histo = buildHistogram(data, bins, `addHistogram('${tag}')`);
     this.addSummary('addHistogram', { tag, histo }, step, walltime);
@@ -158,9 +176,11 @@ export class SummaryWriter {
 
   private addSummary(method: string, value: SummaryValueMessage, step: number, walltime: number | undefined): void {
     this.checkOpen(method);
-    if (typeof value.tag !== 'string' || value.tag === '') throw new Error(`${method}: tag must be a non-empty string, got ${JSON.stringify(value.tag)}`);
+    if (typeof value.tag !== 'string' || value.tag === '')
+      throw new Error(`${method}: tag must be a non-empty string, got ${JSON.stringify(value.tag)}`);
     if (!Number.isSafeInteger(step)) throw new Error(`${method}('${value.tag}'): step must be an integer, got ${step}`);
-    if (walltime !== undefined && !Number.isFinite(walltime)) throw new Error(`${method}('${value.tag}'): walltime must be a finite number of seconds, got ${walltime}`);
+    if (walltime !== undefined && !Number.isFinite(walltime))
+      throw new Error(`${method}('${value.tag}'): walltime must be a finite number of seconds, got ${walltime}`);
     this.enqueue({ wallTime: walltime ?? Date.now() / 1000, step, summary: { value: [value] } });
   }
 

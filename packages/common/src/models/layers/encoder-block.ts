@@ -2,8 +2,8 @@
 //   x = x + attention(norm1(x));  x = x + linear2(gelu(linear1(norm2(x))))
 import * as tf from '@tensorflow/tfjs';
 import { MultiHeadSelfAttention } from './attention';
-import { LayerNorm } from './layer_norm';
-import { torchDefaultInit } from './torch_init';
+import { LayerNorm } from './layer-norm';
+import { torchDefaultInit } from './torch-init';
 
 export interface EncoderBlockOptions {
   numHeads: number;
@@ -25,9 +25,13 @@ export function layerNorm(name: string, epsilon = 1e-5): tf.layers.Layer {
 export function transformerEncoderBlock(x: tf.SymbolicTensor, options: EncoderBlockOptions): tf.SymbolicTensor {
   const { numHeads, mlpDim, epsilon = 1e-5, activation = 'gelu', name } = options;
   const dim = x.shape[2] as number;
-  const attended = new MultiHeadSelfAttention({ numHeads, name: `${name}_attn` }).apply(layerNorm(`${name}_norm1`, epsilon).apply(x));
+  const attended = new MultiHeadSelfAttention({ numHeads, name: `${name}_attn` }).apply(
+    layerNorm(`${name}_norm1`, epsilon).apply(x),
+  );
   const y = tf.layers.add({ name: `${name}_add1` }).apply([x, attended as tf.SymbolicTensor]) as tf.SymbolicTensor;
-  const hidden = tf.layers.dense({ units: mlpDim, activation, name: `${name}_mlp1`, ...torchDefaultInit(dim) }).apply(layerNorm(`${name}_norm2`, epsilon).apply(y));
+  const hidden = tf.layers
+    .dense({ units: mlpDim, activation, name: `${name}_mlp1`, ...torchDefaultInit(dim) })
+    .apply(layerNorm(`${name}_norm2`, epsilon).apply(y));
   const out = tf.layers.dense({ units: dim, name: `${name}_mlp2`, ...torchDefaultInit(mlpDim) }).apply(hidden);
   return tf.layers.add({ name: `${name}_add2` }).apply([y, out as tf.SymbolicTensor]) as tf.SymbolicTensor;
 }

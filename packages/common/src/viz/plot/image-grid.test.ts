@@ -1,12 +1,19 @@
 import { PNG } from 'pngjs';
-import { imageGrid } from './imageGrid';
+import { imageGrid } from './image-grid';
 import { plotFontFile } from './render';
 
-const pixel = (png: PNG, x: number, y: number) => [...png.data.subarray(4 * (y * png.width + x), 4 * (y * png.width + x) + 4)];
+const pixel = (png: PNG, x: number, y: number) => [
+  ...png.data.subarray(4 * (y * png.width + x), 4 * (y * png.width + x) + 4),
+];
 
 /** A 2x3 grey image whose pixel (x, y) is 10 * (image index + 1) + 3 * y + x. */
 function grey(index: number) {
-  return { data: Uint8Array.from({ length: 6 }, (_, p) => 10 * (index + 1) + 3 * Math.floor(p / 2) + (p % 2)), width: 2, height: 3, channels: 1 };
+  return {
+    data: Uint8Array.from({ length: 6 }, (_, p) => 10 * (index + 1) + 3 * Math.floor(p / 2) + (p % 2)),
+    width: 2,
+    height: 3,
+    channels: 1,
+  };
 }
 
 describe('imageGrid', () => {
@@ -27,10 +34,19 @@ describe('imageGrid', () => {
   });
 
   it('splits an [N, H, W, C] float batch (0..1) and converts to bytes', () => {
-    const batch = { shape: [2, 1, 2, 3], dtype: 'float32', dataSync: () => Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 0.5, 0.5, 0.5]) };
+    const batch = {
+      shape: [2, 1, 2, 3],
+      dtype: 'float32',
+      dataSync: () => Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1, 0.5, 0.5, 0.5]),
+    };
     const png = PNG.sync.read(imageGrid(batch, { padding: 0 }).png!);
     expect([png.width, png.height]).toEqual([4, 1]);
-    expect([0, 1, 2, 3].map((x) => pixel(png, x, 0))).toEqual([[255, 0, 0, 255], [0, 255, 0, 255], [0, 0, 255, 255], [128, 128, 128, 255]]);
+    expect([0, 1, 2, 3].map((x) => pixel(png, x, 0))).toEqual([
+      [255, 0, 0, 255],
+      [0, 255, 0, 255],
+      [0, 0, 255, 255],
+      [128, 128, 128, 255],
+    ]);
   });
 
   it('stretches float images to 0..255 with normalize', () => {
@@ -43,9 +59,11 @@ describe('imageGrid', () => {
     const plain = PNG.sync.read(imageGrid([grey(0), grey(1)], { upscale: 8 }).png!);
     const captioned = PNG.sync.read(imageGrid([grey(0), grey(1)], { upscale: 8, labels: ['Bag', 'Coat'] }).png!);
     expect(captioned.height).toBe(plain.height + 14);
-    for (let y = 0; y < 2 + 24; y++) for (let x = 0; x < plain.width; x++) expect(pixel(captioned, x, y)).toEqual(pixel(plain, x, y));
+    for (let y = 0; y < 2 + 24; y++)
+      for (let x = 0; x < plain.width; x++) expect(pixel(captioned, x, y)).toEqual(pixel(plain, x, y));
     let dark = 0;
-    for (let y = 2 + 24; y < captioned.height; y++) for (let x = 0; x < captioned.width; x++) if (pixel(captioned, x, y)[0] < 128) dark++;
+    for (let y = 2 + 24; y < captioned.height; y++)
+      for (let x = 0; x < captioned.width; x++) if (pixel(captioned, x, y)[0] < 128) dark++;
     expect(dark > 0).toBe(plotFontFile() !== null);
   });
 
@@ -58,7 +76,11 @@ describe('imageGrid', () => {
     expect(() => imageGrid([])).toThrow('imageGrid: no images');
     expect(() => imageGrid([grey(0)], { upscale: 1.5 })).toThrow('upscale must be a positive integer, got 1.5');
     expect(() => imageGrid([grey(0)], { labels: ['a', 'b'] })).toThrow('2 labels for 1 images');
-    expect(() => imageGrid([{ data: new Uint8Array(3), width: 2, height: 2, channels: 1 }])).toThrow('imageGrid: image 0: data has 3 values');
-    expect(() => imageGrid({ shape: [2, 2], dtype: 'float32', dataSync: () => new Float32Array(4) })).toThrow('[N, H, W] or [N, H, W, C]');
+    expect(() => imageGrid([{ data: new Uint8Array(3), width: 2, height: 2, channels: 1 }])).toThrow(
+      'imageGrid: image 0: data has 3 values',
+    );
+    expect(() => imageGrid({ shape: [2, 2], dtype: 'float32', dataSync: () => new Float32Array(4) })).toThrow(
+      '[N, H, W] or [N, H, W, C]',
+    );
   });
 });

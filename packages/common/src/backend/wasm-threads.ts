@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 // Names the threaded factory of @tensorflow/tfjs-backend-wasm 4.22's node bundle uses from its module scope.
 const FACTORY_PRELUDE = `
 var commonjsGlobal = globalThis;
-var require$$0 = require('fs'), require$$1 = require('path'), require$$3 = require('perf_hooks'), require$$4 = require('os');
+var require$$0 = require('node:fs'), require$$1 = require('node:path'), require$$3 = require('node:perf_hooks'), require$$4 = require('node:os');
 var __filename = %FILE%, __dirname = %DIR%;
 function __values(o) { return o[Symbol.iterator](); }
 function __read(o, n) { var a = Array.from(o); return n === undefined ? a : a.slice(0, n); }
@@ -38,7 +38,8 @@ let workerClassInstalled = false;
 /** The Worker the Emscripten glue instantiates for each pthread. */
 class PthreadWorker extends NodeWorker {
   constructor() {
-    if (!workerScriptPath) throw new Error('wasm threads: the worker script was not captured during backend initialisation');
+    if (!workerScriptPath)
+      throw new Error('wasm threads: the worker script was not captured during backend initialisation');
     super(workerScriptPath);
     this.unref();
   }
@@ -50,7 +51,8 @@ class PthreadWorker extends NodeWorker {
   override postMessage(message: unknown, transferList?: readonly TransferListItem[]): void {
     const msg = message as { cmd?: string; urlOrBlob?: unknown };
     if (msg && msg.cmd === 'load' && typeof msg.urlOrBlob !== 'string') {
-      if (!factoryScriptPath) throw new Error('wasm threads: the module factory was not captured during backend initialisation');
+      if (!factoryScriptPath)
+        throw new Error('wasm threads: the module factory was not captured during backend initialisation');
       message = { ...msg, urlOrBlob: factoryScriptPath };
     }
     super.postMessage(message, transferList);
@@ -74,8 +76,12 @@ function tempDir(): string {
  * Prepares the threaded wasm binary for the next tf.setBackend('wasm'). Returns undefined when threads are not
  * possible here (not Node, no SharedArrayBuffer, a single core).
  */
-export function prepareWasmThreads(setThreadsCount: (n: number) => void, threads = os.cpus().length): ThreadsPatch | undefined {
-  if (typeof process === 'undefined' || !process.versions?.node || typeof SharedArrayBuffer === 'undefined') return undefined;
+export function prepareWasmThreads(
+  setThreadsCount: (n: number) => void,
+  threads = os.cpus().length,
+): ThreadsPatch | undefined {
+  if (typeof process === 'undefined' || !process.versions?.node || typeof SharedArrayBuffer === 'undefined')
+    return undefined;
   if (threads < 2) return undefined;
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   setThreadsCount(threads);
@@ -101,7 +107,10 @@ export function prepareWasmThreads(setThreadsCount: (n: number) => void, threads
       // The module factory: tfjs builds it as "var WasmBackendModuleThreadedSimd = <factory source>".
       if (text.startsWith('var WasmBackendModuleThreadedSimd')) {
         factoryScriptPath = path.join(dir, 'threaded-simd-factory.js');
-        const prelude = FACTORY_PRELUDE.replace('%FILE%', JSON.stringify(factoryScriptPath)).replace('%DIR%', JSON.stringify(dir));
+        const prelude = FACTORY_PRELUDE.replace('%FILE%', JSON.stringify(factoryScriptPath)).replace(
+          '%DIR%',
+          JSON.stringify(dir),
+        );
         fs.writeFileSync(factoryScriptPath, prelude + text);
       }
     }

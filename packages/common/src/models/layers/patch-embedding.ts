@@ -16,7 +16,8 @@ export class PatchEmbedding extends tf.layers.Layer {
 
   constructor(args: PatchEmbeddingArgs & { name?: string; trainable?: boolean }) {
     super(args);
-    if (!(args.patchSize >= 1) || !(args.dim >= 1)) throw new Error(`PatchEmbedding: patchSize and dim must be >= 1, got ${args.patchSize}, ${args.dim}`);
+    if (!(args.patchSize >= 1) || !(args.dim >= 1))
+      throw new Error(`PatchEmbedding: patchSize and dim must be >= 1, got ${args.patchSize}, ${args.dim}`);
     this.patchSize = args.patchSize;
     this.dim = args.dim;
   }
@@ -26,9 +27,18 @@ export class PatchEmbedding extends tf.layers.Layer {
     const channels = shape[3] as number;
     const fanIn = this.patchSize * this.patchSize * channels;
     const bound = 1 / Math.sqrt(fanIn);
-    this.kernel = this.addWeight('kernel', [this.patchSize, this.patchSize, channels, this.dim], 'float32',
-      tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' }));
-    this.bias = this.addWeight('bias', [this.dim], 'float32', tf.initializers.randomUniform({ minval: -bound, maxval: bound }));
+    this.kernel = this.addWeight(
+      'kernel',
+      [this.patchSize, this.patchSize, channels, this.dim],
+      'float32',
+      tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' }),
+    );
+    this.bias = this.addWeight(
+      'bias',
+      [this.dim],
+      'float32',
+      tf.initializers.randomUniform({ minval: -bound, maxval: bound }),
+    );
     this.built = true;
   }
 

@@ -20,7 +20,10 @@ export function layerNormOp(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps
         const upstream = dy as tf.Tensor;
         const batchAxes = [...Array(upstream.rank - 1).keys()];
         const gx = tf.mul(upstream, gammaSaved);
-        const dx = tf.mul(r, tf.sub(tf.sub(gx, tf.mean(gx, axis, true)), tf.mul(xhat, tf.mean(tf.mul(gx, xhat), axis, true))));
+        const dx = tf.mul(
+          r,
+          tf.sub(tf.sub(gx, tf.mean(gx, axis, true)), tf.mul(xhat, tf.mean(tf.mul(gx, xhat), axis, true))),
+        );
         return [dx, tf.sum(tf.mul(upstream, xhat), batchAxes), tf.sum(upstream, batchAxes)];
       },
     };
@@ -58,7 +61,9 @@ export class LayerNorm extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => layerNormOp(Array.isArray(inputs) ? inputs[0] : inputs, this.gamma.read(), this.beta.read(), this.epsilon));
+    return tf.tidy(() =>
+      layerNormOp(Array.isArray(inputs) ? inputs[0] : inputs, this.gamma.read(), this.beta.read(), this.epsilon),
+    );
   }
 
   override getConfig(): tf.serialization.ConfigDict {

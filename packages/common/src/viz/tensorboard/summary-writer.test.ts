@@ -1,10 +1,10 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
 import { PNG } from 'pngjs';
-import { plotConfusionMatrix } from '../plot/confusionMatrix';
-import { SummaryWriter } from './summaryWriter';
+import { plotConfusionMatrix } from '../plot/confusion-matrix';
+import { SummaryWriter } from './summary-writer';
 
 // An independent reader: its own bitwise CRC32C and a schema parsed from .proto text (not the writer's reflection).
 function crc32cBitwise(bytes: Uint8Array): number {
@@ -20,7 +20,8 @@ const masked = (bytes: Uint8Array) => {
   return ((((crc >>> 15) | (crc << 17)) >>> 0) + 0xa282ead8) >>> 0;
 };
 
-const schema = protobuf.parse(`
+const schema = protobuf.parse(
+  `
 syntax = "proto3";
 package tensorflow;
 message Event {
@@ -41,7 +42,9 @@ message Summary {
     oneof value { float simple_value = 2; Image image = 4; HistogramProto histo = 5; TensorProto tensor = 8; }
   }
   repeated Value value = 1;
-}`, { keepCase: true }).root;
+}`,
+  { keepCase: true },
+).root;
 const Event = schema.lookupType('tensorflow.Event');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -106,7 +109,10 @@ describe('SummaryWriter', () => {
     const writer = new SummaryWriter(dir);
     writer.addScalars('loss', { train: 1.5, val: 2.5 }, 7);
     writer.close();
-    for (const [run, value] of [['loss_train', 1.5], ['loss_val', 2.5]] as const) {
+    for (const [run, value] of [
+      ['loss_train', 1.5],
+      ['loss_val', 2.5],
+    ] as const) {
       const files = eventFiles(path.join(dir, run));
       expect(files).toHaveLength(1);
       const [, event] = readEvents(path.join(dir, run, files[0]));
@@ -117,7 +123,12 @@ describe('SummaryWriter', () => {
 
   it('writes images from raw pixels, float tensors and PNG bytes with their size and colour space', () => {
     const writer = new SummaryWriter(dir);
-    const rgb = { data: Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90]), width: 3, height: 2, channels: 3 };
+    const rgb = {
+      data: Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90]),
+      width: 3,
+      height: 2,
+      channels: 3,
+    };
     writer.addImage('raw', rgb, 0);
     const tensor = { shape: [1, 2, 1], dtype: 'float32', dataSync: () => Float32Array.from([0, 1]) };
     writer.addImage('tensor', tensor, 1);
@@ -141,7 +152,13 @@ describe('SummaryWriter', () => {
 
   it('writes a plot as a PNG image of its size', () => {
     const writer = new SummaryWriter(dir);
-    const plot = plotConfusionMatrix([[3, 1], [0, 4]], ['a', 'b']);
+    const plot = plotConfusionMatrix(
+      [
+        [3, 1],
+        [0, 4],
+      ],
+      ['a', 'b'],
+    );
     writer.addFigure('confusion', plot, 3);
     writer.close();
     const [, event] = readEvents(writer.filePath);
@@ -157,7 +174,13 @@ describe('SummaryWriter', () => {
     writer.close();
     const [, linear, tf] = readEvents(writer.filePath);
     expect(linear.summary.value[0].histo).toEqual({
-      min: 1, max: 3, num: 4, sum: 8, sum_squares: 18, bucket_limit: [1, 2, 3], bucket: [0, 1, 3],
+      min: 1,
+      max: 3,
+      num: 4,
+      sum: 8,
+      sum_squares: 18,
+      bucket_limit: [1, 2, 3],
+      bucket: [0, 1, 3],
     });
     const h = tf.summary.value[0].histo;
     expect(h.bucket.reduce((a: number, b: number) => a + b, 0)).toBe(2);
@@ -225,7 +248,9 @@ describe('SummaryWriter', () => {
       "addImage('img'): data has 5 values, expected width*height*channels = 2*2*1 = 4",
     );
     expect(() => writer.addImage('img', new Uint8Array([1, 2, 3]), 0)).toThrow('must be a PNG file');
-    expect(() => writer.addHistogram('h', [Infinity], 0)).toThrow("addHistogram('h'): value Infinity at index 0 is not finite");
+    expect(() => writer.addHistogram('h', [Infinity], 0)).toThrow(
+      "addHistogram('h'): value Infinity at index 0 is not finite",
+    );
     writer.close();
     writer.close();
     expect(() => writer.addScalar('x', 1, 0)).toThrow(`SummaryWriter.addScalar: the writer for ${dir} is closed`);

@@ -37,7 +37,7 @@ export class ModelCheckpoint implements Callback {
 
   dir(trainer: TrainerView): string {
     const dir = this.dirOption ?? (trainer.runDir ? path.join(trainer.runDir, 'checkpoints') : undefined);
-    if (!dir) throw new Error('ModelCheckpoint: set `dir` or the trainer\'s `runDir`');
+    if (!dir) throw new Error("ModelCheckpoint: set `dir` or the trainer's `runDir`");
     return dir;
   }
 

@@ -1,12 +1,15 @@
 // The replacement FusedBatchNorm gradient against tfjs-core's own, and through tf.layers' batch normalisation.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './init';
-import { fusedBatchNormGradConfig, originalBatchNormGradient, registerBatchNormGradient } from './batch_norm_grad';
+import { fusedBatchNormGradConfig, originalBatchNormGradient, registerBatchNormGradient } from './batch-norm-grad';
 
 function seeded(shape: number[], seed: number, offset = 0): tf.Tensor {
   let s = seed >>> 0;
-  const next = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-  return tf.tensor(Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () => next() * 2 - 1 + offset), shape);
+  const next = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  return tf.tensor(
+    Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () => next() * 2 - 1 + offset),
+    shape,
+  );
 }
 
 function expectClose(actual: tf.Tensor, expected: tf.Tensor, what: string): void {
@@ -49,7 +52,11 @@ describe('FusedBatchNorm gradient', () => {
       const ours = fusedBatchNormGradConfig.gradFunc(dy, saved, attrs);
       // tfjs-core's input gradient only works on rank-4 inputs: compare rank 2 as [N, 1, 1, C].
       const as4d = (t: tf.Tensor) => (t.rank === 2 ? t.reshape([t.shape[0], 1, 1, c]) : t);
-      const theirs = originalBatchNormGradient()!.gradFunc(as4d(dy), [as4d(x), mean, variance, scale] as tf.Tensor[], attrs);
+      const theirs = originalBatchNormGradient()!.gradFunc(
+        as4d(dy),
+        [as4d(x), mean, variance, scale] as tf.Tensor[],
+        attrs,
+      );
       for (const input of ['x', 'mean', 'variance', 'scale', 'offset']) {
         if (input === 'scale' && !withScale) continue;
         expectClose(ours[input](), theirs[input]().reshape(ours[input]().shape), input);
@@ -67,7 +74,9 @@ describe('FusedBatchNorm gradient', () => {
       return tf.sum(tf.mul(r, tf.batchNorm(x, mean, variance, beta, gamma, 1e-3)));
     };
     const inputs = [seeded(shape, 7), seeded([3], 9, 1), seeded([3], 10)];
-    const grads = tf.grads((x, gamma, beta) => loss(x, gamma, beta))(inputs).map((g) => g.dataSync());
+    const grads = tf
+      .grads((x, gamma, beta) => loss(x, gamma, beta))(inputs)
+      .map((g) => g.dataSync());
     const h = 1e-2;
     inputs.forEach((input, which) => {
       const base = input.dataSync();
