@@ -7,7 +7,7 @@ import type { BatchSource } from '../data';
 import { writeFileAtomic } from '../io';
 import { classificationReport, confusionMatrix } from '../metrics';
 import type { EpochRecord } from '../training';
-import { plotConfusionMatrix, plotTrainingCurves, savePlot } from '../viz';
+import { plotConfusionMatrix, plotTrainingCurves, savePlot, SummaryWriter } from '../viz';
 import type { ClassifierOutputs } from './app';
 
 /** `curves.png`: one panel per metric, train and val overlaid, by epoch. */
@@ -44,10 +44,16 @@ export async function predictLabels(
 }
 
 /** `confusion_matrix.png` and `classification_report.txt` (scikit-learn's text) of the test split. */
+/**
+ * `confusion_matrix.png` and `classification_report.txt` (scikit-learn's text) of the test split; with `tensorboard`
+ * (a folder and a step), the same figure and text as TensorBoard's `test/confusion_matrix` image and
+ * `test/classification_report` text.
+ */
 export async function writeClassifierReport(
   runDir: string,
   classifier: ClassifierOutputs,
   test: BatchSource,
+  tensorboard?: { dir: string; step: number },
 ): Promise<string[]> {
   const { yTrue, yPred } = await predictLabels(classifier, test);
   let largest = -1;
@@ -56,10 +62,19 @@ export async function writeClassifierReport(
   const labels = Array.from({ length: numClasses }, (_, i) => i);
   const names = classifier.classNames ? [...classifier.classNames] : labels.map(String);
   const matrix = confusionMatrix(yTrue, yPred, { labels });
+  const plot = plotConfusionMatrix(matrix, names, { title: `test confusion matrix (${yTrue.length} examples)` });
   const png = path.join(runDir, 'confusion_matrix.png');
-  savePlot(plotConfusionMatrix(matrix, names, { title: `test confusion matrix (${yTrue.length} examples)` }), png);
+  savePlot(plot, png);
+  const report = classificationReport(yTrue, yPred, { labels, targetNames: names, digits: 4, zeroDivision: 0 });
   const txt = path.join(runDir, 'classification_report.txt');
-  writeFileAtomic(txt, classificationReport(yTrue, yPred, { labels, targetNames: names, digits: 4, zeroDivision: 0 }));
+  writeFileAtomic(txt, report);
+  if (tensorboard) {
+    const writer = new SummaryWriter(tensorboard.dir);
+    writer.addFigure('test/confusion_matrix', plot, tensorboard.step);
+    // Indented four spaces: TensorBoard's text plugin renders Markdown, where that keeps the report's columns.
+    writer.addText('test/classification_report', report.replace(/^/gm, '    '), tensorboard.step);
+    writer.close();
+  }
   return [png, txt];
 }
 

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readEvents } from '../viz';
 import { appProgram, createRunDir, evaluateRun, trainRun } from '.';
 import { tinyApp } from './__fixtures__/tiny-app';
 
@@ -60,6 +61,13 @@ it('a run writes the standard files, and the same seed gives bit-identical curve
     data: 'synthetic 4x4: 64 train / 32 val / 32 test',
   });
   expect(JSON.parse(read(first.runDir, 'metrics.json')).map((r: { epoch: number }) => r.epoch)).toEqual([1, 2]);
+
+  // TensorBoard has the test figures too: scalars, the confusion matrix image and the report text.
+  const events = readEvents(path.join(first.runDir, 'tensorboard'));
+  expect(events.scalars['test/loss']?.[0].step).toBe(2);
+  expect(events.scalars['test/loss']?.[0].value).toBeCloseTo(first.results.test_loss as number, 6); // float32 in the file
+  expect(events.images['test/confusion_matrix']).toHaveLength(1);
+  expect(events.texts['test/classification_report/text_summary']?.[0].text).toContain('weighted avg');
 
   // evaluate uses the run's config and reproduces the run's test figures, in its own folder.
   const evaluated = await evaluateRun(tinyApp, { target: first.runDir, log: quiet });

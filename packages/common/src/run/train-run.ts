@@ -28,7 +28,7 @@ import { closingSummary, writeClassifierReport, writeCurves } from './artifacts'
 import { locateRun } from './checkpoints';
 import { endAttempt, gitCommit, readRunInfo, writeRunInfo, type RunInfo } from './run-info';
 import { getPath, type ConfigTree } from '../config/tree';
-import { writeRunReport } from '../viz';
+import { SummaryWriter, writeRunReport } from '../viz';
 import { checkPathName, checkWritable, createNamedRunDir, createRunDir } from './run-dir';
 
 export interface TrainRunOptions {
@@ -297,7 +297,13 @@ async function fitAndTest<C extends object>(
       .map(([k, v]) => `${k} ${v.toFixed(4)}`)
       .join(' ')}`,
   );
-  if (experiment.classifier) await writeClassifierReport(runDir, experiment.classifier, experiment.test);
+  // The test figures in TensorBoard too, at the last epoch: scalars, and a classifier's confusion matrix and report.
+  const tensorboard = { dir: path.join(runDir, 'tensorboard'), step: fit.epochs };
+  const tb = new SummaryWriter(tensorboard.dir);
+  for (const [key, value] of Object.entries(metrics))
+    tb.addScalar(key.replace(/^test_/, 'test/'), value, tensorboard.step);
+  tb.close();
+  if (experiment.classifier) await writeClassifierReport(runDir, experiment.classifier, experiment.test, tensorboard);
   writeCurves(runDir, fit.history, `${app.project} ${opts.name}`);
   const extra = experiment.afterTest
     ? await experiment.afterTest({
