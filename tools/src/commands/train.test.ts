@@ -3,7 +3,7 @@
  */
 // tools train and tools inference on a small Fashion-MNIST image folder: run folder names and files, the test
 // evaluation of a checkpoint, predictions CSV through the checkpoint and through its ONNX export, and bad input.
-import { exportCheckpoint, frameworkModel, loadFrameworkRun, unseedEverything } from '@research/common';
+import { exportCheckpoint, frameworkModel, loadFrameworkRun, readEvents, unseedEverything } from '@research/common';
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -94,6 +94,11 @@ describe('tools train / inference', () => {
       'run.json',
       'tensorboard',
     ]);
+    // TensorBoard: the training samples as seen by the model, and the test's confusion matrix and report.
+    const events = readEvents(path.join(runDir, 'tensorboard'));
+    expect(events.images['train/samples']?.[0].step).toBe(0);
+    expect(events.images['test/confusion_matrix']).toHaveLength(1);
+    expect(events.texts['test/classification_report/text_summary']).toHaveLength(1);
     const results = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8'));
     expect(results).toMatchObject({
       project: 'framework',

@@ -13,6 +13,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { frameworkDataset, frameworkOptimizerSpec, frameworkScheduleSpec } from './build';
 import { frameworkSchema, type FrameworkConfig } from './config-schema';
 import { crossCheckFrameworkConfig } from './load-config';
+import { trainingSamplesCallback } from './samples';
 
 export interface FrameworkAppOptions {
   /** The config file a new run composes (`tools train --config`); a resume or an evaluation reads the run's own. */
@@ -161,7 +162,10 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
         parameters: model.countParams(),
         strategy: plugins?.strategy,
         precision: plugins?.precision,
-        callbacks: plugins?.callbacks,
+        callbacks:
+          ctx.stage === 'fit'
+            ? [trainingSamplesCallback(train, c.data, test.classes), ...(plugins?.callbacks ?? [])]
+            : undefined,
         classifier: { predict: (batch) => model.predict(batch.x as tf.Tensor) as tf.Tensor, classNames: test.classes },
         dispose: () => model.dispose(),
       };
