@@ -103,7 +103,7 @@ describe('createGravityExperiment on the h5py fixture', () => {
     const run = exp.mlflow!.trackedRun!;
     const runDir = path.join(store, run.experimentId, run.runId);
     expect(fs.readFileSync(path.join(store, run.experimentId, 'meta.yaml'), 'utf8')).toContain('name: unit\n');
-    expect(fs.readFileSync(path.join(runDir, 'metrics', 'val_macro_f1'), 'utf8')).toMatch(/^\d{13} \S+ 0\n$/);
+    expect(fs.readFileSync(path.join(runDir, 'metrics', 'val_macro_f1'), 'utf8')).toMatch(/^\d{13} \S+ 1\n$/); // epoch 1
     expect(fs.existsSync(path.join(runDir, 'metrics', 'test_accuracy'))).toBe(true);
     expect(fs.readFileSync(path.join(runDir, 'params', 'model.name'), 'utf8')).toBe(name);
     expect(fs.existsSync(path.join(runDir, 'artifacts', 'confusion_matrix.png'))).toBe(true);

@@ -154,8 +154,8 @@ describe('MlflowFileStore', () => {
       .readFileSync(path.join(dir, 'metrics', 'val_loss'), 'utf8')
       .trim()
       .split('\n');
-    expect(lines.map((l) => l.split(' ')[2])).toEqual(['0', '1']);
-    expect(lines[0]).toMatch(/^\d{13} \d+\.\d+(e-\d+)? 0$/);
+    expect(lines.map((l) => l.split(' ')[2])).toEqual(['1', '2']); // the epoch numbers, counted from 1 as everywhere
+    expect(lines[0]).toMatch(/^\d{13} \d+\.\d+(e-\d+)? 1$/);
     expect(fs.readFileSync(path.join(dir, 'metrics', 'test_accuracy'), 'utf8')).toMatch(/^\d{13} 0\.75 1\n$/);
     expect(fs.readdirSync(path.join(dir, 'metrics')).sort()).toEqual([
       'global_step',
@@ -185,7 +185,7 @@ describe('MlflowCallback defaults', () => {
     await tinyFit([callback], 1, runDir);
     const run = callback.trackedRun!;
     const artifacts = path.join(tmp, 'mlruns', run.experimentId, run.runId, 'artifacts');
-    expect(fs.readdirSync(artifacts).sort()).toEqual(['backend.json', 'results.json']);
+    expect(fs.readdirSync(artifacts).sort()).toEqual(['results.json']);
     expect(fs.readFileSync(path.join(tmp, 'mlruns', run.experimentId, run.runId, 'meta.yaml'), 'utf8')).toMatch(
       /\nstatus: 3\n/,
     );
@@ -230,7 +230,7 @@ describe("MlflowRestClient against a local server following MLflow's REST API 2.
       expect(run.params).toEqual({ 'train.lr': '0.0001' });
       expect(run.info.status).toBe('FINISHED');
       const valLoss = run.metrics.filter((m) => m.key === 'val_loss');
-      expect(valLoss.map((m) => m.step)).toEqual([0, 1]);
+      expect(valLoss.map((m) => m.step)).toEqual([1, 2]);
       expect(typeof valLoss[0].value).toBe('number');
       expect(typeof valLoss[0].timestamp).toBe('number');
       expect([...server.artifacts.values()][0].toString()).toBe('report');
