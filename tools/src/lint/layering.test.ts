@@ -56,7 +56,7 @@ it("apps use common's package name, not its source files; built-ins take node:; 
     "import { writeFileAtomic } from '../../../packages/common/src/io';\nexport const x = writeFileAtomic;\n",
   );
   expect(deep.join('\n')).toMatch(/import '@research\/common' or a subpath entry/);
-  const builtin = await lint(EXISTING.tools, "import * as fs from 'node:fs';\nexport const x = fs;\n");
+  const builtin = await lint(EXISTING.tools, "import * as fs from 'fs';\nexport const x = fs;\n");
   expect(builtin.join('\n')).toMatch(/import 'node:fs'/);
   const floating = await lint(
     EXISTING.tools,

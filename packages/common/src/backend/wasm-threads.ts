@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 // Names the threaded factory of @tensorflow/tfjs-backend-wasm 4.22's node bundle uses from its module scope.
 const FACTORY_PRELUDE = `
 var commonjsGlobal = globalThis;
-var require$$0 = require('node:fs'), require$$1 = require('node:path'), require$$3 = require('node:perf_hooks'), require$$4 = require('node:os');
+var require$$0 = require('fs'), require$$1 = require('path'), require$$3 = require('perf_hooks'), require$$4 = require('os');
 var __filename = %FILE%, __dirname = %DIR%;
 function __values(o) { return o[Symbol.iterator](); }
 function __read(o, n) { var a = Array.from(o); return n === undefined ? a : a.slice(0, n); }
