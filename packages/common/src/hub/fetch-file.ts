@@ -11,6 +11,7 @@ import {
   type HubAccess,
   type HubRepoType,
 } from './hub-client';
+import { streamResponseToPart, TransferInterrupted } from './part-file';
 import type { DownloadProgress } from './progress';
 
 /** A file as the Hub lists it. */
@@ -36,9 +37,6 @@ export interface FetchFileParams {
   retries: number;
   retryDelayMs: number;
 }
-
-/** A transfer that stopped early; what arrived is kept in the `.part` file. */
-class TransferInterrupted extends Error {}
 
 /**
  * Downloads one file of a Hub repo to `dest`: appends to `<dest>.part` (continuing a previous partial download with a
@@ -117,40 +115,15 @@ async function appendToPart(url: string, part: string, p: FetchFileParams, what:
       throw new TransferInterrupted(networkReason(err));
     }
     if (!res.ok) throw hubStatusError(res.status, what, p.access, p.revision);
-    if (offset > 0 && res.status !== 206) offset = 0; // the server ignored the Range: start over
-    const rangeStart =
-      res.status === 206 ? Number(/^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1]) : 0;
-    if (rangeStart !== offset) {
-      await res.body?.cancel();
-      throw new HubDownloadError(
-        `${what}: asked for bytes from ${offset}, the server sent ${res.headers.get('content-range')}`,
-      );
-    }
-    if (!res.body) throw new TransferInterrupted('the response has no body');
-
-    // Each chunk is written synchronously as it arrives, so whatever was received before a break is on disk.
-    const fd = fs.openSync(part, offset > 0 ? 'a' : 'w');
-    const reader = res.body.getReader();
-    let done = offset;
-    try {
-      while (true) {
-        const { value, done: end } = await reader.read();
-        if (end) break;
-        fs.writeSync(fd, value);
-        done += value.length;
-        p.progress.update(done);
-      }
-    } catch (err) {
-      throw new TransferInterrupted(networkReason(err));
-    } finally {
-      fs.closeSync(fd);
-    }
-    const size = fs.statSync(part).size;
-    if (size < total) throw new TransferInterrupted(`the server ended the response early`);
-    if (size > total) {
-      fs.rmSync(part);
-      throw new HubDownloadError(`${what}: received ${size} bytes, expected ${total}; the partial file was removed`);
-    }
+    await streamResponseToPart(
+      res,
+      part,
+      offset,
+      total,
+      what,
+      (n) => p.progress.update(n),
+      (m) => new HubDownloadError(m),
+    );
   } finally {
     p.progress.stop();
   }

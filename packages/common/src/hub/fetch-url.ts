@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { networkReason } from './hub-client';
+import { streamResponseToPart, TransferInterrupted } from './part-file';
 import { type DownloadProgress, silentProgress } from './progress';
 
 export interface UrlFile {
@@ -32,8 +33,6 @@ export class UrlDownloadError extends Error {
     this.name = 'UrlDownloadError';
   }
 }
-
-class TransferInterrupted extends Error {}
 
 /** What is wrong with a local copy (size, then checksum), or undefined when it matches. */
 export async function checkUrlFile(file: string, remote: UrlFile): Promise<string | undefined> {
@@ -105,40 +104,15 @@ async function appendToPart(remote: UrlFile, part: string, opts: UrlDownloadOpti
     }
     if (!res.ok)
       throw new UrlDownloadError(`${remote.name}: GET ${remote.url} answered HTTP ${res.status} ${res.statusText}`);
-    if (offset > 0 && res.status !== 206) offset = 0; // the server ignored the Range: start over
-    const rangeStart =
-      res.status === 206 ? Number(/^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1]) : 0;
-    if (rangeStart !== offset) {
-      await res.body?.cancel();
-      throw new UrlDownloadError(
-        `${remote.name}: asked for bytes from ${offset}, the server sent ${res.headers.get('content-range')}`,
-      );
-    }
-    if (!res.body) throw new TransferInterrupted('the response has no body');
-    const fd = fs.openSync(part, offset > 0 ? 'a' : 'w');
-    const reader = res.body.getReader();
-    let done = offset;
-    try {
-      while (true) {
-        const { value, done: end } = await reader.read();
-        if (end) break;
-        fs.writeSync(fd, value);
-        done += value.length;
-        progress.update(done);
-      }
-    } catch (err) {
-      throw new TransferInterrupted(networkReason(err));
-    } finally {
-      fs.closeSync(fd);
-    }
-    const size = fs.statSync(part).size;
-    if (size < remote.size) throw new TransferInterrupted('the server ended the response early');
-    if (size > remote.size) {
-      fs.rmSync(part);
-      throw new UrlDownloadError(
-        `${remote.name}: received ${size} bytes, expected ${remote.size}; the partial file was removed`,
-      );
-    }
+    await streamResponseToPart(
+      res,
+      part,
+      offset,
+      remote.size,
+      remote.name,
+      (n) => progress.update(n),
+      (m) => new UrlDownloadError(m),
+    );
   } finally {
     progress.stop();
   }
