@@ -7,7 +7,7 @@ import type { BatchSource } from '../data';
 import { writeFileAtomic } from '../io';
 import { classificationReport, confusionMatrix } from '../metrics';
 import type { EpochRecord } from '../training';
-import { plotConfusionMatrix, plotTrainingCurves, savePlot, SummaryWriter } from '../viz';
+import { plotConfusionMatrix, plotTrainingCurves, savePlot, type SummaryWriter } from '../viz';
 import type { ClassifierOutputs } from './app';
 
 /** `curves.png`: one panel per metric, train and val overlaid, by epoch. */
@@ -46,14 +46,14 @@ export async function predictLabels(
 /** `confusion_matrix.png` and `classification_report.txt` (scikit-learn's text) of the test split. */
 /**
  * `confusion_matrix.png` and `classification_report.txt` (scikit-learn's text) of the test split; with `tensorboard`
- * (a folder and a step), the same figure and text as TensorBoard's `test/confusion_matrix` image and
+ * (a writer and a step), the same figure and text as TensorBoard's `test/confusion_matrix` image and
  * `test/classification_report` text.
  */
 export async function writeClassifierReport(
   runDir: string,
   classifier: ClassifierOutputs,
   test: BatchSource,
-  tensorboard?: { dir: string; step: number },
+  tensorboard?: { writer: SummaryWriter; step: number },
 ): Promise<string[]> {
   const { yTrue, yPred } = await predictLabels(classifier, test);
   let largest = -1;
@@ -69,11 +69,10 @@ export async function writeClassifierReport(
   const txt = path.join(runDir, 'classification_report.txt');
   writeFileAtomic(txt, report);
   if (tensorboard) {
-    const writer = new SummaryWriter(tensorboard.dir);
+    const { writer } = tensorboard;
     writer.addFigure('test/confusion_matrix', plot, tensorboard.step);
     // Indented four spaces: TensorBoard's text plugin renders Markdown, where that keeps the report's columns.
     writer.addText('test/classification_report', report.replace(/^/gm, '    '), tensorboard.step);
-    writer.close();
   }
   return [png, txt];
 }

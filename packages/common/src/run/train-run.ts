@@ -298,12 +298,16 @@ async function fitAndTest<C extends object>(
       .join(' ')}`,
   );
   // The test figures in TensorBoard too, at the last epoch: scalars, and a classifier's confusion matrix and report.
-  const tensorboard = { dir: path.join(runDir, 'tensorboard'), step: fit.epochs };
-  const tb = new SummaryWriter(tensorboard.dir);
-  for (const [key, value] of Object.entries(metrics))
-    tb.addScalar(key.replace(/^test_/, 'test/'), value, tensorboard.step);
-  tb.close();
-  if (experiment.classifier) await writeClassifierReport(runDir, experiment.classifier, experiment.test, tensorboard);
+  const writer = new SummaryWriter(path.join(runDir, 'tensorboard'));
+  try {
+    for (const [key, value] of Object.entries(metrics))
+      writer.addScalar(key.replace(/^test_/, 'test/'), value, fit.epochs);
+    if (experiment.classifier) {
+      await writeClassifierReport(runDir, experiment.classifier, experiment.test, { writer, step: fit.epochs });
+    }
+  } finally {
+    writer.close();
+  }
   writeCurves(runDir, fit.history, `${app.project} ${opts.name}`);
   const extra = experiment.afterTest
     ? await experiment.afterTest({
