@@ -1,9 +1,9 @@
 // tools train through the real command line: a training killed with SIGKILL mid-epoch, then `tools train --resume
 // <run>`, ends with the same metrics, test figures and weights as an uninterrupted run (augmentation on, so the
 // data order and random crops must resume exactly too).
-import { decodeSafetensors, unseedEverything } from '@research/common';
+import { unseedEverything } from '@research/common';
+import { lastCheckpointWeights, runChild } from '@research/common/testing';
 import { Command } from 'commander';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -50,32 +50,10 @@ afterAll(() => {
 });
 
 /** Runs `tools <args>` in the temp folder; with `killOn`, SIGKILLs it as soon as its output shows that text. */
-function tools(args: string[], killOn?: string): Promise<{ code: number | null; signal: string | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TOOLS, ...args], {
-      cwd: tmp,
-      env: { ...process.env, RESEARCH_WASM_THREADS: '0', CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const read = (d: Buffer) => {
-      out += d.toString();
-      if (killOn && out.includes(killOn)) child.kill('SIGKILL');
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ code, signal, out }));
-  });
-}
+const tools = (args: string[], killOn?: string) =>
+  runChild([TOOLS, ...args], { cwd: tmp, env: { RESEARCH_WASM_THREADS: '0', CI: 'true' }, killOn });
 
 const runFolder = (out: string) => path.resolve(tmp, /run folder (.*)/.exec(out)![1].trim());
-const weights = (runDir: string) => {
-  const { tensors } = decodeSafetensors(fs.readFileSync(path.join(runDir, 'checkpoints', 'last.safetensors')), 'last');
-  const values = [...tensors].filter(([k]) => k.startsWith('model/')).map(([k, t]) => [k, Array.from(t.dataSync())]);
-  tensors.forEach((t) => t.dispose());
-  return values;
-};
 
 it('a run killed mid-epoch and resumed with --resume ends exactly like an uninterrupted run', async () => {
   const [full, killed] = await Promise.all([
@@ -98,7 +76,7 @@ it('a run killed mid-epoch and resumed with --resume ends exactly like an uninte
   const [a, b] = [read(fullDir, 'results.json'), read(killedDir, 'results.json')];
   for (const key of ['test_loss', 'test_acc', 'best_epoch', 'epochs', 'experiment'])
     expect([key, b[key]]).toEqual([key, a[key]]);
-  expect(weights(killedDir)).toEqual(weights(fullDir));
+  expect(lastCheckpointWeights(killedDir)).toEqual(lastCheckpointWeights(fullDir));
   expect((read(killedDir, 'run.json').attempts as { status: string }[]).map((x) => x.status)).toEqual([
     'running',
     'finished',
