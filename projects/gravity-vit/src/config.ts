@@ -76,6 +76,9 @@ export interface GravityVitConfig {
     };
     loss: { name: 'cross_entropy' | 'focal_loss'; label_smoothing: number; gamma: number };
     grad_clip: number;
+    /** PyTorch AMP semantics (float32 master weights, dynamic loss scaling) through common's precision plugin. */
+    mixed_precision: boolean;
+    amp_dtype: 'float16' | 'bfloat16';
     early_stopping: { monitor: string; mode: 'min' | 'max'; patience: number };
     checkpoint_monitor: string;
     log_every: number;
@@ -182,6 +185,12 @@ const schema: ConfigSchema<GravityVitConfig> = {
       gamma: { doc: 'focal_loss focusing parameter (0 = cross-entropy)', format: nonNegative, default: 2 },
     },
     grad_clip: { doc: 'clip the global gradient norm (0 = off)', format: nonNegative, default: 1 },
+    mixed_precision: {
+      doc: 'AMP: half-precision forward/backward with a dynamic loss scaler (emulated, not faster, on wasm/cpu)',
+      format: Boolean,
+      default: false,
+    },
+    amp_dtype: { doc: 'half format of mixed_precision', format: ['float16', 'bfloat16'], default: 'float16' },
     early_stopping: {
       monitor: { doc: 'epoch metric watched', format: String, default: 'val_accuracy' },
       mode: { doc: 'min or max', format: ['min', 'max'], default: 'max' },
