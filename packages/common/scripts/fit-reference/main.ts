@@ -4,6 +4,7 @@
 //
 //   npx nx run common:fit-reference                       # 2 epochs; full Fashion-MNIST if imported, else the sample
 //   npx nx run common:fit-reference -- --epochs 2 with_torch=true
+//   npx nx run common:fit-reference -- training.trainer_type=dp training.dp.target_epsilon=3   # DP-SGD (Opacus)
 //
 // Output: one JSON object per line ({"epoch", "test_acc", "wall_s"}), as torch_reference.py prints, then a summary.
 import * as fs from 'node:fs';
@@ -14,10 +15,13 @@ import {
   classificationModule,
   createModel,
   DataLoader,
+  imageExamples,
   intIn,
   loadFashionMnist,
   numberIn,
   runApp,
+  TRAINER_TYPES,
+  trainingPluginsFromConfig,
   workspaceRoot,
   type AppDefinition,
   type BackendPreference,
@@ -33,7 +37,20 @@ interface ReferenceFitConfig {
   epochs: number;
   lr: number;
   with_torch: boolean;
+  training: {
+    trainer_type: (typeof TRAINER_TYPES)[number];
+    dp: {
+      noise_multiplier: number | null;
+      target_epsilon: number | null;
+      target_delta: number;
+      max_grad_norm: number;
+      sampling: 'poisson' | 'uniform';
+    };
+    amp_dtype: 'float16' | 'bfloat16';
+  };
 }
+
+const positive = numberIn(0, Infinity, { minExclusive: true });
 
 const schema: ConfigSchema<ReferenceFitConfig> = {
   experiment: {
@@ -43,11 +60,36 @@ const schema: ConfigSchema<ReferenceFitConfig> = {
   backend: { doc: 'tfjs backend', format: [...BACKEND_PREFERENCES], default: 'auto' },
   batch_size: { doc: 'training batch size', format: intIn(1), default: 64 },
   epochs: { doc: 'epochs', format: intIn(1), default: 2 },
-  lr: { doc: 'Adam learning rate', format: numberIn(0, Infinity, { minExclusive: true }), default: 1e-3 },
+  lr: { doc: 'Adam learning rate', format: positive, default: 1e-3 },
   with_torch: {
     doc: "then run torch_reference.py's fit with the same epochs and compare",
     format: Boolean,
     default: false,
+  },
+  training: {
+    trainer_type: { doc: 'standard, dp (DP-SGD) or mixed_precision', format: [...TRAINER_TYPES], default: 'standard' },
+    dp: {
+      noise_multiplier: {
+        doc: 'Gaussian noise / max_grad_norm (or give target_epsilon)',
+        format: positive,
+        default: null,
+        nullable: true,
+      },
+      target_epsilon: {
+        doc: 'epsilon to reach after all epochs (finds the noise multiplier)',
+        format: positive,
+        default: null,
+        nullable: true,
+      },
+      target_delta: {
+        doc: 'delta of (epsilon, delta)-DP',
+        format: numberIn(0, 1, { minExclusive: true, maxExclusive: true }),
+        default: 1e-5,
+      },
+      max_grad_norm: { doc: 'per-example gradient clipping norm', format: positive, default: 1.0 },
+      sampling: { doc: "batches: 'poisson' (Opacus) or 'uniform'", format: ['poisson', 'uniform'], default: 'poisson' },
+    },
+    amp_dtype: { doc: 'mixed_precision half format', format: ['float16', 'bfloat16'], default: 'float16' },
   },
 };
 
@@ -61,6 +103,8 @@ function epochLines(): Callback {
         epoch: record.epoch,
         test_acc: Number(record.val_acc.toFixed(4)),
         wall_s: Number(((performance.now() - start) / 1000).toFixed(1)),
+        // dp: the privacy spent so far (Opacus' RDP accountant)
+        ...(record.epsilon === undefined ? {} : { epsilon: Number(record.epsilon.toFixed(3)) }),
       };
       console.log(JSON.stringify(line));
     },
@@ -101,7 +145,7 @@ const referenceFit: AppDefinition<ReferenceFitConfig> = {
     logEveryNSteps: 100,
     checkpoint: { monitor: 'val_acc', mode: 'max' },
   }),
-  setup(config) {
+  setup(config, ctx) {
     const train = loadFashionMnist({ split: 'train' });
     const test = loadFashionMnist({ split: 'test' });
     if (train.source === 'sample')
@@ -111,18 +155,36 @@ const referenceFit: AppDefinition<ReferenceFitConfig> = {
     const model = createModel('reference-cnn');
     const testLoader = new DataLoader(test.dataset, { batchSize: 1000, shuffle: false });
     let fitStarted = 0;
+    const plugins =
+      ctx.stage === 'fit'
+        ? trainingPluginsFromConfig(config.training, {
+            examples: imageExamples(train.dataset),
+            batchSize: config.batch_size,
+            epochs: config.epochs,
+            seed: config.seed,
+          })
+        : undefined;
     return {
       module: classificationModule(model),
-      train: new DataLoader(train.dataset, { batchSize: config.batch_size, shuffle: true, seed: config.seed }),
+      train:
+        plugins?.trainSource ??
+        new DataLoader(train.dataset, { batchSize: config.batch_size, shuffle: true, seed: config.seed }),
+      strategy: plugins?.strategy,
+      precision: plugins?.precision,
       // torch_reference.py reports the test accuracy after each epoch: the test split is the validation split here.
       val: testLoader,
       test: testLoader,
       data: `Fashion-MNIST ${train.source} (${train.dataset.length} train / ${test.dataset.length} test) from ${train.dir}`,
       parameters: model.countParams(),
-      callbacks: [epochLines(), { onFitStart: () => void (fitStarted = performance.now()) }],
+      callbacks: [
+        ...(plugins?.callbacks ?? []),
+        epochLines(),
+        { onFitStart: () => void (fitStarted = performance.now()) },
+      ],
       classifier: { predict: (batch) => model.predict(batch.x) as never, classNames: train.dataset.classNames },
       afterTest({ metrics }) {
         const ours = {
+          trainer_type: config.training.trainer_type,
           test_acc: Number(metrics.test_acc.toFixed(4)),
           wall_s: Number(((performance.now() - fitStarted) / 1000).toFixed(1)),
         };
