@@ -164,6 +164,7 @@ const referenceFit: AppDefinition<ReferenceFitConfig> = {
             seed: config.seed,
           })
         : undefined;
+    if (plugins) ctx.log(`[common] trainer: ${plugins.description}`);
     return {
       module: classificationModule(model),
       train:

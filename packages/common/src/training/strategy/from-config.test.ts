@@ -19,6 +19,7 @@ describe('trainingPluginsFromConfig', () => {
       strategy: standardStrategy,
       precision: float32Precision,
       callbacks: [],
+      description: 'standard float32',
     });
     const amp = trainingPluginsFromConfig({ trainer_type: 'mixed_precision', amp_dtype: 'bfloat16' }, ctx);
     expect(amp.precision).toBeInstanceOf(MixedPrecision);
@@ -37,6 +38,7 @@ describe('trainingPluginsFromConfig', () => {
     ]);
     expect(dp.trainSource).toBeInstanceOf(PrivateBatchSource);
     expect(dp.callbacks[0].stateKey).toBe('dp_accountant');
+    expect(dp.description).toBe('DP-SGD: noise multiplier 1.2000, max_grad_norm 0.5, poisson sampling at q = 0.1000');
   });
 
   it('finds the noise for dp.target_epsilon over the planned epochs', () => {
@@ -45,6 +47,9 @@ describe('trainingPluginsFromConfig', () => {
       ctx,
     );
     const strategy = dp.strategy as DpSgdStrategy;
+    expect(dp.description).toContain(
+      `noise multiplier ${strategy.noiseMultiplier.toFixed(4)} (found for epsilon 5 at delta 0.00001 after 2 epochs)`,
+    );
     strategy.accountant.history = [{ noiseMultiplier: strategy.noiseMultiplier, sampleRate: 0.1, steps: 20 }];
     const eps = strategy.privacySpent().epsilon;
     expect(eps).toBeLessThanOrEqual(5);

@@ -39,18 +39,26 @@ export interface TrainingPlugins {
   callbacks: Callback[];
   /** dp: the batches to train on instead of the ordinary loader. */
   trainSource?: BatchSource;
+  /** One line for the run's log: what the trainer type does with which settings (dp: the noise multiplier found). */
+  description: string;
 }
 
 export function trainingPluginsFromConfig(cfg: TrainerTypeConfig, ctx: TrainingPluginsContext): TrainingPlugins {
   switch (cfg.trainer_type) {
     case 'standard':
-      return { strategy: standardStrategy, precision: float32Precision, callbacks: [] };
+      return {
+        strategy: standardStrategy,
+        precision: float32Precision,
+        callbacks: [],
+        description: 'standard float32',
+      };
     case 'mixed_precision': {
       const dtype = cfg.amp_dtype ?? 'float16';
       if (!HALF_DTYPES.includes(dtype as HalfDtype))
         throw new Error(`amp_dtype: expected one of ${HALF_DTYPES.join(', ')}, got '${dtype}'`);
       const precision = new MixedPrecision({ dtype: dtype as HalfDtype });
-      return { strategy: standardStrategy, precision, callbacks: [precision.callback()] };
+      const description = `mixed precision: ${dtype}${dtype === 'float16' ? ' with a dynamic loss scale' : ''}`;
+      return { strategy: standardStrategy, precision, callbacks: [precision.callback()], description };
     }
     case 'dp': {
       if (!cfg.dp)
@@ -81,7 +89,19 @@ export function trainingPluginsFromConfig(cfg: TrainerTypeConfig, ctx: TrainingP
         delta: cfg.dp.target_delta,
         seed: ctx.seed,
       });
-      return { strategy, precision: float32Precision, callbacks: [strategy.epsilonCallback()], trainSource: source };
+      const target =
+        cfg.dp.target_epsilon == null
+          ? ''
+          : ` (found for epsilon ${cfg.dp.target_epsilon} at delta ${cfg.dp.target_delta} after ${ctx.epochs} epochs)`;
+      return {
+        strategy,
+        precision: float32Precision,
+        callbacks: [strategy.epsilonCallback()],
+        trainSource: source,
+        description:
+          `DP-SGD: noise multiplier ${noiseMultiplier.toFixed(4)}${target}, max_grad_norm ${cfg.dp.max_grad_norm}, ` +
+          `${sampling} sampling at q = ${source.sampleRate.toPrecision(4)}`,
+      };
     }
     default:
       throw new Error(`training.trainer_type: expected one of ${TRAINER_TYPES.join(', ')}, got '${cfg.trainer_type}'`);
