@@ -120,7 +120,7 @@ const referenceFit: AppDefinition<ReferenceFitConfig> = {
       data: `Fashion-MNIST ${train.source} (${train.dataset.length} train / ${test.dataset.length} test) from ${train.dir}`,
       parameters: model.countParams(),
       callbacks: [epochLines(), { onFitStart: () => void (fitStarted = performance.now()) }],
-      classifier: { predict: (batch) => model.predict(batch.x) as never, classNames: train.dataset.classNames },
+      classifier: { predict: (batch) => model.predict(batch.x) as never, classNames: train.dataset.classNames, model },
       afterTest({ metrics }) {
         const ours = {
           test_acc: Number(metrics.test_acc.toFixed(4)),
