@@ -47,7 +47,7 @@ export interface ExportRunOptions {
 export interface ExportRunResult extends ExportCheckpointResult {
   checkpoint: string;
   runDir: string;
-  /** The running tfjs backend ("wasm (2 threads)"). */
+  /** The running tfjs backend, short ("wasm-2t", "cpu"), as the benchmark's column names it. */
   backend: string;
   /** PyTorch's inference img/s at batch 64 on the same reference model (torch_reference.py), when it is one. */
   torch?: { model: string; batch: number; infer_img_s: number };
@@ -112,17 +112,20 @@ export async function exportRun<C extends object>(
       ...result,
       checkpoint: location.checkpoint,
       runDir: location.runDir,
-      backend: describeBackend(backend),
+      backend: backend.name + (backend.name === 'wasm' ? `-${backend.threads}t` : ''),
     };
     if (opts.benchmark && result.benchmark) {
       const reference = torchReferenceName(classifier.model);
       if (reference && torchReferenceAvailable()) {
-        log(`[${app.project}] PyTorch reference '${reference}': torch_reference.py throughput`);
+        log(
+          `[${app.project}] PyTorch reference '${reference}': torch_reference.py throughput ` +
+            '(it trains and times every reference model: a minute on a quiet machine, more on a loaded one)',
+        );
         const row = torchReferenceThroughput().find((r) => r.model === reference);
         if (row) out.torch = { model: row.model, batch: row.batch, infer_img_s: row.infer_img_s };
       }
       writeValidationReport(path.join(path.dirname(output), VALIDATION_REPORT), output, 'benchmark', {
-        backend: out.backend,
+        backend: describeBackend(backend),
         rows: result.benchmark,
         torch: out.torch ?? null,
       });
