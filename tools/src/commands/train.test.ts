@@ -153,6 +153,28 @@ describe('tools train / inference', () => {
       prediction_agreement: 1,
     });
     expect(report['best.onnx'].dataset.max_abs_logit_diff).toBeLessThanOrEqual(1e-4);
+    // --input_size rebuilds the model (global pooling: the same weights) and its data for 32x32.
+    const big = path.join(tmp, 'big.onnx');
+    await run(
+      'export',
+      '--checkpoint',
+      best,
+      '--backend',
+      'wasm',
+      '--input_size',
+      '32',
+      '32',
+      '--output',
+      big,
+      '--validate',
+    );
+    expect(out.some((l) => /inputs: \S+ \[batch, 1, 32, 32\]/.test(l))).toBe(true);
+    expect(
+      JSON.parse(fs.readFileSync(path.join(tmp, 'validation_report.json'), 'utf8'))['big.onnx'].random_inputs.passed,
+    ).toBe(true);
+    await expect(run('export', '--checkpoint', best, '--input_size', '32', '36')).rejects.toThrow(
+      'a framework config has one data.image_size (square images)',
+    );
     await run('inference', '--onnx', onnx, '--backend', 'wasm');
     const viaOnnx = JSON.parse(fs.readFileSync(path.join(runDir, 'evaluation_best_onnx', 'results.json'), 'utf8'));
     expect(viaOnnx).toMatchObject({ runtime: 'onnxruntime-node', test_examples: 15, test_acc: results.test_acc });
