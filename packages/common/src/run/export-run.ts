@@ -206,7 +206,9 @@ export async function exportRuns<C extends object>(
   const results: ExportRunResult[] = [];
   for (const target of targets) {
     const r = await exportRun(app, { ...opts, target, log });
-    describeExport(path.relative(process.cwd(), r.checkpoint) || r.checkpoint, r, r.backend).forEach((l) => log(l));
+    const relative = path.relative(process.cwd(), r.checkpoint);
+    const shown = relative && !relative.startsWith('..') ? relative : r.checkpoint;
+    describeExport(shown, r, r.backend).forEach((l) => log(l));
     results.push(r);
   }
   return { results, passed: results.every(exportPassed) };
