@@ -3,17 +3,20 @@
 //
 //   npx nx run common:bench-onnx                      # cnn and vit-tiny, batch 1 and 64, with PyTorch
 //   options: --backend wasm|cpu|...  --models cnn,vit-tiny  --seconds 3  --threads 2  --no-torch  --opset 17
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend, type BackendPreference } from '../src/backend';
-import { benchmarkInference, exportToOnnx, type InferenceThroughput } from '../src/export';
+import {
+  benchmarkInference,
+  exportToOnnx,
+  torchReferenceAvailable,
+  torchReferenceScript,
+  torchReferenceThroughput,
+  TORCH_REFERENCE_MODELS as MODELS,
+  type InferenceThroughput,
+} from '../src/export';
 import { createModel } from '../src/models';
-
-/** Benchmark name (as in torch_reference.py) -> registry name. */
-const MODELS: Record<string, string> = { cnn: 'reference-cnn', 'vit-tiny': 'vit-tiny' };
-const TORCH_REFERENCE = path.resolve(__dirname, '../../../../shared/reference/torch_reference.py');
 
 function parseArgs(argv: string[]) {
   const opts = {
@@ -54,20 +57,12 @@ const progress = (line: string) => process.stderr.write(`[bench-onnx] ${line}\n`
 
 /** PyTorch's inference img/s at batch 64 by model, or null without python3-torch. */
 function torchInference(): Record<string, number> | null {
-  if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
+  if (!torchReferenceAvailable()) {
     progress('python3-torch is not importable (apt-get install -y python3-torch): no PyTorch column');
     return null;
   }
-  progress(`PyTorch: /usr/bin/python3 ${TORCH_REFERENCE} throughput`);
-  const out = execFileSync('/usr/bin/python3', [TORCH_REFERENCE, 'throughput'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const rows = out
-    .split('\n')
-    .filter((l) => l.trim().startsWith('{'))
-    .map((l) => JSON.parse(l) as { model: string; batch: number; infer_img_s: number });
-  return Object.fromEntries(rows.map((r) => [r.model, r.infer_img_s]));
+  progress(`PyTorch: /usr/bin/python3 ${torchReferenceScript()} throughput`);
+  return Object.fromEntries(torchReferenceThroughput().map((r) => [r.model, r.infer_img_s]));
 }
 
 async function main(): Promise<void> {

@@ -69,6 +69,8 @@ export const hrnetApp: AppDefinition<HrnetExperiment> = {
   schema: hrnetSchema,
   keys: { epochs: 'TRAIN.END_EPOCH', seed: 'TRAIN.SEED', experimentName: 'NAME' },
   trainer: trainerSettings,
+  // MODEL.IMAGE_SIZE is [width, height], as in the official configs.
+  inputSizeOverrides: (_exp, [height, width]) => [`MODEL.IMAGE_SIZE=[${width},${height}]`],
   async setup(exp, ctx) {
     const data = loadExperimentData(exp);
     const seed = exp.TRAIN.SEED;
@@ -112,7 +114,7 @@ export const hrnetApp: AppDefinition<HrnetExperiment> = {
       trainExamplesPerEpoch: exp.TRAIN.SAMPLES_PER_EPOCH || data.train.size,
       parameters: model.countParams(),
       callbacks,
-      classifier: { predict: (batch) => model.apply(batch.x, { training: false }) as tf.Tensor },
+      classifier: { predict: (batch) => model.apply(batch.x, { training: false }) as tf.Tensor, model },
       // The generalisation gap compares like with like: as many training examples as test examples, evaluation
       // transform; topo_gap is the monitor's value at the epoch whose weights were tested.
       async afterTest({ metrics, history, bestEpoch }) {

@@ -15,6 +15,7 @@ import { CONFIG_DIR, DATASET_CONFIGS, tripletVaeSchema, type TripletVaeConfig } 
 import { evalSource, loadRunData, trainSource } from './data';
 import { knnAccuracy, runInference } from './evaluation';
 import { countParameters } from './model';
+import { classifierGraph } from './onnx';
 import { tripletVaeModule } from './module';
 import { TimeBudget } from './time-budget';
 import { TripletDataset } from './triplet-dataset';
@@ -102,6 +103,7 @@ export const tripletVaeApp: AppDefinition<TripletVaeConfig> = {
       callbacks,
       classifier: {
         predict: (batch) => model.forward(batch.x as never, false).logits,
+        model: classifierGraph(model),
         classNames: data.classNames.length ? data.classNames : undefined,
       },
       // The paper's figures beyond the loss terms: kNN accuracy of the embeddings (the training split as the index),

@@ -1,11 +1,14 @@
+/**
+ * @jest-environment ../../packages/common/src/export/__fixtures__/ort-environment.js
+ */
 // A short run on a slice of the embedded Fashion-MNIST sample through common's run layer: train -> checkpoints,
-// TensorBoard, pictures, results -> evaluate the best checkpoint -> the same figures; loadCheckpoint restores the
-// model for inference.
+// TensorBoard, pictures, results -> evaluate the best checkpoint -> the same figures -> export the classifier path to
+// ONNX (same test accuracy through onnxruntime); loadCheckpoint restores the model for inference.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { evaluateRun, FASHION_MNIST_SAMPLE_DIR, trainRun } from '@research/common';
+import { evaluateRun, exportRun, FASHION_MNIST_SAMPLE_DIR, trainRun } from '@research/common';
 import { tripletVaeApp } from './app';
 import { loadCheckpoint } from './checkpoint';
 
@@ -72,6 +75,21 @@ it('trains, checkpoints and evaluates', async () => {
   expect(JSON.parse(fs.readFileSync(path.join(evaluated.outDir, 'results.json'), 'utf8')).knn_acc).toBe(
     evaluated.results.knn_acc,
   );
+
+  // The classifier path as ONNX, rebuilt from the run's config: the run's test accuracy through onnxruntime.
+  const exported = await exportRun(tripletVaeApp, {
+    target: run,
+    validate: true,
+    comprehensiveValidate: true,
+    log: quiet,
+  });
+  expect(exported.output).toBe(path.join(run, 'checkpoints', 'best.onnx'));
+  expect(exported.validation?.max_abs_diff).toBeLessThanOrEqual(1e-4);
+  expect(exported.dataset).toMatchObject({
+    examples: 40,
+    accuracy_onnx: evaluated.results.test_acc,
+    prediction_agreement: 1,
+  });
 
   const { model, config } = loadCheckpoint(path.join(run, 'checkpoints/best.safetensors'));
   expect(config.model.latent_dim).toBe(4);

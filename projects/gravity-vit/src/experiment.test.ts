@@ -1,8 +1,11 @@
+/**
+ * @jest-environment ../../packages/common/src/export/__fixtures__/ort-environment.js
+ */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Trainer, createOptimizer, createSchedule } from '@research/common';
+import { Trainer, createOptimizer, createSchedule, exportToOnnx, validateOnnxOnDataset } from '@research/common';
 import { scheduleSpec, trainerSettings } from './build';
 import { composeGravityConfig } from './config';
 import { createGravityExperiment } from './experiment';
@@ -113,6 +116,13 @@ describe('createGravityExperiment on the h5py fixture', () => {
     const logits = tf.tidy(() => exp.classifier.predict(batch));
     expect(logits.shape).toEqual([1, 22]);
     tf.dispose([logits, batch.x]);
+    // The classifier output as ONNX (what `export` writes): the test split gives the same predictions.
+    const onnx = path.join(out, 'model.onnx');
+    fs.writeFileSync(onnx, exportToOnnx(exp.classifier.model).bytes);
+    const checked = await validateOnnxOnDataset(exp.classifier.model, onnx, exp.test, { report: false });
+    expect(checked).toMatchObject({ examples: exp.test.size, prediction_agreement: 1 });
+    expect(checked.accuracy_onnx).toBe(checked.accuracy_tfjs);
+    expect(checked.max_abs_logit_diff).toBeLessThanOrEqual(1e-4);
     exp.dispose();
   });
 });

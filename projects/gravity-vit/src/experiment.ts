@@ -1,7 +1,7 @@
 // Everything an app `setup` needs for one run, built from the config: the dataset's sources, the model, the
 // TrainModule, the per-epoch scores callback, and the end-of-run artefacts (view_attention.png ...).
 import * as path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import {
   type Batch,
   type BatchSource,
@@ -27,7 +27,8 @@ export interface GravityExperiment {
   data: string;
   parameters: number;
   callbacks: Callback[];
-  classifier: { predict(batch: Batch): tf.Tensor; classNames: readonly string[] };
+  /** `model`: input -> logits as one graph (the multi-view model without its attention output), for ONNX export. */
+  classifier: { predict(batch: Batch): tf.Tensor; classNames: readonly string[]; model: tf.LayersModel };
   /** The MLflow logger of a fit (also in `callbacks`); `afterTest` logs the test metrics and closes its run. */
   mlflow?: MlflowCallback;
   /**
@@ -37,6 +38,12 @@ export interface GravityExperiment {
    */
   afterTest(outDir: string, testMetrics?: Record<string, number>, step?: number): Promise<Record<string, number>>;
   dispose(): void;
+}
+
+/** The model itself when it outputs only logits, else the graph of its first output (sharing its layers). */
+function logitsModel(model: tf.LayersModel): tf.LayersModel {
+  if (model.outputs.length === 1) return model;
+  return tf.model({ inputs: model.inputs, outputs: model.outputs[0], name: `${model.name}_logits` });
 }
 
 export async function createGravityExperiment(
@@ -99,6 +106,7 @@ export async function createGravityExperiment(
         return Array.isArray(out) ? out[0] : out;
       },
       classNames: GRAVITY_SPY_CLASSES,
+      model: logitsModel(built.model),
     },
     async afterTest(outDir, testMetrics = {}, step = 0) {
       const { scores } = writeEvaluationArtifacts(

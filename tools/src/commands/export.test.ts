@@ -98,7 +98,7 @@ describe('tools export', () => {
     const quiet = () => undefined;
     await expect(
       runExport({ checkpoint: path.join(dir, 'none*.safetensors'), model: 'reference-cnn' }, quiet),
-    ).rejects.toThrow('--checkpoint: no file matches');
+    ).rejects.toThrow('--checkpoint: nothing matches');
     await expect(
       runExport({ checkpoint: path.join(dir, 'missing.safetensors'), model: 'reference-cnn' }, quiet),
     ).rejects.toThrow('missing.safetensors does not exist');
@@ -106,7 +106,7 @@ describe('tools export', () => {
     await expect(runExport({ checkpoint: glob, model: 'reference-cnn', output: 'x.onnx' }, quiet)).rejects.toThrow(
       '--output names one file, but',
     );
-    await expect(runExport({ checkpoint: glob }, quiet)).rejects.toThrow('--model <name> is required (registered: ');
+    await expect(runExport({ checkpoint: glob }, quiet)).rejects.toThrow('give --model <name> (registered: ');
     await expect(runExport({ checkpoint: glob, model: 'reference-cnn', layout: 'chw' }, quiet)).rejects.toThrow(
       "--layout: expected nchw or nhwc, got 'chw'",
     );

@@ -1,26 +1,32 @@
-// `tools export`: a checkpoint (or every checkpoint a glob matches) to ONNX beside it, optionally validated against
-// the tfjs model and benchmarked. Until the run layer rebuilds a model from a run folder's config.yaml, the
-// architecture comes from the registry: --model <name> [--num-classes N] [--input-shape H W C].
+// `tools export`: framework runs' checkpoints (a path or a glob) to ONNX beside each, the model rebuilt from the run's
+// config.yaml by the run layer's `export` (what `npx nx run <app>:export` is for the other apps); optionally validated
+// on random inputs and on the run's test split, and benchmarked. A bare checkpoint outside a run folder needs the
+// architecture from the registry: --model <name> [--num-classes N] [--input-shape H W C].
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   createModel,
   DataLoader,
   DEFAULT_OPSET,
+  describeExport,
   exportCheckpoint,
+  exportPassed,
+  exportRun,
+  frameworkApp,
   initBackend,
   listModels,
   loadCifar10,
   loadFashionMnist,
   loadMnist,
+  matchCheckpoints,
+  readRunInfo,
+  type BackendPreference,
   type BatchSource,
   type ExportCheckpointResult,
-  type InferenceThroughput,
   type OnnxLayout,
 } from '@research/common';
 import type * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
-import { globSync, isDynamicPattern } from 'tinyglobby';
 
 export interface ExportCommandOptions {
   checkpoint: string;
@@ -48,23 +54,20 @@ function positiveInt(option: string, value: string): number {
   return n;
 }
 
-/** The checkpoint files a path or glob names (sorted); an error if there are none. */
-export function resolveCheckpoints(pattern: string): string[] {
-  if (!isDynamicPattern(pattern)) {
-    if (!fs.existsSync(pattern)) throw new Error(`--checkpoint: ${pattern} does not exist`);
-    return [pattern];
-  }
-  const files = globSync(pattern, { onlyFiles: true, absolute: path.isAbsolute(pattern) }).sort();
-  if (files.length === 0) throw new Error(`--checkpoint: no file matches '${pattern}'`);
-  return files;
+/** The run folder a checkpoint (or a run folder) belongs to, when it has the run's config.yaml. */
+export function runFolderOf(target: string): string | undefined {
+  const resolved = path.resolve(target);
+  const runDir = fs.statSync(resolved).isDirectory() ? resolved : path.dirname(path.dirname(resolved));
+  return fs.existsSync(path.join(runDir, 'config.yaml')) ? runDir : undefined;
 }
 
-/** The architecture to load each checkpoint into, from the registry and the shape options. */
-export function buildModel(o: ExportCommandOptions): tf.LayersModel {
+/** The architecture of a bare checkpoint (outside a run folder), from the registry and the shape options. */
+export function buildModel(o: ExportCommandOptions, checkpoint = o.checkpoint): tf.LayersModel {
   if (!o.model) {
     throw new Error(
-      `--model <name> is required (registered: ${listModels().join(', ')}); ` +
-        "reading the run's config.yaml comes with the run layer",
+      `${checkpoint} is not in a run folder (no config.yaml in the folder above checkpoints/), so nothing says ` +
+        `which model it holds: give --model <name> (registered: ${listModels().join(', ')}) and, unless the ` +
+        "registry's defaults, --num-classes N and --input-shape H W C",
     );
   }
   const options: { inputShape?: number[]; numClasses?: number } = {};
@@ -93,97 +96,95 @@ function testSplit(o: ExportCommandOptions): BatchSource {
   return new DataLoader(dataset, { batchSize: positiveInt('--batch-size', o.batchSize ?? '256'), shuffle: false });
 }
 
-/** A side-by-side img/s table. */
-export function formatBenchmark(rows: InferenceThroughput[], backend: string): string[] {
-  const lines = [`| batch | tfjs (${backend}) img/s | onnxruntime img/s | onnx / tfjs |`, '| --- | --- | --- | --- |'];
-  for (const r of rows)
-    lines.push(`| ${r.batch} | ${r.tfjs_img_s.toFixed(0)} | ${r.onnx_img_s.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
-  return lines;
-}
-
-/** What one export prints. */
-export function describeExport(checkpoint: string, r: ExportCheckpointResult, backend: string): string[] {
-  const lines = [`${checkpoint} -> ${r.output} (opset ${r.export.opset}, ${r.export.layout}, ${r.export.bytes} bytes)`];
-  const shapes = (xs: { name: string; shape: (number | string)[] }[]) =>
-    xs.map((x) => `${x.name} [${x.shape.join(', ')}]`).join(', ');
-  lines.push(`  inputs: ${shapes(r.export.inputs)}; outputs: ${shapes(r.export.outputs)}`);
-  if (r.export.foldedBatchNorms > 0) lines.push(`  batch norms folded into convolutions: ${r.export.foldedBatchNorms}`);
-  if (r.validation) {
-    const v = r.validation;
-    lines.push(
-      `  validate: max |onnx - tfjs| = ${v.max_abs_diff.toExponential(3)} on ${v.batch} random inputs ` +
-        `(${v.passed ? 'ok' : 'FAILED'}, tolerance ${v.tolerance})`,
-    );
-  }
-  if (r.dataset) {
-    const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-    const d = r.dataset;
-    lines.push(
-      `  comprehensive: ${d.examples} test examples, accuracy tfjs ${pct(d.accuracy_tfjs)} / ` +
-        `onnx ${pct(d.accuracy_onnx)}, agreement ${pct(d.prediction_agreement)}, ` +
-        `logit diff max ${d.max_abs_logit_diff.toExponential(3)} mean ${d.mean_abs_logit_diff.toExponential(3)}`,
-    );
-  }
-  if (r.benchmark) lines.push(...formatBenchmark(r.benchmark, backend).map((l) => `  ${l}`));
-  return lines;
-}
-
-/** Exports every matched checkpoint; returns the printed lines and whether every validation passed. */
+/** Exports every matched checkpoint: runs through the run layer, bare files with --model. */
 export async function runExport(
   o: ExportCommandOptions,
   log: (line: string) => void = console.log,
+  backendPreference: BackendPreference = 'auto',
 ): Promise<{ results: ExportCheckpointResult[]; passed: boolean }> {
-  const checkpoints = resolveCheckpoints(o.checkpoint);
-  if (o.output && checkpoints.length > 1)
-    throw new Error(`--output names one file, but '${o.checkpoint}' matches ${checkpoints.length} checkpoints`);
+  const targets = matchCheckpoints(o.checkpoint);
+  if (o.output && targets.length > 1)
+    throw new Error(`--output names one file, but '${o.checkpoint}' matches ${targets.length} checkpoints`);
   const layout = (o.layout ?? 'nchw') as OnnxLayout;
   if (layout !== 'nchw' && layout !== 'nhwc') throw new Error(`--layout: expected nchw or nhwc, got '${o.layout}'`);
   const opset = o.opset === undefined ? DEFAULT_OPSET : positiveInt('--opset', o.opset);
-  const dataset = o.comprehensiveValidate ? testSplit(o) : undefined;
-  const backend =
-    o.validate || o.comprehensiveValidate || o.benchmark
-      ? (await initBackend('auto', { log: () => undefined })).tfBackend
-      : 'none';
+  const checks = { validate: o.validate, benchmark: o.benchmark };
+  const output = o.output ? path.resolve(o.output) : undefined;
   const results: ExportCheckpointResult[] = [];
-  for (const checkpoint of checkpoints) {
-    const model = buildModel(o);
-    try {
-      const result = await exportCheckpoint({
-        model,
-        checkpoint,
-        output: o.output ? path.resolve(o.output) : undefined,
+  for (const target of targets) {
+    const runDir = runFolderOf(target);
+    if (runDir) {
+      const project = readRunInfo(runDir)?.project ?? 'framework';
+      if (project !== 'framework')
+        throw new Error(
+          `${target} is a ${project} run: export it with its app, npx nx run ${project}:export -- --checkpoint ${target}`,
+        );
+      if (o.model || o.numClasses || o.inputShape || o.dataset)
+        log(
+          '[framework] the run folder gives the model and the test split: --model, --num-classes, --input-shape ' +
+            'and --dataset are ignored',
+        );
+      const inputSize = o.input_size ? inputSizeOf(o.input_size) : undefined;
+      const r = await exportRun(frameworkApp({ backend: backendPreference }), {
+        target,
+        output,
         opset,
         layout,
         foldBatchNorm: o.foldBatchnorm ?? false,
-        validate: o.validate,
-        dataset,
-        benchmark: o.benchmark,
+        inputSize,
+        comprehensiveValidate: o.comprehensiveValidate,
+        ...checks,
+        log,
       });
-      describeExport(checkpoint, result, backend).forEach((l) => log(l));
+      describeExport(target, r, r.backend).forEach((l) => log(l));
+      results.push(r);
+      continue;
+    }
+    const dataset = o.comprehensiveValidate ? testSplit(o) : undefined;
+    const backend =
+      o.validate || o.comprehensiveValidate || o.benchmark
+        ? (await initBackend(backendPreference, { log: () => undefined })).tfBackend
+        : 'none';
+    const model = buildModel(o, target);
+    try {
+      const result = await exportCheckpoint({
+        model,
+        checkpoint: target,
+        output,
+        opset,
+        layout,
+        ...checks,
+        dataset,
+        foldBatchNorm: o.foldBatchnorm ?? false,
+      });
+      describeExport(target, result, backend).forEach((l) => log(l));
       results.push(result);
     } finally {
       model.dispose();
     }
   }
-  const passed = results.every(
-    (r) => (r.validation?.passed ?? true) && (r.dataset ? r.dataset.prediction_agreement === 1 : true),
-  );
-  return { results, passed };
+  return { results, passed: results.every(exportPassed) };
+}
+
+function inputSizeOf(values: string[]): [number, number] {
+  if (values.length !== 2) throw new Error(`--input_size: expected H W, got '${values.join(' ')}'`);
+  return [positiveInt('--input_size', values[0]), positiveInt('--input_size', values[1])];
 }
 
 export function register(program: Command): void {
   program
     .command('export')
     .description(
-      'export checkpoints to ONNX (NCHW by default, as PyTorch tools expect), with optional validation and benchmark',
+      "export framework runs' checkpoints to ONNX with each run's config (NCHW by default, as PyTorch tools " +
+        'expect), with optional validation and benchmark',
     )
     .requiredOption(
       '--checkpoint <path>',
-      'a checkpoint file (e.g. .../checkpoints/best.safetensors) or a glob; each match is exported',
+      'a checkpoint in a run folder (<run>/checkpoints/best.safetensors), a run folder, or a glob; each match',
     )
     .option('--output <file>', 'the ONNX file (default: beside the checkpoint, best.safetensors -> best.onnx)')
     .option('--opset <n>', `ai.onnx opset (13-21; python3-onnx 1.12 checks up to 17)`, String(DEFAULT_OPSET))
-    .option('--input_size <size...>', 'H W: rebuild the model for this input size')
+    .option('--input_size <size...>', "H W: rebuild the model for this input size (default: the run's config)")
     .option('--layout <layout>', 'nchw (graph edges channels first) or nhwc (tfjs layout)', 'nchw')
     .option('--fold-batchnorm', 'fold BatchNormalization into the preceding convolution')
     .option(
@@ -192,17 +193,21 @@ export function register(program: Command): void {
     )
     .option(
       '--comprehensive-validate',
-      'the test split of --dataset through both: accuracies, agreement, logit differences',
+      "the run's test split through both: accuracies, agreement, logit differences (validation_report.json)",
     )
-    .option('--benchmark', 'inference img/s at batch 1 and 64, tfjs (running backend) beside onnxruntime')
-    .option('--model <name>', 'registered architecture of the checkpoint (until runs record it)')
-    .option('--num-classes <n>', 'classes of the model')
-    .option('--input-shape <shape...>', 'H W C of the model input')
-    .option('--dataset <name>', `test split for --comprehensive-validate: ${Object.keys(DATASETS).join(', ')}`)
-    .option('--data-root <dir>', 'folder with the dataset files (default assets/datasets/<name>)')
-    .option('--batch-size <n>', 'batch size of --comprehensive-validate', '256')
-    .action(async (o: ExportCommandOptions) => {
-      const { passed } = await runExport(o);
+    .option('--benchmark', 'img/s at batch 1 and 64: tfjs (running backend), onnxruntime, PyTorch for its references')
+    .option('--backend <name>', 'tensor backend: auto, wasm, cpu, tfjs-node, tfjs-node-gpu', 'auto')
+    .option('--model <name>', 'a bare checkpoint (outside a run folder): its registered architecture')
+    .option('--num-classes <n>', 'a bare checkpoint: classes of the model')
+    .option('--input-shape <shape...>', 'a bare checkpoint: H W C of the model input')
+    .option(
+      '--dataset <name>',
+      `a bare checkpoint: test split for --comprehensive-validate: ${Object.keys(DATASETS).join(', ')}`,
+    )
+    .option('--data-root <dir>', 'with --dataset: folder with the dataset files (default assets/datasets/<name>)')
+    .option('--batch-size <n>', 'with --dataset: batch size of --comprehensive-validate', '256')
+    .action(async (o: ExportCommandOptions & { backend: string }) => {
+      const { passed } = await runExport(o, console.log, o.backend as BackendPreference);
       if (!passed) process.exitCode = 1;
     });
 }

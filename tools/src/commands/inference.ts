@@ -1,8 +1,9 @@
 // `tools inference --checkpoint_path <run>/checkpoints/best.safetensors`: the test split of the run's config evaluated
 // (evaluation_<checkpoint>/ in the run folder), and with --input the predictions of new images as CSV, through the
-// checkpoint (tfjs) or an exported ONNX model (onnxruntime).
+// checkpoint (tfjs) or, with --onnx, an exported model (onnxruntime: the test split goes to evaluation_<file>_onnx/).
 import * as path from 'node:path';
 import {
+  evaluateOnnx,
   evaluateRun,
   frameworkApp,
   frameworkClassNames,
@@ -30,7 +31,8 @@ export function register(program: Command): void {
     .option('--output <csv>', 'predictions file (default: predictions.csv in the evaluation folder of the checkpoint)')
     .option(
       '--onnx <file>',
-      'predict --input with this ONNX model (tools export of the checkpoint) through onnxruntime',
+      'run the test split (and --input) through this ONNX model (tools export) with onnxruntime; the run is the ' +
+        'folder above the file unless --checkpoint_path names it',
     )
     .option('--no-test', 'with --input: skip the test-split evaluation')
     .option('--backend <name>', 'tensor backend: auto, wasm, cpu, tfjs-node, tfjs-node-gpu', 'auto');
@@ -40,21 +42,25 @@ export function register(program: Command): void {
     'a run folder (its best checkpoint) or a .safetensors file in <run>/checkpoints/',
   );
   command.action(async (overrides: string[], o: Flags) => {
-    const checkpoint = flagValue(o, 'checkpoint_path');
+    const onnxFile = typeof o.onnx === 'string' ? o.onnx : undefined;
+    // An export lies beside its checkpoint (<run>/checkpoints/best.onnx): the folder above names the run.
+    const checkpoint =
+      flagValue(o, 'checkpoint_path') ?? (onnxFile ? path.dirname(path.dirname(path.resolve(onnxFile))) : undefined);
     if (!checkpoint) throw new Error('tools inference needs --checkpoint_path <run>/checkpoints/best.safetensors');
     const input = typeof o.input === 'string' ? o.input : undefined;
-    for (const name of ['output', 'onnx'] as const) {
-      if (o[name] !== undefined && !input) throw new Error(`--${name} goes with --input (the images to predict)`);
-    }
+    if (o.output !== undefined && !input) throw new Error('--output goes with --input (the images to predict)');
     if (o.test === false && !input) throw new Error('--no-test leaves nothing to do without --input');
     const backend = o.backend as BackendPreference;
-    if (o.test !== false) await evaluateRun(frameworkApp({ backend }), { target: checkpoint, overrides });
+    if (o.test !== false) {
+      if (onnxFile) await evaluateOnnx(frameworkApp({ backend }), { onnx: onnxFile, target: checkpoint, overrides });
+      else await evaluateRun(frameworkApp({ backend }), { target: checkpoint, overrides });
+    }
     if (!input) return;
 
     const files = listInputImages(input); // before any work: a wrong --input fails at once
     await initBackend(backend);
     const run = loadFrameworkRun(checkpoint, overrides);
-    const onnx = typeof o.onnx === 'string' ? await onnxLogits(o.onnx) : undefined;
+    const onnx = onnxFile ? await onnxLogits(onnxFile) : undefined;
     try {
       const logits: LogitsFunction = onnx?.logits ?? tfjsLogits(run.model);
       const started = performance.now();
@@ -66,7 +72,7 @@ export function register(program: Command): void {
           : path.join(run.runDir, `evaluation_${path.basename(run.checkpoint, '.safetensors')}`, 'predictions.csv');
       writePredictionsCsv(output, predictions, frameworkClassNames(run.config));
       console.log(
-        `[framework] ${files.length} images predicted through ${onnx ? `onnxruntime (${o.onnx})` : 'the checkpoint (tfjs)'} in ` +
+        `[framework] ${files.length} images predicted through ${onnx ? `onnxruntime (${onnxFile})` : 'the checkpoint (tfjs)'} in ` +
           `${seconds.toFixed(1)} s (${(files.length / seconds).toFixed(0)} images/s); wrote ${output}`,
       );
     } finally {

@@ -3,11 +3,12 @@
  */
 // tools train and tools inference on a small Fashion-MNIST image folder: run folder names and files, the test
 // evaluation of a checkpoint, predictions CSV through the checkpoint and through its ONNX export, and bad input.
-import { exportCheckpoint, frameworkModel, loadFrameworkRun, readEvents, unseedEverything } from '@research/common';
+import { readEvents, unseedEverything } from '@research/common';
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { register as registerExport } from './export';
 import { register as registerImageFolder } from './image-folder';
 import { register as registerInference } from './inference';
 import { register as registerInitConfig } from './init-config';
@@ -23,7 +24,14 @@ describe('tools train / inference', () => {
   let out: string[];
   const run = async (...args: string[]) => {
     const program = new Command().exitOverride();
-    for (const register of [registerImageFolder, registerSplit, registerInitConfig, registerTrain, registerInference])
+    for (const register of [
+      registerImageFolder,
+      registerSplit,
+      registerInitConfig,
+      registerTrain,
+      registerInference,
+      registerExport,
+    ])
       register(program);
     await program.parseAsync(args, { from: 'user' });
   };
@@ -133,10 +141,46 @@ describe('tools train / inference', () => {
       '--output',
       'tfjs.csv',
     );
-    const loaded = loadFrameworkRun(best);
-    const onnx = path.join(tmp, 'best.onnx');
-    await exportCheckpoint({ model: frameworkModel(loaded.config), checkpoint: best, output: onnx });
-    loaded.model.dispose();
+    // train -> export (the model rebuilt from the run's config, no --model) -> inference --onnx on the test split.
+    await run('export', '--checkpoint', best, '--backend', 'wasm', '--validate', '--comprehensive-validate');
+    const onnx = path.join(runDir, 'checkpoints', 'best.onnx');
+    const report = JSON.parse(fs.readFileSync(path.join(runDir, 'checkpoints', 'validation_report.json'), 'utf8'));
+    expect(report['best.onnx'].random_inputs.max_abs_diff).toBeLessThanOrEqual(1e-4);
+    expect(report['best.onnx'].dataset).toMatchObject({
+      examples: 15,
+      accuracy_tfjs: results.test_acc,
+      accuracy_onnx: results.test_acc,
+      prediction_agreement: 1,
+    });
+    expect(report['best.onnx'].dataset.max_abs_logit_diff).toBeLessThanOrEqual(1e-4);
+    // --input_size rebuilds the model (global pooling: the same weights) and its data for 32x32.
+    const big = path.join(tmp, 'big.onnx');
+    await run(
+      'export',
+      '--checkpoint',
+      best,
+      '--backend',
+      'wasm',
+      '--input_size',
+      '32',
+      '32',
+      '--output',
+      big,
+      '--validate',
+    );
+    expect(out.some((l) => /inputs: \S+ \[batch, 1, 32, 32\]/.test(l))).toBe(true);
+    expect(
+      JSON.parse(fs.readFileSync(path.join(tmp, 'validation_report.json'), 'utf8'))['big.onnx'].random_inputs.passed,
+    ).toBe(true);
+    await expect(run('export', '--checkpoint', best, '--input_size', '32', '36')).rejects.toThrow(
+      'a framework config has one data.image_size (square images)',
+    );
+    await run('inference', '--onnx', onnx, '--backend', 'wasm');
+    const viaOnnx = JSON.parse(fs.readFileSync(path.join(runDir, 'evaluation_best_onnx', 'results.json'), 'utf8'));
+    expect(viaOnnx).toMatchObject({ runtime: 'onnxruntime-node', test_examples: 15, test_acc: results.test_acc });
+    expect(fs.readFileSync(path.join(runDir, 'evaluation_best_onnx', 'classification_report.txt'), 'utf8')).toBe(
+      fs.readFileSync(path.join(runDir, 'classification_report.txt'), 'utf8'),
+    );
     await run(
       'inference',
       '--checkpoint_path',
@@ -204,8 +248,11 @@ describe('tools train / inference', () => {
     await expect(run('inference', '--checkpoint_path', 'nowhere.safetensors')).rejects.toThrow(
       /nowhere\.safetensors does not exist/,
     );
-    await expect(run('inference', '--checkpoint_path', 'x', '--onnx', 'm.onnx')).rejects.toThrow(
-      '--onnx goes with --input',
+    await expect(run('inference', '--checkpoint_path', 'x', '--output', 'p.csv')).rejects.toThrow(
+      '--output goes with --input',
+    );
+    await expect(run('export', '--checkpoint', path.join(tmp, 'fm.yaml'))).rejects.toThrow(
+      /fm\.yaml is not in a run folder .* give --model <name> \(registered: /,
     );
   });
 });

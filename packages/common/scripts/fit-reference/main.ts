@@ -182,7 +182,7 @@ const referenceFit: AppDefinition<ReferenceFitConfig> = {
         epochLines(),
         { onFitStart: () => void (fitStarted = performance.now()) },
       ],
-      classifier: { predict: (batch) => model.predict(batch.x) as never, classNames: train.dataset.classNames },
+      classifier: { predict: (batch) => model.predict(batch.x) as never, classNames: train.dataset.classNames, model },
       afterTest({ metrics }) {
         const ours = {
           trainer_type: config.training.trainer_type,

@@ -66,7 +66,15 @@ export async function exportCheckpoint(options: ExportCheckpointOptions): Promis
   } finally {
     Object.values(ckpt.tensors).forEach((t) => t.dispose());
   }
-  const output = options.output ?? defaultOnnxPath(checkpoint);
+  return exportModelFile(model, options.output ?? defaultOnnxPath(checkpoint), options);
+}
+
+/** Exports a model whose weights are loaded to `output`, then the requested checks (validation_report.json beside). */
+export async function exportModelFile(
+  model: tf.LayersModel,
+  output: string,
+  options: Omit<ExportCheckpointOptions, 'model' | 'checkpoint' | 'parts' | 'output'> = {},
+): Promise<ExportCheckpointResult> {
   const exported = exportToOnnx(model, options);
   writeFileAtomic(output, exported.bytes);
   const { inputs, outputs, layout, opset, foldedBatchNorms } = exported;

@@ -32,7 +32,15 @@ export { validateOnnx, validateOnnxOnDataset, writeValidationReport, maxAbsDiff,
 export type { ValidateOnnxOptions, RandomValidation, DatasetValidationOptions, DatasetValidation } from './validate';
 export { benchmarkInference, callsPerSecond } from './benchmark';
 export type { InferenceThroughput, BenchmarkOptions } from './benchmark';
-export { exportCheckpoint, defaultOnnxPath } from './checkpoint-export';
+export { exportCheckpoint, exportModelFile, defaultOnnxPath } from './checkpoint-export';
 export type { ExportCheckpointOptions, ExportCheckpointResult } from './checkpoint-export';
 export { checkOnnxWithPython, pythonOnnxAvailable, ONNX_CHECK_SCRIPT } from './python-checker';
 export type { OnnxCheckResult } from './python-checker';
+export {
+  torchReferenceAvailable,
+  torchReferenceName,
+  torchReferenceScript,
+  torchReferenceThroughput,
+  TORCH_REFERENCE_MODELS,
+} from './torch-reference';
+export type { TorchThroughput } from './torch-reference';

@@ -139,6 +139,13 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
       return { parent: path.resolve(config.training.runs_dir), name: frameworkRunName(config, base, overrides) };
     },
     trainer: (config) => frameworkTrainerSettings(config, opts.backend),
+    inputSizeOverrides(_config, [height, width]) {
+      if (height !== width)
+        throw new ConfigError(
+          `--input_size ${height} ${width}: a framework config has one data.image_size (square images)`,
+        );
+      return [`data.image_size=${height}`];
+    },
     setup(c, ctx) {
       const train = frameworkDataset(c, 'train');
       const val = frameworkDataset(c, 'val');
@@ -166,7 +173,11 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
           ctx.stage === 'fit'
             ? [trainingSamplesCallback(train, c.data, test.classes), ...(plugins?.callbacks ?? [])]
             : undefined,
-        classifier: { predict: (batch) => model.predict(batch.x as tf.Tensor) as tf.Tensor, classNames: test.classes },
+        classifier: {
+          predict: (batch) => model.predict(batch.x as tf.Tensor) as tf.Tensor,
+          classNames: test.classes,
+          model,
+        },
         dispose: () => model.dispose(),
       };
     },

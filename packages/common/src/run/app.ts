@@ -44,6 +44,13 @@ export interface ClassifierOutputs {
   /** The batch key holding integer labels. Default 'y'. */
   targetKey?: string;
   classNames?: readonly string[];
+  /**
+   * The same logits as one tfjs graph, input -> logits, sharing the module's weights: what the `export` command writes
+   * as ONNX. An app without it cannot export.
+   */
+  model?: tf.LayersModel;
+  /** The batch key holding the model's input. Default 'x'. */
+  inputKey?: string;
 }
 
 export interface AfterTestContext {
@@ -103,5 +110,7 @@ export interface AppDefinition<C extends object> {
    */
   runFolder?(config: C, overrides: readonly string[]): { parent: string; name: string };
   trainer(config: C): TrainerSettings;
+  /** The overrides that rebuild the model and its data for another input size (`export --input_size H W`). */
+  inputSizeOverrides?(config: C, size: readonly [number, number]): string[];
   setup(config: C, ctx: SetupContext): Promise<Experiment> | Experiment;
 }

@@ -56,11 +56,22 @@ export async function writeClassifierReport(
   tensorboard?: { writer: SummaryWriter; step: number },
 ): Promise<string[]> {
   const { yTrue, yPred } = await predictLabels(classifier, test);
+  return writeLabelReport(runDir, yTrue, yPred, classifier.classNames, tensorboard);
+}
+
+/** The confusion matrix and report of given labels (the predictions of any model: tfjs, an ONNX file). */
+export function writeLabelReport(
+  runDir: string,
+  yTrue: Int32Array,
+  yPred: Int32Array,
+  classNames?: readonly string[],
+  tensorboard?: { writer: SummaryWriter; step: number },
+): string[] {
   let largest = -1;
   for (const label of [...yTrue, ...yPred]) largest = Math.max(largest, label);
-  const numClasses = Math.max(classifier.classNames?.length ?? 0, largest + 1);
+  const numClasses = Math.max(classNames?.length ?? 0, largest + 1);
   const labels = Array.from({ length: numClasses }, (_, i) => i);
-  const names = classifier.classNames ? [...classifier.classNames] : labels.map(String);
+  const names = classNames ? [...classNames] : labels.map(String);
   const matrix = confusionMatrix(yTrue, yPred, { labels });
   const plot = plotConfusionMatrix(matrix, names, { title: `test confusion matrix (${yTrue.length} examples)` });
   const png = path.join(runDir, 'confusion_matrix.png');

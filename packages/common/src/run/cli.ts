@@ -2,7 +2,9 @@
 // `key=value` / `group=option` / `+key=value` overrides everywhere, and `--help` that lists configs, groups and keys.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AppDefinition } from './app';
+import { evaluateOnnx } from './evaluate-onnx';
 import { evaluateRun } from './evaluate-run';
+import { registerExport } from './export-command';
 import { configHelp, configYaml } from './help';
 import { runConfig, trainRun } from './train-run';
 
@@ -70,9 +72,12 @@ export function appProgram<C extends object>(app: AppDefinition<C>, extend?: (pr
       '--checkpoint <path>',
       'a run folder (its best checkpoint) or a .safetensors file in <run>/checkpoints/',
     )
-    .action(async (overrides: string[], flags: { checkpoint: string }) => {
-      await evaluateRun(app, { target: flags.checkpoint, overrides });
+    .option('--onnx <file>', "evaluate this ONNX export through onnxruntime instead (the run's test split)")
+    .action(async (overrides: string[], flags: { checkpoint: string; onnx?: string }) => {
+      if (flags.onnx) await evaluateOnnx(app, { onnx: flags.onnx, target: flags.checkpoint, overrides });
+      else await evaluateRun(app, { target: flags.checkpoint, overrides });
     });
+  registerExport(program, app);
   extend?.(program);
   return program;
 }

@@ -9,6 +9,17 @@ export type {
 } from './app';
 export { trainRun, runConfig, type TrainRunOptions, type RunResult } from './train-run';
 export { evaluateRun, type EvaluateRunOptions, type EvaluateResult } from './evaluate-run';
+export { evaluateOnnx, type EvaluateOnnxOptions } from './evaluate-onnx';
+export {
+  exportRun,
+  exportRuns,
+  matchCheckpoints,
+  describeExport,
+  formatBenchmark,
+  exportPassed,
+  type ExportRunOptions,
+  type ExportRunResult,
+} from './export-run';
 export { appProgram, runApp } from './cli';
 export { configHelp } from './help';
 export {
@@ -21,4 +32,4 @@ export {
 } from './run-dir';
 export { locateRun, type RunLocation } from './checkpoints';
 export { readRunInfo, type RunInfo } from './run-info';
-export { closingSummary, writeClassifierReport, writeCurves } from './artifacts';
+export { closingSummary, writeClassifierReport, writeLabelReport, writeCurves } from './artifacts';

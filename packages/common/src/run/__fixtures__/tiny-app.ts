@@ -52,7 +52,7 @@ export const tinyApp: AppDefinition<TinyConfig> = {
       val: syntheticLoader(32, c.seed + 1, c.data.batch_size, false),
       test: syntheticLoader(32, c.seed + 2, c.data.batch_size, false),
       data: 'synthetic 4x4: 64 train / 32 val / 32 test',
-      classifier: { predict: (batch) => model.predict(batch.x) as never, classNames: ['a', 'b', 'c'] },
+      classifier: { predict: (batch) => model.predict(batch.x) as never, classNames: ['a', 'b', 'c'], model },
       dispose: () => model.dispose(),
     };
   },
