@@ -2,6 +2,7 @@
 // data, module, callbacks and figures (kNN accuracy, reconstruction error, t-SNE of the test embeddings).
 import * as path from 'node:path';
 import {
+  countTripletVaeParameters,
   type AppDefinition,
   type BackendPreference,
   type Callback,
@@ -14,7 +15,6 @@ import { modelForConfig } from './checkpoint';
 import { CONFIG_DIR, DATASET_CONFIGS, tripletVaeSchema, type TripletVaeConfig } from './config';
 import { evalSource, loadRunData, trainSource } from './data';
 import { knnAccuracy, runInference } from './evaluation';
-import { countParameters } from './model';
 import { tripletVaeModule } from './module';
 import { TimeBudget } from './time-budget';
 import { TripletDataset } from './triplet-dataset';
@@ -98,7 +98,7 @@ export const tripletVaeApp: AppDefinition<TripletVaeConfig> = {
       test,
       data: `${config.data.dataset} (${data.source}): ${data.train.length} train / ${data.val.length} val / ${data.test.length} test`,
       trainExamplesPerEpoch: train instanceof TripletDataset ? 3 * train.size : train?.size,
-      parameters: countParameters(model),
+      parameters: countTripletVaeParameters(model),
       callbacks,
       classifier: {
         predict: (batch) => model.forward(batch.x as never, false).logits,
