@@ -11,6 +11,8 @@ export interface ModelOptions {
   weightsPath?: string;
   /** 'auto' (default), 'torchvision', or another layout the architecture knows (e.g. 'timm'). */
   weightsLayout?: string;
+  /** 'zeros' skips random initialisation where the architecture supports it (HRNet), e.g. to count parameters. */
+  init?: string;
   [key: string]: unknown;
 }
 
