@@ -208,7 +208,7 @@ export function featureModel(model: tf.LayersModel, layerNames: string[]): tf.La
 /**
  * The registry's factory for an official variant: `inputShape` [H, W, C] (default [224, 224, 3]; H and W multiples of
  * 32), `numClasses` (default 1000), `init` ('official', default, or 'zeros' to skip random draws, e.g. before loading
- * weights or to count parameters), `seed`, and `pretrained`/`weightsPath` (an official or timm state dict).
+ * weights or to count parameters), `seed`, and `pretrained`/`weightsPath` (an official cls_hrnet state dict).
  */
 export function createHrnet(variant: HrnetVariant, options: ModelOptions = {}): tf.LayersModel {
   const source = `hrnet_${variant}`;
