@@ -9,10 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Command } from 'commander';
-import { initBackend } from '@research/common';
+import { initBackend, buildHrnet } from '@research/common';
 import { loadExperiment, type HrnetExperiment } from '../src/config';
-import { buildHrnet } from '../src/model/hrnet';
-import { countTrainableParams } from '../src/model/summary';
+import { countTrainableParams } from '../src/summary';
 
 async function timeIt(steps: number, run: () => Promise<void>): Promise<number> {
   await run(); // warm-up: kernel compilation and first allocations

@@ -2,10 +2,9 @@
 // monitored layer's diagrams and train/val distances, written by writeTopologyReport.
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { assignModuleWeights, loadCheckpoint, runTimestamp } from '@research/common';
+import { assignModuleWeights, loadCheckpoint, runTimestamp, buildHrnet } from '@research/common';
 import type { HrnetExperiment } from './config';
 import { loadExperimentData, probeBatch } from './data';
-import { buildHrnet } from './model/hrnet';
 import { monitoredLayers } from './topology/activations';
 import { type TopologyMeasurement, measureTopology } from './topology/monitor';
 import { writeTopologyReport } from './topology/report';

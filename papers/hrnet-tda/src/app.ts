@@ -1,7 +1,14 @@
 // HRNet with topology analysis as an app of common's run layer: the experiment files are its configs, the official
 // recipe sets up the Trainer, and the topology monitor, regulariser and topology-guided selection are its additions.
 import * as tf from '@tensorflow/tfjs';
-import { evaluate, type AppDefinition, type Callback, type ScheduleSpec, type TrainerSettings } from '@research/common';
+import {
+  evaluate,
+  type AppDefinition,
+  type Callback,
+  type ScheduleSpec,
+  type TrainerSettings,
+  buildHrnet,
+} from '@research/common';
 import {
   checkExperiment,
   experimentsDir,
@@ -11,7 +18,6 @@ import {
   type HrnetExperiment,
 } from './config';
 import { loadExperimentData, probeBatch, type ExperimentData } from './data';
-import { buildHrnet } from './model/hrnet';
 import { hrnetModule } from './module';
 import { monitoredLayers } from './topology/activations';
 import { TopologyMonitor } from './topology/monitor';

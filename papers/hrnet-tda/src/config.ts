@@ -3,11 +3,14 @@ import * as path from 'node:path';
 import {
   arrayOf,
   BACKEND_PREFERENCES,
+  checkHrnetConfig,
   composeConfig,
   intIn,
   numberIn,
   type BackendPreference,
   type ConfigSchema,
+  type HrnetModelConfig as ArchitectureConfig,
+  type HrnetStageConfig,
 } from '@research/common';
 
 /**
@@ -19,31 +22,9 @@ import {
  * MODEL.IN_CHANNELS and MODEL.EXTRA.STEM_STRIDES (defaults reproduce the official network) and the TOPO section.
  */
 
-export type BlockType = 'BASIC' | 'BOTTLENECK';
-
-export interface StageConfig {
-  NUM_MODULES: number;
-  NUM_BRANCHES: number;
-  BLOCK: BlockType;
-  NUM_BLOCKS: number[];
-  NUM_CHANNELS: number[];
-  FUSE_METHOD: 'SUM';
-}
-
-export interface HrnetModelConfig {
+/** The MODEL section: common's HRNet architecture (`buildHrnet` in @research/common) and the official NAME key. */
+export interface HrnetModelConfig extends ArchitectureConfig {
   NAME: 'cls_hrnet';
-  NUM_CLASSES: number;
-  /** [width, height], as in the official files. */
-  IMAGE_SIZE: number[];
-  IN_CHANNELS: number;
-  EXTRA: {
-    /** Strides of the two 3x3 stem convolutions; the official network uses [2, 2]. */
-    STEM_STRIDES: number[];
-    STAGE1: StageConfig;
-    STAGE2: StageConfig;
-    STAGE3: StageConfig;
-    STAGE4: StageConfig;
-  };
 }
 
 export interface HrnetExperiment {
@@ -101,8 +82,6 @@ export interface TopologyConfig {
   EARLY_STOP_PATIENCE: number;
 }
 
-export const STAGE_NAMES = ['STAGE1', 'STAGE2', 'STAGE3', 'STAGE4'] as const;
-
 /** The folder of the experiment files shipped with this paper. */
 export const experimentsDir = path.resolve(__dirname, '..', 'experiments');
 
@@ -111,7 +90,7 @@ const natural = intIn(0);
 const nonNegative = numberIn(0, Infinity);
 const intList = arrayOf('int');
 
-function stageSchema(doc: string): ConfigSchema<StageConfig> {
+function stageSchema(doc: string): ConfigSchema<HrnetStageConfig> {
   // Stage keys have no meaningful default: a null default makes a missing key fail validation by name.
   const schema = {
     NUM_MODULES: { doc: `${doc}: number of HighResolutionModules`, format: positiveInt, default: null },
@@ -121,7 +100,7 @@ function stageSchema(doc: string): ConfigSchema<StageConfig> {
     NUM_CHANNELS: { doc: `${doc}: channels per branch (before block expansion)`, format: intList, default: null },
     FUSE_METHOD: { doc: `${doc}: how branches are fused`, format: ['SUM'], default: 'SUM' },
   };
-  return schema as unknown as ConfigSchema<StageConfig>; // convict's types have no null default for a required key
+  return schema as unknown as ConfigSchema<HrnetStageConfig>; // convict's types have no null default for a required key
 }
 
 export const hrnetSchema: ConfigSchema<HrnetExperiment> = {
@@ -233,50 +212,6 @@ export const hrnetSchema: ConfigSchema<HrnetExperiment> = {
   },
 };
 
-/** Constraints that span several keys (the official code checks the branch lists the same way). */
-function checkArchitecture(model: HrnetModelConfig, source: string): void {
-  const fail = (key: string, message: string): never => {
-    throw new Error(`${source}: ${key}: ${message}`);
-  };
-  const positive = (key: string, list: number[]) => {
-    if (list.some((v) => v <= 0)) fail(key, `must hold positive integers, got ${JSON.stringify(list)}`);
-  };
-  positive('MODEL.IMAGE_SIZE', model.IMAGE_SIZE);
-  positive('MODEL.EXTRA.STEM_STRIDES', model.EXTRA.STEM_STRIDES);
-  STAGE_NAMES.forEach((name, index) => {
-    const stage = model.EXTRA[name];
-    const key = `MODEL.EXTRA.${name}`;
-    positive(`${key}.NUM_BLOCKS`, stage.NUM_BLOCKS);
-    positive(`${key}.NUM_CHANNELS`, stage.NUM_CHANNELS);
-    if (stage.NUM_BRANCHES !== index + 1) {
-      fail(
-        `${key}.NUM_BRANCHES`,
-        `must be ${index + 1} (HRNet stage ${index + 1} has ${index + 1} resolutions), got ${stage.NUM_BRANCHES}`,
-      );
-    }
-    if (stage.NUM_BLOCKS.length !== stage.NUM_BRANCHES) {
-      fail(`${key}.NUM_BLOCKS`, `has ${stage.NUM_BLOCKS.length} entries but NUM_BRANCHES is ${stage.NUM_BRANCHES}`);
-    }
-    if (stage.NUM_CHANNELS.length !== stage.NUM_BRANCHES) {
-      fail(`${key}.NUM_CHANNELS`, `has ${stage.NUM_CHANNELS.length} entries but NUM_BRANCHES is ${stage.NUM_BRANCHES}`);
-    }
-  });
-  if (model.EXTRA.STAGE1.NUM_MODULES !== 1) {
-    fail(
-      'MODEL.EXTRA.STAGE1.NUM_MODULES',
-      `must be 1 (stage 1 is a single residual layer), got ${model.EXTRA.STAGE1.NUM_MODULES}`,
-    );
-  }
-  // The fuse layers add a nearest-upsampled lower branch to a higher one, so every branch must halve exactly.
-  const divisor = model.EXTRA.STEM_STRIDES[0] * model.EXTRA.STEM_STRIDES[1] * 8;
-  if (model.IMAGE_SIZE.some((s) => s % divisor !== 0)) {
-    fail(
-      'MODEL.IMAGE_SIZE',
-      `${JSON.stringify(model.IMAGE_SIZE)} must be divisible by ${divisor} (stem strides x 8 for the 4 resolutions)`,
-    );
-  }
-}
-
 /** Short name of an experiment file: `cls_hrnet_w18_small_v1_sgd_lr5e-2_wd1e-4_bs32_x100.yaml` -> `w18_small_v1`. */
 export function experimentShortName(file: string): string {
   return path
@@ -310,7 +245,7 @@ export function resolveExperiment(ref: string): string {
 
 /** Cross-key checks of a composed experiment (the official code checks the branch lists the same way). */
 export function checkExperiment(exp: HrnetExperiment, source = 'experiment'): HrnetExperiment {
-  checkArchitecture(exp.MODEL, source);
+  checkHrnetConfig(exp.MODEL, source);
   const topo = exp.TOPO;
   if ((topo.SELECT === 'topo_gap' || topo.SELECT === 'topo_score') && topo.MONITOR_EVERY !== 1) {
     throw new Error(

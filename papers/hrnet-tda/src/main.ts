@@ -2,12 +2,11 @@
 // `analyze` (a checkpoint's topology report, with its run's config), `summary` (an experiment's layer table) and
 // `rank` (finished runs by their topological gap). `--help` on each lists its options; train's lists configs and keys.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadConfig, locateRun, runApp } from '@research/common';
+import { initBackend, loadConfig, locateRun, runApp, buildHrnet } from '@research/common';
 import { analyzeCheckpoint } from './analysis';
 import { hrnetApp } from './app';
 import { checkExperiment, hrnetSchema, loadExperiment, type HrnetExperiment } from './config';
-import { buildHrnet } from './model/hrnet';
-import { formatSummary } from './model/summary';
+import { formatSummary } from './summary';
 import { pearson, rankRuns, readRunSummary, spearman } from './topology/rank';
 
 void runApp(hrnetApp, (program) => {

@@ -1,8 +1,7 @@
 // The TrainModule of an HRNet classifier: cross-entropy, optionally plus the topological regulariser on the pooled
 // features; evaluation reports per-example loss, top-1 and top-5 correctness (exact means over a split).
 import * as tf from '@tensorflow/tfjs';
-import { type Batch, type TrainModule, type TrainingStepOutput, crossEntropy } from '@research/common';
-import { POOLED_LAYER } from './model/hrnet';
+import { type Batch, type TrainModule, type TrainingStepOutput, crossEntropy, POOLED_LAYER } from '@research/common';
 import { moorTopologicalLoss } from './topology/moor';
 
 export interface HrnetModuleOptions {

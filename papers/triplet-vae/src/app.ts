@@ -2,6 +2,8 @@
 // data, module, callbacks and figures (kNN accuracy, reconstruction error, t-SNE of the test embeddings).
 import * as path from 'node:path';
 import {
+  countTripletVaeParameters,
+  tripletVaeClassifier,
   type AppDefinition,
   type BackendPreference,
   type Callback,
@@ -14,8 +16,6 @@ import { modelForConfig } from './checkpoint';
 import { CONFIG_DIR, DATASET_CONFIGS, tripletVaeSchema, type TripletVaeConfig } from './config';
 import { evalSource, loadRunData, trainSource } from './data';
 import { knnAccuracy, runInference } from './evaluation';
-import { countParameters } from './model';
-import { classifierGraph } from './onnx';
 import { tripletVaeModule } from './module';
 import { TimeBudget } from './time-budget';
 import { TripletDataset } from './triplet-dataset';
@@ -99,11 +99,11 @@ export const tripletVaeApp: AppDefinition<TripletVaeConfig> = {
       test,
       data: `${config.data.dataset} (${data.source}): ${data.train.length} train / ${data.val.length} val / ${data.test.length} test`,
       trainExamplesPerEpoch: train instanceof TripletDataset ? 3 * train.size : train?.size,
-      parameters: countParameters(model),
+      parameters: countTripletVaeParameters(model),
       callbacks,
       classifier: {
         predict: (batch) => model.forward(batch.x as never, false).logits,
-        model: classifierGraph(model),
+        model: tripletVaeClassifier(model),
         classNames: data.classNames.length ? data.classNames : undefined,
       },
       // The paper's figures beyond the loss terms: kNN accuracy of the embeddings (the training split as the index),

@@ -13,8 +13,8 @@ import {
   type RawImage,
   type TrainerView,
   type TrainModule,
+  type TripletVaeModel,
 } from '@research/common';
-import type { TripletVaeModel } from './model';
 import type { TripletDataset } from './triplet-dataset';
 
 /** Splits a [B, H, W, C] float batch in [0, 1] into raw images. */

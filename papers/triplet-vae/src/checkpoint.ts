@@ -2,9 +2,9 @@
 // the checkpoint file supplies the weights.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig, loadModuleWeights, type TrainerState } from '@research/common';
+import { loadConfig, loadModuleWeights, type TrainerState, type TripletVaeModel } from '@research/common';
 import { tripletVaeSchema, type DatasetName, type TripletVaeConfig } from './config';
-import { buildTripletVaeModel, type TripletVaeModel } from './model';
+import { buildTripletVaeModel } from './model';
 
 /** Image shape and class count of each dataset. */
 export const DATASET_SHAPES: Record<DatasetName, { inputShape: [number, number, number]; numClasses: number }> = {

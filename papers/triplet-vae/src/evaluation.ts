@@ -1,8 +1,7 @@
 // Inference over a dataset (predictions, embeddings, reconstruction error) and the kNN accuracy of embeddings.
 import * as tf from '@tensorflow/tfjs';
-import type { ImageDataset } from '@research/common';
+import { type ImageDataset, type TripletVaeModel } from '@research/common';
 import { evalSource } from './data';
-import type { TripletVaeModel } from './model';
 
 export interface DatasetOutputs {
   /** Row-major [n, dim] L2-normalised embeddings. */

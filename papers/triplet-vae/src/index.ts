@@ -1,17 +1,6 @@
 // The public surface of @research/triplet-vae.
-export {
-  ImageTransformer,
-  MultiTaskImageTransformer,
-  buildTripletVaeModel,
-  countParameters,
-  l2Normalize,
-} from './model';
-export type {
-  ForwardOutputs,
-  ImageTransformerOptions,
-  MultiTaskImageTransformerOptions,
-  TripletVaeModel,
-} from './model';
+// The models (ImageTransformer, MultiTaskImageTransformer, tripletVaeClassifier, ...) are common's (models/triplet-vae).
+export { buildTripletVaeModel } from './model';
 export {
   TripletDataset,
   sampleTriplets,
@@ -25,4 +14,4 @@ export { composeTripletVaeConfig, tripletVaeSchema, CONFIG_DIR, type TripletVaeC
 export { loadCheckpoint, modelForConfig, type RestoredModel, type LoadCheckpointOptions } from './checkpoint';
 export { runInference, knnAccuracy, type DatasetOutputs } from './evaluation';
 export { tripletVaeApp, scheduleSpec } from './app';
-export { classifierGraph, exportClassifierOnnx, type ExportClassifierOptions } from './onnx';
+export { exportClassifierOnnx, type ExportClassifierOptions } from './onnx';

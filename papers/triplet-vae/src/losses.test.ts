@@ -1,7 +1,7 @@
 // Each loss term against values computed by hand on tiny inputs.
 import * as tf from '@tensorflow/tfjs';
 import { lossWeights, tripletTerm, tripletVaeLoss } from './losses';
-import type { ForwardOutputs } from './model';
+import type { TripletVaeOutputs } from '@research/common';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -54,7 +54,7 @@ describe('triplet term', () => {
 
 describe('multi-task and simple totals', () => {
   // Two images of one pixel each; logits give CE = ln 2 for both (equal logits); reconstruction errors 0.5 and 0.
-  const outputs = (): ForwardOutputs => ({
+  const outputs = (): TripletVaeOutputs => ({
     // [anchors; positives; negatives]: anchor 0 d(a,p)=0, d(a,n)=√2 -> max(0 - √2 + 1, 0) = 0; anchor 1 d(a,p)=√2,
     // d(a,n)=0 -> √2 + 1. The triplet term is (√2 + 1) / 2, so a wrong triplet_weight changes the total.
     embedding: tf.tensor2d([

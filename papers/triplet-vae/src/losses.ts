@@ -11,9 +11,9 @@ import {
   mseLoss,
   tripletMarginLoss,
   weightedLossSum,
+  type TripletVaeOutputs,
 } from '@research/common';
 import type { TripletVaeConfig } from './config';
-import type { ForwardOutputs } from './model';
 
 export type LossWeights = TripletVaeConfig['loss'];
 
@@ -45,7 +45,7 @@ export function tripletTerm(
 
 /** The unweighted loss terms: triplet and cls always, rec and kl when the outputs carry the VAE parts. */
 export function lossTerms(
-  outputs: ForwardOutputs,
+  outputs: TripletVaeOutputs,
   images: tf.Tensor4D,
   labels: tf.Tensor1D,
   layout: TripletLayout,
@@ -69,7 +69,7 @@ export function lossWeights(mode: 'simple' | 'multitask', weights: LossWeights):
 /** The weighted total and the unweighted terms (as logs). */
 export function tripletVaeLoss(
   mode: 'simple' | 'multitask',
-  outputs: ForwardOutputs,
+  outputs: TripletVaeOutputs,
   images: tf.Tensor4D,
   labels: tf.Tensor1D,
   layout: TripletLayout,

@@ -1,9 +1,8 @@
 // The TrainModule of the paper: one forward pass over [anchors; positives; negatives] (or a plain batch for in-batch
 // hard mining), every loss term on every image of the pass, accuracy on all of them.
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, TrainModule } from '@research/common';
+import { type Batch, type TrainModule, type TripletVaeModel } from '@research/common';
 import { type LossWeights, type TripletLayout, tripletVaeLoss } from './losses';
-import type { TripletVaeModel } from './model';
 
 function need(batch: Batch, key: string): tf.Tensor {
   const t = batch[key];

@@ -16,12 +16,15 @@ import {
   saveCheckpoint,
   saveConfig,
   Trainer,
+  ImageTransformer,
+  MultiTaskImageTransformer,
+  tripletVaeClassifier,
+  type TripletVaeModel,
 } from '@research/common';
 import * as tf from '@tensorflow/tfjs';
 import { modelForConfig } from './checkpoint';
 import { composeTripletVaeConfig } from './config';
-import { ImageTransformer, MultiTaskImageTransformer, type TripletVaeModel } from './model';
-import { classifierGraph, exportClassifierOnnx } from './onnx';
+import { exportClassifierOnnx } from './onnx';
 
 let dir: string;
 
@@ -59,7 +62,7 @@ describe('triplet-VAE classifier path to ONNX', () => {
     async (mode, build) => {
       const model = build();
       perturbTokens(model);
-      const graph = classifierGraph(model);
+      const graph = tripletVaeClassifier(model);
       const files: string[] = [];
       for (const [opset, layout] of [
         [17, 'nchw'],

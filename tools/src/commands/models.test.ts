@@ -31,8 +31,15 @@ describe('tools models', () => {
     // vit_b_16 at 10 classes: 1000 classes minus 990 x (768 + 1) head parameters.
     expect(count('vit_b_16')).toBe(86_567_656 - 990 * 769);
     expect(count('reference-cnn')).toBe(225_034);
+    // The official cls_hrnet.py at 1000 classes (common's models/hrnet/golden/hrnet_params.json) minus 990 x 2049.
+    expect(count('hrnet_w18_small_v1')).toBe(13_187_464 - 990 * 2049);
+    expect(count('hrnet_w64')).toBe(128_059_944 - 990 * 2049);
+    // The triplet-VAE ViT is torch_reference.py's ViT; multitask: + mu and logvar (64 -> 32), classifier 32 -> 10.
+    expect(count('triplet_vae_vit')).toBe(count('vit-tiny'));
+    expect(count('triplet_vae_vit_multitask')).toBe(count('vit-tiny')! - 65 * 10 + 2 * (64 * 32 + 32) + 33 * 10);
+    expect(names).not.toContain('hrnet_w18_small');
     expect(rows.every((r) => r.description.length > 0)).toBe(true);
-  }, 60000);
+  }, 180_000);
 
   it('formats an aligned table', () => {
     expect(
@@ -41,6 +48,7 @@ describe('tools models', () => {
         { name: 'longer_name', parameters: 5, description: 'e' },
       ]),
     ).toEqual(['name         parameters  description', 'a             1,234,567  d', 'longer_name           5  e']);
+    expect(formatModelRows([], [['x_small', 'x_small_v1']]).pop()).toBe('aliases: x_small = x_small_v1');
   });
 
   it('rejects a bad --num-classes before building anything', async () => {

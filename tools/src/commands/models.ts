@@ -1,6 +1,13 @@
 // `tools models`: every architecture in common's model registry with its parameter count (as PyTorch counts them:
 // BatchNorm running statistics excluded) at a given number of classes, sorted by name.
-import { countTorchParameters, createModel, describeModel, initBackend, listModels } from '@research/common';
+import {
+  countTorchParameters,
+  createModel,
+  describeModel,
+  initBackend,
+  listModelAliases,
+  listModels,
+} from '@research/common';
 import type { Command } from 'commander';
 
 export interface ModelsCommandOptions {
@@ -14,10 +21,13 @@ export interface ModelRow {
   description: string;
 }
 
-/** Builds each registered model once (at its default input shape) to count its parameters. */
+/**
+ * Builds each registered model once (at its default input shape) to count its parameters; `init: 'zeros'` lets the
+ * architectures that support it (HRNet: W64 has 128M weights) skip their random draws.
+ */
 export function listModelRows(numClasses: number): ModelRow[] {
   return listModels().map((name) => {
-    const model = createModel(name, { numClasses });
+    const model = createModel(name, { numClasses, init: 'zeros' });
     try {
       return { name, parameters: countTorchParameters(model), description: describeModel(name) };
     } finally {
@@ -26,13 +36,15 @@ export function listModelRows(numClasses: number): ModelRow[] {
   });
 }
 
-export function formatModelRows(rows: ModelRow[]): string[] {
+/** The table, then one line naming the aliases (other libraries' names, e.g. timm's) if there are any. */
+export function formatModelRows(rows: ModelRow[], aliases: [string, string][] = []): string[] {
   const nameWidth = Math.max(4, ...rows.map((r) => r.name.length));
   const counts = rows.map((r) => r.parameters.toLocaleString('en-US'));
   const countWidth = Math.max(10, ...counts.map((c) => c.length));
   return [
     `${'name'.padEnd(nameWidth)}  ${'parameters'.padStart(countWidth)}  description`,
     ...rows.map((r, i) => `${r.name.padEnd(nameWidth)}  ${counts[i].padStart(countWidth)}  ${r.description}`),
+    ...(aliases.length ? [`aliases: ${aliases.map(([alias, target]) => `${alias} = ${target}`).join(', ')}`] : []),
   ];
 }
 
@@ -57,6 +69,6 @@ export function register(program: Command): void {
       await initBackend('auto', { log: () => undefined });
       const rows = listModelRows(numClasses);
       if (o.json) console.log(JSON.stringify(rows, null, 2));
-      else for (const line of formatModelRows(rows)) console.log(line);
+      else for (const line of formatModelRows(rows, listModelAliases())) console.log(line);
     });
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createModel, describeModel, listModels, registerModel } from './index';
+import { createModel, describeModel, listModelAliases, listModels, registerModel, registerModelAlias } from './index';
 
 describe('model registry', () => {
   it('lists the reference models and builds them by name', () => {
@@ -31,5 +31,20 @@ describe('model registry', () => {
     expect(() => createModel('resnet-9000')).toThrow(
       /unknown model 'resnet-9000'; registered models: .*reference-cnn.*vit-tiny/,
     );
+  });
+
+  it('builds an alias as its target, lists it apart and refuses clashes and unknown targets', () => {
+    registerModelAlias('test-tiny-cnn-alias', 'reference-cnn');
+    expect(listModels()).not.toContain('test-tiny-cnn-alias');
+    expect(listModelAliases()).toContainEqual(['test-tiny-cnn-alias', 'reference-cnn']);
+    expect(describeModel('test-tiny-cnn-alias')).toBe(describeModel('reference-cnn'));
+    const model = createModel('test-tiny-cnn-alias', { numClasses: 3 });
+    expect(model.outputs[0].shape).toEqual([null, 3]);
+    model.dispose();
+    expect(() => registerModelAlias('test-tiny-cnn-alias', 'vit-tiny')).toThrow(
+      "a model named 'test-tiny-cnn-alias' is already registered",
+    );
+    expect(() => registerModel('test-tiny-cnn-alias', () => model)).toThrow('already registered');
+    expect(() => registerModelAlias('test-x', 'no-such-model')).toThrow("'test-x' names unknown model 'no-such-model'");
   });
 });

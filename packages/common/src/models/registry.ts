@@ -11,6 +11,8 @@ export interface ModelOptions {
   weightsPath?: string;
   /** 'auto' (default), 'torchvision', or another layout the architecture knows (e.g. 'timm'). */
   weightsLayout?: string;
+  /** 'zeros' skips random initialisation where the architecture supports it (HRNet), e.g. to count parameters. */
+  init?: string;
   [key: string]: unknown;
 }
 
@@ -22,31 +24,50 @@ interface Entry {
 }
 
 const registry = new Map<string, Entry>();
+/** Another library's name for a registered architecture (e.g. timm's) -> our name. */
+const aliases = new Map<string, string>();
+
+function checkNewName(caller: string, name: string): void {
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name))
+    throw new Error(`${caller}: invalid model name '${name}' (use lowercase letters, digits, '.', '_', '-')`);
+  if (registry.has(name) || aliases.has(name))
+    throw new Error(`${caller}: a model named '${name}' is already registered`);
+}
 
 /** Adds an architecture; a name can be registered only once. */
 export function registerModel(name: string, factory: ModelFactory, description = ''): void {
-  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name))
-    throw new Error(`registerModel: invalid model name '${name}' (use lowercase letters, digits, '.', '_', '-')`);
-  if (registry.has(name)) throw new Error(`registerModel: a model named '${name}' is already registered`);
+  checkNewName('registerModel', name);
   registry.set(name, { factory, description });
 }
 
-/** Builds a registered architecture. */
+/** Makes `alias` build the registered `target` too; aliases are not listed by `listModels`. */
+export function registerModelAlias(alias: string, target: string): void {
+  checkNewName('registerModelAlias', alias);
+  if (!registry.has(target)) throw new Error(`registerModelAlias: '${alias}' names unknown model '${target}'`);
+  aliases.set(alias, target);
+}
+
+/** [alias, registered name] pairs, sorted by alias. */
+export function listModelAliases(): [string, string][] {
+  return [...aliases.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Builds a registered architecture (by its name or an alias). */
 export function createModel(name: string, options: ModelOptions = {}): tf.LayersModel {
-  const entry = registry.get(name);
+  const entry = registry.get(aliases.get(name) ?? name);
   if (!entry)
     throw new Error(`createModel: unknown model '${name}'; registered models: ${listModels().join(', ') || '(none)'}`);
   return entry.factory(options);
 }
 
-/** Registered names, sorted. */
+/** Registered names (without aliases), sorted. */
 export function listModels(): string[] {
   return [...registry.keys()].sort();
 }
 
-/** The description given at registration ('' if none). */
+/** The description given at registration ('' if none); an alias gives its target's. */
 export function describeModel(name: string): string {
-  const entry = registry.get(name);
+  const entry = registry.get(aliases.get(name) ?? name);
   if (!entry) throw new Error(`describeModel: unknown model '${name}'`);
   return entry.description;
 }

@@ -1,8 +1,7 @@
 // Activations of HRNet's monitored layers (every stage's branches and the pooled features) as point clouds, one
 // point per example.
 import * as tf from '@tensorflow/tfjs';
-import { createRng, type PointMatrix } from '@research/common';
-import { POOLED_LAYER, featureModel } from '../model/hrnet';
+import { createRng, type PointMatrix, POOLED_LAYER, featureModel } from '@research/common';
 
 /** A layer that the topology monitor watches: `key` names it in metrics (`stage3.b1`, `pooled`), `layer` in the model. */
 export interface MonitoredLayer {

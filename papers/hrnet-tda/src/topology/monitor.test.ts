@@ -8,9 +8,10 @@ import {
   bottleneckDistance,
   initBackend,
   wassersteinDistance,
+  buildHrnet,
+  featureModel,
 } from '@research/common';
 import { loadExperiment } from '../config';
-import { buildHrnet, featureModel } from '../model/hrnet';
 import { monitoredLayers } from './activations';
 import { meanPairwiseDistance } from './gap';
 import { TopologyMonitor } from './monitor';

@@ -1,36 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { loadExperiment, type HrnetModelConfig } from '../config';
+import { createModel, describeModel, listModelAliases, listModels } from '../registry';
+import { countTorchParameters } from '../zoo/torch-weights';
+import { type HrnetModelConfig } from './architecture';
 import { buildHrnet, featureModel, POOLED_LAYER } from './hrnet';
-import { countTrainableParams, formatSummary } from './summary';
+import './index';
+import { HRNET_VARIANTS, hrnetStages, type HrnetVariant } from './variants';
 
-// Official parameter counts (HRNet-Image-Classification README), in millions, at 1000 classes.
-const OFFICIAL_PARAMS_M: [string, number][] = [
-  ['w18_small_v1', 13.2],
-  ['w18_small_v2', 15.6],
-  ['w18', 21.3],
-  ['w30', 37.7],
-  ['w32', 41.2],
-  ['w40', 57.6],
-  ['w44', 67.1],
-  ['w48', 77.5],
-  ['w64', 128.1],
-];
+/** scripts/golden/hrnet_params.py: the official cls_hrnet.py built from each official experiment file. */
+const golden = JSON.parse(fs.readFileSync(path.join(__dirname, 'golden', 'hrnet_params.json'), 'utf8')) as {
+  variants: Record<string, { parameters: number; logits_shape: number[]; image_size: number[]; extra: unknown }>;
+};
 
 beforeAll(async () => {
   tf.enableProdMode();
   await tf.setBackend('cpu');
 });
 
-function modelConfig(name: string, overrides: Partial<HrnetModelConfig> = {}): HrnetModelConfig {
-  return { ...loadExperiment(name).MODEL, ...overrides };
+/** A variant's MODEL section at 224x224x3 and 1000 classes, with overrides. */
+function modelConfig(variant: HrnetVariant, overrides: Partial<HrnetModelConfig> = {}): HrnetModelConfig {
+  return {
+    NUM_CLASSES: 1000,
+    IMAGE_SIZE: [224, 224],
+    IN_CHANNELS: 3,
+    EXTRA: { STEM_STRIDES: [2, 2], ...hrnetStages(variant) },
+    ...overrides,
+  };
 }
 
-describe('parameter counts equal the official ones to 0.1M', () => {
-  it.each(OFFICIAL_PARAMS_M)('%s: %sM', (name, millions) => {
-    const { model } = buildHrnet(modelConfig(name), { init: 'zeros' });
-    expect(Math.round(countTrainableParams(model) / 1e5) / 10).toBe(millions);
+describe('the nine official variants', () => {
+  it("are registered as hrnet_<variant>, with timm's hrnet_w18_small as an alias", () => {
+    expect(listModels()).toEqual(expect.arrayContaining(HRNET_VARIANTS.map((v) => `hrnet_${v}`)));
+    expect(Object.keys(golden.variants)).toEqual([...HRNET_VARIANTS]);
+    expect(listModelAliases()).toContainEqual(['hrnet_w18_small', 'hrnet_w18_small_v1']);
+    expect(describeModel('hrnet_w18_small')).toBe(describeModel('hrnet_w18_small_v1'));
+    expect(describeModel('hrnet_w32')).toContain('32/64/128/256');
+  });
+
+  it.each(HRNET_VARIANTS)('%s: stage tables and parameter count equal the official files and cls_hrnet.py', (v) => {
+    const official = golden.variants[v];
+    expect(hrnetStages(v)).toEqual(official.extra);
+    expect(official.image_size).toEqual([224, 224]);
+    // Zero-filled weights: the count depends on shapes only, and W64's 128M values then take ~0.5 s, not a minute.
+    const model = createModel(`hrnet_${v}`, { init: 'zeros' });
+    expect(model.inputs[0].shape).toEqual([null, 224, 224, 3]);
+    expect(model.outputs[0].shape).toEqual([null, official.logits_shape[1]]);
+    expect(countTorchParameters(model)).toBe(official.parameters);
     model.dispose();
+  });
+
+  it('the alias builds the same network', () => {
+    const a = createModel('hrnet_w18_small', { init: 'zeros', numClasses: 3, inputShape: [32, 32, 1] });
+    expect(countTorchParameters(a)).toBe(golden.variants.w18_small_v1.parameters - 997 * 2049 - 2 * 9 * 64);
+    a.dispose();
   });
 
   it('trainable counts exclude exactly the BN moving statistics (as PyTorch buffers)', () => {
@@ -38,24 +62,32 @@ describe('parameter counts equal the official ones to 0.1M', () => {
     const bnChannels = model.layers
       .filter((l) => l.getClassName() === 'BatchNormalization')
       .reduce((sum, l) => sum + (l.outputShape[3] as number), 0);
-    expect(model.countParams() - countTrainableParams(model)).toBe(2 * bnChannels);
+    expect(model.countParams() - countTorchParameters(model)).toBe(2 * bnChannels);
     model.dispose();
   });
 
-  it('NUM_CLASSES only changes the classifier (2048 weights + 1 bias per class)', () => {
-    const count = (classes: number) => {
-      const { model } = buildHrnet(modelConfig('w18_small_v1', { NUM_CLASSES: classes }), { init: 'zeros' });
-      const n = countTrainableParams(model);
+  it('numClasses only changes the classifier (2048 weights + 1 bias per class)', () => {
+    const count = (numClasses: number) => {
+      const model = createModel('hrnet_w18_small_v1', { numClasses, init: 'zeros' });
+      const n = countTorchParameters(model);
       model.dispose();
       return n;
     };
     expect(count(1000) - count(10)).toBe(990 * 2049);
   });
+
+  it('refuses inputs that do not halve exactly at every resolution, and unknown init', () => {
+    expect(() => createModel('hrnet_w18', { inputShape: [28, 28, 1] })).toThrow(
+      'hrnet_w18: MODEL.IMAGE_SIZE: [28,28] must be divisible by 32 (stem strides x 8 for the 4 resolutions)',
+    );
+    expect(() => createModel('hrnet_w18', { inputShape: [32, 32] })).toThrow('hrnet_w18: inputShape must be');
+    expect(() => createModel('hrnet_w18', { init: 'he' })).toThrow("hrnet_w18: init must be 'official' or 'zeros'");
+  });
 });
 
 describe('layers match the official module settings', () => {
   let model: tf.LayersModel;
-  beforeAll(() => (model = buildHrnet(modelConfig('w18_small_v2'), { init: 'zeros' }).model));
+  beforeAll(() => (model = createModel('hrnet_w18_small_v2', { init: 'zeros' })));
   afterAll(() => model.dispose());
 
   it('every BatchNorm uses PyTorch momentum 0.1 (tfjs 0.9) and eps 1e-5', () => {
@@ -125,34 +157,6 @@ describe('forward shapes', () => {
     tf.dispose([x, ...outs]);
     model.dispose();
   });
-
-  it('the 32x32 experiment keeps 16/8/4/2 branches and outputs 10 logits', () => {
-    const { model, stageOutputs } = buildHrnet(loadExperiment('w18_small_v1_32x32').MODEL, { init: 'zeros' });
-    const shapes = stageOutputs.map((branches) => branches.map((n) => model.getLayer(n).outputShape));
-    expect(shapes).toEqual([
-      [[null, 16, 16, 128]],
-      [
-        [null, 16, 16, 16],
-        [null, 8, 8, 32],
-      ],
-      [
-        [null, 16, 16, 16],
-        [null, 8, 8, 32],
-        [null, 4, 4, 64],
-      ],
-      [
-        [null, 16, 16, 16],
-        [null, 8, 8, 32],
-        [null, 4, 4, 64],
-        [null, 2, 2, 128],
-      ],
-    ]);
-    const x = tf.zeros([2, 32, 32, 1]);
-    const logits = model.predict(x) as tf.Tensor;
-    expect(logits.shape).toEqual([2, 10]);
-    tf.dispose([x, logits]);
-    model.dispose();
-  });
 });
 
 describe('PyTorch padding', () => {
@@ -174,19 +178,6 @@ describe('PyTorch padding', () => {
       [0, v(1, 1), v(1, 3)],
       [0, v(3, 1), v(3, 3)],
     ]);
-    model.dispose();
-  });
-});
-
-describe('formatSummary', () => {
-  it('lists every layer with its output shape and the totals', () => {
-    const { model } = buildHrnet(loadExperiment('w18_small_v1_32x32').MODEL, { init: 'zeros' });
-    const text = formatSummary(model);
-    expect(text).toMatch(/^conv1 +Conv2D +\[B, 32, 32, 64\] +576$/m);
-    expect(text).toMatch(/^avgpool +GlobalAveragePooling2D +\[B, 2048\] +0$/m);
-    expect(text).toMatch(/^classifier +Dense +\[B, 10\] +20,490$/m);
-    expect(text).toContain(`Trainable params: ${countTrainableParams(model).toLocaleString('en-US')}`);
-    expect(text.split('\n').length).toBe(model.layers.length + 7);
     model.dispose();
   });
 });

@@ -1,13 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BlockType, HrnetModelConfig, StageConfig } from '../config';
+import type { ModelOptions } from '../registry';
+import { inputAndClasses } from '../zoo/torch-builders';
+import { withPretrained } from '../zoo/torch-weights';
+import { checkHrnetConfig, type HrnetBlockType, type HrnetModelConfig, type HrnetStageConfig } from './architecture';
 import { add, batchNorm, conv, convBn, Initialisers, type InitOptions, relu, type Sym } from './layers';
+import { hrnetStages, type HrnetVariant } from './variants';
 
 /**
  * HRNet classification network (HRNet-W*-C) after the official HRNet-Image-Classification `lib/models/cls_hrnet.py`:
  * stem, stage-1 residual layer, transitions and HighResolutionModules of stages 2-4, and the classification head.
+ * Layers are named with the official module paths, so the official state dicts load through the zoo's torch loader.
  */
 
-export const BLOCK_EXPANSION: Record<BlockType, number> = { BASIC: 1, BOTTLENECK: 4 };
+export const BLOCK_EXPANSION: Record<HrnetBlockType, number> = { BASIC: 1, BOTTLENECK: 4 };
 
 /** Bottleneck widths of the head per resolution; with expansion 4 they give 128/256/512/1024 channels. */
 export const HEAD_CHANNELS = [32, 64, 128, 256];
@@ -47,7 +52,7 @@ function bottleneck(x: Sym, name: string, planes: number, stride: number, inits:
   return relu(add([out, residual], `${name}.add`), `${name}.relu`);
 }
 
-function needsDownsample(x: Sym, planes: number, block: BlockType, stride: number): boolean {
+function needsDownsample(x: Sym, planes: number, block: HrnetBlockType, stride: number): boolean {
   return stride !== 1 || channelsOf(x) !== planes * BLOCK_EXPANSION[block];
 }
 
@@ -55,7 +60,7 @@ function needsDownsample(x: Sym, planes: number, block: BlockType, stride: numbe
 function residualLayer(
   x: Sym,
   prefix: string,
-  block: BlockType,
+  block: HrnetBlockType,
   planes: number,
   count: number,
   inits: Initialisers,
@@ -93,7 +98,7 @@ function transition(xs: Sym[], prefix: string, channels: number[], inits: Initia
 function highResolutionModule(
   xs: Sym[],
   prefix: string,
-  stage: StageConfig,
+  stage: HrnetStageConfig,
   multiScaleOutput: boolean,
   inits: Initialisers,
 ): Sym[] {
@@ -127,7 +132,7 @@ function highResolutionModule(
   return fused;
 }
 
-function stageModules(xs: Sym[], prefix: string, stage: StageConfig, inits: Initialisers): Sym[] {
+function stageModules(xs: Sym[], prefix: string, stage: HrnetStageConfig, inits: Initialisers): Sym[] {
   let ys = xs;
   // The classification network builds every stage with multi_scale_output=True (all resolutions are kept).
   for (let m = 0; m < stage.NUM_MODULES; m++) ys = highResolutionModule(ys, `${prefix}.${m}`, stage, true, inits);
@@ -198,4 +203,27 @@ export function buildHrnet(config: HrnetModelConfig, options: InitOptions = { in
 /** A model sharing `model`'s weights that outputs the named layers (e.g. stage branches and the pooled features). */
 export function featureModel(model: tf.LayersModel, layerNames: string[]): tf.LayersModel {
   return tf.model({ inputs: model.inputs, outputs: layerNames.map((n) => model.getLayer(n).output as Sym) });
+}
+
+/**
+ * The registry's factory for an official variant: `inputShape` [H, W, C] (default [224, 224, 3]; H and W multiples of
+ * 32), `numClasses` (default 1000), `init` ('official', default, or 'zeros' to skip random draws, e.g. before loading
+ * weights or to count parameters), `seed`, and `pretrained`/`weightsPath` (an official cls_hrnet state dict).
+ */
+export function createHrnet(variant: HrnetVariant, options: ModelOptions = {}): tf.LayersModel {
+  const source = `hrnet_${variant}`;
+  const { inputShape, numClasses } = inputAndClasses(options, source);
+  const [height, width, channels] = inputShape;
+  const init = options.init ?? 'official';
+  if (init !== 'official' && init !== 'zeros')
+    throw new Error(`${source}: init must be 'official' or 'zeros', got ${JSON.stringify(init)}`);
+  const config: HrnetModelConfig = {
+    NUM_CLASSES: numClasses,
+    IMAGE_SIZE: [width, height],
+    IN_CHANNELS: channels,
+    EXTRA: { STEM_STRIDES: [2, 2], ...hrnetStages(variant) },
+  };
+  checkHrnetConfig(config, source);
+  const seed = typeof options.seed === 'number' ? options.seed : undefined;
+  return withPretrained(buildHrnet(config, { init, seed }).model, options);
 }

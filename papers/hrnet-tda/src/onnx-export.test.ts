@@ -7,10 +7,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkOnnxWithPython, exportToOnnx, maxAbsDiff, OnnxPredictor, pythonOnnxAvailable } from '@research/common';
+import {
+  checkOnnxWithPython,
+  exportToOnnx,
+  maxAbsDiff,
+  OnnxPredictor,
+  pythonOnnxAvailable,
+  buildHrnet,
+} from '@research/common';
 import * as tf from '@tensorflow/tfjs';
-import { loadExperiment } from '../config';
-import { buildHrnet } from './hrnet';
+import { loadExperiment } from './config';
 
 let dir: string;
 

@@ -1,20 +1,19 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { loadExperiment } from '../config';
+import { loadTorchStateDict, torchWeights } from '../zoo/torch-weights';
+import { checkHrnetConfig, type HrnetModelConfig } from './architecture';
 import { buildHrnet } from './hrnet';
-import { loadTorchStateDict, torchStateDictShapes, type TorchTensor } from './torch-weights';
 
 /**
  * The tfjs network against the official PyTorch cls_hrnet.py: same state_dict names and shapes, and the same logits
  * (eval and train-mode BatchNorm) once both hold the same weights. Golden values: scripts/golden/hrnet_forward.py
- * (PyTorch in float64). Runs on the wasm backend: the ~10M head weights make the cpu backend's transposes slow.
+ * (PyTorch in float64), loaded through the zoo's torch state-dict loader. Runs on the wasm backend: the ~10M head weights make the cpu backend's transposes slow.
  */
-const GOLDEN_FILE = path.join(__dirname, '..', '..', 'scripts', 'golden', 'hrnet_forward.json');
+const GOLDEN_FILE = path.join(__dirname, 'golden', 'hrnet_forward.json');
 const golden = JSON.parse(fs.readFileSync(GOLDEN_FILE, 'utf8')) as {
-  model: unknown;
+  model: HrnetModelConfig;
   input_shape_nchw: number[];
   state_dict: [string, number[]][];
   logits_eval: number[][];
@@ -55,26 +54,21 @@ describe('HRNet against the official PyTorch implementation', () => {
   });
   afterAll(() => tf.setBackend('cpu'));
 
-  // The golden file's architecture, composed and checked like any experiment file.
-  const config = (() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnet-golden-'));
-    const file = path.join(dir, 'golden.yaml');
-    fs.writeFileSync(file, JSON.stringify({ MODEL: golden.model })); // JSON is YAML
-    return loadExperiment(file).MODEL;
-  })();
   let model: tf.LayersModel;
-  beforeAll(() => (model = buildHrnet(config, { init: 'zeros' }).model));
+  beforeAll(() => {
+    checkHrnetConfig(golden.model, GOLDEN_FILE);
+    model = buildHrnet(golden.model, { init: 'zeros' }).model;
+  });
   afterAll(() => model.dispose());
 
   it('has exactly the official state_dict entries and shapes', () => {
-    expect(torchStateDictShapes(model)).toEqual(new Map(golden.state_dict));
+    expect(new Map(torchWeights(model).map((w) => [w.torchName, w.torchShape]))).toEqual(new Map(golden.state_dict));
   });
 
   it('computes the official logits with BN running statistics (eval) and batch statistics (train)', () => {
-    const state = new Map<string, TorchTensor>(
-      golden.state_dict.map(([key, shape]) => [key, { shape, data: formula(key, shape) }]),
-    );
+    const state = new Map(golden.state_dict.map(([key, shape]) => [key, tf.tensor(formula(key, shape), shape)]));
     loadTorchStateDict(model, state);
+    tf.dispose([...state.values()]);
     const n = golden.input_shape_nchw.reduce((a, b) => a * b, 1);
     const x = tf.tidy(() =>
       tf
@@ -98,20 +92,20 @@ describe('HRNet against the official PyTorch implementation', () => {
     tf.dispose([x, evalLogits, trainLogits]);
   });
 
-  it('names the entry a state_dict lacks or has in the wrong shape', () => {
-    const shapes = torchStateDictShapes(model);
-    const full = new Map<string, TorchTensor>(
-      [...shapes].map(([key, shape]) => [key, { shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) }]),
-    );
+  it('names the entry a state_dict lacks, has in the wrong shape or has too many', () => {
+    const full = new Map(torchWeights(model).map((w) => [w.torchName, tf.zeros(w.torchShape)]));
     const missing = new Map(full);
     missing.delete('stage3.1.fuse_layers.2.0.1.0.weight');
-    expect(() => loadTorchStateDict(model, missing)).toThrow(/has no stage3\.1\.fuse_layers\.2\.0\.1\.0\.weight/);
+    expect(() => loadTorchStateDict(model, missing)).toThrow(
+      /missing 1 key\(s\): stage3\.1\.fuse_layers\.2\.0\.1\.0\.weight/,
+    );
     const wrong = new Map(full);
-    wrong.set('classifier.bias', { shape: [10], data: new Float32Array(10) });
-    expect(() => loadTorchStateDict(model, wrong)).toThrow(/classifier\.bias has shape \[10\], expected \[1000\]/);
+    wrong.set('classifier.bias', tf.zeros([10]));
+    expect(() => loadTorchStateDict(model, wrong)).toThrow(/classifier\.bias \(file \[10\], model \[1000\]\)/);
     const extra = new Map(full);
-    extra.set('head.fc.weight', { shape: [1], data: new Float32Array(1) });
-    extra.set('bn1.num_batches_tracked', { shape: [], data: new Float32Array(1) });
-    expect(() => loadTorchStateDict(model, extra)).toThrow(/no layer takes head\.fc\.weight$/);
+    extra.set('head.fc.weight', tf.zeros([1]));
+    extra.set('bn1.num_batches_tracked', tf.zeros([]));
+    expect(() => loadTorchStateDict(model, extra)).toThrow(/unexpected 1 key\(s\): head\.fc\.weight$/);
+    tf.dispose([...full.values(), wrong.get('classifier.bias')!, ...extra.values()]);
   });
 });

@@ -1,4 +1,4 @@
-"""Golden logits of the official HRNet-Image-Classification network for papers/hrnet-tda/src/model/golden.test.ts.
+"""Golden logits of the official HRNet-Image-Classification network for packages/common/src/models/hrnet/golden.test.ts.
 
 Builds a small HRNet-C (the official head, narrow branches) with the official `lib/models/cls_hrnet.py`, fills every
 parameter and buffer with a deterministic formula that the TypeScript test reproduces, and records the logits in eval
@@ -9,8 +9,8 @@ float64, so the reference carries no float32 rounding (in train mode PyTorch's o
 Needs a copy of https://github.com/HRNet/HRNet-Image-Classification (not vendored here) and PyTorch
 (Debian: apt-get install -y python3-torch). Run from the workspace root:
 
-    /usr/bin/python3 papers/hrnet-tda/scripts/golden/hrnet_forward.py <HRNet-Image-Classification>/lib/models \
-        > papers/hrnet-tda/scripts/golden/hrnet_forward.json
+    /usr/bin/python3 packages/common/scripts/golden/hrnet_forward.py <HRNet-Image-Classification>/lib/models \
+        > packages/common/src/models/hrnet/golden/hrnet_forward.json
 """
 import json
 import math
