@@ -64,13 +64,14 @@ it('a SIGKILL at each write of an epoch end and of the run end, then --resume, g
   const epochEnd = [...epoch2End.matchAll(/fault point (\S+)/g)].map((m) => m[1]);
   expect(epochEnd).toEqual([
     expect.stringMatching(/^events@/), // the epoch's scalars
-    'best.safetensors@2',
     'last.safetensors@2',
+    'best.safetensors@2',
     'metrics.csv@2',
     'metrics.json@2',
   ]);
   // The last epoch's (nothing is left to train after them) and the run's closing writes.
-  const runEnd = ['last.safetensors@3', 'metrics.json@3', 'results.json@1', 'run.json@2'];
+  // (best@3: `last` says epoch 3 is the best, and nothing is left to train that would write `best` again.)
+  const runEnd = ['best.safetensors@3', 'metrics.json@3', 'results.json@1', 'run.json@2'];
   expect(writes).toEqual(expect.arrayContaining(runEnd));
   const points = [...epochEnd, ...runEnd];
   const expected = {
