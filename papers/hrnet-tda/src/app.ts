@@ -2,6 +2,7 @@
 // recipe sets up the Trainer, and the topology monitor, regulariser and topology-guided selection are its additions.
 import * as tf from '@tensorflow/tfjs';
 import {
+  checkImageFiles,
   evaluate,
   type AppDefinition,
   type Callback,
@@ -79,6 +80,10 @@ export const hrnetApp: AppDefinition<HrnetExperiment> = {
   inputSizeOverrides: (_exp, [height, width]) => [`MODEL.IMAGE_SIZE=[${width},${height}]`],
   async setup(exp, ctx) {
     const data = loadExperimentData(exp);
+    // Image folders: every file decoded once before anything trains (a corrupt one fails now, by name).
+    const splits = ctx.stage === 'fit' ? [data.train, data.val, data.test] : [data.test];
+    const files = splits.flatMap((split) => split.files ?? []);
+    if (files.length > 0) await checkImageFiles(files, `${exp.DATASET.DATASET}'s image folders`, { log: ctx.log });
     const seed = exp.TRAIN.SEED;
     const { model, stageOutputs } = buildHrnet(exp.MODEL, { init: 'official', seed });
     const module = hrnetModule(model, { topoWeight: exp.TOPO.REG_WEIGHT });

@@ -255,4 +255,28 @@ describe('tools train / inference', () => {
       /fm\.yaml is not in a run folder .* give --model <name> \(registered: /,
     );
   });
+
+  it('a corrupt image in the validation or test split fails before training and before any run folder, by name', async () => {
+    fs.cpSync('fm', 'fm-bad', { recursive: true });
+    const first = (split: string) =>
+      fs
+        .readFileSync(path.join('fm-bad', 'splits', split), 'utf8')
+        .split('\n')[0]
+        .trim();
+    const [valImage, testImage] = [first('fold_0_val.txt'), first('test.txt')];
+    const truncated = path.join('fm-bad', valImage);
+    const bytes = fs.readFileSync(truncated);
+    fs.writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.7))); // the header is whole
+    fs.writeFileSync(path.join('fm-bad', testImage), 'not a png');
+    const before = fs.existsSync(runsDir()) ? fs.readdirSync(runsDir()).sort() : [];
+    const failure = run('train', '--config', 'fm.yaml', '--backend', 'wasm', 'data.data_dir=fm-bad');
+    await expect(failure).rejects.toThrow(
+      `2 of ${fs.readdirSync(path.join('fm-bad', 'raw'), { recursive: true }).filter((f) => String(f).endsWith('.png')).length}`,
+    );
+    const message = await failure.catch((err: Error) => err.message);
+    const at = (file: string) => path.resolve('fm-bad', file);
+    expect(message).toContain(`\n  ${at(valImage)}: png image data does not decode: truncated or corrupt (`);
+    expect(message).toContain(`\n  ${at(testImage)}: Input file contains unsupported image format\n`);
+    expect(fs.existsSync(runsDir()) ? fs.readdirSync(runsDir()).sort() : []).toEqual(before);
+  });
 });

@@ -1,13 +1,14 @@
 // Hydra-like composition: a root config with a `defaults` list of groups, group option files, then overrides.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import YAML from 'yaml';
 import { ConfigError } from './errors';
 import { finalizeConfig, type GroupChoices } from './finalize';
 import { parseOverride, type Override } from './overrides';
 import { addFreeLeaf, cloneSchema, lookupSchema, typeOverrideValue, type ConfigSchema } from './schema';
 import { deletePath, getPath, isPlainObject, mergeInto, Origins, setPath, splitPath, type ConfigTree } from './tree';
 import { closest, nearestKey } from './validate';
-import { displayPath, leadingComments, readYamlDocument } from './yaml-file';
+import { displayPath, findCustomTag, leadingComments, readYamlDocument } from './yaml-file';
 
 export type { GroupChoices };
 
@@ -145,6 +146,13 @@ export function applyKeyOverride(
   if (op === 'add' && (exists || lookup.type === 'leaf' || lookup.type === 'branch')) {
     throw new ConfigError(
       `override '${text}': key '${key}' already exists; set it with ${text.slice(1)} (or ++${text.slice(1)})`,
+    );
+  }
+  const custom = findCustomTag(YAML.parseDocument(override.value as string));
+  if (custom) {
+    throw new ConfigError(
+      `override '${text}': the value of '${key}' has the YAML tag ${custom.tag}: a config holds plain values ` +
+        '(write the value in quotes to mean its text)',
     );
   }
   const value = typeOverrideValue(override.value as string, lookup.type === 'leaf' ? lookup.leaf : undefined);

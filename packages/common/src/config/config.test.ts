@@ -272,6 +272,33 @@ describe('composeConfig', () => {
         "invalid override 'train.lr'",
       );
     });
+
+    it('a YAML tag outside the core schema (!!js/function, a custom !tag) in a file or an override', () => {
+      // Before: the tag was dropped with a warning and its text became the value (a run folder, for a name).
+      const dir = makeConfigDir({
+        ...baseFiles,
+        'train/default.yaml': 'lr: 0.001\nlabel: !!js/function "function () { return \'/a/b\' }"\n',
+        'model/vit.yaml': 'name: vit\ndepth: 6\nwidth: !!int 64\ndropout: !!float 0.1\n',
+        'data/tagged.yaml': 'batch_size: 64\nmean: [0.2, !custom 0.3]\n',
+      });
+      expectConfigError(
+        () => composeConfig({ configDir: dir, schema }),
+        `config file ${path.join(dir, 'train', 'default.yaml')}, line 2: key 'label' has the YAML tag !!js/function`,
+      );
+      expectConfigError(
+        () => composeConfig({ configDir: dir, schema, overrides: ['data=tagged', 'train=sgd'] }),
+        "line 2: key 'mean[1]' has the YAML tag !custom",
+      );
+      // Core tags are plain values.
+      expect(composeConfig({ configDir: dir, schema, overrides: ['model=vit', 'train=sgd'] }).model.width).toBe(64);
+      expectConfigError(
+        () => composeConfig({ configDir, schema, overrides: ['train.label=!!js/function x'] }),
+        "override 'train.label=!!js/function x': the value of 'train.label' has the YAML tag !!js/function",
+      );
+      expect(composeConfig({ configDir, schema, overrides: ['train.label="!!js/function x"'] }).train.label).toBe(
+        '!!js/function x',
+      );
+    });
   });
 
   it('a whole-value interpolation keeps its type and is validated', () => {

@@ -60,6 +60,7 @@ export {
   type DecodedImage,
   type ImageFolderSourceOptions,
 } from './image-folder';
+export { checkImageFiles, imageFileProblem, type CheckImagesOptions } from './image-check';
 export { parquetConfigSplit, selectDatasetFiles } from './hub-files';
 export * from './image-export';
 export * from './splits';

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendPreference } from '../backend';
 import { composeConfig, ConfigError } from '../config';
+import { checkImageFiles } from '../data';
 import { getPath, type ConfigTree } from '../config/tree';
 import { createModel } from '../models';
 import type { AppDefinition, TrainerSettings } from '../run/app';
@@ -146,10 +147,19 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
         );
       return [`data.image_size=${height}`];
     },
-    setup(c, ctx) {
+    async setup(c, ctx) {
       const train = frameworkDataset(c, 'train');
       const val = frameworkDataset(c, 'val');
       const test = frameworkDataset(c, 'test');
+      // Every image the run reads, decoded once before anything trains (a corrupt file fails now, by name).
+      if (c.data.check_images !== 'off') {
+        const files = ctx.stage === 'fit' ? [...train.paths, ...val.paths, ...test.paths] : test.paths;
+        await checkImageFiles(files, `fold ${c.data.fold} of ${c.data.data_dir}`, {
+          depth: c.data.check_images,
+          concurrency: c.data.num_workers,
+          log: ctx.log,
+        });
+      }
       const plugins =
         ctx.stage === 'fit'
           ? trainingPluginsFromConfig(c.training, {

@@ -16,6 +16,7 @@ export interface FrameworkConfig {
     channels: 1 | 3;
     batch_size: number;
     num_workers: number;
+    check_images: 'full' | 'header' | 'off';
     class_names: string[];
     mean: number[];
     std: number[];
@@ -84,6 +85,11 @@ export const frameworkSchema: ConfigSchema<FrameworkConfig> = {
     channels: { doc: '1 (grey) or 3 (RGB; grey images replicated)', format: [1, 3], default: 3 },
     batch_size: { format: intIn(1), default: 32 },
     num_workers: { doc: 'images decoded at once (sharp uses libuv threads)', format: intIn(1), default: 4 },
+    check_images: {
+      doc: 'before training, decode every image (full), read every header (header) or nothing (off)',
+      format: ['full', 'header', 'off'],
+      default: 'full',
+    },
     class_names: { doc: 'sorted class folder names; label = position', format: arrayOf('string'), default: [] },
     mean: { doc: 'per-channel mean for normalisation', format: arrayOf('number'), default: [0.485, 0.456, 0.406] },
     std: { doc: 'per-channel std for normalisation', format: arrayOf('number'), default: [0.229, 0.224, 0.225] },

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,8 +38,10 @@ describe('asset links', () => {
     expect(r.status).toBe('copied');
     expect(fs.lstatSync(r.dir).isDirectory()).toBe(true);
     expect(fs.readdirSync(r.dir).sort()).toEqual(['t10k-labels-idx1-ubyte.gz', 'train-images-idx3-ubyte.gz']);
+    expect(importDataset({ name: 'fmnist-copy', from: source, copy: true }).status).toBe('already imported');
+    fs.writeFileSync(path.join(source, 't10k-labels-idx1-ubyte.gz'), 'changed');
     expect(() => importDataset({ name: 'fmnist-copy', from: source, copy: true })).toThrow(
-      /already exists: remove it first/,
+      /fmnist-copy already exists with other content: remove it first/,
     );
     expect(() => importDataset({ name: 'fmnist-copy', from: source })).toThrow(
       /exists and is not a symlink: refusing to replace it/,
@@ -67,6 +70,83 @@ describe('asset links', () => {
       /exists and is not a symlink/,
     );
     expect(fs.readFileSync(path.join(real, 'keep.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('copies links inside the folder as links and refuses, by name, links that leave it, dangle or loop', () => {
+    fs.mkdirSync(path.join(source, 'raw'));
+    fs.writeFileSync(path.join(source, 'raw', 'a.png'), 'png');
+    fs.symlinkSync('../train-images-idx3-ubyte.gz', path.join(source, 'raw', 'train.gz'));
+    fs.symlinkSync(path.join(source, 'raw'), path.join(source, 'raw-abs')); // absolute, but inside
+    const r = importDataset({ name: 'linked', from: source, copy: true });
+    expect(r.files).toEqual([
+      'raw-abs',
+      'raw/a.png',
+      'raw/train.gz',
+      't10k-labels-idx1-ubyte.gz',
+      'train-images-idx3-ubyte.gz',
+    ]);
+    // Relative links into the copy itself, not back into the source.
+    expect(fs.readlinkSync(path.join(r.dir, 'raw', 'train.gz'))).toBe('../train-images-idx3-ubyte.gz');
+    expect(fs.readlinkSync(path.join(r.dir, 'raw-abs'))).toBe('raw');
+    expect(fs.readFileSync(path.join(r.dir, 'raw-abs', 'train.gz'), 'utf8')).toBe('train-images-idx3-ubyte.gz');
+
+    const outside = path.join(tmp, 'secret');
+    fs.writeFileSync(outside, 'not part of the dataset');
+    fs.symlinkSync(outside, path.join(source, 'escape'));
+    fs.symlinkSync('missing.gz', path.join(source, 'dangling'));
+    fs.symlinkSync('loop-b', path.join(source, 'loop-a'));
+    fs.symlinkSync('loop-a', path.join(source, 'loop-b'));
+    let message = '';
+    try {
+      importDataset({ name: 'escaping', from: source, copy: true });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('4 link(s) cannot be copied');
+    expect(message).toContain(`escape -> ${outside}: the link leaves ${source}`);
+    expect(message).toContain('dangling -> missing.gz: the link points at nothing (dangling)');
+    expect(message).toContain('loop-a -> loop-b: the link loops');
+    expect(fs.existsSync(datasetsDir('escaping'))).toBe(false);
+    expect(fs.readdirSync(path.dirname(datasetsDir('escaping')))).toEqual(['linked']); // no temporary copy left
+  });
+
+  it('parallel --copy imports of one folder: one copies, the others report it already imported', async () => {
+    for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(source, `f${i}.bin`), Buffer.alloc(20_000, i));
+    const go = path.join(tmp, 'go');
+    const script =
+      `const fs = require('node:fs'); while (!fs.existsSync(${JSON.stringify(go)})) {} ` +
+      `try { const r = require('./packages/common/src/hub/links').importDataset({ name: 'race', ` +
+      `from: ${JSON.stringify(source)}, copy: true }); console.log(r.status); } ` +
+      'catch (err) { console.log(`error: ${err.message}`); process.exitCode = 1; }';
+    const children = Array.from({ length: 4 }, () => {
+      const child = spawn(process.execPath, ['-r', 'tsx/cjs', '-e', script], {
+        cwd: path.resolve(__dirname, '../../../..'),
+        env: process.env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      return new Promise<string>((resolve) => child.on('exit', (code) => resolve(`${code} ${out.trim()}`)));
+    });
+    await new Promise((r) => setTimeout(r, 3000)); // every child started and is waiting
+    fs.writeFileSync(go, '');
+    const results = (await Promise.all(children)).sort();
+    expect(results).toEqual(['0 already imported', '0 already imported', '0 already imported', '0 copied']);
+    expect(fs.readdirSync(path.dirname(datasetsDir('race')))).toEqual(['race']);
+    expect(fs.readdirSync(datasetsDir('race'))).toHaveLength(402);
+  }, 30_000);
+
+  it('a dangling or looping dataset link is named, not taken for a missing dataset', () => {
+    fs.mkdirSync(datasetsDir(), { recursive: true });
+    fs.symlinkSync(path.join(tmp, 'moved-away'), datasetsDir('gone'));
+    expect(() => linkAsset({ dataset: 'gone', into: tmp })).toThrow(
+      `dataset "gone": ${datasetsDir('gone')} is a link to ${path.join(tmp, 'moved-away')}, but it points at nothing ` +
+        '(dangling): import it again (`npx tools import-dataset gone --from <dir>`) or remove the link',
+    );
+    fs.symlinkSync('looped', datasetsDir('looped'));
+    expect(() => linkAsset({ dataset: 'looped', into: tmp })).toThrow(
+      `${datasetsDir('looped')} is a link to looped, but the link loops`,
+    );
   });
 
   it('explains how to get a dataset that is missing', () => {

@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkAssetName } from './hub-client';
-import { datasetsDir, workspaceRoot } from '../io/paths';
+import { copyTree, datasetTree, sameTree } from './dataset-copy';
+import { datasetsDir, describeFsError, workspaceRoot } from '../io';
 
 export interface LinkResult {
   link: string;
@@ -49,6 +50,18 @@ export function ensureSymlink(link: string, target: string): LinkResult {
 export function linkAsset(opts: { dataset: string; into: string }): LinkResult {
   checkAssetName(opts.dataset, 'dataset');
   const target = datasetsDir(opts.dataset);
+  if (isSymlink(target) && !fs.existsSync(target)) {
+    let why = 'it points at nothing (dangling)';
+    try {
+      fs.realpathSync(target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ELOOP') why = 'the link loops';
+    }
+    throw new Error(
+      `dataset "${opts.dataset}": ${target} is a link to ${fs.readlinkSync(target)}, but ${why}: ` +
+        `import it again (\`npx tools import-dataset ${opts.dataset} --from <dir>\`) or remove the link`,
+    );
+  }
   if (!fs.existsSync(target)) {
     throw new Error(
       `dataset "${opts.dataset}" is not in ${datasetsDir()}: get it first with ` +
@@ -64,37 +77,57 @@ export interface ImportResult {
   mode: 'symlink' | 'copy';
   /** The files now reachable under `dir` (relative paths). */
   files: string[];
-  status: LinkResult['status'] | 'copied';
+  /** `already imported`: a copy with the same content was there (made before, or by a parallel import). */
+  status: LinkResult['status'] | 'copied' | 'already imported';
 }
 
 /**
  * Registers a local dataset folder as `assets/datasets/<name>`: a symlink to it (default), or a copy with `copy`.
- * An existing real folder there is never overwritten.
+ * A copy keeps the links that stay inside the folder as links and refuses, by name, links that leave it, dangle or
+ * loop. It is made under a temporary name and renamed: when another import got there first with the same content,
+ * this one reports `already imported`; a folder with other content is never overwritten.
  */
 export function importDataset(opts: { name: string; from: string; copy?: boolean }): ImportResult {
   checkAssetName(opts.name, 'dataset');
   const source = path.resolve(opts.from);
   if (!fs.existsSync(source) || !fs.statSync(source).isDirectory())
     throw new Error(`import-dataset: ${source} is not a directory`);
-  const files = listFilesUnder(source);
-  if (files.length === 0) throw new Error(`import-dataset: ${source} holds no files`);
   const dir = datasetsDir(opts.name);
   if (!opts.copy) {
+    const files = listFilesUnder(source);
+    if (files.length === 0) throw new Error(`import-dataset: ${source} holds no files`);
     const { status } = ensureSymlink(dir, source);
     return { dir, source, mode: 'symlink', files, status };
   }
-  if (fs.existsSync(dir) || isSymlink(dir)) {
-    throw new Error(`import-dataset: ${dir} already exists: remove it first to copy ${source} there`);
-  }
+  const entries = datasetTree(source, 'import-dataset');
+  const files = entries
+    .filter((e) => e.kind !== 'dir')
+    .map((e) => e.rel)
+    .sort();
+  if (files.length === 0) throw new Error(`import-dataset: ${source} holds no files`);
+  const done = (status: ImportResult['status']): ImportResult => ({ dir, source, mode: 'copy', files, status });
+  const existing = () => {
+    if (isSymlink(dir))
+      throw new Error(`import-dataset: ${dir} is a link (an import without --copy): remove it first to copy ${source}`);
+    if (sameTree(source, dir, entries)) return done('already imported');
+    throw new Error(
+      `import-dataset: ${dir} already exists with other content: remove it first to copy ${source} there`,
+    );
+  };
+  if (fs.existsSync(dir) || isSymlink(dir)) return existing();
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
   const tmp = `${dir}.${process.pid}.tmp-copy`;
   try {
-    fs.cpSync(source, tmp, { recursive: true, dereference: true });
+    copyTree(source, tmp, entries);
     fs.renameSync(tmp, dir);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    // A parallel import renamed its copy there first (rename onto a non-empty folder: ENOTEMPTY or EEXIST).
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code === 'ENOTEMPTY' || code === 'EEXIST') && fs.existsSync(dir)) return existing();
+    throw describeFsError(err, dir, `copy ${source} to`);
   }
-  return { dir, source, mode: 'copy', files, status: 'copied' };
+  return done('copied');
 }
 
 function isSymlink(p: string): boolean {

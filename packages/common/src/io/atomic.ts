@@ -1,22 +1,30 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { faultPoint } from './faults';
+import { describeFsError } from './fs-errors';
 
 let tempCounter = 0;
 
 /**
  * Writes `data` to a temporary sibling of `file`, then renames it over `file` (atomic on POSIX): readers see the old
  * file or the whole new one, never a partial one. The temporary name comes from the pid and a counter, not from
- * Math.random, which seedEverything replaces with the run's seeded stream.
+ * Math.random, which seedEverything replaces with the run's seeded stream. A failure (full disk, read-only mount)
+ * removes the temporary file and is reported with the file, the operation and the likely fix.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw describeFsError(err, path.dirname(file), 'create the folder');
+  }
   const tmp = `${file}.tmp-${process.pid}-${tempCounter++}`;
   try {
     fs.writeFileSync(tmp, data);
+    faultPoint(path.basename(file), tmp);
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
-    throw err;
+    throw describeFsError(err, file, 'write');
   }
 }
 

@@ -2,6 +2,9 @@
 // runs never share one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeFsError } from '../io';
+
+export { describeFsError };
 
 /** One timestamp format for every run folder: UTC to the second, filesystem-safe (`2026-11-29T00-13-05Z`). */
 export function runTimestamp(date = new Date()): string {
@@ -51,21 +54,6 @@ export function createNamedRunDir(parent: string, name: string): string {
     }
   }
   throw new Error(`could not create a run folder under ${parent}: 1000 folders named ${name}_N exist`);
-}
-
-/** An fs error rewritten to name the file, the operation and the likely fix. */
-export function describeFsError(err: unknown, file: string, operation: string): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  const fix: Record<string, string> = {
-    EACCES: 'no permission: check the folder owner and mode',
-    EPERM: 'no permission: check the folder owner and mode',
-    EROFS: 'the filesystem is read-only: set RESEARCH_ASSETS_DIR or --output-dir to a writable folder',
-    ENOSPC: 'the disk is full: free space or write elsewhere (RESEARCH_ASSETS_DIR / --output-dir)',
-    ENOENT: 'a parent folder does not exist or is a dangling link',
-    ENOTDIR: 'a parent path is a file, not a folder',
-  };
-  const why = (code && fix[code]) ?? (err as Error).message;
-  return new Error(`cannot ${operation} ${file}: ${code ?? 'error'}: ${why}`, { cause: err });
 }
 
 /** Fails early, naming the folder and the fix, when a run folder cannot be written (read-only, full, no permission). */

@@ -30,6 +30,7 @@ import { endAttempt, gitCommit, readRunInfo, writeRunInfo, type RunInfo } from '
 import { getPath, type ConfigTree } from '../config/tree';
 import { SummaryWriter, writeRunReport } from '../viz';
 import { checkPathName, checkWritable, createNamedRunDir, createRunDir } from './run-dir';
+import { purgeEventsAfter } from './resume-events';
 
 export interface TrainRunOptions {
   /** A root config (or an alias the app resolves). Default: the app's defaultConfig. */
@@ -181,7 +182,9 @@ export async function trainRun<C extends object>(
   if (!experiment.train) throw new Error(`${app.project}: setup returned no training data`);
   const schedule = createSchedule(settings.schedule ?? { name: 'constant' });
   // A refused resume writes nothing: check the checkpoint against this module and schedule before any file changes.
-  if (resumeFrom) checkResumable(experiment.module, resumeFrom.checkpoint, schedule.describe());
+  const resumedState = resumeFrom
+    ? checkResumable(experiment.module, resumeFrom.checkpoint, schedule.describe())
+    : undefined;
 
   const runDir = resumeFrom
     ? resumeFrom.runDir
@@ -191,6 +194,10 @@ export async function trainRun<C extends object>(
   checkWritable(runDir);
   for (const file of removeStaleTempFiles(runDir))
     log(`[${app.project}] removed ${file}: a temporary file of a killed writer`);
+  if (resumedState) {
+    for (const { file, dropped } of purgeEventsAfter(runDir, resumedState))
+      log(`[${app.project}] ${file}: dropped ${dropped} TensorBoard values written after the checkpoint`);
+  }
   saveConfig(runDir, config);
   const now = new Date().toISOString();
   const command = opts.command ?? process.argv.slice(1).join(' ');
@@ -233,7 +240,11 @@ export async function trainRun<C extends object>(
     log(closingSummary(runDir));
     return { runDir, config, history: results.history, results: results.json };
   } catch (err) {
-    endAttempt(runDir, info, 'failed', (err as Error).message);
+    try {
+      endAttempt(runDir, info, 'failed', (err as Error).message);
+    } catch {
+      // The run folder cannot take run.json either (full disk): the error that stopped the run is the one to report.
+    }
     throw err;
   } finally {
     experiment.dispose?.();

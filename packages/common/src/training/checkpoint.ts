@@ -113,13 +113,14 @@ export function checkSchedule(ckpt: Checkpoint, file: string, schedule: Record<s
 
 /**
  * Whether a fit can resume from `file` without changing anything: the module's weights fit and the LR schedule is
- * the one the checkpoint was trained with. Throws naming what differs.
+ * the one the checkpoint was trained with. Throws naming what differs; returns the checkpoint's trainer state.
  */
-export function checkResumable(module: WeightOwner, file: string, schedule: Record<string, unknown>): void {
+export function checkResumable(module: WeightOwner, file: string, schedule: Record<string, unknown>): TrainerState {
   const ckpt = loadCheckpoint(file);
   try {
     checkSchedule(ckpt, file, schedule);
     checkModuleWeights(module, ckpt, file);
+    return ckpt.state;
   } finally {
     tf.dispose(ckpt.tensors);
   }

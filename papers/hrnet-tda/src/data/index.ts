@@ -43,6 +43,8 @@ export interface SourceOptions {
 export interface SplitData {
   size: number;
   labels: Int32Array;
+  /** The image files a folder split decodes (checked before training); none for in-memory data. */
+  files?: readonly string[];
   source(opts: SourceOptions): BatchSource;
 }
 
@@ -137,6 +139,7 @@ function folderSplit(index: ImageFolderIndex, exp: HrnetExperiment): SplitData {
   return {
     size: index.files.length,
     labels: index.labels,
+    files: index.files,
     source: (o) => {
       const sub = o.indices
         ? {

@@ -100,6 +100,11 @@ export class IndexedImageDataset implements BatchSource {
     );
   }
 
+  /** The listed files with their data folder (what is decoded). */
+  get paths(): string[] {
+    return this.files.map((f) => path.join(this.opts.dataDir, f));
+  }
+
   /** Image `i` of the list, transformed with the random draws of position `position` in epoch `epoch`. */
   async image(i: number, epoch = 0, position = i): Promise<FloatImage> {
     const file = path.join(this.opts.dataDir, this.files[i]);

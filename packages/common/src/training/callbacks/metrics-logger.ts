@@ -31,9 +31,19 @@ export class MetricsLogger implements Callback {
     return dir;
   }
 
+  // A resumed fit starts from the checkpoint's history: a kill between the checkpoint and these files left them an
+  // epoch behind, and a fit with nothing left to train would never rewrite them.
+  onFitStart(trainer: TrainerView): void {
+    if (trainer.epoch > 0) this.write(trainer);
+  }
+
   // After the checkpoint callbacks (onEpochCommitted, in callback order): a kill between the two leaves metrics one
   // epoch behind `last`, never ahead of it, and a resume rewrites them from the checkpoint's history.
   onEpochCommitted(trainer: TrainerView): void {
+    this.write(trainer);
+  }
+
+  private write(trainer: TrainerView): void {
     const dir = this.dir(trainer);
     writeFileAtomic(path.join(dir, 'metrics.csv'), historyToCsv(trainer.history));
     writeFileAtomic(path.join(dir, 'metrics.json'), JSON.stringify(trainer.history, null, 1) + '\n');

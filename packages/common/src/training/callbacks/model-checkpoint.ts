@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { parseSafetensorsHeader, writeFileAtomic } from '../../io';
 import type { Callback, TrainerView } from '../callback';
 import { type EpochRecord, saveCheckpoint } from '../checkpoint';
 import type { TrainModule } from '../module';
@@ -62,11 +64,24 @@ export class ModelCheckpoint implements Callback {
     if (!saveBest && !this.saveLast) return;
     const ckpt = trainer.checkpoint(module); // after the best-score update, so it is part of the saved state
     try {
-      if (saveBest) saveCheckpoint(this.bestPath(trainer), ckpt);
+      // `last` first: a kill before `best` is written leaves a `last` that records this epoch as the best, from which
+      // a resume restores `best` (onFitStart). The other order could leave a `best` of an epoch `last` never had.
       if (this.saveLast) saveCheckpoint(this.lastPath(trainer), ckpt);
+      if (saveBest) saveCheckpoint(this.bestPath(trainer), ckpt);
     } finally {
       tf.dispose(ckpt.tensors);
     }
+  }
+
+  /**
+   * On resume from `last`: when `last` is the best epoch but `best` does not hold that epoch (the process was killed
+   * between the two writes), `best` is rewritten from `last`, which holds the same checkpoint.
+   */
+  onFitStart(trainer: TrainerView): void {
+    if (trainer.epoch === 0 || !this.saveLast || this.bestEpoch !== trainer.epoch) return;
+    const [last, best] = [this.lastPath(trainer), this.bestPath(trainer)];
+    if (checkpointEpoch(last) !== trainer.epoch || checkpointEpoch(best) === trainer.epoch) return;
+    writeFileAtomic(best, fs.readFileSync(last));
   }
 
   stateDict(): unknown {
@@ -77,5 +92,15 @@ export class ModelCheckpoint implements Callback {
     const s = state as { bestScore: number | null; bestEpoch: number | null };
     this.bestScore = s.bestScore;
     this.bestEpoch = s.bestEpoch;
+  }
+}
+
+/** The completed epochs a checkpoint file records (from its header alone), or undefined when it cannot be read. */
+function checkpointEpoch(file: string): number | undefined {
+  try {
+    const { metadata } = parseSafetensorsHeader(fs.readFileSync(file), file);
+    return (JSON.parse(metadata.trainer) as { epoch: number }).epoch;
+  } catch {
+    return undefined;
   }
 }

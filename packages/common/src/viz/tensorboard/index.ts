@@ -10,3 +10,4 @@ export {
   type ImageEvent,
   type TextEvent,
 } from './event-reader';
+export { purgeEvents, type KeepEvent } from './purge';

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { describeFsError, faultPoint } from '../../io';
 import { renderPlotPng, type Plot } from '../plot/render';
 import { imageInputToPng, type ImageInput, type TensorLike } from '../raster';
 import { buildHistogram, type HistogramBins } from './histogram';
@@ -150,13 +151,25 @@ export class SummaryWriter {
     );
   }
 
-  /** Writes buffered events to the file. */
+  /**
+   * Writes buffered events to the file. A failed write (full disk, read-only mount) cuts the file back to its last
+   * whole record and is reported with the file and the likely fix.
+   */
   flush(): void {
     if (this.fd === undefined || this.queue.length === 0) return;
     const bytes = Buffer.concat(this.queue);
     this.queue = [];
-    let written = 0;
-    while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written);
+    const size = fs.fstatSync(this.fd).size;
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        written += fs.writeSync(this.fd, bytes, written);
+        faultPoint('events', this.filePath);
+      }
+    } catch (err) {
+      fs.ftruncateSync(this.fd, size);
+      throw describeFsError(err, this.filePath, 'append TensorBoard events to');
+    }
   }
 
   /** Flushes and closes this writer and those `addScalars` opened; further adds throw. Safe to call twice. */
