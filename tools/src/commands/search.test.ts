@@ -107,6 +107,7 @@ afterAll(() => {
 it('writes a study Python Optuna reads with the trials, params and values of their runs; --resume continues it', async () => {
   const config = writeConfig('plain.yaml', {
     study_name: 'plain',
+    n_trials: 2,
     search_space: {
       optimizer: {
         lr: { type: 'loguniform', low: 1e-4, high: 1e-1 },
@@ -119,7 +120,7 @@ it('writes a study Python Optuna reads with the trials, params and values of the
   await run(...search);
   const dir = studyDir('plain');
   expect(fs.readdirSync(dir).sort()).toEqual(
-    expect.arrayContaining(['best_config.yaml', 'study.db', 'trial_0', 'trial_1', 'trial_2']),
+    expect.arrayContaining(['best_config.yaml', 'study.db', 'trial_0', 'trial_1']),
   );
 
   const read = optunaTrials('plain');
@@ -127,7 +128,6 @@ it('writes a study Python Optuna reads with the trials, params and values of the
   expect(read.trials.map((t) => [t.number, t.state])).toEqual([
     [0, 'COMPLETE'],
     [1, 'COMPLETE'],
-    [2, 'COMPLETE'],
   ]);
   for (const t of read.trials) {
     // Each trial's run: its config holds the trial's params, its epochs the reported values; the value is the best.
@@ -151,10 +151,10 @@ it('writes a study Python Optuna reads with the trials, params and values of the
   expect(summary).toContain(`best trial ${best.number}: val_acc ${best.value}`);
   expect(summary).toContain('npx tools visualise --mode search --study-name plain');
 
-  // The same study name again is an error naming --resume; --resume with a larger budget adds trial 3.
+  // The same study name again is an error naming --resume; --resume with a larger budget adds trial 2.
   await expect(run(...search)).rejects.toThrow(/study 'plain' already exists in .*: pass --resume/);
-  await run(...search, '--resume', '--n-trials', '4');
-  expect(optunaTrials('plain').trials.map((t) => t.number)).toEqual([0, 1, 2, 3]);
+  await run(...search, '--resume', '--n-trials', '3');
+  expect(optunaTrials('plain').trials.map((t) => t.number)).toEqual([0, 1, 2]);
 
   // best_config.yaml: the best trial's params, no search section; tools train trains it.
   const bestConfig = loadFrameworkConfig(path.join(dir, 'best_config.yaml'));
@@ -205,7 +205,7 @@ it('prunes a trial at once: PRUNED with its intermediate values, its run stopped
   expect(results.stop_reason).toMatch(/^pruned by the median pruner after epoch 1/);
 });
 
-it('a misspelt search key names the nearest config key; an unknown metric stops the search', async () => {
+it('a misspelt search key names the nearest config key; a failing trial is FAIL and the search goes on; an unknown metric stops it', async () => {
   const bad = writeConfig('typo.yaml', {
     study_name: 'typo',
     search_space: { optimizer: { lrr: { type: 'loguniform', low: 1e-4, high: 1e-1 } } },
@@ -213,6 +213,22 @@ it('a misspelt search key names the nearest config key; an unknown metric stops 
   await expect(run('search', '--config', bad)).rejects.toThrow(
     /search\.search_space\.optimizer\.lrr: not a key of the config \(did you mean 'optimizer\.lr'\?\)/,
   );
+  // A trial whose config is refused fails with the reason and the search goes on to its budget.
+  const failing = writeConfig('fail.yaml', {
+    study_name: 'fail',
+    n_trials: 2,
+    search_space: { model: { dropout: { type: 'categorical', choices: [1.5, 2] } } },
+  });
+  await run('search', '--config', failing, '--backend', 'wasm', '--no-progress', '--schema-revision', 'v3.0.0.d');
+  const failed = optunaTrials('fail').trials;
+  expect(failed.map((t) => [t.number, t.state])).toEqual([
+    [0, 'FAIL'],
+    [1, 'FAIL'],
+  ]);
+  for (const t of failed) expect(t.user_attrs.fail_reason).toMatch(/model\.dropout/);
+  expect(out.join('\n')).toMatch(/study fail: 2 trials \(0 complete, 0 pruned, 2 failed\)\nno trial completed/);
+  expect(fs.existsSync(path.join(studyDir('fail'), 'best_config.yaml'))).toBe(false);
+
   const metric = writeConfig('metric.yaml', { study_name: 'metric', metric: 'val_accuracy' });
   await expect(run('search', '--config', metric, '--backend', 'wasm', '--no-progress')).rejects.toThrow(
     /search\.metric 'val_accuracy' is not recorded by an epoch \(an epoch records .*val_acc/,
