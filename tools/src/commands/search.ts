@@ -3,6 +3,7 @@
 // starts n local worker processes of this command on the same study.
 import {
   concludeSearch,
+  exitWithParent,
   openSearchStudy,
   resolveSearchPlan,
   runSearchWorker,
@@ -134,6 +135,8 @@ export function register(program: Command): void {
         process.env.RESEARCH_WASM_THREADS = '0';
         console.log('[search] deterministic: true -> single-threaded wasm (RESEARCH_WASM_THREADS=0)');
       }
+      // A worker of --workers ends with the command that started it (its trial is then failed by heartbeats).
+      if (o.workerIndex !== undefined) exitWithParent();
       if (workers === 1) {
         const outcome = await runSearchWorker(plan, {
           resume: o.resume,

@@ -10,7 +10,7 @@ export type SearchDistribution =
 
 export interface SearchSection {
   study_name: string;
-  /** An Optuna storage URL (sqlite:///..., postgresql://...) or null for in-memory. */
+  /** An Optuna storage URL (sqlite:///..., postgresql://...); null: sqlite:///<runs>/optuna_studies/<study>/study.db. */
   storage: string | null;
   n_trials: number;
   direction: 'minimize' | 'maximize';

@@ -9,7 +9,7 @@ export type {
 } from './app';
 export { trainRun, runConfig, type TrainRunOptions, type RunResult } from './train-run';
 export { evaluateRun, type EvaluateRunOptions, type EvaluateResult } from './evaluate-run';
-export { appProgram, runApp } from './cli';
+export { appProgram, exitWithParent, runApp } from './cli';
 export { configHelp } from './help';
 export {
   createNamedRunDir,
