@@ -39,7 +39,7 @@ const COMMON_MODULES = {
     'export',
     'tracking',
   ],
-  framework: ['io', 'random', 'backend', 'config', 'data', 'models', 'training', 'viz', 'export', 'run'],
+  framework: ['io', 'random', 'backend', 'config', 'data', 'models', 'training', 'viz', 'search', 'export', 'run'],
   testing: ['io', 'data', 'hub'],
 };
 

@@ -10,6 +10,7 @@ import { register as models } from './models';
 import { register as newPaper } from './new-paper';
 import { register as split } from './split';
 import { register as privacy } from './privacy';
+import { register as search } from './search';
 import { register as tda } from './tda';
 import { register as train } from './train';
 import { register as testEnv } from './test-env';
@@ -31,6 +32,7 @@ export const commands: RegisterCommand[] = [
   initConfig,
   lrFinder,
   train,
+  search,
   inference,
   privacy,
   models,

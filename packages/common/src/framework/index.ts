@@ -39,3 +39,23 @@ export {
   type ImagePrediction,
   type LogitsFunction,
 } from './predict';
+export {
+  defaultStudyStorage,
+  openSearchStudy,
+  paramOverrides,
+  resolveSearchPlan,
+  studyFolder,
+  suggestParams,
+  type OpenStudyOptions,
+  type SearchFlags,
+  type SearchPlan,
+} from './search-plan';
+export {
+  concludeSearch,
+  runSearchWorker,
+  SearchAbortedError,
+  searchSummary,
+  writeBestConfig,
+  type SearchOutcome,
+  type SearchWorkerOptions,
+} from './search-run';

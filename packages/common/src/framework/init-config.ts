@@ -37,7 +37,7 @@ function evenlySpaced<T>(items: readonly T[], max: number): T[] {
 export function defaultSearchSection(dataset: string): SearchSection {
   return {
     study_name: `${dataset}_search`,
-    storage: `sqlite:///assets/outputs/search/${dataset}.db`,
+    storage: null, // tools search: sqlite:///<runs>/optuna_studies/<study>/study.db
     n_trials: 20,
     direction: 'maximize',
     metric: 'val_acc',

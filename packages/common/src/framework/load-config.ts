@@ -2,7 +2,7 @@
 // the checks that involve several keys.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, composeConfig } from '../config';
+import { ConfigError, composeConfig, nearestKey } from '../config';
 import { lookupSchema, type ConfigSchema } from '../config/schema';
 import type { ConfigTree } from '../config/tree';
 import { frameworkSchema, type FrameworkConfig } from './config-schema';
@@ -37,8 +37,15 @@ export function crossCheckFrameworkConfig(c: FrameworkConfig): string[] {
       );
   }
   for (const [key] of c.search ? searchSpaceEntries(c.search.search_space) : []) {
-    if (lookupSchema(frameworkSchema as ConfigSchema<ConfigTree>, key.split('.')).type !== 'leaf') {
-      problems.push(`search.search_space.${key}: not a key of the config (e.g. optimizer.lr, data.batch_size)`);
+    const schema = frameworkSchema as ConfigSchema<ConfigTree>;
+    if (key === 'search' || key.startsWith('search.')) {
+      problems.push(`search.search_space.${key}: the search section cannot search itself`);
+    } else if (lookupSchema(schema, key.split('.')).type !== 'leaf') {
+      const hint = nearestKey(schema, key);
+      problems.push(
+        `search.search_space.${key}: not a key of the config` +
+          (hint ? ` (did you mean '${hint}'?)` : ' (e.g. optimizer.lr, data.batch_size)'),
+      );
     }
   }
   return problems;

@@ -1,6 +1,7 @@
-// The optional `search:` section of a framework config (Optuna-style hyper-parameter search), checked structurally:
-// tools search (a later issue) runs it; here it only has to be well-formed.
+// The optional `search:` section of a framework config (Optuna-style hyper-parameter search), checked structurally;
+// `tools search` runs it (search-run.ts). `tools train` ignores it.
 import { isPlainObject } from '../config/tree';
+import { PRUNER_NAMES, SAMPLER_NAMES, type PrunerName, type SamplerName } from '../search';
 
 export type SearchDistribution =
   | { type: 'loguniform' | 'uniform'; low: number; high: number }
@@ -9,18 +10,31 @@ export type SearchDistribution =
 
 export interface SearchSection {
   study_name: string;
-  /** An Optuna storage URL (sqlite:///..., postgresql://...) or null for in-memory. */
+  /** An Optuna storage URL (sqlite:///..., postgresql://...); null: sqlite:///<runs>/optuna_studies/<study>/study.db. */
   storage: string | null;
   n_trials: number;
   direction: 'minimize' | 'maximize';
   metric: string;
-  sampler: 'tpe' | 'random' | 'grid';
-  pruner: 'median' | 'hyperband' | 'none';
+  sampler: SamplerName;
+  pruner: PrunerName;
   /**
    * The distributions, nested like the config (`optimizer: {lr: {type: loguniform, ...}}` searches optimizer.lr):
    * a mapping whose `type` is a distribution name is a distribution, any other mapping a section.
    */
   search_space: SearchSpaceTree;
+  /** Optional keys (Optuna's constructor arguments and optimize settings), null or absent for the defaults. */
+  /** Seeds the sampler (worker i of `--workers` adds i); null: unseeded, as Optuna. */
+  seed?: number | null;
+  /** The sampler's keyword arguments by Optuna's names (`n_startup_trials: 5`). */
+  sampler_options?: Record<string, unknown> | null;
+  /** The pruner's keyword arguments by Optuna's names (`n_warmup_steps: 2`, `percentile: 25`). */
+  pruner_options?: Record<string, unknown> | null;
+  /** Seconds between heartbeats of a running trial (Optuna's heartbeat_interval); null: no heartbeats. */
+  heartbeat_interval?: number | null;
+  /** Seconds without a heartbeat after which a RUNNING trial is failed (Optuna's grace_period; null: 2 x interval). */
+  grace_period?: number | null;
+  /** Re-run a trial failed by its heartbeat up to this many times (Optuna's RetryFailedTrialCallback(max_retry)). */
+  failed_trial_max_retry?: number | null;
 }
 
 export interface SearchSpaceTree {
@@ -57,6 +71,14 @@ function checkSpace(node: unknown, at: string[]): string[] {
 }
 
 const KEYS = ['study_name', 'storage', 'n_trials', 'direction', 'metric', 'sampler', 'pruner', 'search_space'];
+const OPTIONAL_KEYS = [
+  'seed',
+  'sampler_options',
+  'pruner_options',
+  'heartbeat_interval',
+  'grace_period',
+  'failed_trial_max_retry',
+];
 
 function checkDistribution(key: string, d: unknown): string[] {
   const at = `search_space.${key}`;
@@ -92,7 +114,8 @@ export function checkSearchSection(value: unknown): string[] {
   if (!isPlainObject(value)) return ['it must be a mapping'];
   const problems: string[] = [];
   for (const key of Object.keys(value))
-    if (!KEYS.includes(key)) problems.push(`unknown key '${key}' (allowed: ${KEYS.join(', ')})`);
+    if (!KEYS.includes(key) && !OPTIONAL_KEYS.includes(key))
+      problems.push(`unknown key '${key}' (allowed: ${[...KEYS, ...OPTIONAL_KEYS].join(', ')})`);
   for (const key of KEYS) if (!(key in value)) problems.push(`missing '${key}'`);
   const v = value as Record<string, unknown>;
   if ('study_name' in v && (typeof v.study_name !== 'string' || v.study_name === ''))
@@ -104,10 +127,19 @@ export function checkSearchSection(value: unknown): string[] {
   if ('direction' in v && !['minimize', 'maximize'].includes(v.direction as string))
     problems.push("direction must be 'minimize' or 'maximize'");
   if ('metric' in v && typeof v.metric !== 'string') problems.push('metric must be a string (e.g. val_acc)');
-  if ('sampler' in v && !['tpe', 'random', 'grid'].includes(v.sampler as string))
-    problems.push('sampler must be tpe, random or grid');
-  if ('pruner' in v && !['median', 'hyperband', 'none'].includes(v.pruner as string))
-    problems.push('pruner must be median, hyperband or none');
+  if ('sampler' in v && !(SAMPLER_NAMES as readonly unknown[]).includes(v.sampler))
+    problems.push(`sampler must be ${SAMPLER_NAMES.join(', ')}`);
+  if ('pruner' in v && !(PRUNER_NAMES as readonly unknown[]).includes(v.pruner))
+    problems.push(`pruner must be ${PRUNER_NAMES.join(', ')}`);
   if ('search_space' in v) problems.push(...checkSpace(v.search_space, []));
+  const optional = (key: string, ok: (x: unknown) => boolean, expected: string) => {
+    if (v[key] !== undefined && v[key] !== null && !ok(v[key])) problems.push(`${key} must be ${expected} or null`);
+  };
+  optional('seed', (x) => Number.isInteger(x) && (x as number) >= 0 && (x as number) < 2 ** 32, 'an integer >= 0');
+  optional('sampler_options', isPlainObject, "a mapping of the sampler's arguments");
+  optional('pruner_options', isPlainObject, "a mapping of the pruner's arguments");
+  optional('heartbeat_interval', (x) => typeof x === 'number' && x > 0, 'a number of seconds > 0');
+  optional('grace_period', (x) => typeof x === 'number' && x > 0, 'a number of seconds > 0');
+  optional('failed_trial_max_retry', (x) => Number.isInteger(x) && (x as number) >= 0, 'an integer >= 0');
   return problems;
 }

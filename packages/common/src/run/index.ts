@@ -20,7 +20,7 @@ export {
   type ExportRunOptions,
   type ExportRunResult,
 } from './export-run';
-export { appProgram, runApp } from './cli';
+export { appProgram, exitWithParent, runApp } from './cli';
 export { configHelp } from './help';
 export {
   createNamedRunDir,

@@ -2,7 +2,7 @@
 // so Python Optuna and optuna-dashboard read our studies and our workers join theirs.
 // - createStudy / loadStudy, Study (ask/tell/optimize, heartbeats), Trial (suggest*, report, shouldPrune)
 // - samplers: RandomSampler, TPESampler, GridSampler, CmaEsSampler; pruners: Median, Percentile, SuccessiveHalving,
-//   Hyperband; fANOVA parameter importances
+//   Hyperband; fANOVA parameter importances; samplers and pruners by name with Optuna's keyword arguments
 // - RdbStorage (the storage itself) and the distributions with Optuna's JSON form
 export * from './distributions';
 export * from './types';
@@ -21,3 +21,4 @@ export { CmaEsSampler } from './samplers/cmaes';
 export type { CmaEsOptions } from './samplers/cmaes';
 export { getParamImportances, paramImportancesOf } from './fanova';
 export type { ForestOptions } from './fanova';
+export * from './by-name';

@@ -67,6 +67,13 @@ function fromStored(value: unknown, type: unknown): number {
   return Number(value);
 }
 
+/** Locks the study's row (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), or fails if it is gone. */
+async function lockStudy(tx: SqlExecutor, studyId: number): Promise<void> {
+  const lock = tx.dialect === 'postgresql' ? ' FOR UPDATE' : '';
+  const study = await tx.all(`SELECT study_id FROM studies WHERE study_id = ?${lock}`, [studyId]);
+  if (study.length === 0) throw new Error(`Record does not exist: study_id ${studyId}`);
+}
+
 /** Parse a storage URL: sqlite:///relative.db, sqlite:////absolute.db, postgresql://user@host:port/db. */
 export function parseStorageUrl(
   url: string,
@@ -227,33 +234,54 @@ export class RdbStorage {
   /** Insert a trial (RUNNING by default) and give it the next number; returns its id and number. */
   async createNewTrial(studyId: number, template?: TrialTemplate): Promise<{ trialId: number; number: number }> {
     return this.db.write(async (tx) => {
-      const lock = tx.dialect === 'postgresql' ? ' FOR UPDATE' : '';
-      const study = await tx.all(`SELECT study_id FROM studies WHERE study_id = ?${lock}`, [studyId]);
-      if (study.length === 0) throw new Error(`Record does not exist: study_id ${studyId}`);
-      const state = template?.state ?? 'RUNNING';
-      const start =
-        template?.datetimeStart !== undefined ? template.datetimeStart : state === 'RUNNING' ? localTimestamp() : null;
-      const complete =
-        template?.datetimeComplete !== undefined
-          ? template.datetimeComplete
-          : isFinished(state)
-            ? localTimestamp()
-            : null;
-      const [{ trial_id: rawId }] = await tx.all(
-        'INSERT INTO trials (number, study_id, state, datetime_start, ' +
-          'datetime_complete) VALUES (NULL, ?, ?, ?, ?) RETURNING trial_id',
-        [studyId, state, start, complete],
-      );
-      const trialId = Number(rawId);
-      const [{ n }] = await tx.all('SELECT COUNT(trial_id) AS n FROM trials WHERE study_id = ? AND trial_id < ?', [
-        studyId,
-        trialId,
-      ]);
-      const number = Number(n);
-      await tx.run('UPDATE trials SET number = ? WHERE trial_id = ?', [number, trialId]);
-      if (template) await this.writeTemplate(tx, studyId, trialId, template);
-      return { trialId, number };
+      await lockStudy(tx, studyId);
+      return this.insertTrial(tx, studyId, template);
     });
+  }
+
+  /**
+   * A new RUNNING trial while the study holds fewer than `maxTrials` trials that are not WAITING, else null: a budget
+   * shared by all workers, counted in the insert's transaction (under the study's lock), so they never overshoot it.
+   */
+  async createNewTrialWithin(studyId: number, maxTrials: number): Promise<{ trialId: number; number: number } | null> {
+    return this.db.write(async (tx) => {
+      await lockStudy(tx, studyId);
+      const [{ n }] = await tx.all('SELECT COUNT(trial_id) AS n FROM trials WHERE study_id = ? AND state <> ?', [
+        studyId,
+        'WAITING',
+      ]);
+      return Number(n) >= maxTrials ? null : this.insertTrial(tx, studyId);
+    });
+  }
+
+  private async insertTrial(
+    tx: SqlExecutor,
+    studyId: number,
+    template?: TrialTemplate,
+  ): Promise<{ trialId: number; number: number }> {
+    const state = template?.state ?? 'RUNNING';
+    const start =
+      template?.datetimeStart !== undefined ? template.datetimeStart : state === 'RUNNING' ? localTimestamp() : null;
+    const complete =
+      template?.datetimeComplete !== undefined
+        ? template.datetimeComplete
+        : isFinished(state)
+          ? localTimestamp()
+          : null;
+    const [{ trial_id: rawId }] = await tx.all(
+      'INSERT INTO trials (number, study_id, state, datetime_start, ' +
+        'datetime_complete) VALUES (NULL, ?, ?, ?, ?) RETURNING trial_id',
+      [studyId, state, start, complete],
+    );
+    const trialId = Number(rawId);
+    const [{ n }] = await tx.all('SELECT COUNT(trial_id) AS n FROM trials WHERE study_id = ? AND trial_id < ?', [
+      studyId,
+      trialId,
+    ]);
+    const number = Number(n);
+    await tx.run('UPDATE trials SET number = ? WHERE trial_id = ?', [number, trialId]);
+    if (template) await this.writeTemplate(tx, studyId, trialId, template);
+    return { trialId, number };
   }
 
   private async writeTemplate(tx: SqlExecutor, studyId: number, trialId: number, t: TrialTemplate): Promise<void> {

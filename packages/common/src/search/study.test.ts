@@ -289,6 +289,30 @@ describe('study API', () => {
     await study.close();
   });
 
+  it('studyTrials: three workers interleaving on one study share one budget; queued trials still run', async () => {
+    // One connection shared by the workers (processes sharing a database: the --workers test of tools search).
+    const storage = await RdbStorage.open(url());
+    const first = await createStudy({ studyName: 'budget', storage, sampler: new RandomSampler({ seed: 1 }) });
+    const others = [2, 3].map((seed) =>
+      loadStudy({ studyName: 'budget', storage, sampler: new RandomSampler({ seed }) }),
+    );
+    const workers = [first, ...(await Promise.all(others))];
+    const objective = async (t: Trial) => {
+      await new Promise((r) => setTimeout(r, 5)); // let the workers interleave
+      return t.suggestFloat('x', 0, 1);
+    };
+    await Promise.all(workers.map((w) => w.optimize(objective, { nTrials: 100, studyTrials: 7 })));
+    expect((await first.getTrials()).map((t) => t.number)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // the budget is used: a new optimize starts nothing, but a queued trial runs (as a retry would)
+    await first.optimize(objective, { studyTrials: 7 });
+    await first.enqueueTrial({ x: 0.5 }, { x: floatDistribution(0, 1) });
+    await first.optimize(objective, { studyTrials: 7 });
+    const trials = await first.getTrials();
+    expect(trials.map((t) => [t.number, t.state])).toEqual([...Array(8).keys()].map((n) => [n, 'COMPLETE']));
+    expect(trials[7].params).toEqual({ x: 0.5 });
+    await storage.close();
+  });
+
   it('heartbeats: a stale RUNNING trial becomes FAIL and is retried as WAITING with its parameters', async () => {
     const storage = url();
     const heartbeat = {

@@ -34,13 +34,22 @@ export interface StudyOptions extends StorageOptions {
 }
 
 export interface OptimizeOptions {
+  /** Trials this call runs. */
   nTrials?: number;
+  /**
+   * A budget for the whole study, shared by every worker: no new trial starts once the study holds this many trials
+   * that are not WAITING (queued or retried trials still run).
+   */
+  studyTrials?: number;
   /** Seconds; no new trial starts after it. */
   timeout?: number;
   /** Error classes that fail the trial but do not stop optimize (Optuna's catch). */
   catch?: Array<new (...args: never[]) => Error>;
   callbacks?: Array<(study: Study, trial: FrozenTrial) => Promise<void> | void>;
 }
+
+/** Thrown by `ask` when the study's trial budget (`studyTrials`) is used up; `optimize` stops on it. */
+export class StudyBudgetReachedError extends Error {}
 
 function normaliseDirection(d: Direction): StudyDirection {
   const up = d.toUpperCase();
@@ -164,10 +173,20 @@ export class Study {
     return failed;
   }
 
-  /** Start a trial: a WAITING one if queued, else a new RUNNING one. */
-  async ask(): Promise<Trial> {
+  /**
+   * Start a trial: a WAITING one if queued, else a new RUNNING one; with `studyTrials`, a new one only while the study
+   * holds fewer trials than that (else StudyBudgetReachedError).
+   */
+  async ask(opts: { studyTrials?: number } = {}): Promise<Trial> {
     if (this.heartbeat) await this.failStaleTrials();
     let trialId = await this.storage.popWaitingTrial(this.studyId);
+    if (trialId === null && opts.studyTrials !== undefined) {
+      const created = await this.storage.createNewTrialWithin(this.studyId, opts.studyTrials);
+      if (created === null) {
+        throw new StudyBudgetReachedError(`study "${this.studyName}" holds its ${opts.studyTrials} trials`);
+      }
+      trialId = created.trialId;
+    }
     if (trialId === null) trialId = (await this.storage.createNewTrial(this.studyId)).trialId;
     if (this.heartbeat) await this.storage.recordHeartbeat(trialId);
     const frozen = await this.storage.getTrial(trialId);
@@ -215,9 +234,9 @@ export class Study {
       if (opts.timeout !== undefined && (Date.now() - started) / 1000 > opts.timeout) break;
       let trial: Trial;
       try {
-        trial = await this.ask();
+        trial = await this.ask({ studyTrials: opts.studyTrials });
       } catch (e) {
-        if (e instanceof GridExhaustedError) break;
+        if (e instanceof GridExhaustedError || e instanceof StudyBudgetReachedError) break;
         throw e;
       }
       const timer = this.heartbeat

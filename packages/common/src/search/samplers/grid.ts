@@ -1,12 +1,14 @@
 // Optuna's GridSampler: the product of the given values (parameters sorted by name, the last varying fastest),
 // each point stored as the trial's system attributes search_space and grid_id. Unlike Optuna, which can evaluate
 // a point twice when workers race, the point is claimed inside a database transaction: every point exactly once
-// across workers. When every point is taken the study stops (a racing worker's extra trial ends FAIL, no grid_id).
+// across workers. When every point is taken the study stops: after the trial that took the last one, as Optuna's
+// after_trial (a racing worker's extra trial ends FAIL, no grid_id).
 import { CategoricalChoice, Distribution, ParamValue } from '../distributions';
 import { NumpyRandomState } from '../numpy-random';
 import type { Sampler } from '../sampler';
 import type { Study } from '../study';
-import type { FrozenTrial } from '../types';
+import { pythonJsonDumps } from '../py-json';
+import type { FrozenTrial, TrialState } from '../types';
 
 export class GridExhaustedError extends Error {}
 
@@ -50,6 +52,19 @@ export class GridSampler implements Sampler {
     }
     const point = this.grids[gridId];
     return Object.fromEntries(this.paramNames.map((name, i) => [name, point[i]]));
+  }
+
+  /** Stops the study once every point is taken by a trial that did not fail (Optuna's after_trial). */
+  async afterTrial(study: Study, trial: FrozenTrial, state: TrialState): Promise<void> {
+    const spaceJson = pythonJsonDumps(this.searchSpace);
+    const taken = new Set<number>();
+    for (const t of await study.getTrials()) {
+      const id = t.systemAttrs.grid_id;
+      const finalState = t.trialId === trial.trialId ? state : t.state;
+      if (finalState !== 'FAIL' && typeof id === 'number' && pythonJsonDumps(t.systemAttrs.search_space) === spaceJson)
+        taken.add(id);
+    }
+    if (taken.size >= this.grids.length) study.stop();
   }
 
   async sampleIndependent(_study: Study, _trial: FrozenTrial, name: string, _d: Distribution): Promise<ParamValue> {
