@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { startDashboard, type Dashboard } from '../dashboard/server';
+import { studiesRoute } from '../dashboard/studies';
 import { plotStudy } from './visualise-search';
 
 export interface VisualiseOptions {
@@ -65,7 +66,8 @@ export async function launch(o: VisualiseOptions): Promise<Launched> {
     });
     return { kind: 'tensorboard', child, url: `http://${host}:${port}/` };
   }
-  const dashboard = await startDashboard({ logDir, port, host });
+  const routes = [studiesRoute({ storages: o.storage ? [o.storage] : [] })];
+  const dashboard = await startDashboard({ logDir, port, host, routes });
   return { kind: 'dashboard', dashboard, url: dashboard.url };
 }
 
@@ -122,7 +124,8 @@ export function register(program: Command): void {
     .option('--study-name <name>', 'search: the study to plot')
     .option(
       '--storage <url>',
-      'search: sqlite:///path.db or postgresql://... (default: optuna_studies/<name>/study.db)',
+      'search: sqlite:///path.db or postgresql://... (default: optuna_studies/<name>/study.db); ' +
+        'launch: a storage whose studies the dashboard shows too',
     )
     .option('--plot-type <types...>', `search: ${STUDY_PLOT_TYPES.join(' | ')} (default all)`)
     .option('--params <names...>', 'search: the parameters of contour, slice, parallel_coordinate, importances')
