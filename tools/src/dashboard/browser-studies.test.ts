@@ -110,7 +110,10 @@ describe('dashboard: search studies in Chromium', () => {
     // importances and parallel coordinates drawn; the trials table has every trial with its state
     await page.waitForSelector('.study-chart[data-plot="param_importances"] svg');
     expect(
-      await page.$$eval('.study-chart[data-plot="param_importances"] path[aria-roledescription="bar"]', (b) => b.length),
+      await page.$$eval(
+        '.study-chart[data-plot="param_importances"] path[aria-roledescription="bar"]',
+        (b) => b.length,
+      ),
     ).toBe(2);
     expect(await page.$$eval('.study-chart[data-plot="parallel_coordinate"] .mark-line path', (p) => p.length)).toBe(
       complete.length,
