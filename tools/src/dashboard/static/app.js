@@ -61,7 +61,9 @@ function renderRuns() {
   const body = $('runs').querySelector('tbody');
   body.replaceChildren();
   for (const run of state.runs) {
-    const hay = `${run.project} ${run.experiment} ${run.name} ${new Date(run.updated).toISOString()}`.toLowerCase();
+    // started: when the run says it started (MLflow's start_time), else its last write
+    const when = new Date(run.started ?? run.updated).toISOString();
+    const hay = `${run.project} ${run.experiment} ${run.name} ${when}`.toLowerCase();
     if ((text && !text.split(/\s+/).every((w) => hay.includes(w))) || (status && run.status !== status)) continue;
     const checked = state.selected.includes(run.id);
     const box = el('input', {
@@ -83,6 +85,7 @@ function renderRuns() {
         el('td', { title: run.id }, run.name),
         el('td', { class: `status-${run.status}` }, run.status),
         el('td', { class: 'best' }, best),
+        el('td', { class: 'when', title: when }, when.slice(0, 16).replace('T', ' ')),
       ),
     );
   }

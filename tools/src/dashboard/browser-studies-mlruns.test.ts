@@ -1,8 +1,9 @@
-// The dashboard's search studies in headless Chromium (Debian's) driven by puppeteer-core: the study list, a
-// study's optimisation history (one point per finished trial, the values of the database), importances, parallel
-// coordinates and trials table, and a live update when a worker adds trials.
+// The dashboard's search studies and MLflow runs in headless Chromium (Debian's) driven by puppeteer-core: the study
+// list, a study's optimisation history (one point per finished trial, the values of the database), importances,
+// parallel coordinates and trials table, a live update when a worker adds trials; an mlruns/ store written by
+// common's tracking in the run list, with its metric curves, params and artifact image.
 /// <reference lib="dom" />
-import { createStudy, floatDistribution, sqliteUrl, type Study } from '@research/common';
+import { createStudy, floatDistribution, MlflowFileStore, sqliteUrl, svgToPng, type Study } from '@research/common';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,6 +37,29 @@ async function addTrial(): Promise<void> {
   });
 }
 
+/** One finished run in an MLflow file store, written by common's tracking (as gravity-vit writes its store). */
+async function writeMlflowRun(mlruns: string): Promise<void> {
+  const store = new MlflowFileStore(mlruns);
+  const run = await store.startRun({
+    experimentName: 'multiview',
+    runName: 'vit seed 0',
+    startTime: 1_790_000_000_000,
+  });
+  const metrics = [1, 2, 3, 4].flatMap((step) => [
+    { key: 'train_loss', value: 2 / step, step, timestamp: 1_790_000_000_000 + step * 1000 },
+    { key: 'val_loss', value: 2.5 / step, step, timestamp: 1_790_000_000_000 + step * 1000 },
+    { key: 'val_accuracy', value: 0.2 * step, step, timestamp: 1_790_000_000_000 + step * 1000 },
+  ]);
+  await store.logBatch(run, { metrics, params: { 'optimizer.lr': '0.001', 'model.name': 'vit' } });
+  const png = path.join(root, 'confusion_matrix.png');
+  fs.writeFileSync(
+    png,
+    svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20"/></svg>'),
+  );
+  await store.logArtifact(run, png, 'plots');
+  await store.endRun(run, 'FINISHED', 1_790_000_010_000);
+}
+
 interface StudyWindow {
   dashboard: {
     ready?: boolean;
@@ -56,6 +80,7 @@ beforeAll(async () => {
   fs.mkdirSync(path.dirname(db), { recursive: true });
   study = await createStudy({ studyName: 'lr-sweep', storage: sqliteUrl(db), direction: 'minimize' });
   for (let i = 0; i < 20; i++) await addTrial();
+  await writeMlflowRun(path.join(logDir, 'gravity-vit', 'mlruns'));
   dashboard = await startDashboard({ logDir, port: 0, pollMs: 200, routes: [studiesRoute()] });
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -143,5 +168,50 @@ describe('dashboard: search studies in Chromium', () => {
     );
     expect(await page.$eval('#studies tbody tr td:nth-child(4)', (td) => td.textContent)).toMatch(/^25 /);
     expect(errors).toEqual([]);
+  });
+
+  it('shows an MLflow store: the run listed under its experiment, its curves, params and artifact image', async () => {
+    await page.goto(dashboard.url);
+    await page.waitForFunction('window.dashboard && window.dashboard.ready');
+    const row = await page.$$eval('#runs tbody tr', (trs) =>
+      trs.map((tr) =>
+        Array.from(tr.querySelectorAll('td'))
+          .slice(1)
+          .map((td) => td.textContent),
+      ),
+    );
+    expect(row).toEqual([
+      [
+        'multiview',
+        'mlflow gravity-vit/mlruns',
+        'vit seed 0',
+        'finished',
+        'val_accuracy 0.8000',
+        new Date(1_790_000_000_000).toISOString().slice(0, 16).replace('T', ' '),
+      ],
+    ]);
+    await page.click('#runs tbody tr td:nth-child(4)');
+    await page.waitForSelector('.chart[data-metric="loss"] svg');
+    // loss: train + val (raw and smoothed lines each), accuracy: val
+    expect(await page.$$eval('.chart', (c) => c.map((x) => x.getAttribute('data-metric')).sort())).toEqual([
+      'accuracy',
+      'loss',
+    ]);
+    expect(
+      await page.$$eval('.chart[data-metric="loss"] .role-legend-label text', (t) => t.map((x) => x.textContent)),
+    ).toEqual(['train_loss', 'val_loss']);
+    expect(await page.$$eval('.chart[data-metric="loss"] .mark-line path', (p) => p.length)).toBe(4);
+    const acc = await page.$$eval('.chart[data-metric="accuracy"] path[aria-roledescription="point"]', (ps) =>
+      ps.map((p) => Number(/accuracy: ([\d.]+)/.exec(p.getAttribute('aria-label')!)![1])),
+    );
+    expect(acc).toEqual([0.2, 0.4, 0.6, 0.8]);
+    expect(await page.$eval('#config', (c) => c.textContent)).toContain('params.optimizer.lr0.001');
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('#files img')).some(
+        (i) =>
+          (i as HTMLImageElement).naturalWidth === 20 &&
+          i.getAttribute('alt') === 'artifacts/plots/confusion_matrix.png',
+      ),
+    );
   });
 });
