@@ -413,26 +413,29 @@ export interface ParallelRow {
   objective: number;
 }
 
-/** optuna.visualization.plot_parallel_coordinate's lines: completed trials that have every chosen parameter. */
+/**
+ * optuna.visualization.plot_parallel_coordinate's lines: completed trials that have every chosen parameter; log
+ * parameters on a log10 axis; a categorical's choices numbered as Optuna numbers them (strings in order of first
+ * appearance, numbers sorted); each axis scaled from its smallest to its largest value.
+ */
 export function parallelCoordinateRows(trials: FrozenTrial[], params: string[]): ParallelRow[] {
   const used = completedTrials(trials).filter((t) => params.every((p) => p in t.params));
   const axes = params.map((p) => paramAxis(trials, p));
+  const positions = (a: ParamAxis): number[] => {
+    const values = used.map((t) => t.params[a.param]);
+    if (!a.choices) return values.map((v) => (a.log ? Math.log10(v as number) : (v as number)));
+    const order = values.every((v) => typeof v === 'number')
+      ? [...new Set(values as number[])].sort((x, y) => x - y)
+      : [...new Set(values)];
+    return values.map((v) => order.indexOf(v));
+  };
   const columns: Array<{ name: string; raw: ParamValue[]; pos: number[] }> = [
     { name: 'objective value', raw: used.map(objective), pos: used.map(objective) },
-    ...axes.map((a) => ({
-      name: a.param,
-      raw: used.map((t) => t.params[a.param]),
-      pos: used.map((t) => {
-        const p = position(a, t.params[a.param]);
-        return a.log ? Math.log10(p) : p;
-      }),
-    })),
+    ...axes.map((a) => ({ name: a.param, raw: used.map((t) => t.params[a.param]), pos: positions(a) })),
   ];
   const rows: ParallelRow[] = [];
   columns.forEach((col, axisIndex) => {
-    const choices = axisIndex > 0 ? axes[axisIndex - 1].choices : undefined;
-    const lo = choices ? 0 : Math.min(...col.pos);
-    const hi = choices ? Math.max(1, choices.length - 1) : Math.max(...col.pos);
+    const [lo, hi] = [Math.min(...col.pos), Math.max(...col.pos)];
     used.forEach((t, k) =>
       rows.push({
         number: t.number,
