@@ -3,7 +3,17 @@
 // parallel coordinates and trials table, a live update when a worker adds trials; an mlruns/ store written by
 // common's tracking in the run list, with its metric curves, params and artifact image.
 /// <reference lib="dom" />
-import { createStudy, floatDistribution, MlflowFileStore, sqliteUrl, svgToPng, type Study } from '@research/common';
+import {
+  createStudy,
+  floatDistribution,
+  MlflowFileStore,
+  openStudyStorage,
+  readStudy,
+  sqliteUrl,
+  svgToPng,
+  writeStudyPlots,
+  type Study,
+} from '@research/common';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -213,5 +223,38 @@ describe('dashboard: search studies in Chromium', () => {
           i.getAttribute('alt') === 'artifacts/plots/confusion_matrix.png',
       ),
     );
+  });
+
+  it("opens `visualise --mode search`'s HTML page from disk with the network cut: one point per completed trial", async () => {
+    const storage = await openStudyStorage(
+      sqliteUrl(path.join(logDir, 'fmnist', 'optuna_studies', 'lr-sweep', 'study.db')),
+    );
+    const data = await readStudy(storage, 'lr-sweep');
+    await storage.close();
+    const [written] = writeStudyPlots(data, {
+      outDir: path.join(root, 'plots'),
+      types: ['optimization_history'],
+      scale: 1,
+    });
+    const offline = await browser.newPage();
+    await offline.setRequestInterception(true);
+    const requested: string[] = [];
+    offline.on('request', (req) => {
+      requested.push(req.url());
+      if (req.url().startsWith('file://') || req.url().startsWith('data:')) void req.continue();
+      else void req.abort();
+    });
+    const errors: string[] = [];
+    offline.on('pageerror', (e) => errors.push(String(e)));
+    await offline.goto(`file://${written.html}`);
+    await offline.waitForSelector('#chart svg');
+    await offline.waitForFunction(() =>
+      document.getElementById('png')!.getAttribute('href')!.startsWith('data:image/png'),
+    );
+    const complete = data.trials.filter((t) => t.state === 'COMPLETE');
+    expect(await offline.$$eval('#chart path[aria-roledescription="point"]', (p) => p.length)).toBe(complete.length);
+    expect(requested.filter((u) => !u.startsWith('file://') && !u.startsWith('data:'))).toEqual([]);
+    expect(errors).toEqual([]);
+    await offline.close();
   });
 });
