@@ -312,7 +312,7 @@ function renderStudies() {
         el('td', {}, s.studyName),
         el('td', { title: s.storage }, s.storage),
         el('td', {}, s.direction.toLowerCase()),
-        el('td', { title: counts }, `${s.nTrials} (${counts})`),
+        el('td', { title: counts }, String(s.nTrials)),
         el('td', { class: 'best' }, best),
       ),
     );

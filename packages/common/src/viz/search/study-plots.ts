@@ -558,7 +558,6 @@ export function intermediateValuesSpec(data: StudyPlotData): VegaLiteSpec {
           strokeDash: {
             field: 'state',
             type: 'nominal',
-            legend: null,
             scale: {
               domain: ['COMPLETE', 'PRUNED', 'RUNNING'],
               range: [
