@@ -25,7 +25,7 @@ async function study(runs: string, name: string, n = 12): Promise<string> {
 }
 
 describe('tools visualise --mode search', () => {
-  it('finds optuna_studies/<name>/study.db under the log dir and writes the PNG + HTML of each type asked', async () => {
+  it('finds optuna_studies/<name>/study.db under the log dir, writes PNG + HTML per type asked', async () => {
     const runs = path.join(root, 'outputs', 'fmnist');
     const file = await study(runs, 'lr');
     const { outDir, written } = await plotStudy({
@@ -49,7 +49,10 @@ describe('tools visualise --mode search', () => {
     await study(path.join(root, 'outputs', 'a'), 'alpha', 3);
     await study(path.join(root, 'outputs', 'b'), 'beta', 3);
     await expect(plotStudy({ studyName: 'gamma', logdir: path.join(root, 'outputs') })).rejects.toThrow(
-      /no study named 'gamma' .*studies found: alpha \(a\/optuna_studies\/alpha\/study.db\), beta \(b\/optuna_studies\/beta\/study.db\)/,
+      new RegExp(
+        "no study named 'gamma' .*studies found: alpha \\(a/optuna_studies/alpha/study.db\\), " +
+          'beta \\(b/optuna_studies/beta/study.db\\)',
+      ),
     );
     await expect(
       plotStudy({ studyName: 'x', storage: sqliteUrl(path.join(root, 'outputs/a/optuna_studies/alpha/study.db')) }),

@@ -115,7 +115,7 @@ afterAll(async () => {
 });
 
 describe('dashboard: search studies in Chromium', () => {
-  it('lists the study, plots one point per finished trial with its value, and updates when trials are added', async () => {
+  it('lists the study, one point per finished trial with its value, updates when trials are added', async () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(dashboard.url);
@@ -225,7 +225,7 @@ describe('dashboard: search studies in Chromium', () => {
     );
   });
 
-  it("opens `visualise --mode search`'s HTML page from disk with the network cut: one point per completed trial", async () => {
+  it("opens `--mode search`'s HTML page from disk, network cut: one point per completed trial", async () => {
     const storage = await openStudyStorage(
       sqliteUrl(path.join(logDir, 'fmnist', 'optuna_studies', 'lr-sweep', 'study.db')),
     );

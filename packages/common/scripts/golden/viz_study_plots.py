@@ -4,7 +4,9 @@ The data behind optuna.visualization's plots (the private _get_*_info functions 
 plotly needed): optimisation history (values, best so far), slice, parallel coordinates (dimension values and
 ranges), intermediate values, and fANOVA importances.
 
-Run: /usr/bin/python3 packages/common/scripts/golden/viz_study_plots.py > packages/common/scripts/golden/viz_study_plots.json
+Run (from the repository root):
+  /usr/bin/python3 packages/common/scripts/golden/viz_study_plots.py \
+    > packages/common/scripts/golden/viz_study_plots.json
 """
 import json
 
@@ -39,7 +41,9 @@ for i in range(24):
     state = TrialState.FAIL if i == 7 else TrialState.PRUNED if i % 6 == 5 else TrialState.COMPLETE
     steps = 3 if state == TrialState.PRUNED else 5
     intermediate = {s: float(value + 4.0 / (s + 1)) for s in range(steps)} if state != TrialState.FAIL else {}
-    final = None if state == TrialState.FAIL else (intermediate[steps - 1] if state == TrialState.PRUNED else float(value))
+    final = None
+    if state != TrialState.FAIL:
+        final = intermediate[steps - 1] if state == TrialState.PRUNED else float(value)
     study.add_trial(
         create_trial(
             params=params, distributions=distributions, value=final, state=state, intermediate_values=intermediate

@@ -78,7 +78,8 @@ export function studyPlotPage(title: string, spec: VegaLiteSpec): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline' 'unsafe-eval'">
+<meta http-equiv="Content-Security-Policy"
+  content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline' 'unsafe-eval'">
 <title>${escapeHtml(title)}</title>
 <style>body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;margin:1.5em}nav a{margin-right:1em}</style>
 <script>${scriptSafe(vega)}</script>
@@ -86,11 +87,18 @@ export function studyPlotPage(title: string, spec: VegaLiteSpec): string {
 </head>
 <body>
 <div id="chart"></div>
-<nav><a id="svg" download="${escapeHtml(title)}.svg" href="#">SVG</a><a id="png" download="${escapeHtml(title)}.png" href="#">PNG</a></nav>
+<nav>
+<a id="svg" download="${escapeHtml(title)}.svg" href="#">SVG</a>
+<a id="png" download="${escapeHtml(title)}.png" href="#">PNG</a>
+</nav>
 <script id="spec" type="application/json">${specJson}</script>
 <script>
 const spec = JSON.parse(document.getElementById('spec').textContent);
-const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'svg', container: '#chart', hover: true });
+const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), {
+  renderer: 'svg',
+  container: '#chart',
+  hover: true,
+});
 window.studyPlot = { spec, view, ready: view.runAsync() };
 window.studyPlot.ready.then(async () => {
   document.getElementById('svg').href = await view.toImageURL('svg');

@@ -234,7 +234,7 @@ export interface ContourGrid {
   points: Array<{ number: number; x: number; y: number; value: number }>;
 }
 
-/** n points spanning [lo, hi] padded by 5% of the range on each side (Optuna's contour padding), in log space if log. */
+/** n cell centres over [lo, hi] padded by 5% of the range on each side (Optuna's contour padding), log10 if log. */
 function gridAxis(values: number[], log: boolean, categorical: boolean, n: number): number[] {
   const t = (v: number) => (log ? Math.log10(v) : v);
   const inv = (v: number) => (log ? 10 ** v : v);
