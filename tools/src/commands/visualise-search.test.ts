@@ -1,4 +1,5 @@
 import { createStudy, floatDistribution, sqliteUrl } from '@research/common';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -61,5 +62,41 @@ describe('tools visualise --mode search', () => {
     expect(() => parsePlotTypes(['paralel_coordinates'])).toThrow("did you mean 'parallel_coordinate'?");
     expect(parsePlotTypes(undefined)).toHaveLength(6);
     expect(parsePlotTypes(['slice,contour'])).toEqual(['slice', 'contour']);
+  });
+
+  it("plots a study Python Optuna 3.1 wrote (its own schema revision): the history holds Optuna's values", async () => {
+    const file = path.join(root, 'outputs', 'py', 'optuna_studies', 'py-study', 'study.db');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const script = [
+      'import json, sys, optuna',
+      'optuna.logging.set_verbosity(optuna.logging.ERROR)',
+      `s = optuna.create_study(study_name='py-study', storage='sqlite:///${file}', direction='maximize',`,
+      '    sampler=optuna.samplers.RandomSampler(seed=1))',
+      "s.optimize(lambda t: -(t.suggest_float('a', -1, 1) ** 2) + t.suggest_int('n', 1, 4), n_trials=12)",
+      'print(json.dumps([t.value for t in s.trials]))',
+    ].join('\n');
+    let out: string;
+    try {
+      out = execFileSync('/usr/bin/python3', ['-c', script], { cwd: '/', stdio: 'pipe' }).toString();
+    } catch (err) {
+      throw new Error(`this test needs Python Optuna (apt-get install -y python3-optuna): ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    const values: number[] = JSON.parse(out);
+    const { written } = await plotStudy({
+      studyName: 'py-study',
+      logdir: path.join(root, 'outputs'),
+      plotType: ['optimization_history', 'param_importances'],
+    });
+    const html = fs.readFileSync(written.find((w) => w.type === 'optimization_history')!.html!, 'utf8');
+    const spec = JSON.parse(/<script id="spec" type="application\/json">(.*?)<\/script>/s.exec(html)![1]);
+    const rows: Array<{ value: number; best: number }> = spec.data.values;
+    expect(rows.map((r) => r.value)).toEqual(values);
+    expect(rows[rows.length - 1].best).toBe(Math.max(...values));
+    expect(written.filter((w) => w.skipped)).toEqual([]);
+    // read, not changed: Optuna's file keeps its rollback journal (our workers would have switched it to WAL)
+    // (the header's read/write format versions, bytes 18-19: 1 = rollback journal, 2 = WAL)
+    expect([...fs.readFileSync(file).subarray(18, 20)]).toEqual([1, 1]);
   });
 });
