@@ -90,6 +90,15 @@ beforeAll(async () => {
   fs.mkdirSync(path.dirname(db), { recursive: true });
   study = await createStudy({ studyName: 'lr-sweep', storage: sqliteUrl(db), direction: 'minimize' });
   for (let i = 0; i < 20; i++) await addTrial();
+  // trial 3's run folder, where `tools search` writes it
+  fs.mkdirSync(path.join(path.dirname(db), 'trial_3'));
+  fs.writeFileSync(
+    path.join(path.dirname(db), 'trial_3', 'metrics.json'),
+    JSON.stringify([
+      { epoch: 1, train_loss: 1 },
+      { epoch: 2, train_loss: 0.5 },
+    ]),
+  );
   await writeMlflowRun(path.join(logDir, 'gravity-vit', 'mlruns'));
   dashboard = await startDashboard({ logDir, port: 0, pollMs: 200, routes: [studiesRoute()] });
   browser = await puppeteer.launch({
@@ -177,13 +186,20 @@ describe('dashboard: search studies in Chromium', () => {
       completeNow,
     );
     expect(await page.$eval('#studies tbody tr td:nth-child(4)', (td) => td.textContent)).toBe('25');
+    // the trials table links trial 3 to its run folder: a click shows that run's curves
+    await page.click('#trials tr[data-trial="3"] a.trial-run');
+    await page.waitForSelector('.chart[data-metric="loss"] svg');
+    expect(await page.$eval('#study-section', (s) => (s as HTMLElement).hidden)).toBe(true);
+    expect(await page.$$eval('#runs tr.selected', (trs) => trs.map((tr) => tr.getAttribute('data-run')))).toEqual([
+      'fmnist/optuna_studies/lr-sweep/trial_3',
+    ]);
     expect(errors).toEqual([]);
   });
 
   it('shows an MLflow store: the run listed under its experiment, its curves, params and artifact image', async () => {
     await page.goto(dashboard.url);
     await page.waitForFunction('window.dashboard && window.dashboard.ready');
-    const row = await page.$$eval('#runs tbody tr', (trs) =>
+    const row = await page.$$eval('#runs tbody tr[data-run*="mlruns"]', (trs) =>
       trs.map((tr) =>
         Array.from(tr.querySelectorAll('td'))
           .slice(1)
@@ -200,7 +216,7 @@ describe('dashboard: search studies in Chromium', () => {
         new Date(1_790_000_000_000).toISOString().slice(0, 16).replace('T', ' '),
       ],
     ]);
-    await page.click('#runs tbody tr td:nth-child(4)');
+    await page.click('#runs tbody tr[data-run*="mlruns"] td:nth-child(4)');
     await page.waitForSelector('.chart[data-metric="loss"] svg');
     // loss: train + val (raw and smoothed lines each), accuracy: val
     expect(await page.$$eval('.chart', (c) => c.map((x) => x.getAttribute('data-metric')).sort())).toEqual([

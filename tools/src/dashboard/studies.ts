@@ -5,6 +5,7 @@
 // one by its label, never by a URL.
 import {
   findStudyDatabases,
+  isRunDir,
   listStudies,
   openStudyStorage,
   optimizationHistorySpec,
@@ -16,6 +17,7 @@ import {
   studyImportances,
   type RdbStorage,
 } from '@research/common';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HttpError } from './safe-path';
 import type { ApiRoute } from './server';
@@ -73,6 +75,14 @@ export function studiesRoute(options: StudiesRouteOptions = {}): ApiRoute {
       throw new HttpError(404, (err as Error).message);
     }
     const importances = studyImportances(data);
+    // `tools search` runs trial n in <study folder>/trial_<n>/ next to study.db: the table links to those runs.
+    const file = /^sqlite:\/\/\/(.*)$/.exec(url)?.[1];
+    const runOf = (n: number): string | null => {
+      const dir = file && path.join(path.dirname(file), `trial_${n}`);
+      if (!dir || !fs.existsSync(dir) || !isRunDir(dir)) return null;
+      const rel = path.relative(logDir, dir);
+      return rel.startsWith('..') ? null : rel.split(path.sep).join('/');
+    };
     return {
       storage: label,
       ...overviewOf(data),
@@ -86,6 +96,7 @@ export function studiesRoute(options: StudiesRouteOptions = {}): ApiRoute {
           datetimeStart: t.datetimeStart,
           datetimeComplete: t.datetimeComplete,
           intermediateSteps: t.intermediateValues.size,
+          run: runOf(t.number),
         })),
       specs: {
         optimization_history: optimizationHistorySpec(data),

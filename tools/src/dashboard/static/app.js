@@ -384,7 +384,14 @@ async function renderStudy() {
       el(
         'tr',
         { 'data-trial': String(t.number) },
-        el('td', {}, String(t.number)),
+        // the trial's run folder (tools search writes <study>/trial_<n>/): a click opens that run
+        el(
+          'td',
+          {},
+          t.run
+            ? el('a', { href: '#', class: 'trial-run', onclick: () => selectOnly(t.run) }, String(t.number))
+            : String(t.number),
+        ),
         el('td', { class: `state-${t.state.toLowerCase()}` }, t.state),
         el('td', { class: 'best' }, t.value === null ? '' : fmt(t.value)),
         ...params.map((p) => el('td', {}, p in t.params ? fmt(t.params[p]) : '')),
