@@ -84,8 +84,26 @@ export async function findStudyDatabases(logDir: string, maxDepth = 6): Promise<
   };
   walk(logDir, 0);
   const found: string[] = [];
-  for (const file of candidates.sort()) if (await isOptunaSqlite(file)) found.push(file);
+  for (const file of candidates.sort()) if (await isOptunaSqliteCached(file)) found.push(file);
   return found;
+}
+
+// The dashboard looks for storages every second: a file found to be one stays one; another file is checked again
+// only when it changes.
+const schemaChecks = new Map<string, { mtimeMs: number; optuna: boolean }>();
+
+async function isOptunaSqliteCached(file: string): Promise<boolean> {
+  let mtimeMs: number;
+  try {
+    mtimeMs = fs.statSync(file).mtimeMs;
+  } catch {
+    return false; // removed since the folder was listed
+  }
+  const seen = schemaChecks.get(file);
+  if (seen && (seen.optuna || seen.mtimeMs === mtimeMs)) return seen.optuna;
+  const optuna = await isOptunaSqlite(file);
+  schemaChecks.set(file, { mtimeMs, optuna });
+  return optuna;
 }
 
 /**
