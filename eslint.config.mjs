@@ -17,7 +17,7 @@ const COMMON_MODULES = {
   tda: ['io', 'random'],
   data: ['io', 'random'],
   models: ['io', 'backend'],
-  viz: ['io', 'random', 'data'],
+  viz: ['io', 'random', 'data', 'search'],
   hub: ['io', 'data'],
   training: ['io', 'random', 'backend', 'data', 'metrics', 'models', 'viz'],
   search: ['io', 'random'],

@@ -1,11 +1,13 @@
-// `tools visualise --mode launch|report`: TensorBoard (when installed) or the project's dashboard over run folders,
-// and a self-contained report.html for one run.
-import { isRunDir, outputsDir, writeRunReport } from '@research/common';
+// `tools visualise --mode launch|report|search`: TensorBoard (when installed) or the project's dashboard over run
+// folders, a self-contained report.html for one run, and a search study's plots.
+import { isRunDir, outputsDir, STUDY_PLOT_TYPES, writeRunReport } from '@research/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { startDashboard, type Dashboard } from '../dashboard/server';
+import { studiesRoute } from '../dashboard/studies';
+import { plotStudy } from './visualise-search';
 
 export interface VisualiseOptions {
   mode: string;
@@ -14,6 +16,11 @@ export interface VisualiseOptions {
   port?: string;
   host?: string;
   dashboard?: boolean;
+  studyName?: string;
+  storage?: string;
+  plotType?: string[];
+  params?: string[];
+  outputDir?: string;
 }
 
 /** The `tensorboard` executable on PATH, or undefined. */
@@ -59,7 +66,8 @@ export async function launch(o: VisualiseOptions): Promise<Launched> {
     });
     return { kind: 'tensorboard', child, url: `http://${host}:${port}/` };
   }
-  const dashboard = await startDashboard({ logDir, port, host });
+  const routes = [studiesRoute({ storages: o.storage ? [o.storage] : [] })];
+  const dashboard = await startDashboard({ logDir, port, host, routes });
   return { kind: 'dashboard', dashboard, url: dashboard.url };
 }
 
@@ -79,7 +87,16 @@ export async function runVisualise(o: VisualiseOptions): Promise<void> {
     console.log(`report: ${report(o)}`);
     return;
   }
-  if (o.mode !== 'launch') throw new Error(`--mode: expected launch or report, got '${o.mode}'`);
+  if (o.mode === 'search') {
+    const { outDir, written } = await plotStudy(o);
+    for (const w of written) {
+      if (w.skipped) console.log(`${w.type}: not drawn (${w.skipped})`);
+      else console.log(`${w.type}: ${path.relative(outDir, w.png!)}, ${path.relative(outDir, w.html!)}`);
+    }
+    console.log(`plots of study '${o.studyName}' in ${outDir}`);
+    return;
+  }
+  if (o.mode !== 'launch') throw new Error(`--mode: expected launch, report or search, got '${o.mode}'`);
   const launched = await launch(o);
   if (launched.kind === 'tensorboard') {
     console.log(`tensorboard on ${launched.url}`);
@@ -95,14 +112,24 @@ export function register(program: Command): void {
   program
     .command('visualise')
     .description(
-      'Curves, images and configs of runs: TensorBoard or the built-in dashboard (launch), or a report.html (report)',
+      'Curves, images and configs of runs: TensorBoard or the built-in dashboard (launch), a report.html (report), ' +
+        "or a search study's plots (search)",
     )
-    .requiredOption('--mode <mode>', 'launch | report')
+    .requiredOption('--mode <mode>', 'launch | report | search')
     .option('--run_dir <dir>', 'one run folder (report: required)')
     .option('--logdir <dir>', 'the folder of all runs (launch, default <assets>/outputs)')
     .option('--port <n>', 'port (launch, default 6006; 0 = any free port)')
     .option('--host <host>', 'address to bind (launch, default 127.0.0.1: this machine only)')
     .option('--dashboard', 'the built-in dashboard even when tensorboard is installed')
+    .option('--study-name <name>', 'search: the study to plot')
+    .option(
+      '--storage <url>',
+      'search: sqlite:///path.db or postgresql://... (default: optuna_studies/<name>/study.db); ' +
+        'launch: a storage whose studies the dashboard shows too',
+    )
+    .option('--plot-type <types...>', `search: ${STUDY_PLOT_TYPES.join(' | ')} (default all)`)
+    .option('--params <names...>', 'search: the parameters of contour, slice, parallel_coordinate, importances')
+    .option('--output-dir <dir>', 'search: where the PNG and HTML files go (default <study folder>/plots)')
     .action(
       async (o: {
         mode: string;
@@ -111,6 +138,11 @@ export function register(program: Command): void {
         port?: string;
         host?: string;
         dashboard?: boolean;
+        studyName?: string;
+        storage?: string;
+        plotType?: string[];
+        params?: string[];
+        outputDir?: string;
       }) => {
         await runVisualise({
           mode: o.mode,
@@ -119,6 +151,11 @@ export function register(program: Command): void {
           port: o.port,
           host: o.host,
           dashboard: o.dashboard,
+          studyName: o.studyName,
+          storage: o.storage,
+          plotType: o.plotType,
+          params: o.params,
+          outputDir: o.outputDir,
         });
       },
     );

@@ -27,6 +27,13 @@ export interface ApiRoute {
   /** The name after /api/, e.g. 'studies'. */
   name: string;
   handle(query: URLSearchParams, logDir: string): unknown;
+  /**
+   * A stamp of what the route shows (polled with the runs while a page listens): when it changes, the live stream
+   * sends an event named after the route, and the page reloads that view.
+   */
+  watch?(logDir: string): Promise<string> | string;
+  /** Called when the dashboard closes (e.g. to close database connections). */
+  close?(): Promise<void> | void;
 }
 
 export interface DashboardOptions {
@@ -108,6 +115,31 @@ export function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const pollMs = options.pollMs ?? 1000;
   const streams = new Set<http.ServerResponse>();
   let stamps = runStamps(root);
+  const routeStamps = new Map<string, string>();
+  let watching = false;
+
+  /** Sends an event to the routes' views whose stamp changed (one check at a time: a check may query a database). */
+  const watchRoutes = async () => {
+    if (watching) return;
+    watching = true;
+    try {
+      for (const route of routes.values()) {
+        if (!route.watch) continue;
+        let stamp: string;
+        try {
+          stamp = await route.watch(root);
+        } catch (err) {
+          stamp = `error: ${(err as Error).message}`;
+        }
+        const before = routeStamps.get(route.name);
+        routeStamps.set(route.name, stamp);
+        if (before !== undefined && before !== stamp)
+          streams.forEach((res) => res.write(`event: ${route.name}\ndata: {}\n\n`));
+      }
+    } finally {
+      watching = false;
+    }
+  };
 
   const poll = setInterval(() => {
     if (streams.size === 0) return;
@@ -119,6 +151,7 @@ export function startDashboard(options: DashboardOptions): Promise<Dashboard> {
       const message = `event: runs\ndata: ${JSON.stringify({ changed, removed })}\n\n`;
       streams.forEach((res) => res.write(message));
     }
+    void watchRoutes();
   }, pollMs);
   poll.unref();
 
@@ -131,6 +164,17 @@ export function startDashboard(options: DashboardOptions): Promise<Dashboard> {
     const bytes = fs.readFileSync(file);
     res.writeHead(200, { 'content-type': type, 'content-length': bytes.length, 'x-content-type-options': 'nosniff' });
     res.end(head ? undefined : bytes);
+  };
+
+  const sendError = (res: http.ServerResponse, err: unknown) => {
+    const status = err instanceof HttpError ? err.status : 500;
+    if (!res.headersSent) {
+      res.writeHead(status, {
+        'content-type': 'text/plain; charset=utf-8',
+        ...(status === 405 ? { allow: 'GET, HEAD' } : {}),
+      });
+    }
+    res.end(status === 500 ? `internal error: ${(err as Error).message}\n` : `${(err as Error).message}\n`);
   };
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -183,23 +227,23 @@ export function startDashboard(options: DashboardOptions): Promise<Dashboard> {
         return;
       }
       const route = routes.get(name);
-      if (route) return sendJson(res, route.handle(query, root), head);
+      if (route) {
+        const body = route.handle(query, root);
+        if (!(body instanceof Promise)) return sendJson(res, body, head);
+        return body.then(
+          (value) => sendJson(res, value, head),
+          (err) => sendError(res, err),
+        );
+      }
     }
     throw new HttpError(404, 'not found');
   };
 
   const server = http.createServer((req, res) => {
     try {
-      handle(req, res);
+      void handle(req, res);
     } catch (err) {
-      const status = err instanceof HttpError ? err.status : 500;
-      if (!res.headersSent) {
-        res.writeHead(status, {
-          'content-type': 'text/plain; charset=utf-8',
-          ...(status === 405 ? { allow: 'GET, HEAD' } : {}),
-        });
-      }
-      res.end(status === 500 ? `internal error: ${(err as Error).message}\n` : `${(err as Error).message}\n`);
+      sendError(res, err);
     }
   });
 
@@ -215,7 +259,12 @@ export function startDashboard(options: DashboardOptions): Promise<Dashboard> {
           new Promise<void>((done) => {
             clearInterval(poll);
             streams.forEach((res) => res.end());
-            server.close(() => done());
+            server.close(() =>
+              Promise.all([...routes.values()].map(async (r) => r.close?.())).then(
+                () => done(),
+                () => done(),
+              ),
+            );
             server.closeAllConnections();
           }),
       });

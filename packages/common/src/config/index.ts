@@ -19,5 +19,5 @@ export {
   type DescribedFormat,
   type SchemaLeaf,
 } from './schema';
-export { nearestKey, schemaLeafPaths } from './validate';
+export { closest, nearestKey, schemaLeafPaths } from './validate';
 export { provenanceOf } from './finalize';

@@ -4,5 +4,6 @@ export * from './plot';
 export * from './charts';
 export * from './runs';
 export * from './report';
+export * from './search';
 export * from './embedding';
 export type { ImageInput, RasterImage, RawImage, TensorLike } from './raster';

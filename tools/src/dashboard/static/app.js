@@ -2,7 +2,7 @@
 /* global vega, vegaLite */
 'use strict';
 
-const state = { runs: [], selected: [], details: new Map(), views: {} };
+const state = { runs: [], selected: [], details: new Map(), views: {}, studies: [], study: null, studyViews: {} };
 window.dashboard = state; // read by the browser tests
 
 const $ = (id) => document.getElementById(id);
@@ -61,7 +61,9 @@ function renderRuns() {
   const body = $('runs').querySelector('tbody');
   body.replaceChildren();
   for (const run of state.runs) {
-    const hay = `${run.project} ${run.experiment} ${run.name} ${new Date(run.updated).toISOString()}`.toLowerCase();
+    // started: when the run says it started (MLflow's start_time), else its last write
+    const when = new Date(run.started ?? run.updated).toISOString();
+    const hay = `${run.project} ${run.experiment} ${run.name} ${when}`.toLowerCase();
     if ((text && !text.split(/\s+/).every((w) => hay.includes(w))) || (status && run.status !== status)) continue;
     const checked = state.selected.includes(run.id);
     const box = el('input', {
@@ -83,6 +85,7 @@ function renderRuns() {
         el('td', { title: run.id }, run.name),
         el('td', { class: `status-${run.status}` }, run.status),
         el('td', { class: 'best' }, best),
+        el('td', { class: 'when', title: when }, when.slice(0, 16).replace('T', ' ')),
       ),
     );
   }
@@ -95,10 +98,12 @@ async function loadRuns() {
 }
 
 function selectOnly(id) {
+  closeStudy();
   state.selected = [id];
   refreshSelection();
 }
 function toggleRun(id, on) {
+  closeStudy();
   state.selected = on ? [...new Set([...state.selected, id])] : state.selected.filter((x) => x !== id);
   refreshSelection();
 }
@@ -109,7 +114,7 @@ async function refreshSelection(reload = []) {
     if (!state.details.has(id) || reload.includes(id))
       state.details.set(id, await api(`/api/run?id=${encodeURIComponent(id)}`));
   }
-  $('empty').hidden = state.selected.length > 0;
+  $('empty').hidden = state.selected.length > 0 || state.study !== null;
   await Promise.all([renderCharts(), renderImages(), renderFiles(), renderConfig()]);
 }
 
@@ -281,6 +286,121 @@ const table2 = (rows) =>
     ...rows.map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, typeof v === 'string' ? v : JSON.stringify(v)))),
   );
 
+// ---- search studies: the same Vega-Lite specs as `tools visualise --mode search`, and the trials --------------------
+const studyKey = (storage, name) => `${storage}::${name}`;
+
+function renderStudies() {
+  const body = $('studies').querySelector('tbody');
+  body.replaceChildren();
+  for (const s of state.studies) {
+    if (s.error) {
+      body.append(
+        el('tr', { class: 'error' }, el('td', {}, '—'), el('td', {}, s.storage), el('td', { colspan: '3' }, s.error)),
+      );
+      continue;
+    }
+    const key = studyKey(s.storage, s.studyName);
+    const counts = Object.entries(s.states)
+      .map(([state, n]) => `${n} ${state.toLowerCase()}`)
+      .join(', ');
+    const best = s.best ? `${fmt(s.best.value)} (#${s.best.number})` : '';
+    const open = state.study && studyKey(state.study.storage, state.study.name) === key;
+    body.append(
+      el(
+        'tr',
+        { class: open ? 'selected' : '', 'data-study': key, onclick: () => openStudy(s.storage, s.studyName) },
+        el('td', {}, s.studyName),
+        el('td', { title: s.storage }, s.storage),
+        el('td', {}, s.direction.toLowerCase()),
+        el('td', { title: counts }, String(s.nTrials)),
+        el('td', { class: 'best' }, best),
+      ),
+    );
+  }
+  $('no-studies').hidden = state.studies.length > 0;
+}
+
+async function loadStudies() {
+  try {
+    state.studies = await api('/api/studies');
+  } catch {
+    state.studies = []; // a dashboard started without the studies route
+  }
+  renderStudies();
+}
+
+function closeStudy() {
+  state.study = null;
+  Object.values(state.studyViews).forEach((v) => v.finalize());
+  state.studyViews = {};
+  $('study-section').hidden = true;
+  renderStudies();
+}
+
+async function openStudy(storage, name) {
+  state.selected = [];
+  state.study = { storage, name };
+  renderStudies();
+  await refreshSelection();
+  await renderStudy();
+}
+
+async function renderStudy() {
+  if (!state.study) return;
+  const { storage, name } = state.study;
+  const d = await api(`/api/studies?storage=${encodeURIComponent(storage)}&study=${encodeURIComponent(name)}`);
+  state.studyDetails = d;
+  $('study-section').hidden = false;
+  $('study-title').textContent = `Study ${d.studyName} (${d.direction.toLowerCase()}) · ${d.storage}`;
+  const counts = Object.entries(d.states).map(([s, n]) => `${n} ${s.toLowerCase()}`);
+  $('study-summary').textContent =
+    `${d.nTrials} trials: ${counts.join(', ')}` +
+    (d.best ? `; best ${fmt(d.best.value)} at trial ${d.best.number}` : '');
+  Object.values(state.studyViews).forEach((v) => v.finalize());
+  state.studyViews = {};
+  for (const holder of document.querySelectorAll('#study-charts .study-chart')) {
+    const plot = holder.getAttribute('data-plot');
+    holder.replaceChildren();
+    const spec = d.specs[plot];
+    if (!spec) {
+      holder.append(
+        el('p', { class: 'hint' }, plot === 'param_importances' ? `importances: ${d.importancesError}` : ''),
+      );
+      continue;
+    }
+    const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), {
+      renderer: 'svg',
+      container: holder,
+      hover: true,
+    });
+    state.studyViews[plot] = view;
+    await view.runAsync();
+  }
+  const params = d.params;
+  const table = $('trials');
+  table.replaceChildren(
+    el('tr', {}, ...['#', 'state', 'value', ...params, 'completed'].map((h) => el('th', {}, h))),
+    ...d.trials.map((t) =>
+      el(
+        'tr',
+        { 'data-trial': String(t.number) },
+        // the trial's run folder (tools search writes <study>/trial_<n>/): a click opens that run
+        el(
+          'td',
+          {},
+          t.run
+            ? el('a', { href: '#', class: 'trial-run', onclick: () => selectOnly(t.run) }, String(t.number))
+            : String(t.number),
+        ),
+        el('td', { class: `state-${t.state.toLowerCase()}` }, t.state),
+        el('td', { class: 'best' }, t.value === null ? '' : fmt(t.value)),
+        ...params.map((p) => el('td', {}, p in t.params ? fmt(t.params[p]) : '')),
+        el('td', {}, t.datetimeComplete ? t.datetimeComplete.slice(0, 19) : ''),
+      ),
+    ),
+  );
+}
+
 // ---- live updates: the server pushes the ids of runs whose files changed ------------------------------------------
 function listen() {
   const source = new EventSource('/api/events');
@@ -294,6 +414,12 @@ function listen() {
     if (reload.length) await refreshSelection(reload);
     state.updates = (state.updates ?? 0) + 1;
   });
+  // A trial was added, finished or reported a value in some study: reload the list and the open study.
+  source.addEventListener('studies', async () => {
+    await loadStudies();
+    await renderStudy();
+    state.studyUpdates = (state.studyUpdates ?? 0) + 1;
+  });
 }
 
 for (const id of ['filter', 'status']) $(id).addEventListener('input', renderRuns);
@@ -302,7 +428,7 @@ for (const id of ['smoothing', 'logy', 'tag-filter'])
     $('smoothing-value').textContent = Number($('smoothing').value).toFixed(2);
     renderCharts();
   });
-loadRuns().then(() => {
+Promise.all([loadRuns(), loadStudies()]).then(() => {
   listen();
   state.ready = true;
 });

@@ -17,6 +17,17 @@ export function vegaBrowserBuilds(): { vega: string; vegaLite: string } {
   };
 }
 
+let sources: { vega: string; vegaLite: string } | undefined;
+
+/** The text of the two browser builds, for pages that inline them (self-contained HTML that opens from disk). */
+export function loadVegaSources(): { vega: string; vegaLite: string } {
+  if (!sources) {
+    const files = vegaBrowserBuilds();
+    sources = { vega: fs.readFileSync(files.vega, 'utf8'), vegaLite: fs.readFileSync(files.vegaLite, 'utf8') };
+  }
+  return sources;
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- the UMD builds are untyped at this boundary */
 type VegaModule = any;
 

@@ -19,3 +19,11 @@ export {
   type RunSummary,
   type ScalarSeries,
 } from './run-folder';
+export {
+  isMlflowRunDir,
+  readMlflowRunMeta,
+  readMlflowScalars,
+  readMlflowParams,
+  readMlflowTags,
+  type MlflowRunMeta,
+} from './mlflow-runs';

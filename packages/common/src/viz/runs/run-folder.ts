@@ -3,6 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isEventFile, readEvents, type ImageEvent, type RunEvents } from '../tensorboard/event-reader';
+import {
+  isMlflowRunDir,
+  mlflowLatestWrite,
+  readMlflowParams,
+  readMlflowRunMeta,
+  readMlflowScalars,
+  readMlflowTags,
+} from './mlflow-runs';
 
 /** Seconds since the last write after which a run without results.json counts as stopped rather than running. */
 export const RUNNING_WINDOW_SECONDS = 120;
@@ -16,7 +24,9 @@ export interface RunSummary {
   name: string;
   /** Last write to the folder's files (ms since epoch). */
   updated: number;
-  status: 'finished' | 'running' | 'stopped';
+  status: 'finished' | 'running' | 'stopped' | 'failed';
+  /** When the run started (ms since epoch), where the run says (MLflow's start_time). */
+  started?: number;
   /** The headline metric: from results.json if there is one, else the best validation value of metrics.json. */
   best?: { name: string; value: number };
 }
@@ -37,6 +47,7 @@ function readJson(file: string): unknown {
 
 /** config.yaml as an object (undefined if absent). */
 export function readRunConfig(runDir: string): Record<string, unknown> | undefined {
+  if (isMlflowRunDir(runDir)) return { params: readMlflowParams(runDir), tags: readMlflowTags(runDir) };
   const file = path.join(runDir, 'config.yaml');
   if (!fs.existsSync(file)) return undefined;
   try {
@@ -93,6 +104,7 @@ function eventsOf(dir: string): RunEvents {
 
 /** Every scalar of the run's event files (subfolder runs as `<subfolder>/<tag>`); metrics.json when there are none. */
 export function readRunScalars(runDir: string): ScalarSeries[] {
+  if (isMlflowRunDir(runDir)) return readMlflowScalars(runDir);
   const series: ScalarSeries[] = [];
   for (const { dir, prefix } of eventDirs(runDir)) {
     for (const [tag, points] of Object.entries(eventsOf(dir).scalars)) series.push({ tag: prefix + tag, points });
@@ -137,6 +149,7 @@ export function listRunPngs(runDir: string): string[] {
 
 /** The newest file write in the run folder and its event folders (the folder's own mtime if it has no file). */
 export function latestWrite(runDir: string): number {
+  if (isMlflowRunDir(runDir)) return mlflowLatestWrite(runDir);
   let latest = 0;
   const consider = (dir: string) => {
     for (const name of fs.readdirSync(dir)) {
@@ -172,14 +185,70 @@ function bestMetric(runDir: string): RunSummary['best'] {
   return undefined;
 }
 
-/** True for a folder a run wrote: config.yaml, metrics.json, results.json or a tensorboard/ folder in it. */
+/**
+ * True for a folder a run wrote: config.yaml, metrics.json, results.json or a tensorboard/ folder in it, or a run of
+ * an MLflow file store (mlruns/<experiment>/<run>/ with meta.yaml and metrics/).
+ */
 export function isRunDir(dir: string): boolean {
-  return ['config.yaml', 'metrics.json', 'results.json', 'tensorboard'].some((name) =>
-    fs.existsSync(path.join(dir, name)),
+  return (
+    ['config.yaml', 'metrics.json', 'results.json', 'tensorboard'].some((name) =>
+      fs.existsSync(path.join(dir, name)),
+    ) || isMlflowRunDir(dir)
   );
 }
 
+/** The best of an MLflow run's metrics: a test metric's last value, else the best validation value, else train loss. */
+function mlflowBest(runDir: string): RunSummary['best'] {
+  const series = new Map(readMlflowScalars(runDir).map((s) => [s.tag, s.points.map((p) => p.value)]));
+  for (const key of HEADLINE.filter((k) => /^(test|knn)/.test(k))) {
+    const values = series.get(key);
+    if (values?.length) return { name: key, value: values[values.length - 1] };
+  }
+  for (const [name, pick] of [
+    ['val_acc', Math.max],
+    ['val_accuracy', Math.max],
+    ['val_loss', Math.min],
+    ['train_loss', Math.min],
+  ] as const) {
+    const values = (series.get(name) ?? []).filter(Number.isFinite);
+    if (values.length) return { name, value: pick(...values) };
+  }
+  return undefined;
+}
+
+const MLFLOW_STATUS: Record<string, RunSummary['status']> = {
+  FINISHED: 'finished',
+  FAILED: 'failed',
+  KILLED: 'stopped',
+  SCHEDULED: 'stopped',
+};
+
+/** An MLflow run in the run list: project = its experiment's name, the run's name, MLflow's status and start. */
+function summarizeMlflowRun(logDir: string, runDir: string, now: number): RunSummary {
+  const meta = readMlflowRunMeta(runDir);
+  const parts = path.relative(logDir, runDir).split(path.sep).filter(Boolean);
+  const updated = latestWrite(runDir);
+  // RUNNING is what a killed process leaves behind: running only while it writes, as for run folders.
+  const status =
+    meta.status === 'RUNNING'
+      ? now - updated < RUNNING_WINDOW_SECONDS * 1000
+        ? 'running'
+        : 'stopped'
+      : MLFLOW_STATUS[meta.status];
+  return {
+    id: parts.join('/'),
+    project: meta.experimentName,
+    experiment: `mlflow ${parts.slice(0, -2).join('/') || '.'}`,
+    name: meta.runName,
+    updated,
+    started: meta.startTime,
+    status,
+    best: mlflowBest(runDir),
+  };
+}
+
 export function summarizeRun(logDir: string, runDir: string, now = Date.now()): RunSummary {
+  if (isMlflowRunDir(runDir)) return summarizeMlflowRun(logDir, runDir, now);
   const parts = path.relative(logDir, runDir).split(path.sep).filter(Boolean);
   const updated = latestWrite(runDir);
   const finished = fs.existsSync(path.join(runDir, 'results.json'));
