@@ -40,11 +40,9 @@ export {
   type LogitsFunction,
 } from './predict';
 export {
-  defaultStudyStorage,
   openSearchStudy,
   paramOverrides,
   resolveSearchPlan,
-  studyFolder,
   suggestParams,
   type OpenStudyOptions,
   type SearchFlags,

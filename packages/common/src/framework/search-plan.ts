@@ -6,12 +6,14 @@ import * as path from 'node:path';
 import { ConfigError } from '../config';
 import { checkPathName } from '../run';
 import {
+  defaultStudyStorage,
   DuplicatedStudyError,
   parseStorageUrl,
   prunerByName,
   RetryFailedTrialCallback,
   samplerByName,
   Study,
+  studyFolder,
   type CategoricalChoice,
   type ParamValue,
   type SchemaRevision,
@@ -46,16 +48,6 @@ export interface SearchPlan {
   /** `<runs>/optuna_studies/<study>/`: trial run folders, best_config.yaml and (by default) study.db. */
   studyDir: string;
   space: Array<[string, SearchDistribution]>;
-}
-
-/** The folder of a study's trials and files: `<runs>/optuna_studies/<study>/`. */
-export function studyFolder(runsDir: string, studyName: string): string {
-  return path.join(path.resolve(runsDir), 'optuna_studies', studyName);
-}
-
-/** The default storage of a study: `sqlite:///<runs>/optuna_studies/<study>/study.db` (an absolute path). */
-export function defaultStudyStorage(runsDir: string, studyName: string): string {
-  return `sqlite:///${path.join(studyFolder(runsDir, studyName), 'study.db')}`;
 }
 
 export function resolveSearchPlan(flags: SearchFlags): SearchPlan {

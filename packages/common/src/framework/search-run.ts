@@ -7,20 +7,21 @@ import * as path from 'node:path';
 import type { BackendPreference } from '../backend';
 import { writeFileAtomic } from '../io';
 import { trainRun } from '../run';
-import { TrialPruned, type FrozenTrial, type ParamValue, type Study, type Trial, type TrialState } from '../search';
+import {
+  defaultStudyStorage,
+  TrialPruned,
+  type FrozenTrial,
+  type ParamValue,
+  type Study,
+  type Trial,
+  type TrialState,
+} from '../search';
 import type { Callback, EpochRecord } from '../training';
 import { frameworkApp } from './app';
 import { renderFrameworkConfig } from './config-template';
 import { loadFrameworkConfig } from './load-config';
 import { frameworkSchema } from './config-schema';
-import {
-  defaultStudyStorage,
-  openSearchStudy,
-  paramOverrides,
-  suggestParams,
-  type OpenStudyOptions,
-  type SearchPlan,
-} from './search-plan';
+import { openSearchStudy, paramOverrides, suggestParams, type OpenStudyOptions, type SearchPlan } from './search-plan';
 
 export interface SearchWorkerOptions extends OpenStudyOptions {
   backend?: BackendPreference;

@@ -22,3 +22,4 @@ export type { CmaEsOptions } from './samplers/cmaes';
 export { getParamImportances, paramImportancesOf } from './fanova';
 export type { ForestOptions } from './fanova';
 export * from './by-name';
+export * from './study-location';

@@ -13,7 +13,8 @@ import {
   studyParamNames,
   type StudyPlotData,
 } from './study-plots';
-import { openStudyStorage, readStudy, sqliteUrl } from './study-sources';
+import { sqliteUrl } from '../../search';
+import { openStudyStorage, readStudy } from './study-sources';
 
 interface Golden {
   distributions: Record<string, string>;

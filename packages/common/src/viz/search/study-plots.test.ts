@@ -20,14 +20,8 @@ import {
   STUDY_PLOT_TYPES,
   type StudyPlotData,
 } from './study-plots';
-import {
-  defaultStudyDb,
-  findStudyDatabases,
-  listStudies,
-  openStudyStorage,
-  readStudy,
-  sqliteUrl,
-} from './study-sources';
+import { defaultStudyDb, sqliteUrl } from '../../search';
+import { findStudyDatabases, listStudies, openStudyStorage, readStudy } from './study-sources';
 
 let root: string;
 beforeEach(() => {

@@ -7,19 +7,6 @@ import * as path from 'node:path';
 import { RdbStorage, type FrozenTrial, type StudyDirection, type TrialState } from '../../search';
 import { completedTrials, studyParamNames, type StudyPlotData } from './study-plots';
 
-/** The folder of a study's files under a runs folder, and its default database. */
-export function studyFolder(runsDir: string, studyName: string): string {
-  return path.join(runsDir, 'optuna_studies', studyName);
-}
-export function defaultStudyDb(runsDir: string, studyName: string): string {
-  return path.join(studyFolder(runsDir, studyName), 'study.db');
-}
-
-/** The storage URL of a SQLite file (sqlite:////abs/path.db for an absolute path, as SQLAlchemy writes it). */
-export function sqliteUrl(file: string): string {
-  return `sqlite:///${path.resolve(file)}`;
-}
-
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const DB_EXTENSIONS = ['.db', '.sqlite', '.sqlite3'];
 
