@@ -21,6 +21,8 @@ export interface ComposeOptions<T> {
   overrides?: readonly string[];
   /** A convict schema, or one built from the chosen group options (e.g. a model schema per architecture). */
   schema: ConfigSchema<T> | ((choices: GroupChoices) => ConfigSchema<T>);
+  /** Rewrites the composed tree before validation (e.g. a section whose keys may be written dotted or nested). */
+  normalize?: (tree: ConfigTree) => void;
 }
 
 type DefaultsEntry =
@@ -242,6 +244,7 @@ export function composeConfigDetailed<T>(opts: ComposeOptions<T>): ComposedConfi
   const addedKeys: string[] = [];
   const groups = configGroups(configDir);
   for (const override of keyOverrides) applyKeyOverride(override, tree, schema, origins, addedKeys, groups);
+  opts.normalize?.(tree);
 
   const config = finalizeConfig<T>(tree, schema, origins, { addedKeys, choices }, displayPath(rootFile));
   return { config, choices, addedKeys };

@@ -164,6 +164,33 @@ describe('framework config', () => {
     );
   });
 
+  it("reads search_space keys written dotted (the reference's layout) or nested, as the same parameters", () => {
+    const section = (space: string) =>
+      'data:\n  data_dir: x\nsearch:\n  study_name: s\n  storage: null\n  n_trials: 2\n  direction: maximize\n' +
+      `  metric: val_acc\n  sampler: tpe\n  pruner: none\n  search_space:\n${space}`;
+    const lr = '{type: loguniform, low: 1.0e-4, high: 0.1}';
+    const dotted = loadFrameworkConfig(
+      write(
+        'dotted.yaml',
+        section(`    optimizer.lr: ${lr}\n    optimizer: {name: {type: categorical, choices: [sgd, adam]}}\n`),
+      ),
+    );
+    const nested = loadFrameworkConfig(
+      write(
+        'nested.yaml',
+        section(`    optimizer:\n      lr: ${lr}\n      name: {type: categorical, choices: [sgd, adam]}\n`),
+      ),
+    );
+    expect(searchSpaceEntries(dotted.search!.search_space)).toEqual([
+      ['optimizer.lr', { type: 'loguniform', low: 1e-4, high: 0.1 }],
+      ['optimizer.name', { type: 'categorical', choices: ['sgd', 'adam'] }],
+    ]);
+    expect(dotted.search).toEqual(nested.search);
+    expect(() =>
+      loadFrameworkConfig(write('twice.yaml', section(`    optimizer.lr: ${lr}\n    optimizer: {lr: ${lr}}\n`))),
+    ).toThrow("search.search_space: 'optimizer.lr' is given twice (dotted and nested)");
+  });
+
   it('turns the config into transforms, an optimizer and a schedule', () => {
     const c = loadFrameworkConfig(
       write(

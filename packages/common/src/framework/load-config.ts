@@ -6,7 +6,7 @@ import { ConfigError, composeConfig, nearestKey } from '../config';
 import { lookupSchema, type ConfigSchema } from '../config/schema';
 import type { ConfigTree } from '../config/tree';
 import { frameworkSchema, type FrameworkConfig } from './config-schema';
-import { searchSpaceEntries } from './search-section';
+import { nestSearchSpaceKeys, searchSpaceEntries } from './search-section';
 
 /** Problems that involve several keys (one line each, naming the keys). */
 export function crossCheckFrameworkConfig(c: FrameworkConfig): string[] {
@@ -64,6 +64,7 @@ export function loadFrameworkConfig(file: string, overrides: readonly string[] =
     configName: path.basename(resolved),
     overrides,
     schema: frameworkSchema,
+    normalize: nestSearchSpaceKeys,
   });
   const problems = crossCheckFrameworkConfig(config);
   if (problems.length === 1) throw new ConfigError(`invalid config ${file}: ${problems[0]}`);

@@ -1,5 +1,6 @@
 // The optional `search:` section of a framework config (Optuna-style hyper-parameter search), checked structurally;
 // `tools search` runs it (search-run.ts). `tools train` ignores it.
+import { ConfigError } from '../config';
 import { isPlainObject } from '../config/tree';
 import { PRUNER_NAMES, SAMPLER_NAMES, type PrunerName, type SamplerName } from '../search';
 
@@ -45,6 +46,34 @@ const DISTRIBUTIONS = ['loguniform', 'uniform', 'int', 'categorical'];
 
 function isDistribution(node: unknown): boolean {
   return isPlainObject(node) && typeof node.type === 'string' && DISTRIBUTIONS.includes(node.type);
+}
+
+/**
+ * Nests the dotted keys of a config tree's `search.search_space` (`optimizer.lr: {...}`, the reference's layout) as
+ * the config itself is nested (`optimizer: {lr: {...}}`), so both spellings name the same parameters. Two spellings
+ * of one key are an error.
+ */
+export function nestSearchSpaceKeys(tree: Record<string, unknown>): void {
+  const search = tree.search;
+  if (!isPlainObject(search) || !isPlainObject(search.search_space)) return;
+  const nested: Record<string, unknown> = {};
+  // `done`: the key's parts already placed (for the error message), `at`: the parts still to place.
+  const insert = (target: Record<string, unknown>, done: string[], at: string[], node: unknown): void => {
+    const [head, ...rest] = at;
+    if (rest.length > 0) {
+      if (!isPlainObject(target[head])) target[head] = {};
+      insert(target[head] as Record<string, unknown>, [...done, head], rest, node);
+    } else if (!(head in target)) {
+      target[head] = node;
+    } else if (isPlainObject(node) && !isDistribution(node) && !isDistribution(target[head])) {
+      for (const [key, child] of Object.entries(node))
+        insert(target[head] as Record<string, unknown>, [...done, head], [key], child);
+    } else {
+      throw new ConfigError(`search.search_space: '${[...done, head].join('.')}' is given twice (dotted and nested)`);
+    }
+  };
+  for (const [key, node] of Object.entries(search.search_space)) insert(nested, [], key.split('.'), node);
+  search.search_space = nested;
 }
 
 /** The search space as `[dotted config key, distribution]` pairs, in file order. */
