@@ -8,7 +8,7 @@ import { composeConfig, ConfigError } from '../config';
 import { getPath, type ConfigTree } from '../config/tree';
 import { createModel } from '../models';
 import type { AppDefinition, TrainerSettings } from '../run/app';
-import { classificationModule, trainingPluginsFromConfig } from '../training';
+import { classificationModule, indexedImageExamples, trainingPluginsFromConfig, type EpochRecord } from '../training';
 import type * as tf from '@tensorflow/tfjs';
 import { frameworkDataset, frameworkOptimizerSpec, frameworkScheduleSpec } from './build';
 import { frameworkSchema, type FrameworkConfig } from './config-schema';
@@ -103,6 +103,13 @@ export function frameworkModel(c: FrameworkConfig): tf.LayersModel {
   });
 }
 
+/** dp: the privacy spent by the whole fit (the last epoch's epsilon) in results.json; nothing for other trainers. */
+function privacyResults(c: FrameworkConfig, history: readonly EpochRecord[]): Record<string, unknown> {
+  const last = history[history.length - 1];
+  if (c.training.trainer_type !== 'dp' || last?.epsilon === undefined) return {};
+  return { epsilon: last.epsilon, dp_delta: c.training.dp.target_delta, dp_best_order: last.dp_best_order };
+}
+
 /** The framework app; `configFile` is the user's config for a new run. */
 export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<FrameworkConfig> {
   const configFile = opts.configFile === undefined ? undefined : path.resolve(opts.configFile);
@@ -139,6 +146,8 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
       return { parent: path.resolve(config.training.runs_dir), name: frameworkRunName(config, base, overrides) };
     },
     trainer: (config) => frameworkTrainerSettings(config, opts.backend),
+    // How an accelerate worker thread rebuilds this app (then its setup from the run's config).
+    factory: { module: __filename, export: 'frameworkApp', args: { configFile, backend: opts.backend } },
     setup(c, ctx) {
       const train = frameworkDataset(c, 'train');
       const val = frameworkDataset(c, 'val');
@@ -146,9 +155,12 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
       const plugins =
         ctx.stage === 'fit'
           ? trainingPluginsFromConfig(c.training, {
+              // dp Poisson-samples indices of the training images and decodes the sampled ones.
+              examples: c.training.trainer_type === 'dp' ? indexedImageExamples(train) : undefined,
               batchSize: c.data.batch_size,
               epochs: c.training.num_epochs,
               seed: c.seed,
+              replica: ctx.replica,
             })
           : undefined;
       const model = frameworkModel(c);
@@ -167,7 +179,11 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
             ? [trainingSamplesCallback(train, c.data, test.classes), ...(plugins?.callbacks ?? [])]
             : undefined,
         classifier: { predict: (batch) => model.predict(batch.x as tf.Tensor) as tf.Tensor, classNames: test.classes },
-        dispose: () => model.dispose(),
+        afterTest: ({ history }) => privacyResults(c, history),
+        dispose: () => {
+          void plugins?.dispose?.();
+          model.dispose();
+        },
       };
     },
   };

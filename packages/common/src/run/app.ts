@@ -9,6 +9,7 @@ import type {
   GradientStrategy,
   OptimizerSpec,
   PrecisionPlugin,
+  ReplicaFactoryRef,
   ScheduleSpec,
   TrainModule,
 } from '../training';
@@ -35,6 +36,11 @@ export interface SetupContext {
   /** 'fit' builds train/val/test; 'evaluate' may leave `train` and `val` out. */
   stage: 'fit' | 'evaluate';
   log: (line: string) => void;
+  /**
+   * How a data-parallel worker rebuilds this experiment (from the app's `factory` and this config): pass it to
+   * trainingPluginsFromConfig for trainer_type accelerate. Absent when the app has no factory, and in the workers.
+   */
+  replica?: ReplicaFactoryRef;
 }
 
 /** A classifier's view of the module: the run layer writes the confusion matrix and the classification report. */
@@ -103,5 +109,10 @@ export interface AppDefinition<C extends object> {
    */
   runFolder?(config: C, overrides: readonly string[]): { parent: string; name: string };
   trainer(config: C): TrainerSettings;
+  /**
+   * A module file exporting a function that returns this AppDefinition from `args` (structured-cloneable): what a
+   * trainer_type accelerate worker thread calls to rebuild the app, then `setup(config)` (see run/app-replica.ts).
+   */
+  factory?: ReplicaFactoryRef;
   setup(config: C, ctx: SetupContext): Promise<Experiment> | Experiment;
 }

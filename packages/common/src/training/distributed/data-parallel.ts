@@ -92,6 +92,8 @@ export class DataParallelStrategy implements GradientStrategy {
   readonly rank: number;
   private exchange?: SharedExchange;
   private workers: Worker[] = [];
+  /** Resolved when each worker has exited (listened to from the start: a worker may end before rank 0 asks). */
+  private exits: Promise<unknown>[] = [];
   private buffers: ModuleParameters['all'] = [];
   private stop?: (reason: string) => void;
   private calls = 0;
@@ -104,8 +106,6 @@ export class DataParallelStrategy implements GradientStrategy {
     this.rank = opts.rank ?? 0;
     if (this.rank > 0 && !(opts.buffer && opts.layout))
       throw new Error(`accelerate: rank ${this.rank} needs rank 0's shared buffer and layout`);
-    if (this.rank === 0 && this.worldSize > 1 && !opts.replica)
-      throw new Error('accelerate: with more than one worker, rank 0 needs a replica factory to start the others');
   }
 
   /** Rank 0 starts the workers (they restore `resumeFrom` too); ranks >= 1 check their module matches rank 0's. */
@@ -131,6 +131,12 @@ export class DataParallelStrategy implements GradientStrategy {
       return;
     }
     if (this.worldSize === 1) return;
+    if (!this.opts.replica) {
+      throw new Error(
+        `accelerate: ${this.worldSize} workers need a replica factory to start ranks 1..${this.worldSize - 1} ` +
+          '(an app gives AppDefinition.factory; the run layer passes SetupContext.replica to trainingPluginsFromConfig)',
+      );
+    }
     if (this.workers.length > 0) throw new Error('accelerate: a DataParallelStrategy runs one fit at a time');
     const buffer = SharedExchange.create(layout);
     this.exchange = new SharedExchange(buffer, layout, 0);
@@ -149,7 +155,9 @@ export class DataParallelStrategy implements GradientStrategy {
       const workerData: WorkerData = { ...base, rank };
       // One wasm thread per worker: the ranks are the parallelism.
       const env = { ...process.env, RESEARCH_WASM_THREADS: '0' };
-      this.workers.push(new Worker(BOOTSTRAP, { eval: true, workerData, env }));
+      const worker = new Worker(BOOTSTRAP, { eval: true, workerData, env });
+      this.exits.push(new Promise((resolve) => worker.once('exit', resolve)));
+      this.workers.push(worker);
     }
   }
 
@@ -272,9 +280,10 @@ export class DataParallelStrategy implements GradientStrategy {
   async finish(): Promise<void> {
     if (this.rank !== 0 || !this.exchange) return;
     this.exchange.markDone();
-    const workers = this.workers;
+    const exits = this.exits;
     this.workers = [];
-    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+    this.exits = [];
+    await Promise.all(exits);
     const failed = this.exchange.failure();
     this.exchange = undefined;
     if (failed) throw new Error(`data-parallel rank ${failed.rank} failed: ${failed.message}`);
@@ -286,6 +295,7 @@ export class DataParallelStrategy implements GradientStrategy {
     this.exchange = undefined;
     const workers = this.workers;
     this.workers = [];
+    this.exits = [];
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
