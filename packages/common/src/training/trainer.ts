@@ -112,6 +112,7 @@ export class Trainer implements TrainerView {
       resumeFrom: opts.resumeFrom,
       stop: (reason) => this.stop(reason),
     });
+    this.precision.setup?.(module);
     this.stopReason = undefined;
     if (opts.resumeFrom) this.restore(module, opts.resumeFrom);
     else {
