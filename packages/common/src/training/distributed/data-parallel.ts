@@ -194,8 +194,8 @@ export class DataParallelStrategy implements GradientStrategy {
     const header = exchange.header(parity);
     const slot = exchange.slot(parity);
     header.fill(0);
-    slot.fill(0);
-    if (hi > lo) {
+    if (hi <= lo) slot.fill(0, 0, exchange.layout.gradElements);
+    else {
       const shard = tf.tidy(() => {
         const out: Batch = {};
         for (const [key, t] of Object.entries(batch)) out[key] = t.slice(lo, hi - lo);
@@ -217,6 +217,7 @@ export class DataParallelStrategy implements GradientStrategy {
       for (const p of params.trainable) {
         const g = local.grads[p.name];
         if (g) slot.set(g.dataSync() as Float32Array, offset);
+        else slot.fill(0, offset, offset + p.variable.size);
         offset += p.variable.size;
       }
       tf.dispose(local.grads);

@@ -152,8 +152,9 @@ export class SharedExchange {
    */
   reduce(parity: number, logCount: number): { total: number; scalars: Float64Array; grads: Float32Array } {
     const n = this.layout.gradElements;
-    const sums = new Float64Array(n);
     const scalars = new Float64Array(1 + logCount);
+    const counts: number[] = [];
+    const slots: Float32Array[] = [];
     let total = 0;
     for (let r = 0; r < this.layout.worldSize; r++) {
       const header = this.header(parity, r);
@@ -161,13 +162,23 @@ export class SharedExchange {
       if (count === 0) continue;
       total += count;
       for (let k = 0; k <= logCount; k++) scalars[k] += count * header[1 + k];
-      const slot = this.slot(parity, r);
-      for (let i = 0; i < n; i++) sums[i] += count * slot[i];
+      counts.push(count);
+      slots.push(this.slot(parity, r));
     }
     const grads = new Float32Array(n);
-    if (total > 0) {
-      for (let i = 0; i < n; i++) grads[i] = sums[i] / total;
-      for (let k = 0; k <= logCount; k++) scalars[k] /= total;
+    if (total === 0) return { total, scalars, grads };
+    for (let k = 0; k <= logCount; k++) scalars[k] /= total;
+    // Each element summed in rank order in float64 (JS numbers), then rounded once to float32.
+    if (slots.length === 2) {
+      const [a, b] = slots;
+      const [ca, cb] = counts;
+      for (let i = 0; i < n; i++) grads[i] = (ca * a[i] + cb * b[i]) / total;
+    } else {
+      for (let i = 0; i < n; i++) {
+        let sum = 0;
+        for (let r = 0; r < slots.length; r++) sum += counts[r] * slots[r][i];
+        grads[i] = sum / total;
+      }
     }
     return { total, scalars, grads };
   }
