@@ -60,6 +60,7 @@ async function child(setting: Setting, args: BenchArgs): Promise<void> {
       : undefined;
   let started = 0;
   let steps = 0;
+  let atWarmup = { ...strategy?.timings };
   const trainer = new Trainer({
     maxEpochs: 1,
     optimizer: new Adam({ lr: 1e-3 }),
@@ -67,8 +68,10 @@ async function child(setting: Setting, args: BenchArgs): Promise<void> {
     callbacks: [
       {
         onTrainBatchEnd: (_t, _m, batch) => {
-          if (batch.batchIndex + 1 === WARMUP) started = performance.now();
-          else if (batch.batchIndex >= WARMUP) steps++;
+          if (batch.batchIndex + 1 === WARMUP) {
+            started = performance.now();
+            atWarmup = { ...strategy?.timings };
+          } else if (batch.batchIndex >= WARMUP) steps++;
         },
       },
       ...(strategy ? [strategy.callback()] : []),
@@ -76,7 +79,12 @@ async function child(setting: Setting, args: BenchArgs): Promise<void> {
   });
   await trainer.fit(classificationModule(model), randomBatches(args.batch, WARMUP + args.steps));
   const seconds = (performance.now() - started) / 1000;
-  console.log(JSON.stringify({ img_s: (args.batch * steps) / seconds, threads: info.threads }));
+  // 2x1: rank 0's milliseconds per timed step computing its shard, waiting for rank 1, averaging the gradients.
+  const t = strategy?.timings;
+  const per = (key: 'computeMs' | 'waitMs' | 'averageMs') =>
+    t ? Math.round((t[key] - (atWarmup[key] ?? 0)) / steps) : undefined;
+  const parts = { compute_ms: per('computeMs'), wait_ms: per('waitMs'), average_ms: per('averageMs') };
+  console.log(JSON.stringify({ img_s: (args.batch * steps) / seconds, threads: info.threads, ...parts }));
 }
 
 function parseArgs(argv: string[]) {
@@ -112,30 +120,41 @@ function parseArgs(argv: string[]) {
   return opts;
 }
 
-function measure(setting: Setting, model: string, batch: number, steps: number): number {
+interface Measurement {
+  img_s: number;
+  compute_ms?: number;
+  wait_ms?: number;
+  average_ms?: number;
+}
+
+function measure(setting: Setting, model: string, batch: number, steps: number): Measurement {
   const args = ['--child', setting, '--models', model, '--batch', String(batch), '--steps', String(steps)];
   const out = spawnSync(process.execPath, ['-r', 'tsx/cjs', __filename, ...args], { encoding: 'utf8' });
   const line = out.stdout.split('\n').find((l) => l.startsWith('{'));
   if (out.status !== 0 || !line) throw new Error(`bench-accelerate: the ${setting} child failed:\n${out.stderr}`);
-  return (JSON.parse(line) as { img_s: number }).img_s;
+  return JSON.parse(line) as Measurement;
 }
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.child) return child(opts.child, { model: opts.models[0], batch: opts.batch, steps: opts.steps });
   console.log(`${os.cpus().length} cores; training img/s at batch ${opts.batch}, ${opts.steps} timed steps each`);
-  console.log('model     round  1 worker x 2 threads  2 workers x 1 thread  load (1 min)');
+  console.log(
+    'model     round  1 worker x 2 threads  2 workers x 1 thread  load (1 min)  rank 0 ms/step: shard, wait, average',
+  );
   for (const model of opts.models) {
     const best: Record<Setting, number> = { '1x2': 0, '2x1': 0 };
     for (let round = 1; round <= opts.rounds; round++) {
       const load = os.loadavg()[0];
       const r = Object.fromEntries(SETTINGS.map((s) => [s, measure(s, model, opts.batch, opts.steps)])) as Record<
         Setting,
-        number
+        Measurement
       >;
-      for (const s of SETTINGS) best[s] = Math.max(best[s], r[s]);
+      for (const s of SETTINGS) best[s] = Math.max(best[s], r[s].img_s);
+      const d = r['2x1'];
       console.log(
-        `${model.padEnd(9)} ${String(round).padStart(5)}  ${r['1x2'].toFixed(0).padStart(20)}  ${r['2x1'].toFixed(0).padStart(20)}  ${load.toFixed(1).padStart(12)}`,
+        `${model.padEnd(9)} ${String(round).padStart(5)}  ${r['1x2'].img_s.toFixed(0).padStart(20)}  ` +
+          `${d.img_s.toFixed(0).padStart(20)}  ${load.toFixed(1).padStart(12)}  ${d.compute_ms}, ${d.wait_ms}, ${d.average_ms}`,
       );
     }
     console.log(

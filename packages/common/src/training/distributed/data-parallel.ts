@@ -98,6 +98,8 @@ export class DataParallelStrategy implements GradientStrategy {
   private stop?: (reason: string) => void;
   private calls = 0;
   private logKeys?: string[];
+  /** Milliseconds this rank spent per part of its steps so far: its shard's gradients, waiting, averaging. */
+  readonly timings = { steps: 0, computeMs: 0, waitMs: 0, averageMs: 0 };
 
   constructor(private readonly opts: DataParallelOptions) {
     if (!(Number.isInteger(opts.worldSize) && opts.worldSize >= 1))
@@ -194,6 +196,7 @@ export class DataParallelStrategy implements GradientStrategy {
     const header = exchange.header(parity);
     const slot = exchange.slot(parity);
     header.fill(0);
+    const started = performance.now();
     if (hi <= lo) slot.fill(0, 0, exchange.layout.gradElements);
     else {
       const shard = tf.tidy(() => {
@@ -229,7 +232,9 @@ export class DataParallelStrategy implements GradientStrategy {
         offset += p.variable.size;
       }
     }
+    const computed = performance.now();
     exchange.barrier();
+    const arrived = performance.now();
     const keys = this.logKeys ?? [];
     const { scalars, grads } = exchange.reduce(parity, keys.length);
     if (this.rank > 0) this.assignBuffers(exchange.slot(parity, 0), exchange.layout.gradElements);
@@ -241,6 +246,11 @@ export class DataParallelStrategy implements GradientStrategy {
     }
     const logs: Record<string, number> = {};
     keys.forEach((k, i) => (logs[k] = scalars[1 + i]));
+    const t = this.timings;
+    t.steps++;
+    t.computeMs += computed - started;
+    t.waitMs += arrived - computed;
+    t.averageMs += performance.now() - arrived;
     return { loss: scalars[0], logs, grads: out };
   }
 
