@@ -30,14 +30,19 @@ interface Run {
   accs: number[];
   hashes: string[];
   workerHashes?: string[];
+  workerTensors?: number[];
   weights: number[][];
   checkpoints: string[];
 }
 
-async function fit(worldSize: number, epochs: number, opts: { runDir?: string; resumeFrom?: string } = {}) {
-  const model = mlpModel(ARGS.seed);
+async function fit(
+  worldSize: number,
+  epochs: number,
+  opts: { runDir?: string; resumeFrom?: string; batchNorm?: boolean } = {},
+) {
+  const model = mlpModel(ARGS.seed, opts.batchNorm);
   const hashesFile = path.join(tmp, `hashes-${Math.random()}.json`);
-  const args: MlpReplicaArgs = { ...ARGS, epochs, hashesFile };
+  const args: MlpReplicaArgs = { ...ARGS, epochs, hashesFile, batchNorm: opts.batchNorm };
   const strategy =
     worldSize === 1
       ? undefined
@@ -67,7 +72,11 @@ async function fit(worldSize: number, epochs: number, opts: { runDir?: string; r
     resumeFrom: opts.resumeFrom,
   });
   run.weights = model.getWeights().map((w) => Array.from(w.dataSync()));
-  if (strategy) run.workerHashes = JSON.parse(fs.readFileSync(hashesFile, 'utf8'));
+  if (strategy) {
+    const worker = JSON.parse(fs.readFileSync(hashesFile, 'utf8')) as { hashes: string[]; tensors: number[] };
+    run.workerHashes = worker.hashes;
+    run.workerTensors = worker.tensors;
+  }
   if (opts.runDir) run.checkpoints = fs.readdirSync(path.join(opts.runDir, 'checkpoints')).sort();
   model.dispose();
   optimizer.dispose();
@@ -94,6 +103,8 @@ it('2 ranks: the loss curve of 1 rank, identical weights on both ranks after eve
   expect(one.losses[13]).toBeLessThan(one.losses[0]); // it learns: the comparison is not of constant curves
   // The averaged gradients are applied by each rank: bit-identical weights on both after each of the 14 steps.
   expect(two.workerHashes).toEqual(two.hashes);
+  // Rank 1 holds as many tensors after its last step as after its second (once the optimizer's slots exist).
+  expect(two.workerTensors?.[13]).toBe(two.workerTensors?.[1]);
   two.weights.flat().forEach((w, i) => expect(w).toBeCloseTo(one.weights.flat()[i], 4));
 }, 60_000);
 
@@ -110,4 +121,13 @@ it('rank 0 alone writes checkpoints, and a resumed 2-rank fit ends where an unin
   expect(resumed.losses).toEqual(full.losses.slice(14));
   expect(resumed.workerHashes).toEqual(resumed.hashes);
   expect(resumed.weights).toEqual(full.weights);
+}, 60_000);
+
+it("with BatchNorm, rank 0's running statistics are broadcast: identical weights on both ranks, no leaked tensor", async () => {
+  const before = tf.memory().numTensors;
+  const bn = await fit(2, 1, { batchNorm: true });
+  expect(tf.memory().numTensors).toBe(before);
+  expect(bn.workerHashes).toHaveLength(7);
+  expect(bn.workerHashes).toEqual(bn.hashes);
+  expect(bn.workerTensors?.[6]).toBe(bn.workerTensors?.[1]);
 }, 60_000);

@@ -1,7 +1,7 @@
 // The replica factory of data-parallel.test.ts: the tiny MLP on the synthetic loader, with a callback that records a
 // hash of every weight after each step (written to `hashesFile` when the fit ends) to compare the ranks.
 import * as fs from 'node:fs';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { syntheticLoader, tinyMlp } from '../../__fixtures__/synthetic';
 import type { Callback } from '../../callback';
 import { classificationModule } from '../../module';
@@ -15,6 +15,8 @@ export interface MlpReplicaArgs {
   examples: number;
   batchSize: number;
   hashesFile?: string;
+  /** Adds a BatchNormalization layer (running statistics: non-trainable weights rank 0 broadcasts every step). */
+  batchNorm?: boolean;
 }
 
 /** FNV-1a over the float32 bytes of every weight, in order. */
@@ -27,23 +29,34 @@ export function weightsHash(model: tf.LayersModel): string {
   return h.toString(16);
 }
 
-/** A callback collecting weightsHash after every batch. */
-export function hashRecorder(model: tf.LayersModel, hashes: string[], file?: string): Callback {
+/** A callback collecting weightsHash and the live tensor count after every batch (written to `file` at the end). */
+export function hashRecorder(model: tf.LayersModel, hashes: string[], file?: string, tensors: number[] = []): Callback {
   return {
-    onTrainBatchEnd: () => void hashes.push(weightsHash(model)),
-    onFitEnd: () => (file ? fs.writeFileSync(file, JSON.stringify(hashes)) : undefined),
+    onTrainBatchEnd: () => {
+      hashes.push(weightsHash(model));
+      tensors.push(tf.memory().numTensors);
+    },
+    onFitEnd: () => (file ? fs.writeFileSync(file, JSON.stringify({ hashes, tensors })) : undefined),
   };
 }
 
-export function mlpModel(seed: number): tf.LayersModel {
+export function mlpModel(seed: number, batchNorm = false): tf.LayersModel {
   seedEverything(seed);
-  return tinyMlp();
+  if (!batchNorm) return tinyMlp();
+  return tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [4, 4, 1] }),
+      tf.layers.dense({ units: 16 }),
+      tf.layers.batchNormalization(),
+      tf.layers.dense({ units: 3 }),
+    ],
+  });
 }
 
 export function mlpReplica(args: unknown): Replica {
   const a = args as MlpReplicaArgs;
   // A different seed than rank 0's: the weights it trains are rank 0's, broadcast when the fit starts.
-  const model = mlpModel(a.seed + 1000);
+  const model = mlpModel(a.seed + 1000, a.batchNorm);
   return {
     module: classificationModule(model),
     train: syntheticLoader(a.examples, 1, a.batchSize),
