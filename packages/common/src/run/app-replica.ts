@@ -3,7 +3,14 @@
 // trains it with the app's optimizer, schedule and precision. Rank 0 keeps the run's callbacks, loggers and
 // checkpoints; a worker gets none of the app's callbacks.
 import * as path from 'node:path';
-import { createOptimizer, createSchedule, seedEverything, type Replica, type ReplicaFactoryRef } from '../training';
+import {
+  createOptimizer,
+  createSchedule,
+  seedEverything,
+  type Replica,
+  type ReplicaContext,
+  type ReplicaFactoryRef,
+} from '../training';
 import type { AppDefinition } from './app';
 
 export interface AppReplicaArgs {
@@ -18,7 +25,7 @@ export function appReplicaRef(app: ReplicaFactoryRef, config: object): ReplicaFa
   return { module: path.join(__dirname, `app-replica${path.extname(__filename)}`), export: 'appReplica', args };
 }
 
-export async function appReplica(args: unknown): Promise<Replica> {
+export async function appReplica(args: unknown, ctx: ReplicaContext): Promise<Replica> {
   const { app: ref, config } = args as AppReplicaArgs;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const make = require(ref.module)[ref.export] as ((a: unknown) => AppDefinition<object>) | undefined;
@@ -28,9 +35,12 @@ export async function appReplica(args: unknown): Promise<Replica> {
   seedEverything(settings.seed);
   const experiment = await app.setup(config, { stage: 'fit', log: () => undefined });
   if (!experiment.train) throw new Error(`${app.project}: setup returned no training data`);
+  // A source that can decode only this rank's rows of each global batch does (rank 0 keeps whole batches).
+  const shard = experiment.train.shard?.(ctx.rank, ctx.worldSize);
   return {
     module: experiment.module,
-    train: experiment.train,
+    train: shard ?? experiment.train,
+    shardedTrain: shard !== undefined,
     trainer: {
       maxEpochs: settings.epochs,
       optimizer: createOptimizer(settings.optimizer),

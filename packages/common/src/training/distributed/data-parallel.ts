@@ -34,6 +34,8 @@ export interface DataParallelOptions {
   /** Ranks >= 1: the memory rank 0 shares. */
   buffer?: SharedArrayBuffer;
   layout?: ExchangeLayout;
+  /** Ranks >= 1: the training source already yields only this rank's rows of each global batch (BatchSource.shard). */
+  shardedBatches?: boolean;
 }
 
 /** What a worker thread receives (worker-main.ts). */
@@ -191,7 +193,9 @@ export class DataParallelStrategy implements GradientStrategy {
     precision?: PrecisionPlugin,
   ): StepGradients {
     const first = Object.values(batch)[0];
-    const [lo, hi] = shardRange(first ? first.shape[0] : 0, this.rank, this.worldSize);
+    const rows = first ? first.shape[0] : 0;
+    const sharded = this.opts.shardedBatches === true;
+    const [lo, hi] = sharded ? [0, rows] : shardRange(rows, this.rank, this.worldSize);
     const parity = this.calls++ % 2;
     const header = exchange.header(parity);
     const slot = exchange.slot(parity);
@@ -199,16 +203,18 @@ export class DataParallelStrategy implements GradientStrategy {
     const started = performance.now();
     if (hi <= lo) slot.fill(0, 0, exchange.layout.gradElements);
     else {
-      const shard = tf.tidy(() => {
-        const out: Batch = {};
-        for (const [key, t] of Object.entries(batch)) out[key] = t.slice(lo, hi - lo);
-        return out;
-      });
+      const shard = sharded
+        ? batch
+        : tf.tidy(() => {
+            const out: Batch = {};
+            for (const [key, t] of Object.entries(batch)) out[key] = t.slice(lo, hi - lo);
+            return out;
+          });
       let local: StepGradients;
       try {
         local = standardGradients(module, params, shard, ctx, precision);
       } finally {
-        tf.dispose(shard);
+        if (!sharded) tf.dispose(shard); // the Trainer disposes the batch it passed
       }
       this.logKeys ??= Object.keys(local.logs).sort();
       if (this.logKeys.length > MAX_LOGS)

@@ -16,6 +16,8 @@ export interface ReplicaFactoryRef {
 export interface Replica {
   module: TrainModule;
   train: BatchSource;
+  /** `train` yields only this rank's rows of each global batch (from BatchSource.shard); default: whole batches. */
+  shardedTrain?: boolean;
   /** maxEpochs, optimizer, schedule, seed, precision, ... as rank 0's (strategy and callbacks are the worker's). */
   trainer: Omit<TrainerOptions, 'strategy' | 'callbacks' | 'runDir'>;
   /** Callbacks every rank needs (precision's scaler state on resume); never loggers or checkpoints. */

@@ -24,6 +24,7 @@ export async function runWorker(): Promise<void> {
         rank: data.rank,
         buffer: data.buffer,
         layout: data.layout,
+        shardedBatches: replica.shardedTrain,
       });
       const trainer = new Trainer({ ...replica.trainer, strategy, callbacks: replica.callbacks ?? [] });
       await trainer.fit(replica.module, replica.train, undefined, { resumeFrom: data.resumeFrom });
