@@ -131,3 +131,14 @@ it("with BatchNorm, rank 0's running statistics are broadcast: identical weights
   expect(bn.workerHashes).toEqual(bn.hashes);
   expect(bn.workerTensors?.[6]).toBe(bn.workerTensors?.[1]);
 }, 60_000);
+
+it("a worker's failure ends rank 0's fit with the worker's message", async () => {
+  const model = mlpModel(ARGS.seed);
+  const strategy = new DataParallelStrategy({ worldSize: 2, replica: { module: FIXTURE, export: 'failingReplica' } });
+  const trainer = new Trainer({ maxEpochs: 1, optimizer: new Adam({ lr: 0.01 }), strategy });
+  await expect(
+    trainer.fit(classificationModule(model), syntheticLoader(ARGS.examples, 1, ARGS.batchSize)),
+  ).rejects.toThrow(/data-parallel rank 1 failed: Error: the data folder is not mounted on this worker/);
+  await strategy.dispose();
+  model.dispose();
+}, 60_000);

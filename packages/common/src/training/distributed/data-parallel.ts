@@ -52,7 +52,8 @@ export interface WorkerData {
 }
 
 // Plain JS run by each worker thread: registers tsx when the entry is TypeScript, runs worker-main's runWorker, and
-// reports a failure to load it through the shared control block (rank 0 is blocked in a barrier, not reading events).
+// reports any failure (loading it, or an error thrown outside it) through the shared control block: rank 0 is blocked
+// in a barrier, not reading events.
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 function fail(error) {
@@ -64,6 +65,8 @@ function fail(error) {
   }
   Atomics.notify(control, 0);
 }
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
 try {
   if (workerData.tsxRegister) require(workerData.tsxRegister);
   require(workerData.entry).runWorker().catch(fail);
@@ -160,6 +163,8 @@ export class DataParallelStrategy implements GradientStrategy {
       // One wasm thread per worker: the ranks are the parallelism.
       const env = { ...process.env, RESEARCH_WASM_THREADS: '0' };
       const worker = new Worker(BOOTSTRAP, { eval: true, workerData, env });
+      const exchange = this.exchange;
+      worker.on('error', (error) => exchange.markFailed(rank, error.stack ?? String(error)));
       this.exits.push(new Promise((resolve) => worker.once('exit', resolve)));
       this.workers.push(worker);
     }

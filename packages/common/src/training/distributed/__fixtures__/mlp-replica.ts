@@ -65,3 +65,8 @@ export function mlpReplica(args: unknown): Replica {
     dispose: () => model.dispose(),
   };
 }
+
+/** A replica factory that fails in the worker (the test of how rank 0 reports it). */
+export function failingReplica(): Replica {
+  throw new Error('the data folder is not mounted on this worker');
+}
