@@ -1,6 +1,6 @@
 // Data-parallel training throughput: the reference CNN and ViT-tiny trained through the Trainer at a global batch of
 // 64, one process with 2 wasm threads (standard strategy) against 2 ranks of 1 wasm thread each (trainer_type
-// accelerate: rank 0 here, rank 1 a worker thread). Each measurement runs in a fresh child process (the wasm thread
+// accelerate: rank 0 here, rank 1 a worker thread), and one process on 1 thread as the baseline. Each measurement runs in a fresh child process (the wasm thread
 // count is fixed when a process starts its backend); the two settings alternate in rounds so that the machine's load
 // falls on both alike. Prints each round and the best round of each setting, with the 1-minute load average.
 //
@@ -14,7 +14,8 @@ import { createModel } from '../src/models';
 import { Adam, classificationModule, DataParallelStrategy, Trainer, type Replica } from '../src/training';
 
 const MODELS: Record<string, string> = { cnn: 'reference-cnn', 'vit-tiny': 'vit-tiny' };
-const SETTINGS = ['1x2', '2x1'] as const;
+// workers x wasm threads; 1x1 is the one-core baseline both others are measured against.
+const SETTINGS = ['1x1', '1x2', '2x1'] as const;
 type Setting = (typeof SETTINGS)[number];
 const WARMUP = 3;
 
@@ -51,7 +52,7 @@ export function benchReplica(args: unknown): Replica {
 
 /** Child: trains WARMUP + steps batches in one setting; prints {img_s}. */
 async function child(setting: Setting, args: BenchArgs): Promise<void> {
-  if (setting === '2x1') process.env.RESEARCH_WASM_THREADS = '0';
+  if (setting !== '1x2') process.env.RESEARCH_WASM_THREADS = '0';
   const info = await initBackend('wasm', { log: () => undefined });
   const model = createModel(MODELS[args.model]);
   const strategy =
@@ -140,10 +141,11 @@ async function main(): Promise<void> {
   if (opts.child) return child(opts.child, { model: opts.models[0], batch: opts.batch, steps: opts.steps });
   console.log(`${os.cpus().length} cores; training img/s at batch ${opts.batch}, ${opts.steps} timed steps each`);
   console.log(
-    'model     round  1 worker x 2 threads  2 workers x 1 thread  load (1 min)  rank 0 ms/step: shard, wait, average',
+    'model     round   1 worker x 1 thread  1 worker x 2 threads  2 workers x 1 thread  load (1 min)  ' +
+      '2x1 rank 0 ms/step: shard, wait, average',
   );
   for (const model of opts.models) {
-    const best: Record<Setting, number> = { '1x2': 0, '2x1': 0 };
+    const best: Record<Setting, number> = { '1x1': 0, '1x2': 0, '2x1': 0 };
     for (let round = 1; round <= opts.rounds; round++) {
       const load = os.loadavg()[0];
       const r = Object.fromEntries(SETTINGS.map((s) => [s, measure(s, model, opts.batch, opts.steps)])) as Record<
@@ -153,12 +155,15 @@ async function main(): Promise<void> {
       for (const s of SETTINGS) best[s] = Math.max(best[s], r[s].img_s);
       const d = r['2x1'];
       console.log(
-        `${model.padEnd(9)} ${String(round).padStart(5)}  ${r['1x2'].img_s.toFixed(0).padStart(20)}  ` +
+        `${model.padEnd(9)} ${String(round).padStart(5)}  ${r['1x1'].img_s.toFixed(0).padStart(20)}  ` +
+          `${r['1x2'].img_s.toFixed(0).padStart(20)}  ` +
           `${d.img_s.toFixed(0).padStart(20)}  ${load.toFixed(1).padStart(12)}  ${d.compute_ms}, ${d.wait_ms}, ${d.average_ms}`,
       );
     }
     console.log(
-      `${model.padEnd(9)}  best  ${best['1x2'].toFixed(0).padStart(20)}  ${best['2x1'].toFixed(0).padStart(20)}  ratio ${(best['2x1'] / best['1x2']).toFixed(2)}`,
+      `${model.padEnd(9)}  best  ${best['1x1'].toFixed(0).padStart(20)}  ${best['1x2'].toFixed(0).padStart(20)}  ` +
+        `${best['2x1'].toFixed(0).padStart(20)}  2x1 / 1x2 ${(best['2x1'] / best['1x2']).toFixed(2)}, ` +
+        `1x2 / 1x1 ${(best['1x2'] / best['1x1']).toFixed(2)}, 2x1 / 1x1 ${(best['2x1'] / best['1x1']).toFixed(2)}`,
     );
   }
 }
