@@ -76,9 +76,15 @@ export function register(program: Command): void {
     };
     // deterministic: single-threaded wasm, whose sums have one order (bit-identical runs for one seed); read by the
     // backend when it starts, so only before this process's first initialisation.
-    if (runConfig(app, opts).config.deterministic && process.env.RESEARCH_WASM_THREADS === undefined) {
+    const composed = runConfig(app, opts).config;
+    if (composed.deterministic && process.env.RESEARCH_WASM_THREADS === undefined) {
       process.env.RESEARCH_WASM_THREADS = '0';
       console.log('[framework] deterministic: true -> single-threaded wasm (RESEARCH_WASM_THREADS=0)');
+    }
+    // accelerate: the workers are the parallelism; rank 0 (this process) runs one wasm thread like each of them.
+    if (composed.training.trainer_type === 'accelerate' && process.env.RESEARCH_WASM_THREADS === undefined) {
+      process.env.RESEARCH_WASM_THREADS = '0';
+      console.log('[framework] trainer_type: accelerate -> one wasm thread per worker (RESEARCH_WASM_THREADS=0)');
     }
     await trainRun(app, opts);
   });

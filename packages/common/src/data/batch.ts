@@ -16,4 +16,9 @@ export interface BatchSource {
   /** Number of examples behind the source. */
   readonly size: number;
   batches(epoch: number): AsyncIterable<Batch>;
+  /**
+   * Optional: a data-parallel rank's rows [floor(r B / n), floor((r + 1) B / n)) of every batch B, built without the
+   * other rows (trainer_type accelerate's workers use it to build only their shard).
+   */
+  shard?(rank: number, worldSize: number): BatchSource;
 }

@@ -9,7 +9,7 @@ import { checkImageFiles } from '../data';
 import { getPath, type ConfigTree } from '../config/tree';
 import { createModel } from '../models';
 import type { AppDefinition, TrainerSettings } from '../run/app';
-import { classificationModule, trainingPluginsFromConfig } from '../training';
+import { classificationModule, indexedImageExamples, trainingPluginsFromConfig, type EpochRecord } from '../training';
 import type * as tf from '@tensorflow/tfjs';
 import { frameworkDataset, frameworkOptimizerSpec, frameworkScheduleSpec } from './build';
 import { frameworkSchema, type FrameworkConfig } from './config-schema';
@@ -104,6 +104,13 @@ export function frameworkModel(c: FrameworkConfig): tf.LayersModel {
   });
 }
 
+/** dp: the privacy spent by the whole fit (the last epoch's epsilon) in results.json; nothing for other trainers. */
+function privacyResults(c: FrameworkConfig, history: readonly EpochRecord[]): Record<string, unknown> {
+  const last = history[history.length - 1];
+  if (c.training.trainer_type !== 'dp' || last?.epsilon === undefined) return {};
+  return { epsilon: last.epsilon, dp_delta: c.training.dp.target_delta, dp_best_order: last.dp_best_order };
+}
+
 /** The framework app; `configFile` is the user's config for a new run. */
 export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<FrameworkConfig> {
   const configFile = opts.configFile === undefined ? undefined : path.resolve(opts.configFile);
@@ -147,6 +154,8 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
         );
       return [`data.image_size=${height}`];
     },
+    // How an accelerate worker thread rebuilds this app (then its setup from the run's config).
+    factory: { module: __filename, export: 'frameworkApp', args: { configFile, backend: opts.backend } },
     async setup(c, ctx) {
       const train = frameworkDataset(c, 'train');
       const val = frameworkDataset(c, 'val');
@@ -163,11 +172,15 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
       const plugins =
         ctx.stage === 'fit'
           ? trainingPluginsFromConfig(c.training, {
+              // dp Poisson-samples indices of the training images and decodes the sampled ones.
+              examples: c.training.trainer_type === 'dp' ? indexedImageExamples(train) : undefined,
               batchSize: c.data.batch_size,
               epochs: c.training.num_epochs,
               seed: c.seed,
+              replica: ctx.replica,
             })
           : undefined;
+      if (plugins) ctx.log(`[framework] trainer: ${plugins.description}`);
       const model = frameworkModel(c);
       const dataset = path.basename(path.resolve(c.data.data_dir));
       return {
@@ -188,7 +201,11 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
           classNames: test.classes,
           model,
         },
-        dispose: () => model.dispose(),
+        afterTest: ({ history }) => privacyResults(c, history),
+        dispose: () => {
+          void plugins?.dispose?.();
+          model.dispose();
+        },
       };
     },
   };

@@ -118,7 +118,7 @@ describe('framework config', () => {
       /b\.yaml: data\.mean has 1 values, expected one per channel \(data\.channels = 3\)/,
     );
     expect(() => loadFrameworkConfig(bad('c.yaml', (c) => (c.training.trainer_type = 'tpu')))).toThrow(
-      /training\.trainer_type = "tpu".*expected one of "standard", "dp", "mixed_precision"/,
+      /training\.trainer_type = "tpu".*expected one of "standard", "dp", "accelerate", "mixed_precision"/,
     );
     expect(() => loadFrameworkConfig(bad('d.yaml', (c) => (c.search = { study_name: 's', n_trials: 0 })))).toThrow(
       /search = .*expected a search section: .*missing 'storage'.*n_trials must be a positive integer/,

@@ -9,6 +9,7 @@ import type {
   GradientStrategy,
   OptimizerSpec,
   PrecisionPlugin,
+  ReplicaFactoryRef,
   ScheduleSpec,
   TrainModule,
 } from '../training';
@@ -35,6 +36,11 @@ export interface SetupContext {
   /** 'fit' builds train/val/test; 'evaluate' may leave `train` and `val` out. */
   stage: 'fit' | 'evaluate';
   log: (line: string) => void;
+  /**
+   * How a data-parallel worker rebuilds this experiment (from the app's `factory` and this config): pass it to
+   * trainingPluginsFromConfig for trainer_type accelerate. Absent when the app has no factory, and in the workers.
+   */
+  replica?: ReplicaFactoryRef;
 }
 
 /** A classifier's view of the module: the run layer writes the confusion matrix and the classification report. */
@@ -112,5 +118,10 @@ export interface AppDefinition<C extends object> {
   trainer(config: C): TrainerSettings;
   /** The overrides that rebuild the model and its data for another input size (`export --input_size H W`). */
   inputSizeOverrides?(config: C, size: readonly [number, number]): string[];
+  /**
+   * A module file exporting a function that returns this AppDefinition from `args` (structured-cloneable): what a
+   * trainer_type accelerate worker thread calls to rebuild the app, then `setup(config)` (see run/app-replica.ts).
+   */
+  factory?: ReplicaFactoryRef;
   setup(config: C, ctx: SetupContext): Promise<Experiment> | Experiment;
 }

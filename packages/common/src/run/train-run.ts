@@ -24,6 +24,7 @@ import {
   type LRSchedule,
 } from '../training';
 import type { AppDefinition, Experiment, TrainerSettings } from './app';
+import { appReplicaRef } from './app-replica';
 import { closingSummary, writeClassifierReport, writeCurves } from './artifacts';
 import { locateRun } from './checkpoints';
 import { endAttempt, gitCommit, readRunInfo, writeRunInfo, type RunInfo } from './run-info';
@@ -178,7 +179,8 @@ export async function trainRun<C extends object>(
   const backend = await initBackend(settings.backend, { log });
 
   seedEverything(settings.seed); // before the model is built, so the initial weights follow the seed
-  const experiment: Experiment = await app.setup(config, { stage: 'fit', log });
+  const replica = app.factory ? appReplicaRef(app.factory, config) : undefined;
+  const experiment: Experiment = await app.setup(config, { stage: 'fit', log, replica });
   if (!experiment.train) throw new Error(`${app.project}: setup returned no training data`);
   const schedule = createSchedule(settings.schedule ?? { name: 'constant' });
   // A refused resume writes nothing: check the checkpoint against this module and schedule before any file changes.

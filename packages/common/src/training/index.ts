@@ -32,3 +32,4 @@ export * from './lr-finder';
 export * from './privacy';
 export * from './strategy';
 export * from './precision';
+export * from './distributed';

@@ -109,7 +109,10 @@ export class Trainer implements TrainerView {
       accumulateGradBatches: this.accumulateGradBatches,
       gradClipNorm: this.gradClipNorm,
       precision: this.precision,
+      resumeFrom: opts.resumeFrom,
+      stop: (reason) => this.stop(reason),
     });
+    this.precision.setup?.(module);
     this.stopReason = undefined;
     if (opts.resumeFrom) this.restore(module, opts.resumeFrom);
     else {

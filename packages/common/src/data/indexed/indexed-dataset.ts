@@ -120,13 +120,24 @@ export class IndexedImageDataset implements BatchSource {
     return img;
   }
 
+  /** Batch k of the epoch's order, or only its rows [lo, hi) of `shard` (rank, worldSize). */
   private async decodeBatch(
     order: Int32Array,
     epoch: number,
     k: number,
+    shard?: [rank: number, worldSize: number],
   ): Promise<{ pixels: Float32Array; labels: Int32Array }> {
-    const start = k * this.batchSize;
-    const indices = order.subarray(start, Math.min(start + this.batchSize, order.length));
+    let start = k * this.batchSize;
+    let end = Math.min(start + this.batchSize, order.length);
+    if (shard) {
+      const rows = end - start;
+      const [rank, worldSize] = shard;
+      [start, end] = [
+        start + Math.floor((rank * rows) / worldSize),
+        start + Math.floor(((rank + 1) * rows) / worldSize),
+      ];
+    }
+    const indices = order.subarray(start, end);
     const [h, w, c] = this.imageShape;
     const pixels = new Float32Array(indices.length * h * w * c);
     let next = 0;
@@ -143,13 +154,31 @@ export class IndexedImageDataset implements BatchSource {
   }
 
   async *batches(epoch: number): AsyncGenerator<Batch> {
+    yield* this.batchesOf(epoch);
+  }
+
+  /**
+   * A data-parallel rank's view: rows [floor(r B / n), floor((r + 1) B / n)) of every global batch B, decoded alone,
+   * with the same images and random draws as those rows of `batches` (a rank does not decode the others' rows).
+   */
+  shard(rank: number, worldSize: number): BatchSource {
+    if (!(Number.isInteger(worldSize) && worldSize >= 1 && Number.isInteger(rank) && rank >= 0 && rank < worldSize))
+      throw new Error(`IndexedImageDataset.shard: expected 0 <= rank < worldSize, got rank ${rank} of ${worldSize}`);
+    return {
+      batchesPerEpoch: this.batchesPerEpoch,
+      size: this.size,
+      batches: (epoch: number) => this.batchesOf(epoch, [rank, worldSize]),
+    };
+  }
+
+  private async *batchesOf(epoch: number, shard?: [number, number]): AsyncGenerator<Batch> {
     const order = this.order(epoch);
     const total = this.batchesPerEpoch;
     const ahead = Math.max(0, this.opts.prefetch ?? 1);
     const queue: Promise<{ pixels: Float32Array; labels: Int32Array }>[] = [];
     let scheduled = 0;
     const schedule = () => {
-      const promise = this.decodeBatch(order, epoch, scheduled++);
+      const promise = this.decodeBatch(order, epoch, scheduled++, shard);
       promise.catch(() => undefined); // reported when awaited; avoids an unhandled rejection while it waits
       queue.push(promise);
     };

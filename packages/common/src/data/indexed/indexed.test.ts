@@ -190,6 +190,40 @@ describe('IndexedImageDataset', () => {
     expect((await first(new IndexedImageDataset(opts), 2)).x).not.toEqual(a.x);
   });
 
+  it('a data-parallel shard decodes its rows of every batch alone: the shards of 3 ranks make up each batch', async () => {
+    const opts = {
+      dataDir,
+      index: allFiles().slice(0, 37),
+      channels: 1 as const,
+      batchSize: 16,
+      seed: 9,
+      transforms: [{ type: 'random_resized_crop' as const, size: 12 }, { type: 'horizontal_flip' as const }],
+    };
+    const collect = async (source: { batches(e: number): AsyncIterable<Record<string, tf.Tensor>> }) => {
+      const out: { x: number[]; y: number[] }[] = [];
+      for await (const batch of source.batches(1)) {
+        out.push({ x: Array.from(batch.x.dataSync()), y: Array.from(batch.y.dataSync()) });
+        tf.dispose(batch);
+      }
+      return out;
+    };
+    const ds = new IndexedImageDataset(opts);
+    const whole = await collect(ds);
+    const shards = await Promise.all([0, 1, 2].map((r) => collect(ds.shard(r, 3))));
+    expect(whole.map((b) => b.y.length)).toEqual([16, 16, 5]);
+    expect(shards.map((s) => s.map((b) => b.y.length))).toEqual([
+      [5, 5, 1],
+      [5, 5, 2],
+      [6, 6, 2],
+    ]);
+    whole.forEach((batch, k) => {
+      expect(shards.flatMap((s) => s[k].y)).toEqual(batch.y);
+      expect(shards.flatMap((s) => s[k].x)).toEqual(batch.x); // the same random crops and flips as the whole batch's
+    });
+    expect(ds.shard(1, 3).batchesPerEpoch).toBe(3);
+    expect(() => ds.shard(3, 3)).toThrow('expected 0 <= rank < worldSize, got rank 3 of 3');
+  });
+
   it('crops exactly, and its random resized crop is the drawn box resized', async () => {
     const file = path.join(tmp, 'rgb', 'raw', 'a', 'p.png');
     const values = pattern(29, 37, 3, 256);

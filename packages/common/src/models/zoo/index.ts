@@ -6,7 +6,7 @@ import { efficientnetB0 } from './efficientnet';
 import { mobilenetV2 } from './mobilenet-v2';
 import { mobilenetV3Small } from './mobilenet-v3';
 import { resnet18, resnet34, resnet50 } from './resnet';
-import { simpleCnn, tinyNet } from './simple-cnn';
+import { simpleCnn, simpleCnnGn, tinyNet } from './simple-cnn';
 import { vitB16 } from './vision-transformer';
 
 export { convnextTiny, timmConvnextLayout, timmConvnextName } from './convnext';
@@ -14,7 +14,7 @@ export { efficientnetB0 } from './efficientnet';
 export { mobilenetV2 } from './mobilenet-v2';
 export { mobilenetV3Small } from './mobilenet-v3';
 export { resnet18, resnet34, resnet50 } from './resnet';
-export { simpleCnn, tinyNet } from './simple-cnn';
+export { simpleCnn, simpleCnnGn, tinyNet } from './simple-cnn';
 export { visionTransformer, vitB16, timmVitName } from './vision-transformer';
 export type { VisionTransformerOptions } from './vision-transformer';
 export { LayerScale, StochasticDepth, TorchActivation } from './torch-layers';
@@ -49,5 +49,10 @@ registerModel(
   'simple_cnn',
   simpleCnn,
   'custom: 5 conv3x3-BN-ReLU (32, 32, 64, 64, 128), 2 max pools, GAP, dropout 0.3, linear',
+);
+registerModel(
+  'simple_cnn_gn',
+  simpleCnnGn,
+  'custom: simple_cnn with GroupNorm(8) in place of BatchNorm (for trainer_type dp, as Opacus ModuleValidator.fix)',
 );
 registerModel('tiny_net', tinyNet, 'custom: 2 conv3x3-BN-ReLU (16, 32) each with a max pool, GAP, linear');

@@ -8,6 +8,7 @@
 // tiny_net (≈5k parameters):
 //   conv3x3(16) BN ReLU maxpool 2 -> conv3x3(32) BN ReLU maxpool 2 -> global average pool -> Linear(32, classes)
 import * as tf from '@tensorflow/tfjs';
+import { GroupNorm } from '../layers/group-norm';
 import type { ModelOptions } from '../registry';
 import {
   activation,
@@ -26,7 +27,10 @@ type T = tf.SymbolicTensor;
 /** One row of a features list: a conv block (conv, BN, ReLU: three torch indices) or a max pool (one index). */
 type Step = number | 'pool';
 
-function features(x: T, steps: Step[]): T {
+/** BatchNorm (the default) or GroupNorm of `groups` groups: what Opacus' ModuleValidator.fix puts in BN's place for DP-SGD. */
+type Norm = 'batch' | { groups: number };
+
+function features(x: T, steps: Step[], norm: Norm): T {
   let index = 0;
   for (const step of steps) {
     if (step === 'pool') {
@@ -34,16 +38,25 @@ function features(x: T, steps: Step[]): T {
       continue;
     }
     x = conv2d(x, `features.${index++}`, { filters: step, kernel: 3 });
-    x = batchNorm(x, `features.${index++}`, TORCH_BATCH_NORM);
+    x =
+      norm === 'batch'
+        ? batchNorm(x, `features.${index++}`, TORCH_BATCH_NORM)
+        : (new GroupNorm({ groups: norm.groups, name: `features.${index++}` }).apply(x) as T);
     x = activation(x, 'relu', `features.${index++}`);
   }
   return globalAveragePool(x, 'avgpool');
 }
 
-function smallCnn(name: string, steps: Step[], dropoutRate: number, options: ModelOptions): tf.LayersModel {
+function smallCnn(
+  name: string,
+  steps: Step[],
+  dropoutRate: number,
+  options: ModelOptions,
+  norm: Norm = 'batch',
+): tf.LayersModel {
   const { inputShape, numClasses } = inputAndClasses(options, name, { inputShape: [28, 28, 1], numClasses: 10 });
   const input = tf.input({ shape: inputShape, name: 'image' });
-  const pooled = features(input, steps);
+  const pooled = features(input, steps, norm);
   const logits =
     dropoutRate > 0
       ? linear(dropout(pooled, dropoutRate, 'classifier.0'), 'classifier.1', numClasses)
@@ -53,4 +66,7 @@ function smallCnn(name: string, steps: Step[], dropoutRate: number, options: Mod
 
 export const simpleCnn = (options: ModelOptions = {}) =>
   smallCnn('simple_cnn', [32, 32, 'pool', 64, 64, 'pool', 128], 0.3, options);
+/** simple_cnn with GroupNorm(8) in place of each BatchNorm: trainable with trainer_type dp. */
+export const simpleCnnGn = (options: ModelOptions = {}) =>
+  smallCnn('simple_cnn_gn', [32, 32, 'pool', 64, 64, 'pool', 128], 0.3, options, { groups: 8 });
 export const tinyNet = (options: ModelOptions = {}) => smallCnn('tiny_net', [16, 'pool', 32, 'pool'], 0, options);

@@ -89,6 +89,17 @@ describe('parameter counts at 1000 classes', () => {
     rgb.dispose();
   });
 
+  it('simple_cnn_gn is simple_cnn with GroupNorm for BatchNorm: the same trainable weights, no running statistics', () => {
+    const bn = createModel('simple_cnn');
+    const gn = createModel('simple_cnn_gn');
+    expect(gn.layers.map((l) => l.getClassName())).not.toContain('BatchNormalization');
+    expect(gn.layers.filter((l) => l.getClassName() === 'GroupNorm')).toHaveLength(5);
+    expect(gn.countParams()).toBe(140_458);
+    expect(gn.trainableWeights.map((w) => w.shape)).toEqual(bn.trainableWeights.map((w) => w.shape));
+    bn.dispose();
+    gn.dispose();
+  });
+
   it('rejects a bad input shape or class count by name', () => {
     expect(() => createModel('resnet18', { inputShape: [64, 64] })).toThrow(
       /resnet18: inputShape must be \[height, width, channels\]/,

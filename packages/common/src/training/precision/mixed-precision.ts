@@ -10,6 +10,9 @@ import { GradScaler, type GradScalerOptions } from './grad-scaler';
 import { type HalfDtype, HALF_DTYPES, castToHalf, roundHalfTensor } from './half-round';
 import type { PrecisionPlugin } from './plugin';
 
+/** Layers whose input is integer indices (an integer-only op: a gather or a one-hot). */
+const INTEGER_INPUT_LAYERS = ['Embedding', 'CategoryEncoding'];
+
 export interface MixedPrecisionOptions {
   dtype: HalfDtype;
   /** Dynamic loss scaling: default on for float16 (torch's GradScaler defaults), off for bfloat16 (as Lightning). */
@@ -26,6 +29,30 @@ export class MixedPrecision implements PrecisionPlugin {
     this.dtype = o.dtype;
     const scaler = o.scaler ?? (o.dtype === 'float16' ? {} : false);
     if (scaler !== false) this.scaler = new GradScaler(scaler);
+  }
+
+  /**
+   * Refuses integer-only ops fed float values: an Embedding (or CategoryEncoding) whose indices arrive as float32
+   * would see them rounded to the half format (float16 is exact only up to 2048, bfloat16 up to 256), i.e. look up the
+   * wrong rows. Int32 indices are never cast (torch's autocast leaves integer tensors alone too).
+   */
+  setup(module: TrainModule): void {
+    const problems: string[] = [];
+    for (const [key, model] of Object.entries(module.models ?? {})) {
+      for (const layer of leafLayers(model)) {
+        if (!INTEGER_INPUT_LAYERS.includes(layer.getClassName())) continue;
+        const inputs = layer.inboundNodes.flatMap((node) => node.inputTensors);
+        if (inputs.some((t) => t.dtype !== 'int32')) {
+          problems.push(
+            `model '${key}', layer '${layer.name}' (${layer.getClassName()}) takes integer indices but is fed ` +
+              `${inputs.map((t) => t.dtype).join('/')}: ${this.dtype} mixed precision would round indices above ` +
+              `${this.dtype === 'float16' ? 2048 : 256}. Fix: make its input int32 (tf.input({dtype: 'int32'})), ` +
+              'which mixed precision never casts, or train with trainer_type standard',
+          );
+        }
+      }
+    }
+    if (problems.length > 0) throw new Error(`mixed precision cannot train this module:\n - ${problems.join('\n - ')}`);
   }
 
   get name(): string {

@@ -6,6 +6,8 @@ import type { ModuleParameters, TrainModule } from '../module';
 
 export interface PrecisionPlugin {
   readonly name: string;
+  /** At fit start: throws a clear error for a module this precision cannot compute (optional). */
+  setup?(module: TrainModule): void;
   /** Runs `fn` (the forward and backward pass) with the module computing in this precision. */
   forwardContext<T>(module: TrainModule, params: ModuleParameters, fn: () => T): T;
   /** Inside the gradient tape: the loss that is differentiated (multiplied by the loss scale, if any). */

@@ -14,6 +14,7 @@ export { dpModuleProblems, assertDpCompatible } from './module-validator';
 export {
   PrivateBatchSource,
   imageExamples,
+  indexedImageExamples,
   type IndexedExamples,
   type PrivateBatchSourceOptions,
 } from './private-sampler';

@@ -9,7 +9,7 @@ import { checkPerExampleSupport } from './per-example-grads';
 const MIXING_LAYERS: Record<string, string> = {
   BatchNormalization:
     "replace it with GroupNorm (models/layers: new GroupNorm({groups}), e.g. 8 or 32 groups; Opacus' ModuleValidator.fix " +
-    'does the same) or remove it',
+    'does the same; the registry has simple_cnn_gn for simple_cnn) or remove it',
 };
 
 /** Every problem that stops DP-SGD from training `module`, one line each (empty: it can). */

@@ -4,17 +4,23 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, BatchSource } from '../../data/batch';
 import type { ImageDataset } from '../../data/image-dataset';
+import type { IndexedImageDataset } from '../../data/indexed/indexed-dataset';
 import { createRng, mixSeeds } from '../../random';
 import type { ImageTransform } from '../../data/transforms';
 
 /** A dataset that can build a batch from any list of indices (an empty list gives tensors with first dimension 0). */
 export interface IndexedExamples {
   readonly length: number;
+  batch(indices: Int32Array, epoch: number, step: number): Batch | Promise<Batch>;
+}
+
+/** Indexed examples built synchronously (from memory). */
+export interface InMemoryExamples extends IndexedExamples {
   batch(indices: Int32Array, epoch: number, step: number): Batch;
 }
 
 /** `{x: float32 [n, H, W, C] in [0, 1] (then transformed), y: int32 [n]}` from an in-memory image dataset. */
-export function imageExamples(dataset: ImageDataset, transform?: ImageTransform, seed = 0): IndexedExamples {
+export function imageExamples(dataset: ImageDataset, transform?: ImageTransform, seed = 0): InMemoryExamples {
   const [h, w, c] = dataset.imageShape;
   const size = h * w * c;
   return {
@@ -32,6 +38,32 @@ export function imageExamples(dataset: ImageDataset, transform?: ImageTransform,
         return transform && indices.length > 0 ? transform(raw, createRng(mixSeeds(seed, epoch, step))) : raw;
       });
       return { x, y: tf.tensor1d(labels, 'int32') };
+    },
+  };
+}
+
+/**
+ * The images of an image folder's index (IndexedImageDataset: decoded and transformed on demand) by index: the sampled
+ * items of each step are decoded, with the training transforms' random draws of (seed, epoch, step x N + index).
+ */
+export function indexedImageExamples(dataset: IndexedImageDataset): IndexedExamples {
+  const [h, w, c] = dataset.imageShape;
+  const size = h * w * c;
+  return {
+    length: dataset.size,
+    async batch(indices, epoch, step) {
+      const pixels = new Float32Array(indices.length * size);
+      const images = await Promise.all(
+        Array.from(indices, (index) => dataset.image(index, epoch, step * dataset.size + index)),
+      );
+      images.forEach((image, j) => pixels.set(image.data, j * size));
+      return {
+        x: tf.tensor4d(pixels, [indices.length, h, w, c]),
+        y: tf.tensor1d(
+          Int32Array.from(indices, (index) => dataset.labels[index]),
+          'int32',
+        ),
+      };
     },
   };
 }
@@ -92,6 +124,6 @@ export class PrivateBatchSource implements BatchSource {
 
   async *batches(epoch: number): AsyncGenerator<Batch> {
     for (let step = 0; step < this.batchesPerEpoch; step++)
-      yield this.examples.batch(this.indices(epoch, step), epoch, step);
+      yield await this.examples.batch(this.indices(epoch, step), epoch, step);
   }
 }

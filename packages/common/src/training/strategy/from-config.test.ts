@@ -4,7 +4,8 @@ import { MixedPrecision } from '../precision/mixed-precision';
 import { float32Precision } from '../precision/plugin';
 import { DpSgdStrategy } from '../privacy/dp-sgd';
 import { PrivateBatchSource, imageExamples } from '../privacy/private-sampler';
-import { trainingPluginsFromConfig } from './from-config';
+import { DataParallelStrategy } from '../distributed/data-parallel';
+import { defaultWorldSize, trainingPluginsFromConfig } from './from-config';
 import { standardStrategy } from './gradient-strategy';
 
 beforeAll(async () => {
@@ -41,6 +42,15 @@ describe('trainingPluginsFromConfig', () => {
     expect(dp.description).toBe('DP-SGD: noise multiplier 1.2000, max_grad_norm 0.5, poisson sampling at q = 0.1000');
   });
 
+  it('builds the accelerate strategy with the configured workers, one per core by default', () => {
+    const two = trainingPluginsFromConfig({ trainer_type: 'accelerate', accelerate: { num_workers: 2 } }, ctx);
+    expect(two.strategy).toBeInstanceOf(DataParallelStrategy);
+    expect((two.strategy as DataParallelStrategy).worldSize).toBe(2);
+    expect(two.precision).toBe(float32Precision);
+    const auto = trainingPluginsFromConfig({ trainer_type: 'accelerate' }, ctx);
+    expect((auto.strategy as DataParallelStrategy).worldSize).toBe(defaultWorldSize());
+  });
+
   it('finds the noise for dp.target_epsilon over the planned epochs', () => {
     const dp = trainingPluginsFromConfig(
       { trainer_type: 'dp', dp: { target_epsilon: 5, max_grad_norm: 1, target_delta: 1e-5 } },
@@ -58,12 +68,23 @@ describe('trainingPluginsFromConfig', () => {
 
   it('says what is wrong with a config', () => {
     expect(() => trainingPluginsFromConfig({ trainer_type: 'fast' }, ctx)).toThrow(
-      /trainer_type: expected one of standard, dp, mixed_precision, got 'fast'/,
+      /trainer_type: expected one of standard, dp, accelerate, mixed_precision, got 'fast'/,
     );
     expect(() => trainingPluginsFromConfig({ trainer_type: 'mixed_precision', amp_dtype: 'int8' }, ctx)).toThrow(
       /amp_dtype: expected one of float16, bfloat16, got 'int8'/,
     );
     expect(() => trainingPluginsFromConfig({ trainer_type: 'dp' }, ctx)).toThrow(/needs a dp block/);
+    const dpOnWorkers = {
+      trainer_type: 'dp',
+      dp: { noise_multiplier: 1, max_grad_norm: 1, target_delta: 1e-5 },
+      accelerate: { num_workers: 2 },
+    };
+    expect(() => trainingPluginsFromConfig(dpOnWorkers, ctx)).toThrow(
+      /accelerate.num_workers = 2 needs trainer_type 'accelerate', got 'dp': DP-SGD on data-parallel workers is not supported/,
+    );
+    expect(() =>
+      trainingPluginsFromConfig({ trainer_type: 'accelerate', accelerate: { num_workers: 1.5 } }, ctx),
+    ).toThrow(/accelerate.num_workers: expected an integer >= 0 \(0: one per core\), got 1.5/);
     const both = {
       trainer_type: 'dp',
       dp: { noise_multiplier: 1, target_epsilon: 3, max_grad_norm: 1, target_delta: 1e-5 },

@@ -1,5 +1,6 @@
 // `training.trainer_type` and its blocks (`dp.*`, `amp_dtype`) -> the strategy, precision plugin, callbacks and (for
 // dp) the Poisson-sampled training batches the Trainer runs with.
+import * as os from 'node:os';
 import type { BatchSource } from '../../data/batch';
 import type { Callback } from '../callback';
 import { MixedPrecision } from '../precision/mixed-precision';
@@ -7,9 +8,11 @@ import { type HalfDtype, HALF_DTYPES } from '../precision/half-round';
 import { type PrecisionPlugin, float32Precision } from '../precision/plugin';
 import { DpSgdStrategy, resolveNoiseMultiplier } from '../privacy/dp-sgd';
 import { type IndexedExamples, PrivateBatchSource } from '../privacy/private-sampler';
+import { DataParallelStrategy } from '../distributed/data-parallel';
+import type { ReplicaFactoryRef } from '../distributed/replica';
 import { type GradientStrategy, standardStrategy } from './gradient-strategy';
 
-export const TRAINER_TYPES = ['standard', 'dp', 'mixed_precision'] as const;
+export const TRAINER_TYPES = ['standard', 'dp', 'accelerate', 'mixed_precision'] as const;
 
 export interface TrainerTypeConfig {
   trainer_type: string;
@@ -22,6 +25,8 @@ export interface TrainerTypeConfig {
     sampling?: string;
   };
   amp_dtype?: string;
+  /** accelerate: ranks in all (rank 0 is this process); 0 or absent: one per core. */
+  accelerate?: { num_workers?: number };
 }
 
 export interface TrainingPluginsContext {
@@ -30,6 +35,8 @@ export interface TrainingPluginsContext {
   batchSize: number;
   epochs: number;
   seed?: number;
+  /** accelerate: how a worker thread rebuilds the module and its data (the run layer's SetupContext.replica). */
+  replica?: ReplicaFactoryRef;
 }
 
 export interface TrainingPlugins {
@@ -41,9 +48,27 @@ export interface TrainingPlugins {
   trainSource?: BatchSource;
   /** One line for the run's log: what the trainer type does with which settings (dp: the noise multiplier found). */
   description: string;
+  /** Releases what the plugins started (accelerate: stops its worker threads if the fit failed). */
+  dispose?(): Promise<void>;
+}
+
+/** accelerate's default: one single-threaded rank per core. */
+export function defaultWorldSize(): number {
+  return os.availableParallelism?.() ?? os.cpus().length;
 }
 
 export function trainingPluginsFromConfig(cfg: TrainerTypeConfig, ctx: TrainingPluginsContext): TrainingPlugins {
+  const workers = cfg.accelerate?.num_workers ?? 0;
+  if (!(Number.isInteger(workers) && workers >= 0))
+    throw new Error(`accelerate.num_workers: expected an integer >= 0 (0: one per core), got ${workers}`);
+  if (cfg.trainer_type !== 'accelerate' && workers > 1) {
+    throw new Error(
+      `accelerate.num_workers = ${workers} needs trainer_type 'accelerate', got '${cfg.trainer_type}'` +
+        (cfg.trainer_type === 'dp'
+          ? ': DP-SGD on data-parallel workers is not supported (its noise and privacy accounting are per global step); use one worker'
+          : ''),
+    );
+  }
   switch (cfg.trainer_type) {
     case 'standard':
       return {
@@ -59,6 +84,17 @@ export function trainingPluginsFromConfig(cfg: TrainerTypeConfig, ctx: TrainingP
       const precision = new MixedPrecision({ dtype: dtype as HalfDtype });
       const description = `mixed precision: ${dtype}${dtype === 'float16' ? ' with a dynamic loss scale' : ''}`;
       return { strategy: standardStrategy, precision, callbacks: [precision.callback()], description };
+    }
+    case 'accelerate': {
+      const worldSize = workers || defaultWorldSize();
+      const strategy = new DataParallelStrategy({ worldSize, replica: ctx.replica });
+      return {
+        strategy,
+        precision: float32Precision,
+        callbacks: [strategy.callback()],
+        dispose: () => strategy.dispose(),
+        description: `accelerate: ${worldSize} data-parallel workers, gradients averaged through shared memory`,
+      };
     }
     case 'dp': {
       if (!cfg.dp)

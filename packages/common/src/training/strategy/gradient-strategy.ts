@@ -18,6 +18,10 @@ export interface StrategySetup {
   accumulateGradBatches: number;
   gradClipNorm?: number;
   precision: PrecisionPlugin;
+  /** The checkpoint the fit resumes from (data-parallel workers restore it too). */
+  resumeFrom?: string;
+  /** Stops the fit after the current batch (a data-parallel worker whose rank 0 has finished). */
+  stop?: (reason: string) => void;
 }
 
 export interface GradientStrategy {

@@ -11,6 +11,7 @@ export {
 export { type LayerCall, leafLayers, patchLayerCall, withPatchedLayers } from './layer-hooks';
 export {
   TRAINER_TYPES,
+  defaultWorldSize,
   trainingPluginsFromConfig,
   type TrainerTypeConfig,
   type TrainingPlugins,

@@ -7,6 +7,7 @@ import { SGD } from '../optim';
 import { imageExamples } from '../privacy/private-sampler';
 import { RdpAccountant } from '../privacy';
 import { Trainer } from '../trainer';
+import { roundToFloat16 } from '../precision/half-round';
 import { trainingPluginsFromConfig } from './from-config';
 
 beforeAll(async () => {
@@ -81,4 +82,51 @@ it('mixed_precision float16: an overflowing loss scale skips updates through the
   expect(fit.globalStep).toBe(16); // skipped updates still count as steps, as torch's GradScaler loop does
   expect(model.getWeights().map((w) => Array.from(w.dataSync()))).not.toEqual(before); // later steps did update
   model.dispose();
+});
+
+describe('mixed_precision and an integer-only op (Embedding)', () => {
+  function embedder(dtype: 'float32' | 'int32'): tf.LayersModel {
+    const input = tf.input({ shape: [2], dtype });
+    const embedded = tf.layers.embedding({ inputDim: 3000, outputDim: 4 }).apply(input) as tf.SymbolicTensor;
+    const logits = tf.layers.dense({ units: 3 }).apply(tf.layers.flatten().apply(embedded)) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: logits });
+  }
+  const indices = (dtype: 'float32' | 'int32') => ({
+    batchesPerEpoch: 1,
+    size: 2,
+    async *batches() {
+      yield {
+        x: tf.tensor2d(
+          [
+            [2049, 7],
+            [1, 2999],
+          ],
+          [2, 2],
+          dtype,
+        ),
+        y: tf.tensor1d([0, 2], 'int32'),
+      };
+    },
+  });
+
+  it('refuses float32 indices at fit start (float16 would round 2049 to 2048), trains with int32 indices', async () => {
+    expect(roundToFloat16(2049)).toBe(2048);
+    const make = () =>
+      trainingPluginsFromConfig({ trainer_type: 'mixed_precision', amp_dtype: 'float16' }, { batchSize: 2, epochs: 1 });
+    const refused = embedder('float32');
+    const plugins = make();
+    const trainer = new Trainer({ maxEpochs: 1, optimizer: new SGD({ lr: 0.1 }), precision: plugins.precision });
+    await expect(trainer.fit(classificationModule(refused), indices('float32'))).rejects.toThrow(
+      /layer 'embedding.*' \(Embedding\) takes integer indices but is fed float32: float16 mixed precision would round indices above 2048\. Fix: make its input int32/,
+    );
+    const accepted = embedder('int32');
+    const ok = make();
+    const fit = await new Trainer({ maxEpochs: 1, optimizer: new SGD({ lr: 0.1 }), precision: ok.precision }).fit(
+      classificationModule(accepted),
+      indices('int32'),
+    );
+    expect(fit.globalStep).toBe(1);
+    refused.dispose();
+    accepted.dispose();
+  });
 });
