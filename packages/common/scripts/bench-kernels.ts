@@ -6,7 +6,8 @@
 //   RESEARCH_OWN_KERNELS=1 npx nx run common:bench-kernels      # the C kernels on one thread
 //   RESEARCH_WASM_THREADS=0 npx nx run common:bench-kernels     # everything on one thread
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend';
+import { fusedGelu, fusedKernelsActive, fusedLayerNorm, initBackend } from '../src/backend';
+import { layerNormOp } from '../src/models/layers';
 import { nativeKernelsFor, setNativeKernelsEnabled } from '../src/backend/native/native-kernels';
 
 interface Case {
@@ -14,6 +15,8 @@ interface Case {
   kernel: string;
   inputs: () => Record<string, tf.Tensor>;
   attrs: Record<string, unknown>;
+  /** An operation with its gradients instead of one kernel (a fused kernel against the kernels it replaces). */
+  op?: (inputs: Record<string, tf.Tensor>) => tf.Tensor[];
 }
 
 const conv = (x: number[], f: number[], stride: number, pad: string): Case[] => [
@@ -91,6 +94,19 @@ const unary = (kernel: string, x: number[]): Case => ({
   attrs: {},
 });
 
+/** Forward and backward of an operation (random upstream gradient), as in a training step. */
+const withGrads = (name: string, shapes: Record<string, number[]>, f: (...xs: tf.Tensor[]) => tf.Tensor): Case => ({
+  name,
+  kernel: '',
+  inputs: () => Object.fromEntries(Object.entries(shapes).map(([k, shape]) => [k, tf.randomNormal(shape)])),
+  attrs: {},
+  op: (inputs) => {
+    const xs = Object.values(inputs);
+    const { value, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(...args), 0.5)))(xs);
+    return [value, ...grads];
+  },
+});
+
 const CASES: Case[] = [
   maxPoolGrad([64, 26, 26, 32]),
   maxPoolGrad([64, 11, 11, 64]),
@@ -129,6 +145,19 @@ const CASES: Case[] = [
   unary('Neg', [64, 17, 17]),
   unary('Relu', [64, 26, 26, 32]),
   unary('Relu', [64, 128]),
+  {
+    name: 'Softmax x[64,4,17,17]',
+    kernel: 'Softmax',
+    inputs: () => ({ logits: tf.randomNormal([64, 4, 17, 17]) }),
+    attrs: { dim: -1 },
+  },
+  withGrads('softmax + gradient x[64,4,17,17]', { x: [64, 4, 17, 17] }, (x) => tf.softmax(x)),
+  withGrads('layer norm + gradients x[64,17,64]', { x: [64, 17, 64], g: [64], b: [64] }, (x, g, b) =>
+    fusedKernelsActive() ? fusedLayerNorm(x, g, b, 1e-5) : layerNormOp(x, g, b, 1e-5),
+  ),
+  withGrads('GELU + gradient x[64,17,128]', { x: [64, 17, 128] }, (x) =>
+    fusedKernelsActive() ? fusedGelu(x) : tf.mul(x, tf.mul(0.5, tf.add(1, tf.erf(tf.div(x, Math.SQRT2))))),
+  ),
 ];
 
 interface Timing {
@@ -140,7 +169,10 @@ interface Timing {
 
 /** Mean wall and CPU ms of one call over `reps` calls. */
 function timeKernel(c: Case, inputs: Record<string, tf.Tensor>, reps: number): Timing {
-  const run = () => (tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor).dispose();
+  const { op } = c;
+  const run = op
+    ? () => tf.dispose(op(inputs))
+    : () => (tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor).dispose();
   run();
   const cpu = process.cpuUsage();
   const start = performance.now();

@@ -3,7 +3,7 @@
 //
 //   npx nx run common:bench                       # both models on the auto-selected backend
 //   npx nx run common:bench -- --with-torch       # also run PyTorch's reference in the same run and print ratios
-//   npx nx run common:bench -- --profile          # per-kernel profile of one training step per model
+//   npx nx run common:bench -- --profile          # per-kernel profile of one training step and one inference batch
 //   npx nx run common:bench -- --ab               # wasm: steps with the project's C kernels off and on, alternated
 //                                                 # in rounds in one process (a fair comparison on a busy machine)
 //   options: --backend wasm|cpu|...  --models cnn,vit-tiny  --batch 64  --steps 30
@@ -85,7 +85,7 @@ function timeIt(f: () => void, steps: number): number {
   return (performance.now() - start) / 1000;
 }
 
-async function profileStep(step: () => void, name: string): Promise<void> {
+async function profileStep(step: () => void, name: string, what = 'training step'): Promise<void> {
   const kernelNames = new Set(tf.getKernelsForBackend(tf.getBackend()).map((k) => k.kernelName));
   const steps = 3;
   const info = await tf.profile(() => {
@@ -101,7 +101,7 @@ async function profileStep(step: () => void, name: string): Promise<void> {
   }
   const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
   const calls = [...byKernel.values()].reduce((s, e) => s + e.calls, 0);
-  console.log(`profile of one ${name} training step: ${total.toFixed(1)} ms in ${Math.round(calls)} kernel calls`);
+  console.log(`profile of one ${name} ${what}: ${total.toFixed(1)} ms in ${Math.round(calls)} kernel calls`);
   for (const [kernel, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
     console.log(
       `  ${kernel.padEnd(32)} ${e.ms.toFixed(1).padStart(7)} ms ${((100 * e.ms) / total).toFixed(0).padStart(3)}% ${String(Math.round(e.calls)).padStart(5)} calls`,
@@ -126,7 +126,10 @@ async function benchModel(
   const trainS = timeIt(step, steps);
   progress(`${name}: inference ${WARMUP}+${steps} batches`);
   const inferS = timeIt(() => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()), steps);
-  if (profile) await profileStep(step, name);
+  if (profile) {
+    await profileStep(step, name);
+    await profileStep(() => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()), name, 'inference batch');
+  }
   tf.dispose([x, labels]);
   optimizer.dispose();
   model.dispose();

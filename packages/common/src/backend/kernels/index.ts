@@ -5,6 +5,7 @@ import { add, multiply, realDiv, sub } from './binary';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-backprop';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop';
 import { einsum } from './einsum';
+import { FUSED_KERNEL_NAMES, adam, gelu, geluGrad, layerNorm, layerNormGrad, softmax, softmaxGrad } from './fused';
 import { identity } from './identity';
 import { avgPoolGrad, maxPoolGrad } from './pool-grads';
 import { sum } from './sum';
@@ -19,6 +20,12 @@ export const ADDED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput as unknown as tf.KernelFunc,
   UnsortedSegmentSum: unsortedSegmentSum as unknown as tf.KernelFunc,
   Einsum: einsum as unknown as tf.KernelFunc,
+  [FUSED_KERNEL_NAMES.softmaxGrad]: softmaxGrad as unknown as tf.KernelFunc,
+  [FUSED_KERNEL_NAMES.layerNorm]: layerNorm as unknown as tf.KernelFunc,
+  [FUSED_KERNEL_NAMES.layerNormGrad]: layerNormGrad as unknown as tf.KernelFunc,
+  [FUSED_KERNEL_NAMES.gelu]: gelu as unknown as tf.KernelFunc,
+  [FUSED_KERNEL_NAMES.geluGrad]: geluGrad as unknown as tf.KernelFunc,
+  [FUSED_KERNEL_NAMES.adam]: adam as unknown as tf.KernelFunc,
 };
 
 /** Kernels the wasm backend has, replaced by faster formulations. */
@@ -37,6 +44,7 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   Sqrt: sqrt as unknown as tf.KernelFunc,
   Neg: neg as unknown as tf.KernelFunc,
   Relu: relu as unknown as tf.KernelFunc,
+  Softmax: softmax as unknown as tf.KernelFunc,
 };
 
 /** The kernels above that run the project's C code (native/kernels.c) when it is loaded. */
@@ -54,6 +62,8 @@ export const NATIVE_WASM_KERNELS = [
   'Sqrt',
   'Neg',
   'Relu',
+  'Softmax',
+  ...Object.values(FUSED_KERNEL_NAMES),
 ] as const;
 
 /**

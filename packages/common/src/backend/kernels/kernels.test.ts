@@ -3,6 +3,7 @@
 // project's C kernels (native/kernels.c) and with the fallbacks that run when they are not loaded.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../init';
+import { fusedGelu, fusedKernelsActive, fusedLayerNorm } from '../fused-ops';
 import { nativeKernelsFor, nativeParallel, setNativeKernelsEnabled } from '../native/native-kernels';
 import { convGradLimits } from './conv-backprop';
 import { ADDED_WASM_KERNELS, NATIVE_WASM_KERNELS, REPLACED_WASM_KERNELS } from './index';
@@ -526,6 +527,67 @@ describe.each([
     it('relu keeps NaN and maps negatives to 0, as the cpu backend does', () => {
       const y = tf.relu(tf.tensor1d([NaN, -2, 3, -1e-30]));
       expect(Array.from(y.dataSync())).toEqual([NaN, 0, 3, 0]);
+    });
+  });
+
+  describe('Softmax, LayerNorm, GELU (fused transformer kernels)', () => {
+    // The composed tfjs formulas: what runs on cpu and in the fallbacks, differentiated by tfjs's autodiff.
+    const layerNormReference = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const axis = x.rank - 1;
+      const centred = tf.sub(x, tf.mean(x, axis, true));
+      const variance = tf.mean(tf.square(centred), axis, true);
+      return tf.add(tf.mul(tf.div(centred, tf.sqrt(tf.add(variance, 1e-5))), g), b);
+    };
+    const layerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      fusedKernelsActive() ? fusedLayerNorm(x, g, b, 1e-5) : layerNormReference(x, g, b);
+    const gelu = (x: tf.Tensor) =>
+      fusedKernelsActive() ? fusedGelu(x) : tf.mul(x, tf.mul(0.5, tf.add(1, tf.erf(tf.div(x, Math.SQRT2)))));
+
+    it('the fused kernels run exactly when the C kernels are on', async () => {
+      const x = randomTensor([2, 3, 8], 60);
+      const g = randomTensor([8], 61);
+      const info = await tf.profile(() =>
+        tf.tidy(() => gradsOf((p, q, r) => gelu(tf.softmax(layerNorm(p, q, r))), [x, g, tf.zerosLike(g)], 62)),
+      );
+      const names = new Set(info.kernels.map((k) => k.name));
+      for (const name of ['ResearchLayerNorm', 'ResearchLayerNormGrad', 'ResearchGelu', 'ResearchGeluGrad'])
+        expect(names.has(name)).toBe(native);
+      expect(names.has('ResearchSoftmaxGrad')).toBe(native);
+      tf.dispose([x, g]);
+    });
+
+    // The attention scores of vit-tiny ([B, heads, 17, 17]), a row shorter than one SIMD group, a scalar tail.
+    it.each([[[2, 4, 17, 17]], [[3, 2]], [[5, 7]], [[4, 33]]])('softmax %j with gradients', async (shape) => {
+      const x = randomValues(tf.util.sizeFromShape(shape), 63).map((v) => 8 * v);
+      await expectSameOnBothBackends(
+        () => gradsOf((p) => tf.softmax(p), [tf.tensor(x, shape)], 64),
+        `softmax ${shape}`,
+      );
+    });
+
+    it('softmax of large logits stays finite, as on cpu', async () => {
+      await expectSameOnBothBackends(() => [tf.softmax(tf.tensor2d([[1000, 999, -1000, 0, 80, -80]]))], 'softmax');
+    });
+
+    // vit-tiny's [B, 17, 64] tokens and shapes with a scalar tail and a short row.
+    it.each([[[2, 17, 64]], [[3, 5, 7]], [[6, 3]]])(
+      'layer norm %j: values and x, gamma, beta gradients',
+      async (shape) => {
+        const dim = shape[shape.length - 1];
+        const x = randomValues(tf.util.sizeFromShape(shape), 65).map((v, i) => 3 * v + (i % 5));
+        const g = randomValues(dim, 66);
+        const b = randomValues(dim, 67);
+        await expectSameOnBothBackends(
+          () => gradsOf(layerNorm, [tf.tensor(x, shape), tf.tensor1d(g), tf.tensor1d(b)], 68),
+          `layer norm ${shape}`,
+        );
+      },
+    );
+
+    // vit-tiny's MLP activations and a length with a scalar tail; values from -10 to 10.
+    it.each([[[2, 17, 128]], [[1103]]])('GELU %j with gradients', async (shape) => {
+      const x = randomValues(tf.util.sizeFromShape(shape), 69).map((v) => 6.7 * v);
+      await expectSameOnBothBackends(() => gradsOf(gelu, [tf.tensor(x, shape)], 70), `gelu ${shape}`);
     });
   });
 
