@@ -117,6 +117,12 @@ const CASES: Case[] = [
   sum([64, 11, 11, 64], [0, 1, 2]),
   sum([64, 128], [0]),
   sum([64, 17, 64], [0, 1]),
+  {
+    name: 'Mean x[64,16,16,128] axis [0,1,2]',
+    kernel: 'Mean',
+    inputs: () => ({ x: tf.randomNormal([64, 16, 16, 128]) }),
+    attrs: { axis: [0, 1, 2], keepDims: true },
+  },
   matMul([64, 4, 17, 16], [64, 4, 17, 16], false, true),
   matMul([64, 4, 17, 17], [64, 4, 17, 16], false, false),
   matMul([64, 4, 17, 17], [64, 4, 17, 16], true, false),
@@ -149,7 +155,20 @@ const CASES: Case[] = [
     name: 'Softmax x[64,4,17,17]',
     kernel: 'Softmax',
     inputs: () => ({ logits: tf.randomNormal([64, 4, 17, 17]) }),
-    attrs: { dim: -1 },
+    attrs: { dim: 3 },
+  },
+  {
+    name: 'SplitV x[1088,192] into 3 along 1',
+    kernel: 'SplitV',
+    inputs: () => ({ x: tf.randomNormal([1088, 192]) }),
+    attrs: { numOrSizeSplits: 3, axis: 1 },
+  },
+  {
+    name: 'Concat 3 x[1088,64] along 1',
+    kernel: 'Concat',
+    // Concat takes its inputs as an array.
+    inputs: () => [0, 1, 2].map(() => tf.randomNormal([1088, 64])) as unknown as Record<string, tf.Tensor>,
+    attrs: { axis: 1 },
   },
   withGrads('softmax + gradient x[64,4,17,17]', { x: [64, 4, 17, 17] }, (x) => tf.softmax(x)),
   withGrads('layer norm + gradients x[64,17,64]', { x: [64, 17, 64], g: [64], b: [64] }, (x, g, b) =>
@@ -172,7 +191,7 @@ function timeKernel(c: Case, inputs: Record<string, tf.Tensor>, reps: number): T
   const { op } = c;
   const run = op
     ? () => tf.dispose(op(inputs))
-    : () => (tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor).dispose();
+    : () => tf.dispose(tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[]);
   run();
   const cpu = process.cpuUsage();
   const start = performance.now();

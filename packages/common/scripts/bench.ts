@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendPreference } from '../src/backend';
 import { setNativeKernelsEnabled } from '../src/backend/native/native-kernels';
 import { createModel } from '../src/models';
+import { Adam, type TorchOptimizer } from '../src/training/optim';
 
 /** Benchmark name (as in torch_reference.py) -> registry name. */
 const MODELS: Record<string, string> = { cnn: 'reference-cnn', 'vit-tiny': 'vit-tiny' };
@@ -65,16 +66,24 @@ function parseArgs(argv: string[]) {
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-/** One training step as in torch_reference.py: forward, cross-entropy, backward, Adam. */
-function makeTrainStep(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, optimizer: tf.Optimizer) {
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+/**
+ * One training step as in torch_reference.py: forward, cross-entropy, backward, Adam (torch.optim.Adam's rule, the
+ * project's optimizer that the Trainer runs; on wasm with the C kernels one fused update per parameter tensor).
+ */
+function makeTrainStep(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, optimizer: TorchOptimizer) {
+  const params = model.trainableWeights.map((w) => {
+    const variable = w.read() as tf.Variable;
+    return { name: variable.name, variable };
+  });
   return () =>
     tf.tidy(() => {
-      optimizer.minimize(
-        () => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-        false,
-        vars,
+      const loss = () =>
+        tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+      const { grads } = tf.variableGrads(
+        loss,
+        params.map((p) => p.variable),
       );
+      optimizer.step(params, grads);
     });
 }
 
@@ -92,12 +101,15 @@ async function profileStep(step: () => void, name: string, what = 'training step
     for (let i = 0; i < steps; i++) step();
   });
   const byKernel = new Map<string, { ms: number; calls: number }>();
+  const byShape = new Map<string, number>();
   for (const k of info.kernels) {
     if (!kernelNames.has(k.name)) continue; // op scopes wrap kernels: count only the kernels
     const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
     entry.ms += Number(k.kernelTimeMs) / steps;
     entry.calls += 1 / steps;
     byKernel.set(k.name, entry);
+    const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+    byShape.set(key, (byShape.get(key) ?? 0) + Number(k.kernelTimeMs) / steps);
   }
   const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
   const calls = [...byKernel.values()].reduce((s, e) => s + e.calls, 0);
@@ -107,6 +119,9 @@ async function profileStep(step: () => void, name: string, what = 'training step
       `  ${kernel.padEnd(32)} ${e.ms.toFixed(1).padStart(7)} ms ${((100 * e.ms) / total).toFixed(0).padStart(3)}% ${String(Math.round(e.calls)).padStart(5)} calls`,
     );
   }
+  console.log('  slowest by input shapes:');
+  for (const [key, ms] of [...byShape].sort((a, b) => b[1] - a[1]).slice(0, 8))
+    console.log(`    ${ms.toFixed(1).padStart(7)} ms ${((100 * ms) / total).toFixed(0).padStart(3)}%  ${key}`);
 }
 
 async function benchModel(
@@ -121,7 +136,7 @@ async function benchModel(
   progress(`${name}: ${params} parameters; training ${WARMUP}+${steps} steps at batch ${batch}`);
   const x = tf.randomNormal([batch, 28, 28, 1]);
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = new Adam({ lr: 1e-3 });
   const step = makeTrainStep(model, x, labels, optimizer);
   const trainS = timeIt(step, steps);
   progress(`${name}: inference ${WARMUP}+${steps} batches`);
@@ -151,7 +166,7 @@ function benchOwnKernels(name: string, batch: number, steps: number, rounds = 5)
   const model = createModel(MODELS[name]);
   const x = tf.randomNormal([batch, 28, 28, 1]);
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = new Adam({ lr: 1e-3 });
   const step = makeTrainStep(model, x, labels, optimizer);
   const perRound = Math.max(1, Math.round(steps / rounds));
   let off = Infinity;

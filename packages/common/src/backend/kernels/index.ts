@@ -7,7 +7,9 @@ import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput
 import { einsum } from './einsum';
 import { FUSED_KERNEL_NAMES, adam, gelu, geluGrad, layerNorm, layerNormGrad, softmax, softmaxGrad } from './fused';
 import { identity } from './identity';
+import { mean } from './mean';
 import { avgPoolGrad, maxPoolGrad } from './pool-grads';
+import { concat, splitV } from './split-concat';
 import { sum } from './sum';
 import { neg, relu, sqrt, square } from './unary';
 import { unsortedSegmentSum } from './unsorted-segment-sum';
@@ -35,6 +37,7 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   AvgPoolGrad: avgPoolGrad as unknown as tf.KernelFunc,
   BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
   Sum: sum as unknown as tf.KernelFunc,
+  Mean: mean as unknown as tf.KernelFunc,
   Identity: identity as unknown as tf.KernelFunc,
   Add: add as unknown as tf.KernelFunc,
   Sub: sub as unknown as tf.KernelFunc,
@@ -45,12 +48,15 @@ export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   Neg: neg as unknown as tf.KernelFunc,
   Relu: relu as unknown as tf.KernelFunc,
   Softmax: softmax as unknown as tf.KernelFunc,
+  SplitV: splitV as unknown as tf.KernelFunc,
+  Concat: concat as unknown as tf.KernelFunc,
 };
 
 /** The kernels above that run the project's C code (native/kernels.c) when it is loaded. */
 export const NATIVE_WASM_KERNELS = [
   'MaxPoolGrad',
   'Sum',
+  'Mean',
   'BatchMatMul',
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
@@ -63,6 +69,8 @@ export const NATIVE_WASM_KERNELS = [
   'Neg',
   'Relu',
   'Softmax',
+  'SplitV',
+  'Concat',
   ...Object.values(FUSED_KERNEL_NAMES),
 ] as const;
 

@@ -417,7 +417,7 @@ describe.each([
     });
   });
 
-  describe('Sum', () => {
+  describe('Sum, Mean', () => {
     // Leading axes (the C column sum; 33 columns: two 16-wide blocks and a remainder; 200 rows: several 64-row
     // blocks) and other axes (the wasm backend's Sum).
     const cases: Array<[number[], number[], boolean]> = [
@@ -435,6 +435,22 @@ describe.each([
         () => gradsOf((t) => tf.sum(t, axis, keepDims), [tf.tensor(x, shape)], 35),
         `sum ${shape} ${axis}`,
       );
+      await expectSameOnBothBackends(
+        () => gradsOf((t) => tf.mean(t, axis, keepDims), [tf.tensor(x, shape)], 36),
+        `mean ${shape} ${axis}`,
+      );
+    });
+
+    it('batch-norm moments of an NHWC tensor (mean over batch and space) with gradients', async () => {
+      const x = randomValues(3 * 4 * 5 * 6, 37).map((v, i) => v + (i % 6));
+      await expectSameOnBothBackends(() => {
+        const { mean, variance } = tf.moments(tf.tensor(x, [3, 4, 5, 6]), [0, 1, 2]);
+        return [
+          mean,
+          variance,
+          ...tf.grads((t) => tf.sum(tf.moments(t, [0, 1, 2]).variance))([tf.tensor(x, [3, 4, 5, 6])]),
+        ];
+      }, 'moments');
     });
   });
 
@@ -588,6 +604,62 @@ describe.each([
     it.each([[[2, 17, 128]], [[1103]]])('GELU %j with gradients', async (shape) => {
       const x = randomValues(tf.util.sizeFromShape(shape), 69).map((v) => 6.7 * v);
       await expectSameOnBothBackends(() => gradsOf(gelu, [tf.tensor(x, shape)], 70), `gelu ${shape}`);
+    });
+  });
+
+  describe('SplitV, Concat', () => {
+    // The attention's q/k/v split ([B*N, 3D] along the last axis), uneven sizes along a middle and the first axis.
+    it.each([
+      [[34, 12], 3, 1],
+      [[4, 6, 5], [2, -1, 3], 1],
+      [[5, 3, 2], [1, 4], 0],
+      [[2, 3, 7], [3, 0, 4], 2],
+    ] as Array<[number[], number | number[], number]>)(
+      'split %j into %j along %i, with gradients',
+      async (shape, splits, axis) => {
+        const x = randomValues(tf.util.sizeFromShape(shape), 71);
+        await expectSameOnBothBackends(
+          () =>
+            gradsOf(
+              (t) =>
+                tf.concat(
+                  tf.split(t, splits, axis).map((p, i) => tf.mul(p, i + 1)),
+                  axis,
+                ),
+              [tf.tensor(x, shape)],
+              72,
+            ),
+          `split ${shape}`,
+        );
+      },
+    );
+
+    it.each([0, 1, 2, -1])('concat of three tensors along axis %i, with gradients', async (axis) => {
+      const shapes = [0, 1, 2].map((i) => [2, 3, 4].map((d, a) => (a === (axis + 3) % 3 ? d + i : d)));
+      const values = shapes.map((shape, i) => randomValues(tf.util.sizeFromShape(shape), 73 + i));
+      await expectSameOnBothBackends(
+        () =>
+          gradsOf(
+            (...ts) => tf.concat(ts, axis),
+            shapes.map((shape, i) => tf.tensor(values[i], shape)),
+            76,
+          ),
+        `concat axis ${axis}`,
+      );
+    });
+
+    it('int32 and empty pieces keep the cpu results', async () => {
+      await expectSameOnBothBackends(
+        () => [
+          tf.cast(
+            tf.concat([tf.tensor2d([[1, 2]], [1, 2], 'int32'), tf.tensor2d([[3, 4]], [1, 2], 'int32')], 0),
+            'float32',
+          ),
+          tf.concat([tf.zeros([2, 0]), tf.ones([2, 3])], 1),
+          ...tf.split(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), [0, 3], 1),
+        ],
+        'int32 and empty',
+      );
     });
   });
 

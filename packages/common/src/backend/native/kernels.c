@@ -738,3 +738,11 @@ void adam_update(const float* p, const float* g, const float* m, const float* v,
     v_out[i] = vi;
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Copies a [rows, cols] block between row-major matrices with row strides src_row and dst_row (floats): one piece of
+// a split or concatenation along an inner axis (tfjs-wasm's Slice walks such copies one index at a time).
+EXPORT(copy_block)
+void copy_block(const float* src, int src_row, float* dst, int dst_row, int rows, int cols) {
+  for (int r = 0; r < rows; r++) copy_floats(dst + (uint32_t)r * dst_row, src + (uint32_t)r * src_row, cols);
+}

@@ -33,6 +33,7 @@ export type KernelExports = Record<ParallelKernel, (...args: number[]) => void> 
   column_sum(x: number, out: number, rows: number, cols: number): void;
   transpose_2d(x: number, out: number, rows: number, cols: number): void;
   layer_norm_grad_rows(...args: number[]): void;
+  copy_block(src: number, srcRow: number, dst: number, dstRow: number, rows: number, cols: number): void;
 };
 
 /** What the Emscripten glue of tfjs-wasm exposes on its module object. */
