@@ -107,7 +107,22 @@ const withGrads = (name: string, shapes: Record<string, number[]>, f: (...xs: tf
   },
 });
 
+const conv2d = (x: number[], f: number[], stride: number, pad: string): Case => ({
+  name: `Conv2D x${JSON.stringify(x)} f${JSON.stringify(f)} s${stride} ${pad}`,
+  kernel: 'Conv2D',
+  inputs: () => ({ x: tf.randomNormal(x), filter: tf.randomNormal(f) }),
+  attrs: { strides: stride, pad, dataFormat: 'NHWC', dilations: 1 },
+});
+
 const CASES: Case[] = [
+  conv2d([64, 28, 28, 1], [3, 3, 1, 32], 1, 'valid'),
+  conv2d([64, 13, 13, 32], [3, 3, 32, 64], 1, 'valid'),
+  conv2d([64, 28, 28, 1], [7, 7, 1, 64], 7, 'valid'),
+  conv2d([64, 32, 32, 1], [3, 3, 1, 64], 2, 'same'),
+  conv2d([64, 16, 16, 64], [3, 3, 64, 64], 1, 'same'),
+  conv2d([64, 16, 16, 16], [3, 3, 16, 16], 1, 'same'),
+  conv2d([64, 8, 8, 128], [1, 1, 128, 64], 1, 'same'),
+  conv2d([64, 4, 4, 512], [3, 3, 512, 1024], 2, 'same'),
   maxPoolGrad([64, 26, 26, 32]),
   maxPoolGrad([64, 11, 11, 64]),
   ...conv([64, 28, 28, 1], [3, 3, 1, 32], 1, 'valid'),

@@ -38,12 +38,12 @@ function batchSlice(ops: WasmOps, t: Info, b0: number, images: number): Info {
 }
 
 /** Output pixels per im2col / col2im block of the C kernels. */
-function nativeRowsPerBlock(window: number): number {
+export function nativeRowsPerBlock(window: number): number {
   return Math.max(4, Math.floor(convGradLimits.nativeBlockFloats / window));
 }
 
 /** The ConvShape struct of kernels.c. */
-function nativeConvShape(native: NativeKernels, info: tf.backend_util.Conv2DInfo): number {
+export function nativeConvShape(native: NativeKernels, info: tf.backend_util.Conv2DInfo): number {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   return native.ints([

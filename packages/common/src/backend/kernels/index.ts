@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul } from './batch-mat-mul';
 import { add, multiply, realDiv, sub } from './binary';
+import { conv2D } from './conv2d';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-backprop';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-backprop';
 import { einsum } from './einsum';
@@ -33,6 +34,7 @@ export const ADDED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
 /** Kernels the wasm backend has, replaced by faster formulations. */
 export const REPLACED_WASM_KERNELS: Record<string, tf.KernelFunc> = {
   Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
+  Conv2D: conv2D as unknown as tf.KernelFunc,
   MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
   AvgPoolGrad: avgPoolGrad as unknown as tf.KernelFunc,
   BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
@@ -60,6 +62,7 @@ export const NATIVE_WASM_KERNELS = [
   'BatchMatMul',
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
+  'Conv2D',
   'Add',
   'Sub',
   'Multiply',

@@ -6,6 +6,7 @@ import { initBackend } from '../init';
 import { fusedGelu, fusedKernelsActive, fusedLayerNorm } from '../fused-ops';
 import { nativeKernelsFor, nativeParallel, setNativeKernelsEnabled } from '../native/native-kernels';
 import { convGradLimits } from './conv-backprop';
+import { useNativeConv2D } from './conv2d';
 import { ADDED_WASM_KERNELS, NATIVE_WASM_KERNELS, REPLACED_WASM_KERNELS } from './index';
 
 type Pad = 'valid' | 'same' | tf.backend_util.ExplicitPadding;
@@ -193,6 +194,8 @@ describe.each([
     cases.push([2, 6, 3, 2, 16, 8, 'valid'], [1, 3, 3, 1, 16, 8, 'same'], [2, 5, 1, 1, 20, 4, 'valid']);
     // More output pixels than one GEMM k-block (256), and 13 output channels (an 8-wide block and a 5-wide edge).
     cases.push([2, 20, 3, 1, 3, 13, 'same']);
+    // Patchifying convolutions (stride = kernel: the forward pass runs the C im2col product), with padding and edges.
+    cases.push([1, 7, 2, 2, 3, 9, 'same'], [2, 16, 4, 4, 5, 13, 'valid'], [1, 9, 3, 3, 2, 4, explicitPad]);
 
     it.each(cases)(
       'batch %i size %i kernel %i stride %i ci %i co %i pad %j',
@@ -208,6 +211,15 @@ describe.each([
         );
       },
     );
+
+    it('the forward pass takes the C product exactly for patchifying convolutions', () => {
+      const info = (k: number, stride: number, dilation = 1) =>
+        tf.backend_util.computeConv2DInfo([1, 28, 28, 1], [k, k, 1, 8], stride, dilation, 'valid');
+      expect(useNativeConv2D(info(7, 7))).toBe(true);
+      expect(useNativeConv2D(info(3, 1))).toBe(false);
+      expect(useNativeConv2D(info(3, 2))).toBe(false);
+      expect(useNativeConv2D(info(2, 1, 2))).toBe(false);
+    });
 
     it.each([
       [1, 'same'],

@@ -746,3 +746,20 @@ EXPORT(copy_block)
 void copy_block(const float* src, int src_row, float* dst, int dst_row, int rows, int cols) {
   for (int r = 0; r < rows; r++) copy_floats(dst + (uint32_t)r * dst_row, src + (uint32_t)r * src_row, cols);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Convolution forward (NHWC, [kh, kw, Ci, Co] filter, no dilation): y = im2col(x) filter, `rows_per_block` output
+// pixels at a time through this part's share of `scratch`; parts share the blocks.
+EXPORT(conv2d_forward)
+void conv2d_forward(const ConvShape* s, const float* x, const float* filter, float* y, float* scratch,
+                    int rows_per_block, int part, int parts) {
+  const int window = s->filter_height * s->filter_width * s->in_channels;
+  const int rows = s->batch * s->out_height * s->out_width;
+  float* cols = scratch + (uint32_t)part * rows_per_block * window;
+  for (int row0 = part * rows_per_block; row0 < rows; row0 += parts * rows_per_block) {
+    const int block = min_int(rows_per_block, rows - row0);
+    im2col(s, x, row0, block, cols);
+    gemm_one(block, s->out_channels, window, cols, window, 1, filter, s->out_channels,
+             y + (uint32_t)row0 * s->out_channels, s->out_channels, 0);
+  }
+}

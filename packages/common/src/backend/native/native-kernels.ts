@@ -25,6 +25,7 @@ export const PARALLEL_KERNELS = [
   'layer_norm_rows',
   'gelu',
   'adam_update',
+  'conv2d_forward',
 ] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 
