@@ -255,6 +255,29 @@ describe.each([
         Object.assign(convGradLimits, saved);
       }
     });
+    it('wide windows (larger filter-gradient blocks) and large filters (the XNNPACK formulations) match cpu', async () => {
+      const x = randomValues(2 * 6 * 6 * 12, 10);
+      const w = randomValues(3 * 3 * 12 * 5, 11);
+      const saved = { ...convGradLimits };
+      try {
+        for (const limits of [
+          // window 108 counts as wide: blocks of 5 output pixels instead of 4 (4 blocks of the 18)
+          { nativeBlockFloats: 108, nativeWideWindow: 100, nativeWideBlockFloats: 108 * 5 },
+          { nativeMaxFilter: 3 * 3 * 12 * 5 }, // this filter is "large": C kernels not used for its gradients
+        ]) {
+          Object.assign(convGradLimits, saved, limits);
+          await expectSameOnBothBackends(
+            () => {
+              const inputs = [tf.tensor4d(x, [2, 6, 6, 12]), tf.tensor4d(w, [3, 3, 12, 5])];
+              return gradsOf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), inputs, 12);
+            },
+            `conv2d with ${JSON.stringify(limits)}`,
+          );
+        }
+      } finally {
+        Object.assign(convGradLimits, saved);
+      }
+    });
   });
 
   describe('DepthwiseConv2dNative gradients', () => {

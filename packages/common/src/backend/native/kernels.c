@@ -140,6 +140,7 @@ void column_sum(const float* x, float* out, int rows, int cols) {
 // eight SIMD registers while k runs; k is cut in blocks so that a block of B stays in cache for every row block.
 
 #define K_BLOCK 256
+#define M_BLOCK 64
 
 static inline void store_row(float* c, v128_t lo, v128_t hi, int accumulate) {
   if (accumulate) {
@@ -217,12 +218,18 @@ static void gemm_one(int m, int n, int k, const float* a, int a_row, int a_col, 
   for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
     const int k1 = min_int(k, k0 + K_BLOCK);
     const int acc = accumulate || k0 > 0;
-    for (int i = 0; i < m; i += 4) {
-      const int rows = min_int(4, m - i);
-      const float* ai = a + (uint32_t)i * a_row;
-      float* ci = c + (uint32_t)i * ldc;
-      for (int j = 0; j < n8; j += 8) block_4x8(rows, k0, k1, ai, a_row, a_col, b + j, b_row, ci + j, ldc, acc);
-      if (n8 < n) block_edge(rows, n - n8, k0, k1, ai, a_row, a_col, b + n8, b_row, ci + n8, ldc, acc);
+    // M_BLOCK rows of A at a time, each 8-column panel of B over all of them: the panel (K_BLOCK rows of 32 bytes)
+    // stays in L1 while the rows pass, instead of the whole K_BLOCK x n block of B streaming from L2 for every row.
+    for (int i0 = 0; i0 < m; i0 += M_BLOCK) {
+      const int i1 = min_int(m, i0 + M_BLOCK);
+      for (int j = 0; j < n8; j += 8)
+        for (int i = i0; i < i1; i += 4)
+          block_4x8(min_int(4, i1 - i), k0, k1, a + (uint32_t)i * a_row, a_row, a_col, b + j, b_row,
+                    c + (uint32_t)i * ldc + j, ldc, acc);
+      if (n8 < n)
+        for (int i = i0; i < i1; i += 4)
+          block_edge(min_int(4, i1 - i), n - n8, k0, k1, a + (uint32_t)i * a_row, a_row, a_col, b + n8, b_row,
+                     c + (uint32_t)i * ldc + n8, ldc, acc);
     }
   }
 }
