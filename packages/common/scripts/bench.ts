@@ -4,8 +4,9 @@
 //   npx nx run common:bench                       # both models on the auto-selected backend
 //   npx nx run common:bench -- --with-torch       # also run PyTorch's reference in the same run and print ratios
 //   npx nx run common:bench -- --profile          # per-kernel profile of one training step and one inference batch
-//   npx nx run common:bench -- --ab               # wasm: steps with the project's C kernels off and on, alternated
-//                                                 # in rounds in one process (a fair comparison on a busy machine)
+//   npx nx run common:bench -- --ab               # wasm: training steps and inference with the project's C kernels
+//                                                 # off and on, alternated in rounds in one process (a fair
+//                                                 # comparison on a busy machine)
 //   options: --backend wasm|cpu|...  --models cnn,vit-tiny  --batch 64  --steps 30
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -159,8 +160,8 @@ async function benchModel(
 }
 
 /**
- * Training img/s with the C kernels off and on: `rounds` alternating rounds of `steps / rounds` steps each way, the
- * best round of each (the one least slowed by other processes).
+ * Training and inference img/s with the C kernels off and on: `rounds` alternating rounds of `steps / rounds` steps
+ * each way, the best round of each (the one least slowed by other processes).
  */
 function benchOwnKernels(name: string, batch: number, steps: number, rounds = 5): Record<string, unknown> {
   const model = createModel(MODELS[name]);
@@ -168,25 +169,32 @@ function benchOwnKernels(name: string, batch: number, steps: number, rounds = 5)
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
   const optimizer = new Adam({ lr: 1e-3 });
   const step = makeTrainStep(model, x, labels, optimizer);
+  // Inference as benchModel times it (model.predict's default batches).
+  const infer = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
   const perRound = Math.max(1, Math.round(steps / rounds));
-  let off = Infinity;
-  let on = Infinity;
+  const best = { trainOff: Infinity, trainOn: Infinity, inferOff: Infinity, inferOn: Infinity };
   for (let r = 0; r < rounds; r++) {
     setNativeKernelsEnabled(false);
-    off = Math.min(off, timeIt(step, perRound));
+    best.trainOff = Math.min(best.trainOff, timeIt(step, perRound));
+    best.inferOff = Math.min(best.inferOff, timeIt(infer, perRound));
     setNativeKernelsEnabled(true);
-    on = Math.min(on, timeIt(step, perRound));
+    best.trainOn = Math.min(best.trainOn, timeIt(step, perRound));
+    best.inferOn = Math.min(best.inferOn, timeIt(infer, perRound));
   }
   tf.dispose([x, labels]);
   optimizer.dispose();
   model.dispose();
   const imgS = (s: number) => Math.round((batch * perRound) / s);
+  const ratio = (off: number, on: number) => Math.round((100 * off) / on) / 100;
   return {
     model: name,
     batch,
-    train_img_s_own_off: imgS(off),
-    train_img_s_own_on: imgS(on),
-    speedup: Math.round((100 * off) / on) / 100,
+    train_img_s_own_off: imgS(best.trainOff),
+    train_img_s_own_on: imgS(best.trainOn),
+    speedup: ratio(best.trainOff, best.trainOn),
+    infer_img_s_own_off: imgS(best.inferOff),
+    infer_img_s_own_on: imgS(best.inferOn),
+    infer_speedup: ratio(best.inferOff, best.inferOn),
   };
 }
 
