@@ -6,7 +6,8 @@
 //   RESEARCH_OWN_KERNELS=1 npx nx run common:bench-kernels      # the C kernels on one thread
 //   RESEARCH_WASM_THREADS=0 npx nx run common:bench-kernels     # everything on one thread
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend';
+import { fusedGelu, fusedKernelsActive, fusedLayerNorm, initBackend } from '../src/backend';
+import { layerNormOp } from '../src/models/layers';
 import { nativeKernelsFor, setNativeKernelsEnabled } from '../src/backend/native/native-kernels';
 
 interface Case {
@@ -14,6 +15,8 @@ interface Case {
   kernel: string;
   inputs: () => Record<string, tf.Tensor>;
   attrs: Record<string, unknown>;
+  /** An operation with its gradients instead of one kernel (a fused kernel against the kernels it replaces). */
+  op?: (inputs: Record<string, tf.Tensor>) => tf.Tensor[];
 }
 
 const conv = (x: number[], f: number[], stride: number, pad: string): Case[] => [
@@ -91,16 +94,53 @@ const unary = (kernel: string, x: number[]): Case => ({
   attrs: {},
 });
 
+/** Forward and backward of an operation (random upstream gradient), as in a training step. */
+const withGrads = (name: string, shapes: Record<string, number[]>, f: (...xs: tf.Tensor[]) => tf.Tensor): Case => ({
+  name,
+  kernel: '',
+  inputs: () => Object.fromEntries(Object.entries(shapes).map(([k, shape]) => [k, tf.randomNormal(shape)])),
+  attrs: {},
+  op: (inputs) => {
+    const xs = Object.values(inputs);
+    const { value, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(...args), 0.5)))(xs);
+    return [value, ...grads];
+  },
+});
+
+const conv2d = (x: number[], f: number[], stride: number, pad: string): Case => ({
+  name: `Conv2D x${JSON.stringify(x)} f${JSON.stringify(f)} s${stride} ${pad}`,
+  kernel: 'Conv2D',
+  inputs: () => ({ x: tf.randomNormal(x), filter: tf.randomNormal(f) }),
+  attrs: { strides: stride, pad, dataFormat: 'NHWC', dilations: 1 },
+});
+
 const CASES: Case[] = [
+  conv2d([64, 28, 28, 1], [3, 3, 1, 32], 1, 'valid'),
+  conv2d([64, 13, 13, 32], [3, 3, 32, 64], 1, 'valid'),
+  conv2d([64, 28, 28, 1], [7, 7, 1, 64], 7, 'valid'),
+  conv2d([64, 32, 32, 1], [3, 3, 1, 64], 2, 'same'),
+  conv2d([64, 16, 16, 64], [3, 3, 64, 64], 1, 'same'),
+  conv2d([64, 16, 16, 16], [3, 3, 16, 16], 1, 'same'),
+  conv2d([64, 8, 8, 128], [1, 1, 128, 64], 1, 'same'),
+  conv2d([64, 4, 4, 512], [3, 3, 512, 1024], 2, 'same'),
   maxPoolGrad([64, 26, 26, 32]),
   maxPoolGrad([64, 11, 11, 64]),
   ...conv([64, 28, 28, 1], [3, 3, 1, 32], 1, 'valid'),
   ...conv([64, 13, 13, 32], [3, 3, 32, 64], 1, 'valid'),
   ...conv([64, 28, 28, 1], [7, 7, 1, 64], 7, 'valid'),
+  ...conv([64, 4, 4, 512], [3, 3, 512, 1024], 2, 'same'),
+  ...conv([64, 16, 16, 128], [3, 3, 128, 256], 2, 'same'),
+  ...conv([64, 2, 2, 1024], [1, 1, 1024, 2048], 1, 'same'),
   sum([64, 26, 26, 32], [0, 1, 2]),
   sum([64, 11, 11, 64], [0, 1, 2]),
   sum([64, 128], [0]),
   sum([64, 17, 64], [0, 1]),
+  {
+    name: 'Mean x[64,16,16,128] axis [0,1,2]',
+    kernel: 'Mean',
+    inputs: () => ({ x: tf.randomNormal([64, 16, 16, 128]) }),
+    attrs: { axis: [0, 1, 2], keepDims: true },
+  },
   matMul([64, 4, 17, 16], [64, 4, 17, 16], false, true),
   matMul([64, 4, 17, 17], [64, 4, 17, 16], false, false),
   matMul([64, 4, 17, 17], [64, 4, 17, 16], true, false),
@@ -129,6 +169,32 @@ const CASES: Case[] = [
   unary('Neg', [64, 17, 17]),
   unary('Relu', [64, 26, 26, 32]),
   unary('Relu', [64, 128]),
+  {
+    name: 'Softmax x[64,4,17,17]',
+    kernel: 'Softmax',
+    inputs: () => ({ logits: tf.randomNormal([64, 4, 17, 17]) }),
+    attrs: { dim: 3 },
+  },
+  {
+    name: 'SplitV x[1088,192] into 3 along 1',
+    kernel: 'SplitV',
+    inputs: () => ({ x: tf.randomNormal([1088, 192]) }),
+    attrs: { numOrSizeSplits: 3, axis: 1 },
+  },
+  {
+    name: 'Concat 3 x[1088,64] along 1',
+    kernel: 'Concat',
+    // Concat takes its inputs as an array.
+    inputs: () => [0, 1, 2].map(() => tf.randomNormal([1088, 64])) as unknown as Record<string, tf.Tensor>,
+    attrs: { axis: 1 },
+  },
+  withGrads('softmax + gradient x[64,4,17,17]', { x: [64, 4, 17, 17] }, (x) => tf.softmax(x)),
+  withGrads('layer norm + gradients x[64,17,64]', { x: [64, 17, 64], g: [64], b: [64] }, (x, g, b) =>
+    fusedKernelsActive() ? fusedLayerNorm(x, g, b, 1e-5) : layerNormOp(x, g, b, 1e-5),
+  ),
+  withGrads('GELU + gradient x[64,17,128]', { x: [64, 17, 128] }, (x) =>
+    fusedKernelsActive() ? fusedGelu(x) : tf.mul(x, tf.mul(0.5, tf.add(1, tf.erf(tf.div(x, Math.SQRT2))))),
+  ),
 ];
 
 interface Timing {
@@ -140,7 +206,10 @@ interface Timing {
 
 /** Mean wall and CPU ms of one call over `reps` calls. */
 function timeKernel(c: Case, inputs: Record<string, tf.Tensor>, reps: number): Timing {
-  const run = () => (tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor).dispose();
+  const { op } = c;
+  const run = op
+    ? () => tf.dispose(op(inputs))
+    : () => tf.dispose(tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[]);
   run();
   const cpu = process.cpuUsage();
   const start = performance.now();

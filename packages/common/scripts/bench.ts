@@ -3,9 +3,10 @@
 //
 //   npx nx run common:bench                       # both models on the auto-selected backend
 //   npx nx run common:bench -- --with-torch       # also run PyTorch's reference in the same run and print ratios
-//   npx nx run common:bench -- --profile          # per-kernel profile of one training step per model
-//   npx nx run common:bench -- --ab               # wasm: steps with the project's C kernels off and on, alternated
-//                                                 # in rounds in one process (a fair comparison on a busy machine)
+//   npx nx run common:bench -- --profile          # per-kernel profile of one training step and one inference batch
+//   npx nx run common:bench -- --ab               # wasm: training steps and inference with the project's C kernels
+//                                                 # off and on, alternated in rounds in one process (a fair
+//                                                 # comparison on a busy machine)
 //   options: --backend wasm|cpu|...  --models cnn,vit-tiny  --batch 64  --steps 30
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendPreference } from '../src/backend';
 import { setNativeKernelsEnabled } from '../src/backend/native/native-kernels';
 import { createModel } from '../src/models';
+import { Adam, type TorchOptimizer } from '../src/training/optim';
 
 /** Benchmark name (as in torch_reference.py) -> registry name. */
 const MODELS: Record<string, string> = { cnn: 'reference-cnn', 'vit-tiny': 'vit-tiny' };
@@ -65,16 +67,24 @@ function parseArgs(argv: string[]) {
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-/** One training step as in torch_reference.py: forward, cross-entropy, backward, Adam. */
-function makeTrainStep(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, optimizer: tf.Optimizer) {
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+/**
+ * One training step as in torch_reference.py: forward, cross-entropy, backward, Adam (torch.optim.Adam's rule, the
+ * project's optimizer that the Trainer runs; on wasm with the C kernels one fused update per parameter tensor).
+ */
+function makeTrainStep(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, optimizer: TorchOptimizer) {
+  const params = model.trainableWeights.map((w) => {
+    const variable = w.read() as tf.Variable;
+    return { name: variable.name, variable };
+  });
   return () =>
     tf.tidy(() => {
-      optimizer.minimize(
-        () => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-        false,
-        vars,
+      const loss = () =>
+        tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+      const { grads } = tf.variableGrads(
+        loss,
+        params.map((p) => p.variable),
       );
+      optimizer.step(params, grads);
     });
 }
 
@@ -85,28 +95,34 @@ function timeIt(f: () => void, steps: number): number {
   return (performance.now() - start) / 1000;
 }
 
-async function profileStep(step: () => void, name: string): Promise<void> {
+async function profileStep(step: () => void, name: string, what = 'training step'): Promise<void> {
   const kernelNames = new Set(tf.getKernelsForBackend(tf.getBackend()).map((k) => k.kernelName));
   const steps = 3;
   const info = await tf.profile(() => {
     for (let i = 0; i < steps; i++) step();
   });
   const byKernel = new Map<string, { ms: number; calls: number }>();
+  const byShape = new Map<string, number>();
   for (const k of info.kernels) {
     if (!kernelNames.has(k.name)) continue; // op scopes wrap kernels: count only the kernels
     const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
     entry.ms += Number(k.kernelTimeMs) / steps;
     entry.calls += 1 / steps;
     byKernel.set(k.name, entry);
+    const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+    byShape.set(key, (byShape.get(key) ?? 0) + Number(k.kernelTimeMs) / steps);
   }
   const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
   const calls = [...byKernel.values()].reduce((s, e) => s + e.calls, 0);
-  console.log(`profile of one ${name} training step: ${total.toFixed(1)} ms in ${Math.round(calls)} kernel calls`);
+  console.log(`profile of one ${name} ${what}: ${total.toFixed(1)} ms in ${Math.round(calls)} kernel calls`);
   for (const [kernel, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
     console.log(
       `  ${kernel.padEnd(32)} ${e.ms.toFixed(1).padStart(7)} ms ${((100 * e.ms) / total).toFixed(0).padStart(3)}% ${String(Math.round(e.calls)).padStart(5)} calls`,
     );
   }
+  console.log('  slowest by input shapes:');
+  for (const [key, ms] of [...byShape].sort((a, b) => b[1] - a[1]).slice(0, 8))
+    console.log(`    ${ms.toFixed(1).padStart(7)} ms ${((100 * ms) / total).toFixed(0).padStart(3)}%  ${key}`);
 }
 
 async function benchModel(
@@ -121,12 +137,15 @@ async function benchModel(
   progress(`${name}: ${params} parameters; training ${WARMUP}+${steps} steps at batch ${batch}`);
   const x = tf.randomNormal([batch, 28, 28, 1]);
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = new Adam({ lr: 1e-3 });
   const step = makeTrainStep(model, x, labels, optimizer);
   const trainS = timeIt(step, steps);
   progress(`${name}: inference ${WARMUP}+${steps} batches`);
   const inferS = timeIt(() => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()), steps);
-  if (profile) await profileStep(step, name);
+  if (profile) {
+    await profileStep(step, name);
+    await profileStep(() => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()), name, 'inference batch');
+  }
   tf.dispose([x, labels]);
   optimizer.dispose();
   model.dispose();
@@ -141,34 +160,41 @@ async function benchModel(
 }
 
 /**
- * Training img/s with the C kernels off and on: `rounds` alternating rounds of `steps / rounds` steps each way, the
- * best round of each (the one least slowed by other processes).
+ * Training and inference img/s with the C kernels off and on: `rounds` alternating rounds of `steps / rounds` steps
+ * each way, the best round of each (the one least slowed by other processes).
  */
 function benchOwnKernels(name: string, batch: number, steps: number, rounds = 5): Record<string, unknown> {
   const model = createModel(MODELS[name]);
   const x = tf.randomNormal([batch, 28, 28, 1]);
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = new Adam({ lr: 1e-3 });
   const step = makeTrainStep(model, x, labels, optimizer);
+  // Inference as benchModel times it (model.predict's default batches).
+  const infer = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
   const perRound = Math.max(1, Math.round(steps / rounds));
-  let off = Infinity;
-  let on = Infinity;
+  const best = { trainOff: Infinity, trainOn: Infinity, inferOff: Infinity, inferOn: Infinity };
   for (let r = 0; r < rounds; r++) {
     setNativeKernelsEnabled(false);
-    off = Math.min(off, timeIt(step, perRound));
+    best.trainOff = Math.min(best.trainOff, timeIt(step, perRound));
+    best.inferOff = Math.min(best.inferOff, timeIt(infer, perRound));
     setNativeKernelsEnabled(true);
-    on = Math.min(on, timeIt(step, perRound));
+    best.trainOn = Math.min(best.trainOn, timeIt(step, perRound));
+    best.inferOn = Math.min(best.inferOn, timeIt(infer, perRound));
   }
   tf.dispose([x, labels]);
   optimizer.dispose();
   model.dispose();
   const imgS = (s: number) => Math.round((batch * perRound) / s);
+  const ratio = (off: number, on: number) => Math.round((100 * off) / on) / 100;
   return {
     model: name,
     batch,
-    train_img_s_own_off: imgS(off),
-    train_img_s_own_on: imgS(on),
-    speedup: Math.round((100 * off) / on) / 100,
+    train_img_s_own_off: imgS(best.trainOff),
+    train_img_s_own_on: imgS(best.trainOn),
+    speedup: ratio(best.trainOff, best.trainOn),
+    infer_img_s_own_off: imgS(best.inferOff),
+    infer_img_s_own_on: imgS(best.inferOn),
+    infer_speedup: ratio(best.inferOff, best.inferOn),
   };
 }
 

@@ -10,3 +10,4 @@ export {
 export type { BackendInfo, BackendPreference, InitBackendOptions } from './init';
 export { registerWasmKernels, ADDED_WASM_KERNELS, REPLACED_WASM_KERNELS } from './kernels';
 export { registerBatchNormGradient } from './batch-norm-grad';
+export { fusedKernelsActive, fusedGelu, fusedLayerNorm, fusedAdamUpdate } from './fused-ops';

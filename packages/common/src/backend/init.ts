@@ -2,6 +2,7 @@
 // complete and fast by our kernels, otherwise the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batch-norm-grad';
+import { registerSoftmaxGradient } from './fused-ops';
 import { NATIVE_WASM_KERNELS, registerWasmKernels } from './kernels';
 import { loadNativeKernels, setNativeKernelsEnabled } from './native/native-kernels';
 import { prepareWasmThreads } from './wasm-threads';
@@ -190,6 +191,7 @@ export async function initBackend(
   const resolved = resolveBackendPreference(preference, env);
   tf.enableProdMode();
   registerBatchNormGradient();
+  registerSoftmaxGradient();
 
   let info: BackendInfo;
   switch (resolved.preference) {

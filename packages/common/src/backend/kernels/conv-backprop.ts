@@ -22,9 +22,17 @@ interface ConvGradAttrs {
 
 /**
  * im2col / col2im buffers are filled a batch slice at a time to stay under `maxFloats` (64 MB); the C kernels use
- * blocks of about `nativeBlockFloats` (256 KB: stays in cache). Tests lower both.
+ * blocks of about `nativeBlockFloats` (256 KB: stays in cache), the filter gradient of windows of `nativeWideWindow`
+ * floats or more up to `nativeWideBlockFloats` (4 MB); filters of `nativeMaxFilter` values or more take the XNNPACK
+ * formulations. Tests lower them.
  */
-export const convGradLimits = { maxFloats: 1 << 24, nativeBlockFloats: 1 << 16 };
+export const convGradLimits = {
+  maxFloats: 1 << 24,
+  nativeBlockFloats: 1 << 16,
+  nativeWideWindow: 1024,
+  nativeWideBlockFloats: 1 << 20,
+  nativeMaxFilter: 1 << 20,
+};
 
 /** How many images one im2col / col2im buffer of `windowSize`-float rows holds within `convGradLimits`. */
 function imagesPerSlice(info: tf.backend_util.Conv2DInfo, windowSize: number): number {
@@ -38,12 +46,34 @@ function batchSlice(ops: WasmOps, t: Info, b0: number, images: number): Info {
 }
 
 /** Output pixels per im2col / col2im block of the C kernels. */
-function nativeRowsPerBlock(window: number): number {
+export function nativeRowsPerBlock(window: number): number {
   return Math.max(4, Math.floor(convGradLimits.nativeBlockFloats / window));
 }
 
+/**
+ * Output pixels per im2col block of the filter gradient. Each block is one pass of the product over the whole
+ * [window, Co] gradient, so wide windows get up to 256 rows (and up to 4 MB of scratch): with the 256 KB blocks,
+ * HRNet's 3x3x512->1024 layer (window 4,608) made 18 passes over its 19 MB gradient and took 2.3x the CPU time of
+ * the fallback's convolution. Narrower windows keep the blocks above (no more scratch for cnn and vit-tiny).
+ */
+function filterGradRowsPerBlock(window: number): number {
+  const rows = nativeRowsPerBlock(window);
+  return window < 1024
+    ? rows
+    : Math.max(rows, Math.min(256, Math.floor(convGradLimits.nativeWideBlockFloats / window)));
+}
+
+/**
+ * Whether the C kernels compute this convolution's gradients: filters below 2^20 values. Above, the formulations
+ * below on XNNPACK took less CPU time (and get its two threads): HRNet's 3x3x512->1024 stride 2 at batch 64, filter
+ * gradient 83 vs 111 ms CPU, input gradient 88 vs 118; 1x1x1024->2048 37 vs 54 and 45 vs 56 (bench-kernels).
+ */
+export function nativeConvGrad(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight * info.filterWidth * info.inChannels * info.outChannels < convGradLimits.nativeMaxFilter;
+}
+
 /** The ConvShape struct of kernels.c. */
-function nativeConvShape(native: NativeKernels, info: tf.backend_util.Conv2DInfo): number {
+export function nativeConvShape(native: NativeKernels, info: tf.backend_util.Conv2DInfo): number {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   return native.ints([
@@ -82,9 +112,9 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): In
     dimRoundingMode,
   );
   const native = nativeKernelsFor(backend);
-  if (native && x.dtype === 'float32' && dy.dtype === 'float32') {
+  if (native && x.dtype === 'float32' && dy.dtype === 'float32' && nativeConvGrad(info)) {
     const window = info.filterHeight * info.filterWidth * info.inChannels;
-    const rowsPerBlock = nativeRowsPerBlock(window);
+    const rowsPerBlock = filterGradRowsPerBlock(window);
     const size = window * info.outChannels;
     // Scratch: one im2col block per part, then the filter-gradient sums of parts 1, 2, ...
     const colFloats = native.parts * rowsPerBlock * window;
@@ -201,7 +231,7 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): Inf
     dimRoundingMode,
   );
   const native = nativeKernelsFor(backend);
-  if (native && dy.dtype === 'float32' && filter.dtype === 'float32') {
+  if (native && dy.dtype === 'float32' && filter.dtype === 'float32' && nativeConvGrad(info)) {
     const window = info.filterHeight * info.filterWidth * info.inChannels;
     const rowsPerBlock = nativeRowsPerBlock(window);
     // Scratch: the filter transposed to [Co, window], then one block of col2im rows per part.

@@ -3,8 +3,10 @@
 // project's C kernels (native/kernels.c) and with the fallbacks that run when they are not loaded.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../init';
+import { fusedGelu, fusedKernelsActive, fusedLayerNorm } from '../fused-ops';
 import { nativeKernelsFor, nativeParallel, setNativeKernelsEnabled } from '../native/native-kernels';
 import { convGradLimits } from './conv-backprop';
+import { useNativeConv2D } from './conv2d';
 import { ADDED_WASM_KERNELS, NATIVE_WASM_KERNELS, REPLACED_WASM_KERNELS } from './index';
 
 type Pad = 'valid' | 'same' | tf.backend_util.ExplicitPadding;
@@ -192,6 +194,8 @@ describe.each([
     cases.push([2, 6, 3, 2, 16, 8, 'valid'], [1, 3, 3, 1, 16, 8, 'same'], [2, 5, 1, 1, 20, 4, 'valid']);
     // More output pixels than one GEMM k-block (256), and 13 output channels (an 8-wide block and a 5-wide edge).
     cases.push([2, 20, 3, 1, 3, 13, 'same']);
+    // Patchifying convolutions (stride = kernel: the forward pass runs the C im2col product), with padding and edges.
+    cases.push([1, 7, 2, 2, 3, 9, 'same'], [2, 16, 4, 4, 5, 13, 'valid'], [1, 9, 3, 3, 2, 4, explicitPad]);
 
     it.each(cases)(
       'batch %i size %i kernel %i stride %i ci %i co %i pad %j',
@@ -207,6 +211,15 @@ describe.each([
         );
       },
     );
+
+    it('the forward pass takes the C product exactly for patchifying convolutions', () => {
+      const info = (k: number, stride: number, dilation = 1) =>
+        tf.backend_util.computeConv2DInfo([1, 28, 28, 1], [k, k, 1, 8], stride, dilation, 'valid');
+      expect(useNativeConv2D(info(7, 7))).toBe(true);
+      expect(useNativeConv2D(info(3, 1))).toBe(false);
+      expect(useNativeConv2D(info(3, 2))).toBe(false);
+      expect(useNativeConv2D(info(2, 1, 2))).toBe(false);
+    });
 
     it.each([
       [1, 'same'],
@@ -238,6 +251,29 @@ describe.each([
           const inputs = [tf.tensor4d(x, [5, 9, 9, 3]), tf.tensor4d(w, [3, 3, 3, 4])];
           return gradsOf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'valid'), inputs, 9);
         }, 'conv2d stride 2 in slices of 2 images');
+      } finally {
+        Object.assign(convGradLimits, saved);
+      }
+    });
+    it('wide windows (larger filter-gradient blocks) and large filters (the XNNPACK formulations) match cpu', async () => {
+      const x = randomValues(2 * 6 * 6 * 12, 10);
+      const w = randomValues(3 * 3 * 12 * 5, 11);
+      const saved = { ...convGradLimits };
+      try {
+        for (const limits of [
+          // window 108 counts as wide: blocks of 5 output pixels instead of 4 (4 blocks of the 18)
+          { nativeBlockFloats: 108, nativeWideWindow: 100, nativeWideBlockFloats: 108 * 5 },
+          { nativeMaxFilter: 3 * 3 * 12 * 5 }, // this filter is "large": C kernels not used for its gradients
+        ]) {
+          Object.assign(convGradLimits, saved, limits);
+          await expectSameOnBothBackends(
+            () => {
+              const inputs = [tf.tensor4d(x, [2, 6, 6, 12]), tf.tensor4d(w, [3, 3, 12, 5])];
+              return gradsOf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), inputs, 12);
+            },
+            `conv2d with ${JSON.stringify(limits)}`,
+          );
+        }
       } finally {
         Object.assign(convGradLimits, saved);
       }
@@ -416,7 +452,7 @@ describe.each([
     });
   });
 
-  describe('Sum', () => {
+  describe('Sum, Mean', () => {
     // Leading axes (the C column sum; 33 columns: two 16-wide blocks and a remainder; 200 rows: several 64-row
     // blocks) and other axes (the wasm backend's Sum).
     const cases: Array<[number[], number[], boolean]> = [
@@ -434,6 +470,22 @@ describe.each([
         () => gradsOf((t) => tf.sum(t, axis, keepDims), [tf.tensor(x, shape)], 35),
         `sum ${shape} ${axis}`,
       );
+      await expectSameOnBothBackends(
+        () => gradsOf((t) => tf.mean(t, axis, keepDims), [tf.tensor(x, shape)], 36),
+        `mean ${shape} ${axis}`,
+      );
+    });
+
+    it('batch-norm moments of an NHWC tensor (mean over batch and space) with gradients', async () => {
+      const x = randomValues(3 * 4 * 5 * 6, 37).map((v, i) => v + (i % 6));
+      await expectSameOnBothBackends(() => {
+        const { mean, variance } = tf.moments(tf.tensor(x, [3, 4, 5, 6]), [0, 1, 2]);
+        return [
+          mean,
+          variance,
+          ...tf.grads((t) => tf.sum(tf.moments(t, [0, 1, 2]).variance))([tf.tensor(x, [3, 4, 5, 6])]),
+        ];
+      }, 'moments');
     });
   });
 
@@ -526,6 +578,123 @@ describe.each([
     it('relu keeps NaN and maps negatives to 0, as the cpu backend does', () => {
       const y = tf.relu(tf.tensor1d([NaN, -2, 3, -1e-30]));
       expect(Array.from(y.dataSync())).toEqual([NaN, 0, 3, 0]);
+    });
+  });
+
+  describe('Softmax, LayerNorm, GELU (fused transformer kernels)', () => {
+    // The composed tfjs formulas: what runs on cpu and in the fallbacks, differentiated by tfjs's autodiff.
+    const layerNormReference = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const axis = x.rank - 1;
+      const centred = tf.sub(x, tf.mean(x, axis, true));
+      const variance = tf.mean(tf.square(centred), axis, true);
+      return tf.add(tf.mul(tf.div(centred, tf.sqrt(tf.add(variance, 1e-5))), g), b);
+    };
+    const layerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      fusedKernelsActive() ? fusedLayerNorm(x, g, b, 1e-5) : layerNormReference(x, g, b);
+    const gelu = (x: tf.Tensor) =>
+      fusedKernelsActive() ? fusedGelu(x) : tf.mul(x, tf.mul(0.5, tf.add(1, tf.erf(tf.div(x, Math.SQRT2)))));
+
+    it('the fused kernels run exactly when the C kernels are on', async () => {
+      const x = randomTensor([2, 3, 8], 60);
+      const g = randomTensor([8], 61);
+      const info = await tf.profile(() =>
+        tf.tidy(() => gradsOf((p, q, r) => gelu(tf.softmax(layerNorm(p, q, r))), [x, g, tf.zerosLike(g)], 62)),
+      );
+      const names = new Set(info.kernels.map((k) => k.name));
+      for (const name of ['ResearchLayerNorm', 'ResearchLayerNormGrad', 'ResearchGelu', 'ResearchGeluGrad'])
+        expect(names.has(name)).toBe(native);
+      expect(names.has('ResearchSoftmaxGrad')).toBe(native);
+      tf.dispose([x, g]);
+    });
+
+    // The attention scores of vit-tiny ([B, heads, 17, 17]), a row shorter than one SIMD group, a scalar tail.
+    it.each([[[2, 4, 17, 17]], [[3, 2]], [[5, 7]], [[4, 33]]])('softmax %j with gradients', async (shape) => {
+      const x = randomValues(tf.util.sizeFromShape(shape), 63).map((v) => 8 * v);
+      await expectSameOnBothBackends(
+        () => gradsOf((p) => tf.softmax(p), [tf.tensor(x, shape)], 64),
+        `softmax ${shape}`,
+      );
+    });
+
+    it('softmax of large logits stays finite, as on cpu', async () => {
+      await expectSameOnBothBackends(() => [tf.softmax(tf.tensor2d([[1000, 999, -1000, 0, 80, -80]]))], 'softmax');
+    });
+
+    // vit-tiny's [B, 17, 64] tokens and shapes with a scalar tail and a short row.
+    it.each([[[2, 17, 64]], [[3, 5, 7]], [[6, 3]]])(
+      'layer norm %j: values and x, gamma, beta gradients',
+      async (shape) => {
+        const dim = shape[shape.length - 1];
+        const x = randomValues(tf.util.sizeFromShape(shape), 65).map((v, i) => 3 * v + (i % 5));
+        const g = randomValues(dim, 66);
+        const b = randomValues(dim, 67);
+        await expectSameOnBothBackends(
+          () => gradsOf(layerNorm, [tf.tensor(x, shape), tf.tensor1d(g), tf.tensor1d(b)], 68),
+          `layer norm ${shape}`,
+        );
+      },
+    );
+
+    // vit-tiny's MLP activations and a length with a scalar tail; values from -10 to 10.
+    it.each([[[2, 17, 128]], [[1103]]])('GELU %j with gradients', async (shape) => {
+      const x = randomValues(tf.util.sizeFromShape(shape), 69).map((v) => 6.7 * v);
+      await expectSameOnBothBackends(() => gradsOf(gelu, [tf.tensor(x, shape)], 70), `gelu ${shape}`);
+    });
+  });
+
+  describe('SplitV, Concat', () => {
+    // The attention's q/k/v split ([B*N, 3D] along the last axis), uneven sizes along a middle and the first axis.
+    it.each([
+      [[34, 12], 3, 1],
+      [[4, 6, 5], [2, -1, 3], 1],
+      [[5, 3, 2], [1, 4], 0],
+      [[2, 3, 7], [3, 0, 4], 2],
+    ] as Array<[number[], number | number[], number]>)(
+      'split %j into %j along %i, with gradients',
+      async (shape, splits, axis) => {
+        const x = randomValues(tf.util.sizeFromShape(shape), 71);
+        await expectSameOnBothBackends(
+          () =>
+            gradsOf(
+              (t) =>
+                tf.concat(
+                  tf.split(t, splits, axis).map((p, i) => tf.mul(p, i + 1)),
+                  axis,
+                ),
+              [tf.tensor(x, shape)],
+              72,
+            ),
+          `split ${shape}`,
+        );
+      },
+    );
+
+    it.each([0, 1, 2, -1])('concat of three tensors along axis %i, with gradients', async (axis) => {
+      const shapes = [0, 1, 2].map((i) => [2, 3, 4].map((d, a) => (a === (axis + 3) % 3 ? d + i : d)));
+      const values = shapes.map((shape, i) => randomValues(tf.util.sizeFromShape(shape), 73 + i));
+      await expectSameOnBothBackends(
+        () =>
+          gradsOf(
+            (...ts) => tf.concat(ts, axis),
+            shapes.map((shape, i) => tf.tensor(values[i], shape)),
+            76,
+          ),
+        `concat axis ${axis}`,
+      );
+    });
+
+    it('int32 and empty pieces keep the cpu results', async () => {
+      await expectSameOnBothBackends(
+        () => [
+          tf.cast(
+            tf.concat([tf.tensor2d([[1, 2]], [1, 2], 'int32'), tf.tensor2d([[3, 4]], [1, 2], 'int32')], 0),
+            'float32',
+          ),
+          tf.concat([tf.zeros([2, 0]), tf.ones([2, 3])], 1),
+          ...tf.split(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), [0, 3], 1),
+        ],
+        'int32 and empty',
+      );
     });
   });
 

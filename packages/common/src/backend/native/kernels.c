@@ -140,6 +140,7 @@ void column_sum(const float* x, float* out, int rows, int cols) {
 // eight SIMD registers while k runs; k is cut in blocks so that a block of B stays in cache for every row block.
 
 #define K_BLOCK 256
+#define M_BLOCK 64
 
 static inline void store_row(float* c, v128_t lo, v128_t hi, int accumulate) {
   if (accumulate) {
@@ -217,12 +218,18 @@ static void gemm_one(int m, int n, int k, const float* a, int a_row, int a_col, 
   for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
     const int k1 = min_int(k, k0 + K_BLOCK);
     const int acc = accumulate || k0 > 0;
-    for (int i = 0; i < m; i += 4) {
-      const int rows = min_int(4, m - i);
-      const float* ai = a + (uint32_t)i * a_row;
-      float* ci = c + (uint32_t)i * ldc;
-      for (int j = 0; j < n8; j += 8) block_4x8(rows, k0, k1, ai, a_row, a_col, b + j, b_row, ci + j, ldc, acc);
-      if (n8 < n) block_edge(rows, n - n8, k0, k1, ai, a_row, a_col, b + n8, b_row, ci + n8, ldc, acc);
+    // M_BLOCK rows of A at a time, each 8-column panel of B over all of them: the panel (K_BLOCK rows of 32 bytes)
+    // stays in L1 while the rows pass, instead of the whole K_BLOCK x n block of B streaming from L2 for every row.
+    for (int i0 = 0; i0 < m; i0 += M_BLOCK) {
+      const int i1 = min_int(m, i0 + M_BLOCK);
+      for (int j = 0; j < n8; j += 8)
+        for (int i = i0; i < i1; i += 4)
+          block_4x8(min_int(4, i1 - i), k0, k1, a + (uint32_t)i * a_row, a_row, a_col, b + j, b_row,
+                    c + (uint32_t)i * ldc + j, ldc, acc);
+      if (n8 < n)
+        for (int i = i0; i < i1; i += 4)
+          block_edge(min_int(4, i1 - i), n - n8, k0, k1, a + (uint32_t)i * a_row, a_row, a_col, b + n8, b_row,
+                     c + (uint32_t)i * ldc + n8, ldc, acc);
     }
   }
 }
@@ -486,5 +493,280 @@ void unary_op(int op, const float* x, float* out, int n, int part, int parts) {
     case OP_NEG: UNARY_LOOP(wasm_f32x4_neg(v), -v) break;
     // max(v, 0) keeps NaN as NaN, as the cpu backend's relu does (x < 0 ? 0 : x).
     default: UNARY_LOOP(wasm_v128_bitselect(wasm_f32x4_splat(0), v, wasm_f32x4_lt(v, wasm_f32x4_splat(0))), v < 0 ? 0 : v) break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fused row kernels for the transformer layers: softmax (and its gradient), layer normalisation (forward and
+// backward) and the exact GELU (forward and backward). Each replaces 4-15 small tfjs kernels whose cost was mostly
+// per-call overhead. Rows are the innermost axis; parts share the rows (elements, for GELU).
+
+static inline v128_t splat(float v) { return wasm_f32x4_splat(v); }
+
+// e^x for x in [-87, 88] (smaller x gives e^-87, larger e^88): x = n ln2 + r with |r| <= ln2 / 2, e^r by its degree-6
+// Taylor polynomial (relative error below 2e-7), 2^n built in the exponent bits.
+static inline v128_t exp_f32x4(v128_t x) {
+  x = wasm_f32x4_pmax(splat(-87.0f), wasm_f32x4_pmin(splat(88.0f), x));
+  const v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, splat(1.44269504088896341f)));
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, splat(0.693145751953125f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, splat(1.428606765330187e-06f)));
+  v128_t p = splat(1.0f / 720);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(1.0f / 120));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(1.0f / 24));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(1.0f / 6));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(0.5f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(1.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(1.0f));
+  const v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return wasm_f32x4_mul(p, scale);
+}
+
+static inline float exp_f32(float x) { return wasm_f32x4_extract_lane(exp_f32x4(splat(x)), 0); }
+
+static inline float hsum(v128_t v) {
+  return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
+         wasm_f32x4_extract_lane(v, 3);
+}
+
+static inline float hmax(v128_t v) {
+  const float a = wasm_f32x4_extract_lane(v, 0), b = wasm_f32x4_extract_lane(v, 1);
+  const float c = wasm_f32x4_extract_lane(v, 2), d = wasm_f32x4_extract_lane(v, 3);
+  const float ab = a > b ? a : b, cd = c > d ? c : d;
+  return ab > cd ? ab : cd;
+}
+
+// Softmax over each row of a [rows, cols] matrix: e^(x - max) / sum.
+EXPORT(softmax_rows)
+void softmax_rows(const float* x, float* y, int rows, int cols, int part, int parts) {
+  const int r0 = share_begin(rows, part, parts), r1 = share_begin(rows, part + 1, parts);
+  const int c4 = cols & ~3;
+  for (int r = r0; r < r1; r++) {
+    const float* xr = x + (uint32_t)r * cols;
+    float* yr = y + (uint32_t)r * cols;
+    v128_t mv = splat(-__builtin_inff());
+    int c = 0;
+    for (; c < c4; c += 4) mv = wasm_f32x4_pmax(mv, wasm_v128_load(xr + c));
+    float m = hmax(mv);
+    for (; c < cols; c++) m = xr[c] > m ? xr[c] : m;
+    const v128_t mm = splat(m);
+    v128_t sv = splat(0);
+    for (c = 0; c < c4; c += 4) {
+      const v128_t e = exp_f32x4(wasm_f32x4_sub(wasm_v128_load(xr + c), mm));
+      wasm_v128_store(yr + c, e);
+      sv = wasm_f32x4_add(sv, e);
+    }
+    float s = hsum(sv);
+    for (; c < cols; c++) s += (yr[c] = exp_f32(xr[c] - m));
+    const v128_t inv = splat(1.0f / s);
+    for (c = 0; c < c4; c += 4) wasm_v128_store(yr + c, wasm_f32x4_mul(wasm_v128_load(yr + c), inv));
+    for (; c < cols; c++) yr[c] *= 1.0f / s;
+  }
+}
+
+// The softmax gradient per row: dx = y * (dy - sum(dy * y)).
+EXPORT(softmax_grad_rows)
+void softmax_grad_rows(const float* y, const float* dy, float* dx, int rows, int cols, int part, int parts) {
+  const int r0 = share_begin(rows, part, parts), r1 = share_begin(rows, part + 1, parts);
+  const int c4 = cols & ~3;
+  for (int r = r0; r < r1; r++) {
+    const float* yr = y + (uint32_t)r * cols;
+    const float* gr = dy + (uint32_t)r * cols;
+    float* dr = dx + (uint32_t)r * cols;
+    v128_t sv = splat(0);
+    int c = 0;
+    for (; c < c4; c += 4) sv = wasm_f32x4_add(sv, wasm_f32x4_mul(wasm_v128_load(yr + c), wasm_v128_load(gr + c)));
+    float s = hsum(sv);
+    for (; c < cols; c++) s += yr[c] * gr[c];
+    const v128_t ss = splat(s);
+    for (c = 0; c < c4; c += 4)
+      wasm_v128_store(dr + c, wasm_f32x4_mul(wasm_v128_load(yr + c), wasm_f32x4_sub(wasm_v128_load(gr + c), ss)));
+    for (; c < cols; c++) dr[c] = yr[c] * (gr[c] - s);
+  }
+}
+
+// Layer normalisation over each row: y = (x - mean) * rstd * gamma + beta, rstd = 1 / sqrt(var + eps) (biased
+// variance, from the centred values); mean and rstd are kept per row for the backward pass.
+EXPORT(layer_norm_rows)
+void layer_norm_rows(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* rstd,
+                     int rows, int cols, float eps, int part, int parts) {
+  const int r0 = share_begin(rows, part, parts), r1 = share_begin(rows, part + 1, parts);
+  const int c4 = cols & ~3;
+  for (int r = r0; r < r1; r++) {
+    const float* xr = x + (uint32_t)r * cols;
+    float* yr = y + (uint32_t)r * cols;
+    v128_t sv = splat(0);
+    int c = 0;
+    for (; c < c4; c += 4) sv = wasm_f32x4_add(sv, wasm_v128_load(xr + c));
+    float s = hsum(sv);
+    for (; c < cols; c++) s += xr[c];
+    const float mu = s / cols;
+    const v128_t mv = splat(mu);
+    v128_t qv = splat(0);
+    for (c = 0; c < c4; c += 4) {
+      const v128_t d = wasm_f32x4_sub(wasm_v128_load(xr + c), mv);
+      qv = wasm_f32x4_add(qv, wasm_f32x4_mul(d, d));
+    }
+    float q = hsum(qv);
+    for (; c < cols; c++) q += (xr[c] - mu) * (xr[c] - mu);
+    const float rs = 1.0f / __builtin_sqrtf(q / cols + eps);
+    mean[r] = mu;
+    rstd[r] = rs;
+    const v128_t rv = splat(rs);
+    for (c = 0; c < c4; c += 4) {
+      const v128_t h = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + c), mv), rv);
+      wasm_v128_store(yr + c, wasm_f32x4_add(wasm_f32x4_mul(h, wasm_v128_load(gamma + c)), wasm_v128_load(beta + c)));
+    }
+    for (; c < cols; c++) yr[c] = (xr[c] - mu) * rs * gamma[c] + beta[c];
+  }
+}
+
+// The layer-norm gradient: with h = (x - mean) * rstd and g = dy * gamma, dx = rstd * (g - mean(g) - h * mean(g h))
+// per row; dgamma = sum over rows of dy h, dbeta = sum of dy (columns: one thread).
+EXPORT(layer_norm_grad_rows)
+void layer_norm_grad_rows(const float* x, const float* dy, const float* gamma, const float* mean, const float* rstd,
+                          float* dx, float* dgamma, float* dbeta, int rows, int cols) {
+  const int c4 = cols & ~3;
+  zero_floats(dgamma, cols);
+  zero_floats(dbeta, cols);
+  for (int r = 0; r < rows; r++) {
+    const float* xr = x + (uint32_t)r * cols;
+    const float* gr = dy + (uint32_t)r * cols;
+    float* dr = dx + (uint32_t)r * cols;
+    const float mu = mean[r], rs = rstd[r];
+    const v128_t mv = splat(mu), rv = splat(rs);
+    v128_t av = splat(0), bv = splat(0);
+    int c = 0;
+    for (; c < c4; c += 4) {
+      const v128_t d = wasm_v128_load(gr + c);
+      const v128_t h = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + c), mv), rv);
+      const v128_t g = wasm_f32x4_mul(d, wasm_v128_load(gamma + c));
+      av = wasm_f32x4_add(av, g);
+      bv = wasm_f32x4_add(bv, wasm_f32x4_mul(g, h));
+      wasm_v128_store(dgamma + c, wasm_f32x4_add(wasm_v128_load(dgamma + c), wasm_f32x4_mul(d, h)));
+      wasm_v128_store(dbeta + c, wasm_f32x4_add(wasm_v128_load(dbeta + c), d));
+    }
+    float a = hsum(av), b = hsum(bv);
+    for (; c < cols; c++) {
+      const float h = (xr[c] - mu) * rs, g = gr[c] * gamma[c];
+      a += g;
+      b += g * h;
+      dgamma[c] += gr[c] * h;
+      dbeta[c] += gr[c];
+    }
+    a /= cols;
+    b /= cols;
+    const v128_t am = splat(a), bm = splat(b);
+    for (c = 0; c < c4; c += 4) {
+      const v128_t h = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xr + c), mv), rv);
+      const v128_t g = wasm_f32x4_mul(wasm_v128_load(gr + c), wasm_v128_load(gamma + c));
+      wasm_v128_store(dr + c, wasm_f32x4_mul(rv, wasm_f32x4_sub(wasm_f32x4_sub(g, am), wasm_f32x4_mul(h, bm))));
+    }
+    for (; c < cols; c++) dr[c] = rs * (gr[c] * gamma[c] - a - (xr[c] - mu) * rs * b);
+  }
+}
+
+// erf(x) by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7; the tfjs cpu backend's Erf uses the same
+// formula): 1 - (a1 t + ... + a5 t^5) e^(-x^2), t = 1 / (1 + p |x|), odd in x.
+static inline v128_t erf_f32x4(v128_t x) {
+  const v128_t ax = wasm_f32x4_abs(x);
+  const v128_t t = wasm_f32x4_div(splat(1.0f), wasm_f32x4_add(splat(1.0f), wasm_f32x4_mul(splat(0.3275911f), ax)));
+  v128_t p = splat(1.061405429f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(-1.453152027f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(1.421413741f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(-0.284496736f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(0.254829592f));
+  p = wasm_f32x4_mul(p, t);
+  const v128_t e = wasm_f32x4_sub(splat(1.0f), wasm_f32x4_mul(p, exp_f32x4(wasm_f32x4_neg(wasm_f32x4_mul(ax, ax)))));
+  // Copy x's sign onto e (e >= 0).
+  return wasm_v128_or(e, wasm_v128_and(x, wasm_i32x4_splat((int)0x80000000)));
+}
+
+// The exact GELU x Phi(x) = x (1 + erf(x / sqrt 2)) / 2 (`grad` 0: out = gelu(x), dy unused) or its gradient times
+// dy (`grad` 1): out = dy (Phi(x) + x phi(x)), phi(x) = e^(-x^2/2) / sqrt(2 pi). Parts share the elements.
+static inline v128_t gelu_f32x4(v128_t v, v128_t d, int grad) {
+  const v128_t phi_cdf =
+      wasm_f32x4_mul(splat(0.5f), wasm_f32x4_add(splat(1.0f), erf_f32x4(wasm_f32x4_mul(v, splat(0.70710678118654752f)))));
+  if (!grad) return wasm_f32x4_mul(v, phi_cdf);
+  const v128_t pdf = wasm_f32x4_mul(splat(0.39894228040143268f),
+                                    exp_f32x4(wasm_f32x4_mul(splat(-0.5f), wasm_f32x4_mul(v, v))));
+  return wasm_f32x4_mul(d, wasm_f32x4_add(phi_cdf, wasm_f32x4_mul(v, pdf)));
+}
+
+EXPORT(gelu)
+void gelu(const float* x, const float* dy, float* out, int n, int grad, int part, int parts) {
+  const int quads = (n + 3) / 4;
+  int i = min_int(n, 4 * share_begin(quads, part, parts));
+  const int i1 = min_int(n, 4 * share_begin(quads, part + 1, parts));
+  for (; i + 4 <= i1; i += 4)
+    wasm_v128_store(out + i, gelu_f32x4(wasm_v128_load(x + i), grad ? wasm_v128_load(dy + i) : splat(0), grad));
+  for (; i < i1; i++)
+    out[i] = wasm_f32x4_extract_lane(gelu_f32x4(splat(x[i]), splat(grad ? dy[i] : 0), grad), 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// torch.optim.Adam / AdamW on n parameters in one pass (tfjs ops take ~15 small kernels per parameter tensor):
+//   g' = g + coupled_wd p;  m = beta1 m + (1 - beta1) g';  v = beta2 v + (1 - beta2) g'^2  (m, v = 0 when `first`)
+//   p = decay p - step_size m / (sqrt(v) / bc2_sqrt + eps)
+// with step_size = lr / (1 - beta1^t), bc2_sqrt = sqrt(1 - beta2^t), decay = 1 - lr wd for AdamW (else 1); the
+// caller rounds 1 - beta to float32 as tfjs does (1 - 0.999f in float32 is 1e-3 off by 1.3e-5 relative).
+EXPORT(adam_update)
+void adam_update(const float* p, const float* g, const float* m, const float* v, float* p_out, float* m_out,
+                 float* v_out, int n, int first, float beta1, float one_minus_beta1, float beta2,
+                 float one_minus_beta2, float step_size, float bc2_sqrt, float eps, float coupled_wd, float decay,
+                 int part, int parts) {
+  const int quads = (n + 3) / 4;
+  int i = min_int(n, 4 * share_begin(quads, part, parts));
+  const int i1 = min_int(n, 4 * share_begin(quads, part + 1, parts));
+  const v128_t b1 = splat(beta1), c1 = splat(one_minus_beta1), b2 = splat(beta2), c2 = splat(one_minus_beta2);
+  const v128_t step = splat(step_size), bc2 = splat(bc2_sqrt), ep = splat(eps), wd = splat(coupled_wd);
+  const v128_t dec = splat(decay);
+  for (; i + 4 <= i1; i += 4) {
+    const v128_t pv = wasm_v128_load(p + i);
+    const v128_t gv = wasm_f32x4_add(wasm_v128_load(g + i), wasm_f32x4_mul(pv, wd));
+    v128_t mv = wasm_f32x4_mul(gv, c1), vv = wasm_f32x4_mul(wasm_f32x4_mul(gv, gv), c2);
+    if (!first) {
+      mv = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), b1), mv);
+      vv = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), b2), vv);
+    }
+    const v128_t denom = wasm_f32x4_add(wasm_f32x4_div(wasm_f32x4_sqrt(vv), bc2), ep);
+    wasm_v128_store(p_out + i, wasm_f32x4_sub(wasm_f32x4_mul(pv, dec), wasm_f32x4_mul(wasm_f32x4_div(mv, denom), step)));
+    wasm_v128_store(m_out + i, mv);
+    wasm_v128_store(v_out + i, vv);
+  }
+  for (; i < i1; i++) {
+    const float gi = g[i] + p[i] * coupled_wd;
+    float mi = gi * one_minus_beta1, vi = gi * gi * one_minus_beta2;
+    if (!first) {
+      mi = m[i] * beta1 + mi;
+      vi = v[i] * beta2 + vi;
+    }
+    p_out[i] = p[i] * decay - mi / (__builtin_sqrtf(vi) / bc2_sqrt + eps) * step_size;
+    m_out[i] = mi;
+    v_out[i] = vi;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Copies a [rows, cols] block between row-major matrices with row strides src_row and dst_row (floats): one piece of
+// a split or concatenation along an inner axis (tfjs-wasm's Slice walks such copies one index at a time).
+EXPORT(copy_block)
+void copy_block(const float* src, int src_row, float* dst, int dst_row, int rows, int cols) {
+  for (int r = 0; r < rows; r++) copy_floats(dst + (uint32_t)r * dst_row, src + (uint32_t)r * src_row, cols);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Convolution forward (NHWC, [kh, kw, Ci, Co] filter, no dilation): y = im2col(x) filter, `rows_per_block` output
+// pixels at a time through this part's share of `scratch`; parts share the blocks.
+EXPORT(conv2d_forward)
+void conv2d_forward(const ConvShape* s, const float* x, const float* filter, float* y, float* scratch,
+                    int rows_per_block, int part, int parts) {
+  const int window = s->filter_height * s->filter_width * s->in_channels;
+  const int rows = s->batch * s->out_height * s->out_width;
+  float* cols = scratch + (uint32_t)part * rows_per_block * window;
+  for (int row0 = part * rows_per_block; row0 < rows; row0 += parts * rows_per_block) {
+    const int block = min_int(rows_per_block, rows - row0);
+    im2col(s, x, row0, block, cols);
+    gemm_one(block, s->out_channels, window, cols, window, 1, filter, s->out_channels,
+             y + (uint32_t)row0 * s->out_channels, s->out_channels, 0);
   }
 }

@@ -20,6 +20,12 @@ export const PARALLEL_KERNELS = [
   'conv2d_backprop_input',
   'binary_op',
   'unary_op',
+  'softmax_rows',
+  'softmax_grad_rows',
+  'layer_norm_rows',
+  'gelu',
+  'adam_update',
+  'conv2d_forward',
 ] as const;
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 
@@ -27,6 +33,8 @@ export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 export type KernelExports = Record<ParallelKernel, (...args: number[]) => void> & {
   column_sum(x: number, out: number, rows: number, cols: number): void;
   transpose_2d(x: number, out: number, rows: number, cols: number): void;
+  layer_norm_grad_rows(...args: number[]): void;
+  copy_block(src: number, srcRow: number, dst: number, dstRow: number, rows: number, cols: number): void;
 };
 
 /** What the Emscripten glue of tfjs-wasm exposes on its module object. */
@@ -122,7 +130,12 @@ function tfjsMemory(module: TfjsWasmModule): WebAssembly.Memory {
   return memory;
 }
 
-const EXPECTED: Array<keyof KernelExports> = [...PARALLEL_KERNELS, 'column_sum', 'transpose_2d'];
+const EXPECTED: Array<keyof KernelExports> = [
+  ...PARALLEL_KERNELS,
+  'column_sum',
+  'transpose_2d',
+  'layer_norm_grad_rows',
+];
 
 /** Per backend: the kernels loaded from each directory for each thread count, and the ones in use. */
 const loaded = new WeakMap<object, Map<string, NativeKernels>>();

@@ -2,6 +2,7 @@
 //   x = x + attention(norm1(x));  x = x + linear2(gelu(linear1(norm2(x))))
 import * as tf from '@tensorflow/tfjs';
 import { MultiHeadSelfAttention } from './attention';
+import './gelu'; // registers the fused 'gelu' activation the MLP below names
 import { LayerNorm } from './layer-norm';
 import { torchDefaultInit } from './torch-init';
 

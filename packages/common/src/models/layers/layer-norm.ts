@@ -1,10 +1,16 @@
 // Layer normalisation over the last axis (PyTorch nn.LayerNorm) with a hand-written gradient. tfjs-layers'
 // LayerNormalization broadcasts gamma/beta with tf.tile, whose gradient is one slice+add per tile (about 1,000
-// kernels per call at batch 64 x 17 tokens); this layer uses broadcasting and a closed-form backward instead.
+// kernels per call at batch 64 x 17 tokens); this layer uses broadcasting and a closed-form backward instead, or a
+// fused C kernel for each on the wasm backend.
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernelsActive, fusedLayerNorm } from '../../backend';
 
 /** y = (x - mean) / sqrt(var + epsilon) * gamma + beta over the last axis, with the analytic gradient. */
 export function layerNormOp(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
+  // On wasm with the project's C kernels: one kernel forward, one backward.
+  const dim = x.shape[x.rank - 1];
+  if (fusedKernelsActive() && x.dtype === 'float32' && [gamma, beta].every((t) => t.rank === 1 && t.shape[0] === dim))
+    return fusedLayerNorm(x, gamma, beta, epsilon);
   const op = tf.customGrad((...args: unknown[]) => {
     const [xs, g, b] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedAdamUpdate, fusedKernelsActive } from '../../backend';
 import { TorchOptimizer, checkNonNegative } from './optimizer';
 
 export interface AdamOptions {
@@ -44,6 +45,21 @@ export class Adam extends TorchOptimizer {
   protected update(name: string, param: tf.Tensor, grad: tf.Tensor, slots: Readonly<Record<string, tf.Tensor>>) {
     const t = (this.steps[name] ?? 0) + 1;
     this.steps[name] = t;
+    const stepSize = this.lr / (1 - Math.pow(this.beta1, t));
+    if (fusedKernelsActive() && param.dtype === 'float32' && grad.dtype === 'float32') {
+      // One C kernel for the whole update (wasm with the project's kernels), the same float32 arithmetic as below.
+      const decoupled = this.decoupled();
+      const [p, m, v] = fusedAdamUpdate(param, grad, slots.exp_avg, slots.exp_avg_sq, {
+        beta1: this.beta1,
+        beta2: this.beta2,
+        stepSize,
+        bc2Sqrt: Math.sqrt(1 - Math.pow(this.beta2, t)),
+        eps: this.eps,
+        coupledWeightDecay: decoupled ? 0 : this.weightDecay,
+        decay: decoupled ? 1 - this.lr * this.weightDecay : 1,
+      });
+      return { param: p, slots: { exp_avg: m, exp_avg_sq: v } };
+    }
     let p = param;
     let g = grad;
     if (this.weightDecay !== 0) {
@@ -53,7 +69,6 @@ export class Adam extends TorchOptimizer {
     const m = slots.exp_avg ? slots.exp_avg.mul(this.beta1).add(g.mul(1 - this.beta1)) : g.mul(1 - this.beta1);
     const g2 = g.square().mul(1 - this.beta2);
     const v = slots.exp_avg_sq ? slots.exp_avg_sq.mul(this.beta2).add(g2) : g2;
-    const stepSize = this.lr / (1 - Math.pow(this.beta1, t));
     const denom = v
       .sqrt()
       .div(Math.sqrt(1 - Math.pow(this.beta2, t)))
