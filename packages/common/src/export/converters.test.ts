@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { ClassTokenPosition, LayerNorm, MultiHeadSelfAttention, PatchEmbedding, TakeToken } from '../models';
+import { ClassTokenPosition, GroupNorm, LayerNorm, MultiHeadSelfAttention, PatchEmbedding, TakeToken } from '../models';
 import { roundTrip, tmpDir } from './__fixtures__/round-trip';
 import { exportToOnnx } from './exporter';
 import { decodeModel } from './onnx-graph';
@@ -195,6 +195,17 @@ describe('image layers (NCHW and NHWC)', () => {
           const f = apply(tf.layers.flatten(), c);
           const bn = apply(tf.layers.batchNormalization({}), apply(tf.layers.dense({ units: 6 }), f));
           return [d, apply(tf.layers.dense({ units: 3, activation: 'softmax' }), bn)];
+        }),
+    ],
+    [
+      'GroupNorm (3 groups of 2 channels) after a conv, random scale and shift',
+      () =>
+        imageModel((x) => {
+          const c = apply(tf.layers.conv2d({ filters: 6, kernelSize: 3, activation: 'relu' }), x);
+          const norm = new GroupNorm({ groups: 3, epsilon: 1e-5 });
+          const y = apply(norm, c);
+          norm.setWeights([tf.randomNormal([6], 1, 0.5, 'float32', 11), tf.randomNormal([6], 0, 0.5, 'float32', 12)]);
+          return y;
         }),
     ],
   ];

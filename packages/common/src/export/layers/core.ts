@@ -151,6 +151,46 @@ function batchNormalization(ctx: ConvertContext): OnnxValue {
   return ctx.output(out, 'tf');
 }
 
+/**
+ * common's GroupNorm on images as PyTorch exports nn.GroupNorm below opset 18: [N, C, H, W] reshaped to [N, G, C/G*H*W],
+ * InstanceNormalization (unit scale, zero bias) normalises each group, then the per-channel scale and shift.
+ */
+function groupNorm(ctx: ConvertContext): OnnxValue {
+  const layer = ctx.layer as unknown as {
+    groups: number;
+    epsilon: number;
+    gamma: tf.LayerVariable;
+    beta: tf.LayerVariable;
+  };
+  const shape = ctx.inputs[0].shape;
+  if (shape.length !== 4) ctx.fail(`group normalisation of a rank-${shape.length} input (images [N, H, W, C] only)`);
+  const [, h, w, channels] = shape as number[];
+  const g = ctx.graph;
+  const grouped = g.op('Reshape', [ctx.input(0, 'nchw'), g.int64([0, layer.groups, -1])], {}, ctx.hint('group'));
+  const unit = (value: number, hint: string) =>
+    g.floatInitializer(ctx.hint(hint), new Float32Array(layer.groups).fill(value), [layer.groups]);
+  const normalised = g.op(
+    'InstanceNormalization',
+    [grouped, unit(1, 'unit_scale'), unit(0, 'zero_bias')],
+    { epsilon: attr.float(layer.epsilon) },
+    ctx.hint('norm'),
+  );
+  const images = g.op('Reshape', [normalised, g.int64([0, channels, h, w])], {}, ctx.hint('ungroup'));
+  const scaled = g.op(
+    'Mul',
+    [images, ctx.weight(layer.gamma.read(), 'gamma', { shape: [channels, 1, 1] })],
+    {},
+    ctx.hint('scale'),
+  );
+  const out = g.op(
+    'Add',
+    [scaled, ctx.weight(layer.beta.read(), 'beta', { shape: [channels, 1, 1] })],
+    {},
+    ctx.hint('shift'),
+  );
+  return ctx.output(out, 'nchw');
+}
+
 /** tfjs' LayerNormalization over the last axis. */
 function tfjsLayerNormalization(ctx: ConvertContext): OnnxValue {
   const c = config(ctx);
@@ -206,3 +246,4 @@ registerOnnxConverter('Multiply', merge('Mul', false));
 registerOnnxConverter('Concatenate', concatenate);
 registerOnnxConverter('BatchNormalization', batchNormalization);
 registerOnnxConverter('LayerNormalization', tfjsLayerNormalization);
+registerOnnxConverter('GroupNorm', groupNorm);

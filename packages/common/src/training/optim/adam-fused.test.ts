@@ -9,7 +9,8 @@ import { Adam, AdamW, stepLR } from '.';
 const adamCases = golden.cases.filter((c) => c.kind === 'adam' || c.kind === 'adamw');
 
 beforeAll(async () => {
-  await initBackend('wasm', { log: () => undefined });
+  // One wasm thread: the update under test is the C kernel's, and the pool's start can stall under load.
+  await initBackend('wasm', { log: () => undefined, env: { RESEARCH_WASM_THREADS: '0' } });
   expect(fusedKernelsActive()).toBe(true);
 });
 
