@@ -97,10 +97,15 @@ describe('tools train: every trainer type', () => {
     expect(dp.record.epsilon).toBeGreaterThan(0);
     expect(dp.results.epsilon).toBe(dp.record.epsilon);
     expect(dp.results.dp_delta).toBe(1e-5);
+    // Neither a noise multiplier nor a target epsilon: the error names both keys.
+    await expect(train(configFor('dp-none', { ...base, 'training.trainer_type': 'dp' }))).rejects.toThrow(
+      'dp: give exactly one of dp.noise_multiplier and dp.target_epsilon',
+    );
     // q = 16 / N train images: floor(N / 16) steps in the epoch.
     const trainImages = Number(/(\d+) train/.exec(String(dp.results.data))?.[1]);
     expect(dp.record.global_step).toBe(Math.floor(trainImages / 16));
-    await expect(train(configFor('dp-bn', { ...base, 'training.trainer_type': 'dp' }))).rejects.toThrow(
+    const dpBn = { ...base, 'training.trainer_type': 'dp', 'training.dp.noise_multiplier': 1 };
+    await expect(train(configFor('dp-bn', dpBn))).rejects.toThrow(
       /BatchNormalization\) normalises over the batch.*GroupNorm.*simple_cnn_gn/s,
     );
     await expect(

@@ -20,8 +20,9 @@ import {
   loadFashionMnist,
   numberIn,
   runApp,
-  TRAINER_TYPES,
   trainingPluginsFromConfig,
+  trainerTypeSchema,
+  type TrainerTypeSection,
   workspaceRoot,
   type AppDefinition,
   type BackendPreference,
@@ -37,17 +38,7 @@ interface ReferenceFitConfig {
   epochs: number;
   lr: number;
   with_torch: boolean;
-  training: {
-    trainer_type: (typeof TRAINER_TYPES)[number];
-    dp: {
-      noise_multiplier: number | null;
-      target_epsilon: number | null;
-      target_delta: number;
-      max_grad_norm: number;
-      sampling: 'poisson' | 'uniform';
-    };
-    amp_dtype: 'float16' | 'bfloat16';
-  };
+  training: TrainerTypeSection;
 }
 
 const positive = numberIn(0, Infinity, { minExclusive: true });
@@ -66,31 +57,7 @@ const schema: ConfigSchema<ReferenceFitConfig> = {
     format: Boolean,
     default: false,
   },
-  training: {
-    trainer_type: { doc: 'standard, dp (DP-SGD) or mixed_precision', format: [...TRAINER_TYPES], default: 'standard' },
-    dp: {
-      noise_multiplier: {
-        doc: 'Gaussian noise / max_grad_norm (or give target_epsilon)',
-        format: positive,
-        default: null,
-        nullable: true,
-      },
-      target_epsilon: {
-        doc: 'epsilon to reach after all epochs (finds the noise multiplier)',
-        format: positive,
-        default: null,
-        nullable: true,
-      },
-      target_delta: {
-        doc: 'delta of (epsilon, delta)-DP',
-        format: numberIn(0, 1, { minExclusive: true, maxExclusive: true }),
-        default: 1e-5,
-      },
-      max_grad_norm: { doc: 'per-example gradient clipping norm', format: positive, default: 1.0 },
-      sampling: { doc: "batches: 'poisson' (Opacus) or 'uniform'", format: ['poisson', 'uniform'], default: 'poisson' },
-    },
-    amp_dtype: { doc: 'mixed_precision half format', format: ['float16', 'bfloat16'], default: 'float16' },
-  },
+  training: trainerTypeSchema,
 };
 
 /** Prints torch_reference.py's per-epoch line: test accuracy and wall time since the fit began. */

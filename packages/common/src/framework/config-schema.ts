@@ -1,8 +1,8 @@
 // The image-classification framework's config (tools init-config / split / lr-finder / train / inference): a convict
 // schema, so files are validated strictly and `key=value` overrides are typed by common's composer.
 import { arrayOf, intIn, numberIn, type ConfigSchema } from '../config';
-import { TRAINER_TYPES } from '../training';
 import { checkSearchSection, type SearchSection } from './search-section';
+import { trainerTypeSchema, type TrainerTypeSection } from './trainer-type-schema';
 
 export const OPTIMIZER_NAMES = ['sgd', 'adam', 'adamw'] as const;
 /** The schedules common's createSchedule builds (per epoch); `none` keeps the LR constant. */
@@ -29,17 +29,7 @@ export interface FrameworkConfig {
     num_classes: number;
     dropout: number;
   };
-  training: {
-    trainer_type: (typeof TRAINER_TYPES)[number];
-    dp: {
-      noise_multiplier: number | null;
-      target_epsilon: number | null;
-      target_delta: number;
-      max_grad_norm: number;
-      sampling: 'poisson' | 'uniform';
-    };
-    amp_dtype: 'float16' | 'bfloat16';
-    accelerate: { num_workers: number };
+  training: TrainerTypeSection & {
     num_epochs: number;
     runs_dir: string;
     log_every_n_steps: number;
@@ -116,48 +106,7 @@ export const frameworkSchema: ConfigSchema<FrameworkConfig> = {
     dropout: { format: numberIn(0, 1, { maxExclusive: true }), default: 0 },
   },
   training: {
-    trainer_type: {
-      doc: 'standard; dp (DP-SGD, training.dp); accelerate (data-parallel workers); mixed_precision (amp_dtype)',
-      format: [...TRAINER_TYPES],
-      default: 'standard',
-    },
-    dp: {
-      noise_multiplier: {
-        doc: 'dp: Gaussian noise std / max_grad_norm (give this or target_epsilon, the other null)',
-        format: nonNegative,
-        default: 1,
-        nullable: true,
-      },
-      target_epsilon: {
-        doc: 'dp: find the noise multiplier that spends this epsilon over num_epochs',
-        format: positive,
-        default: null,
-        nullable: true,
-      },
-      target_delta: {
-        doc: 'dp: the delta of (epsilon, delta)',
-        format: numberIn(0, 1, { minExclusive: true, maxExclusive: true }),
-        default: 1e-5,
-      },
-      max_grad_norm: { doc: "dp: each example's gradient is clipped to this L2 norm", format: positive, default: 1 },
-      sampling: {
-        doc: 'dp: poisson (q = batch_size / N, what the accountant assumes) or uniform',
-        format: ['poisson', 'uniform'],
-        default: 'poisson',
-      },
-    },
-    amp_dtype: {
-      doc: 'mixed_precision: float16 (loss scaling) or bfloat16',
-      format: ['float16', 'bfloat16'],
-      default: 'float16',
-    },
-    accelerate: {
-      num_workers: {
-        doc: 'accelerate: data-parallel workers (threads of 1 wasm thread), this process included; 0: one per core',
-        format: intIn(0),
-        default: 0,
-      },
-    },
+    ...trainerTypeSchema,
     num_epochs: { format: intIn(1), default: 10 },
     runs_dir: {
       doc: 'run directories go to <runs_dir>/<dataset>_<overrides>_fold_<k>',

@@ -57,3 +57,4 @@ export {
   type SearchOutcome,
   type SearchWorkerOptions,
 } from './search-run';
+export { trainerTypeSchema, type TrainerTypeSection } from './trainer-type-schema';
