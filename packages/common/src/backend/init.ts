@@ -5,6 +5,7 @@ import { registerBatchNormGradient } from './batch-norm-grad';
 import { registerSoftmaxGradient } from './fused-ops';
 import { NATIVE_WASM_KERNELS, registerWasmKernels } from './kernels';
 import { loadNativeKernels, setNativeKernelsEnabled } from './native/native-kernels';
+import { startWithin } from './start-timeout';
 import { prepareWasmThreads } from './wasm-threads';
 
 export const BACKEND_PREFERENCES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -132,7 +133,13 @@ async function initWasm(
     useThreads && !('wasm' in tf.engine().registry) ? prepareWasmThreads(wasm.setThreadsCount) : undefined;
   let started: boolean;
   try {
-    started = await tf.setBackend('wasm');
+    started = await startWithin(
+      tf.setBackend('wasm'),
+      `the ${threadsPatch ? 'threaded ' : ''}wasm backend`,
+      threadsPatch
+        ? 'a pthread worker did not answer; RESEARCH_WASM_THREADS=0 starts the single-threaded module'
+        : 'its module did not load',
+    );
   } finally {
     threadsPatch?.restore();
   }
