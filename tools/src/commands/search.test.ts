@@ -2,13 +2,13 @@
 // Optuna reads back (trials, params, values, intermediate values equal to the trials' own metrics), --resume and the
 // error without it, pruning that stops a trial at once, best_config.yaml that `tools train` trains, a misspelt search
 // key, --workers 2 sharing one budget, and a SIGKILLed worker's trial turned FAIL (and retried) by heartbeats.
-import { loadFrameworkConfig, RdbStorage, unseedEverything, type FrameworkConfig } from '@research/common';
+import { loadFrameworkConfig, RdbStorage, type FrameworkConfig } from '@research/common';
 import { runChild } from '@research/common/testing';
 import { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { useFrameworkWorkspace } from './__fixtures__/framework-workspace';
 import { register as registerImageFolder } from './image-folder';
 import { register as registerInitConfig } from './init-config';
 import { register as registerSearch } from './search';
@@ -17,19 +17,15 @@ import { register as registerTrain } from './train';
 
 process.env.RESEARCH_WASM_THREADS = '0';
 const TOOLS = path.join(__dirname, '..', '..', 'bin', 'tools.js');
-const SAMPLE = path.join(__dirname, '..', '..', '..', 'packages', 'common', 'data', 'fashion-mnist-sample');
 const PYTHON = '/usr/bin/python3';
 
-let tmp: string;
-let cwd: string;
-let out: string[];
 const run = async (...args: string[]) => {
   const program = new Command().exitOverride();
   for (const register of [registerImageFolder, registerSplit, registerInitConfig, registerTrain, registerSearch])
     register(program);
   await program.parseAsync(args, { from: 'user' });
 };
-const studyDir = (name: string) => path.join(tmp, 'assets', 'outputs', 'runs', 'optuna_studies', name);
+const studyDir = (name: string) => path.join(ws.dir, 'assets', 'outputs', 'runs', 'optuna_studies', name);
 const storageOf = (name: string) => `sqlite:///${path.join(studyDir(name), 'study.db')}`;
 
 /** A config file: the folder's config, small and fast, with this search section. */
@@ -82,27 +78,7 @@ function optunaTrials(name: string, storage = storageOf(name)) {
 const metricsOf = (runDir: string) =>
   JSON.parse(fs.readFileSync(path.join(runDir, 'metrics.json'), 'utf8')) as Array<Record<string, number>>;
 
-beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tools-search-'));
-  cwd = process.cwd();
-  process.chdir(tmp); // data_dir and runs_dir of the config are relative to the working directory
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  await run('image-folder', 'fashion-mnist', '--from', SAMPLE, '--out', 'fm', '--per-class', '6', '--split', 'test');
-  await run('split', '--raw_data', 'fm/raw', '--folds', '2', '--test_ratio', '0.25');
-  await run('init-config', 'fm', '--output', 'fm.yaml');
-  jest.restoreAllMocks();
-});
-beforeEach(() => {
-  out = [];
-  jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
-  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => jest.restoreAllMocks());
-afterAll(() => {
-  process.chdir(cwd);
-  unseedEverything();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const ws = useFrameworkWorkspace('tools-search-', run);
 
 it('writes a study Python Optuna reads with the trials, params and values of their runs; --resume continues it', async () => {
   const config = writeConfig('plain.yaml', {
@@ -147,7 +123,7 @@ it('writes a study Python Optuna reads with the trials, params and values of the
     expect(t.user_attrs.test_acc).toBe(results.test_acc);
   }
   const best = read.trials.reduce((a, b) => ((b.value as number) > (a.value as number) ? b : a));
-  const summary = out.join('\n');
+  const summary = ws.out.join('\n');
   expect(summary).toContain(`best trial ${best.number}: val_acc ${best.value}`);
   expect(summary).toContain('npx tools visualise --mode search --study-name plain');
 
@@ -164,7 +140,7 @@ it('writes a study Python Optuna reads with the trials, params and values of the
   expect(bestConfig.optimizer.name).toBe(finalBest.params['optimizer.name']);
   expect(bestConfig.data.batch_size).toBe(finalBest.params['data.batch_size']);
   await run('train', '--config', path.join(dir, 'best_config.yaml'), '--backend', 'wasm', '--no-progress');
-  const trained = /^\[framework\] run folder (.*)$/m.exec(out.join('\n'))?.[1].trim() as string;
+  const trained = /^\[framework\] run folder (.*)$/m.exec(ws.out.join('\n'))?.[1].trim() as string;
   expect(metricsOf(trained)).toEqual(metricsOf(path.join(dir, `trial_${finalBest.number}`)));
 });
 
@@ -226,7 +202,7 @@ it('a misspelt search key names the nearest config key; a failing trial is FAIL 
     [1, 'FAIL'],
   ]);
   for (const t of failed) expect(t.user_attrs.fail_reason).toMatch(/model\.dropout/);
-  expect(out.join('\n')).toMatch(/study fail: 2 trials \(0 complete, 0 pruned, 2 failed\)\nno trial completed/);
+  expect(ws.out.join('\n')).toMatch(/study fail: 2 trials \(0 complete, 0 pruned, 2 failed\)\nno trial completed/);
   expect(fs.existsSync(path.join(studyDir('fail'), 'best_config.yaml'))).toBe(false);
 
   const metric = writeConfig('metric.yaml', { study_name: 'metric', metric: 'val_accuracy' });
@@ -238,7 +214,7 @@ it('a misspelt search key names the nearest config key; a failing trial is FAIL 
 it('--workers 2: two processes share one budget, trials numbered 0..3', async () => {
   const config = writeConfig('workers.yaml', { study_name: 'workers', n_trials: 4 }, 1);
   const child = await runChild([TOOLS, 'search', '--config', config, '--workers', '2', '--backend', 'wasm'], {
-    cwd: tmp,
+    cwd: ws.dir,
     env: { RESEARCH_WASM_THREADS: '0' },
   });
   expect({ code: child.code, out: child.code ? child.out : '' }).toEqual({ code: 0, out: '' });
@@ -261,7 +237,7 @@ it("a SIGKILLed worker's RUNNING trial turns FAIL after the grace period and is 
   });
   const args = [TOOLS, 'search', '--config', config, '--backend', 'wasm', '--schema-revision', 'v3.0.0.d'];
   const killed = await runChild(args, {
-    cwd: tmp,
+    cwd: ws.dir,
     env: { RESEARCH_WASM_THREADS: '0' },
     killOn: '[trial 0] [framework] run folder',
   });

@@ -3,11 +3,11 @@
  */
 // tools train and tools inference on a small Fashion-MNIST image folder: run folder names and files, the test
 // evaluation of a checkpoint, predictions CSV through the checkpoint and through its ONNX export, and bad input.
-import { readEvents, unseedEverything } from '@research/common';
+import { readEvents } from '@research/common';
 import { Command } from 'commander';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { useFrameworkWorkspace } from './__fixtures__/framework-workspace';
 import { register as registerExport } from './export';
 import { register as registerImageFolder } from './image-folder';
 import { register as registerInference } from './inference';
@@ -16,12 +16,8 @@ import { register as registerSplit } from './split';
 import { register as registerTrain } from './train';
 
 process.env.RESEARCH_WASM_THREADS = '0';
-const SAMPLE = path.join(__dirname, '..', '..', '..', 'packages', 'common', 'data', 'fashion-mnist-sample');
 
 describe('tools train / inference', () => {
-  let tmp: string;
-  let cwd: string;
-  let out: string[];
   const run = async (...args: string[]) => {
     const program = new Command().exitOverride();
     for (const register of [
@@ -35,7 +31,7 @@ describe('tools train / inference', () => {
       register(program);
     await program.parseAsync(args, { from: 'user' });
   };
-  const runsDir = () => path.join(tmp, 'assets', 'outputs', 'runs');
+  const runsDir = () => path.join(ws.dir, 'assets', 'outputs', 'runs');
   const csv = (file: string) =>
     fs
       .readFileSync(file, 'utf8')
@@ -43,27 +39,7 @@ describe('tools train / inference', () => {
       .split('\n')
       .map((l) => l.split(','));
 
-  beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tools-train-'));
-    cwd = process.cwd();
-    process.chdir(tmp); // data_dir and runs_dir of the config are relative to the working directory
-    jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    await run('image-folder', 'fashion-mnist', '--from', SAMPLE, '--out', 'fm', '--per-class', '6', '--split', 'test');
-    await run('split', '--raw_data', 'fm/raw', '--folds', '2', '--test_ratio', '0.25');
-    await run('init-config', 'fm', '--output', 'fm.yaml');
-    jest.restoreAllMocks();
-  });
-  beforeEach(() => {
-    out = [];
-    jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
-    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => jest.restoreAllMocks());
-  afterAll(() => {
-    process.chdir(cwd);
-    unseedEverything();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  const ws = useFrameworkWorkspace('tools-train-', run);
 
   it('names the run folder by the overrides that change the config, never reuses one, and evaluates and predicts', async () => {
     const args = [
@@ -154,7 +130,7 @@ describe('tools train / inference', () => {
     });
     expect(report['best.onnx'].dataset.max_abs_logit_diff).toBeLessThanOrEqual(1e-4);
     // --input_size rebuilds the model (global pooling: the same weights) and its data for 32x32.
-    const big = path.join(tmp, 'big.onnx');
+    const big = path.join(ws.dir, 'big.onnx');
     await run(
       'export',
       '--checkpoint',
@@ -168,9 +144,9 @@ describe('tools train / inference', () => {
       big,
       '--validate',
     );
-    expect(out.some((l) => /inputs: \S+ \[batch, 1, 32, 32\]/.test(l))).toBe(true);
+    expect(ws.out.some((l) => /inputs: \S+ \[batch, 1, 32, 32\]/.test(l))).toBe(true);
     expect(
-      JSON.parse(fs.readFileSync(path.join(tmp, 'validation_report.json'), 'utf8'))['big.onnx'].random_inputs.passed,
+      JSON.parse(fs.readFileSync(path.join(ws.dir, 'validation_report.json'), 'utf8'))['big.onnx'].random_inputs.passed,
     ).toBe(true);
     await expect(run('export', '--checkpoint', best, '--input_size', '32', '36')).rejects.toThrow(
       'a framework config has one data.image_size (square images)',
@@ -251,7 +227,7 @@ describe('tools train / inference', () => {
     await expect(run('inference', '--checkpoint_path', 'x', '--output', 'p.csv')).rejects.toThrow(
       '--output goes with --input',
     );
-    await expect(run('export', '--checkpoint', path.join(tmp, 'fm.yaml'))).rejects.toThrow(
+    await expect(run('export', '--checkpoint', path.join(ws.dir, 'fm.yaml'))).rejects.toThrow(
       /fm\.yaml is not in a run folder .* give --model <name> \(registered: /,
     );
   });
