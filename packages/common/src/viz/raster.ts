@@ -48,7 +48,8 @@ export function pngInfo(bytes: Uint8Array): { width: number; height: number; cha
   return { width: view.getUint32(16), height: view.getUint32(20), channels };
 }
 
-function isTensorLike(x: unknown): x is TensorLike {
+/** A tfjs tensor (or anything with its shape and dataSync), told apart from raw pixel inputs. */
+export function isTensorLike(x: unknown): x is TensorLike {
   return (
     typeof x === 'object' &&
     x !== null &&

@@ -1,5 +1,5 @@
 // Inputs of the embedding functions: rows of numbers, a flat array with its shape, or a 2-D tensor.
-import type { TensorLike } from '../raster';
+import { isTensorLike, type TensorLike } from '../raster';
 
 export type EmbeddingInput = ArrayLike<number>[] | { data: ArrayLike<number>; rows: number; cols: number } | TensorLike;
 
@@ -8,15 +8,6 @@ export interface DenseMatrix {
   data: Float64Array;
   n: number;
   d: number;
-}
-
-function isTensorLike(x: unknown): x is TensorLike {
-  return (
-    typeof x === 'object' &&
-    x !== null &&
-    Array.isArray((x as TensorLike).shape) &&
-    typeof (x as TensorLike).dataSync === 'function'
-  );
 }
 
 /** Checks shape and finiteness and copies to float64; `what` names the caller in errors. */

@@ -4,6 +4,7 @@ import {
   decodePng,
   encodePng,
   isPng,
+  isTensorLike,
   toRasterImage,
   toRgba,
   type ImageInput,
@@ -29,15 +30,6 @@ export interface ImageGridOptions {
 }
 
 const LABEL_HEIGHT = 14;
-
-function isTensorLike(x: unknown): x is TensorLike {
-  return (
-    typeof x === 'object' &&
-    x !== null &&
-    Array.isArray((x as TensorLike).shape) &&
-    typeof (x as TensorLike).dataSync === 'function'
-  );
-}
 
 /** Splits an [N, H, W] or [N, H, W, C] batch into per-image inputs. */
 function splitBatch(batch: TensorLike): ImageInput[] {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeFsError, faultPoint } from '../../io';
 import { renderPlotPng, type Plot } from '../plot/render';
-import { imageInputToPng, type ImageInput, type TensorLike } from '../raster';
+import { imageInputToPng, isTensorLike, type ImageInput, type TensorLike } from '../raster';
 import { buildHistogram, type HistogramBins } from './histogram';
 import { DT_STRING, encodeEvent, type EventMessage, type SummaryValueMessage } from './protos';
 import { encodeTfRecord } from './tfrecord';
@@ -39,15 +39,6 @@ function openEventFile(dir: string, base: string): { fd: number; filePath: strin
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
-}
-
-function isTensorLike(x: unknown): x is TensorLike {
-  return (
-    typeof x === 'object' &&
-    x !== null &&
-    Array.isArray((x as TensorLike).shape) &&
-    typeof (x as TensorLike).dataSync === 'function'
-  );
 }
 
 /**
