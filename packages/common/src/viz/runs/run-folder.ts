@@ -173,13 +173,18 @@ function bestMetric(runDir: string): RunSummary['best'] {
     if (key) return { name: key, value: flat.get(key) as number };
   }
   const metrics = readRunMetrics(runDir);
+  return bestEpochValue((name) => metrics.map((m) => m[name]));
+}
+
+/** Without a test figure: the best validation accuracy or loss over the epochs, else the lowest training loss. */
+function bestEpochValue(seriesOf: (name: string) => unknown[]): RunSummary['best'] {
   for (const [name, pick] of [
     ['val_acc', Math.max],
     ['val_accuracy', Math.max],
     ['val_loss', Math.min],
     ['train_loss', Math.min],
   ] as const) {
-    const values = metrics.map((m) => m[name]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const values = seriesOf(name).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     if (values.length) return { name, value: pick(...values) };
   }
   return undefined;
@@ -204,16 +209,7 @@ function mlflowBest(runDir: string): RunSummary['best'] {
     const values = series.get(key);
     if (values?.length) return { name: key, value: values[values.length - 1] };
   }
-  for (const [name, pick] of [
-    ['val_acc', Math.max],
-    ['val_accuracy', Math.max],
-    ['val_loss', Math.min],
-    ['train_loss', Math.min],
-  ] as const) {
-    const values = (series.get(name) ?? []).filter(Number.isFinite);
-    if (values.length) return { name, value: pick(...values) };
-  }
-  return undefined;
+  return bestEpochValue((name) => series.get(name) ?? []);
 }
 
 const MLFLOW_STATUS: Record<string, RunSummary['status']> = {
