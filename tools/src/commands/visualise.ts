@@ -130,33 +130,7 @@ export function register(program: Command): void {
     .option('--plot-type <types...>', `search: ${STUDY_PLOT_TYPES.join(' | ')} (default all)`)
     .option('--params <names...>', 'search: the parameters of contour, slice, parallel_coordinate, importances')
     .option('--output-dir <dir>', 'search: where the PNG and HTML files go (default <study folder>/plots)')
-    .action(
-      async (o: {
-        mode: string;
-        run_dir?: string;
-        logdir?: string;
-        port?: string;
-        host?: string;
-        dashboard?: boolean;
-        studyName?: string;
-        storage?: string;
-        plotType?: string[];
-        params?: string[];
-        outputDir?: string;
-      }) => {
-        await runVisualise({
-          mode: o.mode,
-          runDir: o.run_dir,
-          logdir: o.logdir,
-          port: o.port,
-          host: o.host,
-          dashboard: o.dashboard,
-          studyName: o.studyName,
-          storage: o.storage,
-          plotType: o.plotType,
-          params: o.params,
-          outputDir: o.outputDir,
-        });
-      },
-    );
+    .action(async ({ run_dir, ...o }: Omit<VisualiseOptions, 'runDir'> & { run_dir?: string }) => {
+      await runVisualise({ ...o, runDir: run_dir });
+    });
 }
