@@ -9,6 +9,7 @@ import {
   type ScheduleSpec,
   type TrainerSettings,
   buildHrnet,
+  countTorchParameters,
 } from '@research/common';
 import {
   checkExperiment,
@@ -123,7 +124,7 @@ export const hrnetApp: AppDefinition<HrnetExperiment> = {
       test: evalSource(data.test, exp),
       data: data.description,
       trainExamplesPerEpoch: exp.TRAIN.SAMPLES_PER_EPOCH || data.train.size,
-      parameters: model.countParams(),
+      parameters: countTorchParameters(model),
       callbacks,
       classifier: { predict: (batch) => model.apply(batch.x, { training: false }) as tf.Tensor, model },
       // The generalisation gap compares like with like: as many training examples as test examples, evaluation

@@ -6,6 +6,7 @@ import {
   type Batch,
   type BatchSource,
   type Callback,
+  countTorchParameters,
   MlflowCallback,
   createTrackingBackend,
   gitCommit,
@@ -97,7 +98,7 @@ export async function createGravityExperiment(
     val,
     test,
     data: `${config.data.name} (${file}): ${sizes}`,
-    parameters: built.model.countParams(),
+    parameters: countTorchParameters(built.model),
     callbacks: [new ClassificationScores(), ...(mlflow ? [mlflow] : [])],
     mlflow,
     classifier: {

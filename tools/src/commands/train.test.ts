@@ -7,6 +7,7 @@ import { readEvents } from '@research/common';
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import YAML from 'yaml';
 import { useFrameworkWorkspace } from './__fixtures__/framework-workspace';
 import { register as registerExport } from './export';
 import { register as registerImageFolder } from './image-folder';
@@ -90,6 +91,11 @@ describe('tools train / inference', () => {
       epochs: 1,
       data: expect.stringMatching(/^fm fold 0: 22 train \/ 23 val \/ 15 test images/),
     });
+    // Parameters as PyTorch counts tiny_net's (BN running statistics are buffers, not parameters): conv 3x3 c->16
+    // and 16->32 without bias, two BN affine pairs, Linear(32, classes).
+    const config = YAML.parse(fs.readFileSync(path.join(runDir, 'config.yaml'), 'utf8'));
+    const [channels, numClasses] = [config.data.channels, config.model.num_classes];
+    expect(results.parameters).toBe(9 * channels * 16 + 2 * 16 + 9 * 16 * 32 + 2 * 32 + 32 * numClasses + numClasses);
     expect(fs.readFileSync(path.join(runDir, 'classification_report.txt'), 'utf8')).toMatch(
       /Ankle_boot .*\n[\s\S]*accuracy/,
     );

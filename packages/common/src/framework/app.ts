@@ -7,7 +7,7 @@ import type { BackendPreference } from '../backend';
 import { composeConfig, ConfigError } from '../config';
 import { checkImageFiles } from '../data';
 import { getPath, type ConfigTree } from '../config/tree';
-import { createModel } from '../models';
+import { countTorchParameters, createModel } from '../models';
 import type { AppDefinition, TrainerSettings } from '../run/app';
 import { classificationModule, indexedImageExamples, trainingPluginsFromConfig, type EpochRecord } from '../training';
 import type * as tf from '@tensorflow/tfjs';
@@ -189,7 +189,7 @@ export function frameworkApp(opts: FrameworkAppOptions = {}): AppDefinition<Fram
         val: ctx.stage === 'fit' ? val : undefined,
         test,
         data: `${dataset} fold ${c.data.fold}: ${train.size} train / ${val.size} val / ${test.size} test images (${path.resolve(c.data.data_dir)})`,
-        parameters: model.countParams(),
+        parameters: countTorchParameters(model),
         strategy: plugins?.strategy,
         precision: plugins?.precision,
         callbacks:

@@ -16,6 +16,7 @@ import {
   transformerEncoderBlock,
 } from './layers';
 import type { ModelOptions } from './registry';
+import { countTorchParameters } from './zoo/torch-weights';
 
 export interface ImageTransformerOptions {
   /** [height, width, channels]. */
@@ -203,9 +204,9 @@ export class MultiTaskImageTransformer implements TripletVaeModel {
   }
 }
 
-/** Total parameters of a model's parts. */
+/** Total parameters of a model's parts, as PyTorch counts them. */
 export function countTripletVaeParameters(model: TripletVaeModel): number {
-  return Object.values(model.models).reduce((sum, m) => sum + m.countParams(), 0);
+  return Object.values(model.models).reduce((sum, m) => sum + countTorchParameters(m), 0);
 }
 
 /** image [B, H, W, C] -> logits [B, classes], what `forward(images, false).logits` computes, as one graph for export. */

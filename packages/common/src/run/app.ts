@@ -81,6 +81,7 @@ export interface Experiment {
   data: string;
   /** Images (examples) one training epoch processes, for the img/s figure. Default: train.size. */
   trainExamplesPerEpoch?: number;
+  /** The model's parameter count as PyTorch counts it (`countTorchParameters`: BatchNorm running statistics excluded). */
   parameters?: number;
   callbacks?: Callback[];
   /** The trainer type's plugins (`trainingPluginsFromConfig`): DP-SGD or mixed precision; default standard float32. */
