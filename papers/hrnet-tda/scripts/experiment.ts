@@ -104,8 +104,9 @@ function runFolders(armDir: string): string[] {
 /** The finished run of `<out>/<arm>_seed<N>/`, or undefined when none has a results.json yet. */
 function readRun(armDir: string): ArmRun | undefined {
   const match = ARM_FOLDER.exec(path.basename(armDir));
+  if (!match) return undefined;
   const runDir = runFolders(armDir).find((dir) => fs.existsSync(path.join(dir, 'results.json')));
-  if (!match || !runDir) return undefined;
+  if (!runDir) return undefined;
   const result = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8')) as RunResults;
   const history = JSON.parse(fs.readFileSync(path.join(runDir, 'metrics.json'), 'utf8')) as Record<string, number>[];
   const epochGaps = history.map(
@@ -116,9 +117,11 @@ function readRun(armDir: string): ArmRun | undefined {
 
 /** Every finished run in `out`, by arm (in `armOrder`) then seed. */
 function finishedRuns(out: string, armOrder: string[]): ArmRun[] {
+  // Only the arm folders: `out` also holds the tables (results.json, results.md) that another process may have written.
   const runs = fs
-    .readdirSync(out)
-    .map((name) => readRun(path.join(out, name)))
+    .readdirSync(out, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => readRun(path.join(out, entry.name)))
     .filter((r): r is ArmRun => r !== undefined);
   const rank = (arm: string) => (armOrder.includes(arm) ? armOrder.indexOf(arm) : armOrder.length);
   return runs.sort((a, b) => rank(a.arm) - rank(b.arm) || a.arm.localeCompare(b.arm) || a.seed - b.seed);
